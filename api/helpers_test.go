@@ -1,0 +1,148 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"github.com/herstart/herstart/api"
+	"github.com/herstart/herstart/audit"
+	"github.com/herstart/herstart/candidates"
+	"github.com/herstart/herstart/matching/places"
+	"github.com/herstart/herstart/store"
+	"github.com/herstart/herstart/store/storetest"
+	"github.com/herstart/herstart/users"
+)
+
+// env is one test's platform: the real services over a fresh database.
+type env struct {
+	t          *testing.T
+	app        *fiber.App
+	users      *users.Service
+	candidates *candidates.Service
+	audit      *audit.Recorder
+	db         interface{ Name() string }
+	now        time.Time
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	db := storetest.Open(t)
+	rec := audit.NewRecorder(db, nil)
+	ob := store.NewOutbox(db, nil)
+	us := users.NewService(users.NewStore(db), rec, nil)
+	cs := candidates.NewService(candidates.NewStore(db), rec, places.New(), ob, nil)
+	app := api.New(api.Config{Users: us, Candidates: cs, Audit: rec, Logger: slog.New(slog.DiscardHandler)})
+	return &env{t: t, app: app, users: us, candidates: cs, audit: rec, db: db, now: time.Now()}
+}
+
+// user creates an account and returns a bearer token for it.
+func (e *env) user(role users.Role, email string) (users.User, string) {
+	e.t.Helper()
+	n := users.NewUser{Email: email, Password: "correct horse battery", Role: role}
+	if role == users.Employer {
+		n.EmployerID = "e_test"
+	}
+	u, err := e.users.CreateUnchecked(e.t.Context(), n)
+	if err != nil {
+		e.t.Fatalf("create %s: %v", email, err)
+	}
+	status, body := e.do("POST", "/api/v1/auth/token", "", map[string]any{"email": email, "password": "correct horse battery"})
+	if status != 201 {
+		e.t.Fatalf("login %s: %d %v", email, status, body)
+	}
+	return u, body["token"].(string)
+}
+
+// do sends a JSON request and decodes the JSON answer.
+func (e *env) do(method, path, token string, body any, headers ...string) (int, map[string]any) {
+	e.t.Helper()
+	resp := e.raw(method, path, token, body, headers...)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	out := map[string]any{}
+	if len(b) > 0 {
+		if err := json.Unmarshal(b, &out); err != nil {
+			e.t.Fatalf("%s %s: answer is not a JSON object (%d): %s", method, path, resp.StatusCode, b)
+		}
+	}
+	return resp.StatusCode, out
+}
+
+func (e *env) raw(method, path, token string, body any, headers ...string) *http.Response {
+	e.t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = bytes.NewBufferString(b)
+	default:
+		j, _ := json.Marshal(b)
+		r = bytes.NewReader(j)
+	}
+	req := httptest.NewRequest(method, path, r)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := e.app.Test(req, 30_000)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return resp
+}
+
+// validCandidate is a complete, valid registration.
+func validCandidate() map[string]any {
+	return map[string]any{
+		"identity": map[string]any{
+			"first_name": "Sem", "last_name": "de Vries", "birth_date": "1995-04-12",
+			"email": "sem@example.nl", "phone": "+31 6 12345678", "address": "Dorpsstraat 1", "postcode": "3511 AB",
+		},
+		"skills":              []string{"heftruck rijden", "orderpicken"},
+		"desired_occupations": []string{"magazijnmedewerker"},
+		"certificates":        []string{"forklift", "vca_basis"},
+		"languages":           []string{"nl", "en"},
+		"hours_per_week":      32,
+		"available_from":      time.Now().AddDate(0, 0, 7).Format(time.DateOnly),
+		"home_place":          "Utrecht",
+		"travel_radius_km":    25,
+		"motivation":          "Wil graag weer aan het werk.",
+		"work_history":        []string{"Orderpicker bij een distributiecentrum, 2 jaar"},
+		"restrictions": map[string]any{
+			"area_bans":           []any{map[string]any{"place": "Amsterdam", "radius_km": 5}},
+			"excluded_sectors":    []string{"childcare"},
+			"risk_area_conflicts": []string{"money"},
+			"curfew":              map[string]any{"from": "23:00", "to": "06:00"},
+		},
+	}
+}
+
+func fieldsOf(body map[string]any) map[string]any {
+	e, _ := body["error"].(map[string]any)
+	f, _ := e["fields"].(map[string]any)
+	return f
+}
+
+// dbColl counts the documents of a collection of the test's database.
+func (e *env) dbColl(name string) (int64, error) {
+	db := e.db.(interface {
+		Collection(string, ...*options.CollectionOptions) *mongo.Collection
+	})
+	return db.Collection(name).CountDocuments(e.t.Context(), bson.M{})
+}

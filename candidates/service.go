@@ -1,0 +1,356 @@
+package candidates
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/herstart/herstart/apperr"
+	"github.com/herstart/herstart/audit"
+	"github.com/herstart/herstart/matching/places"
+	"github.com/herstart/herstart/store"
+	"github.com/herstart/herstart/users"
+)
+
+// Service applies the candidate rules: caseload ownership, consent and
+// disclosure levels. Probation workers own the registry; other roles reach
+// candidate data only through the disclosure views of later flows.
+type Service struct {
+	store  *Store
+	audit  *audit.Recorder
+	places *places.Table
+	outbox *store.Outbox
+	now    func() time.Time
+}
+
+// taskCaseload is the outbox task that brings a caseload entry in line.
+const taskCaseload = "candidates.caseload"
+
+// NewService returns a Service and registers its outbox task. now may be nil.
+func NewService(st *Store, rec *audit.Recorder, tbl *places.Table, ob *store.Outbox, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	s := &Service{store: st, audit: rec, places: tbl, outbox: ob, now: now}
+	ob.Register(taskCaseload, func(ctx context.Context, key string) error {
+		worker, id, _ := strings.Cut(key, "/")
+		return st.syncCaseload(ctx, users.ID(worker), ID(id))
+	})
+	return s
+}
+
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
+// Create registers a candidate in the actor's caseload. The candidate starts
+// registered, or available (confirmed now) when available_from is given and
+// the worker says so through a later status change.
+// Errors: Unauthenticated, Forbidden (not a probation worker), Invalid.
+func (s *Service) Create(ctx context.Context, in Input) (Record, error) {
+	actor, err := users.RequireRole(ctx, users.ProbationWorker)
+	if err != nil {
+		return Record{}, err
+	}
+	now := s.clock()
+	r, err := resolve(in, s.places, now)
+	if err != nil {
+		return Record{}, err
+	}
+	c := Candidate{
+		ID: ID(store.NewID("c_")), WorkerID: actor.UserID, Status: Registered,
+		Identity: r.identity, Profile: r.profile, Restrictions: r.restrictions,
+		CreatedAt: now, UpdatedAt: now, Version: 1,
+	}
+	if err := s.write(ctx, c, true); err != nil {
+		return Record{}, err
+	}
+	err = s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionCandidateWrite,
+		Subject: subject(c.ID), Details: map[string]string{"op": "create"}})
+	return RecordOf(c, now), err
+}
+
+// write saves c and brings the caseload in line, through the outbox so that
+// a crash half-way heals on the next drain.
+func (s *Service) write(ctx context.Context, c Candidate, insert bool) error {
+	task, err := s.outbox.Enqueue(ctx, taskCaseload, string(c.WorkerID)+"/"+string(c.ID))
+	if err != nil {
+		return err
+	}
+	if err := s.store.save(ctx, c, insert); err != nil {
+		return err
+	}
+	if err := s.outbox.Complete(ctx, task); err != nil {
+		slog.Default().WarnContext(ctx, "caseload sync deferred", "err", err)
+	}
+	return nil
+}
+
+// own returns the candidate if it is in the actor's caseload. Anyone else's
+// candidate is NotFound, so ids cannot be probed.
+func (s *Service) own(ctx context.Context, id ID) (users.Actor, Candidate, error) {
+	actor, err := users.RequireRole(ctx, users.ProbationWorker)
+	if err != nil {
+		return users.Actor{}, Candidate{}, err
+	}
+	if !validID(id) {
+		return users.Actor{}, Candidate{}, errNotFound
+	}
+	c, err := s.store.profile(ctx, id)
+	if err != nil {
+		return users.Actor{}, Candidate{}, err
+	}
+	if c.WorkerID != actor.UserID {
+		return users.Actor{}, Candidate{}, errNotFound
+	}
+	if err := s.store.withIdentity(ctx, &c); err != nil {
+		return users.Actor{}, Candidate{}, err
+	}
+	return actor, c, nil
+}
+
+// Get returns the full record of a candidate in the actor's caseload; the
+// identity read is audited.
+// Errors: Unauthenticated, Forbidden (role), NotFound (unknown or not own).
+func (s *Service) Get(ctx context.Context, id ID) (Record, error) {
+	actor, c, err := s.own(ctx, id)
+	if err != nil {
+		return Record{}, err
+	}
+	err = s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionIdentityRead, Subject: subject(c.ID)})
+	if err != nil {
+		return Record{}, err
+	}
+	return RecordOf(c, s.clock()), nil
+}
+
+// Update changes a candidate of the actor's caseload. expectVersion, when
+// above 0, must match the stored version (409 otherwise).
+// Errors: Unauthenticated, Forbidden, NotFound, Invalid, Conflict.
+func (s *Service) Update(ctx context.Context, id ID, u Update, expectVersion int64) (Record, error) {
+	unlock := s.store.locks.Lock("candidate:" + string(id))
+	defer unlock()
+	actor, c, err := s.own(ctx, id)
+	if err != nil {
+		return Record{}, err
+	}
+	if expectVersion > 0 && expectVersion != c.Version {
+		return Record{}, apperr.Errorf(apperr.Conflict, "The candidate was changed by someone else. Reload and try again.")
+	}
+	now := s.clock()
+	r, err := resolve(u.apply(c.input()), s.places, now)
+	var f apperr.Fields
+	if u.Status != nil {
+		switch st := *u.Status; {
+		case !validStatus(st):
+			f.Add("status", "must be one of registered, available, introduced, placed, exited")
+		case !canMove(c.Status, st):
+			f.Addf("status", "cannot change from %s to %s here", c.Status, st)
+		}
+	}
+	if err != nil {
+		if fe, ok := err.(*apperr.Error); ok {
+			f.Merge("", fe.Fields)
+		}
+	}
+	if err := f.Err(); err != nil {
+		return Record{}, err
+	}
+	c.Identity, c.Profile = r.identity, r.profile
+	if u.Restrictions != nil {
+		c.Restrictions = r.restrictions
+	}
+	if u.Status != nil && *u.Status != c.Status {
+		c.Status = *u.Status
+		if c.Status == Available {
+			c.ConfirmedAt = now
+		}
+	}
+	c.UpdatedAt, c.Version = now, c.Version+1
+	if err := s.write(ctx, c, false); err != nil {
+		return Record{}, err
+	}
+	err = s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionCandidateWrite,
+		Subject: subject(c.ID), Details: map[string]string{"op": "update", "fields": strings.Join(u.fields(), ",")}})
+	return RecordOf(c, now), err
+}
+
+// ConfirmAvailability records that the candidate is still available today;
+// a profile unconfirmed for 30 days leaves employer search.
+// Errors: Unauthenticated, Forbidden, NotFound, Conflict (not available).
+func (s *Service) ConfirmAvailability(ctx context.Context, id ID) (Record, error) {
+	unlock := s.store.locks.Lock("candidate:" + string(id))
+	defer unlock()
+	actor, c, err := s.own(ctx, id)
+	if err != nil {
+		return Record{}, err
+	}
+	if c.Status != Available {
+		return Record{}, apperr.Errorf(apperr.Conflict, "Only an available candidate's availability can be confirmed; set the status to available first.")
+	}
+	now := s.clock()
+	c.ConfirmedAt, c.UpdatedAt, c.Version = now, now, c.Version+1
+	if err := s.write(ctx, c, false); err != nil {
+		return Record{}, err
+	}
+	err = s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionCandidateWrite,
+		Subject: subject(c.ID), Details: map[string]string{"op": "confirm_availability"}})
+	return RecordOf(c, now), err
+}
+
+// List returns the actor's caseload. The list shows names, so reading it is
+// an audited identity read.
+// Errors: Unauthenticated, Forbidden.
+func (s *Service) List(ctx context.Context) ([]Summary, error) {
+	actor, err := users.RequireRole(ctx, users.ProbationWorker)
+	if err != nil {
+		return nil, err
+	}
+	out, err := s.store.caseload(ctx, actor.UserID)
+	if err != nil {
+		return nil, err
+	}
+	err = s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionIdentityRead,
+		Subject: "caseload:" + string(actor.UserID), Details: map[string]string{"count": itoa(len(out))}})
+	return out, err
+}
+
+// ConsentInput records a candidate's consent to disclose to one employer.
+type ConsentInput struct {
+	EmployerID string `json:"employer_id"`
+	Level      int    `json:"level"`
+	Purpose    string `json:"purpose"`
+	ExpiresAt  string `json:"expires_at"` // YYYY-MM-DD; at most a year ahead
+}
+
+// maxConsents bounds the consents embedded in one candidate document.
+const maxConsents = 100
+
+// GrantConsent records consent given by the candidate (to their worker).
+// Errors: Unauthenticated, Forbidden, NotFound, Invalid, Conflict (too many).
+func (s *Service) GrantConsent(ctx context.Context, id ID, in ConsentInput) (ConsentView, error) {
+	unlock := s.store.locks.Lock("candidate:" + string(id))
+	defer unlock()
+	actor, c, err := s.own(ctx, id)
+	if err != nil {
+		return ConsentView{}, err
+	}
+	now := s.clock()
+	var f apperr.Fields
+	switch {
+	case strings.TrimSpace(in.EmployerID) == "":
+		f.Add("employer_id", "is required")
+	case len(in.EmployerID) > 64 || hasControl(in.EmployerID):
+		f.Add("employer_id", "is not a valid employer id")
+	}
+	if in.Level != 1 && in.Level != 2 {
+		f.Add("level", "must be 1 (introduction) or 2 (placement)")
+	}
+	purpose := text(&f, "purpose", in.Purpose, 300, true)
+	exp, ok := date(&f, "expires_at", in.ExpiresAt, true)
+	if ok {
+		switch {
+		case !exp.After(dateOf(now)):
+			f.Add("expires_at", "must be after today")
+		case exp.After(dateOf(now).AddDate(1, 0, 0)):
+			f.Add("expires_at", "must be at most one year ahead")
+		}
+	}
+	if err := f.Err(); err != nil {
+		return ConsentView{}, err
+	}
+	if len(c.Consents) >= maxConsents {
+		return ConsentView{}, apperr.Errorf(apperr.Conflict, "This candidate has the maximum number of consent records.")
+	}
+	k := Consent{ID: store.NewID("k_"), EmployerID: strings.TrimSpace(in.EmployerID), Level: in.Level, Purpose: purpose,
+		GrantedAt: now, ExpiresAt: exp.Add(24*time.Hour - time.Millisecond), RecordedBy: actor.UserID}
+	c.Consents = append(c.Consents, k)
+	c.UpdatedAt, c.Version = now, c.Version+1
+	if err := s.write(ctx, c, false); err != nil {
+		return ConsentView{}, err
+	}
+	err = s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionConsentGrant,
+		Subject: subject(c.ID), Details: map[string]string{"consent": k.ID, "employer": k.EmployerID, "level": itoa(k.Level)}})
+	return ConsentOf(k, now), err
+}
+
+// WithdrawConsent withdraws a consent at once: the disclosure level it
+// backed drops on the next read.
+// Errors: Unauthenticated, Forbidden, NotFound, Conflict (already withdrawn).
+func (s *Service) WithdrawConsent(ctx context.Context, id ID, consentID string) (ConsentView, error) {
+	unlock := s.store.locks.Lock("candidate:" + string(id))
+	defer unlock()
+	actor, c, err := s.own(ctx, id)
+	if err != nil {
+		return ConsentView{}, err
+	}
+	now := s.clock()
+	for i := range c.Consents {
+		k := &c.Consents[i]
+		if k.ID != consentID {
+			continue
+		}
+		if k.WithdrawnAt != nil {
+			return ConsentView{}, apperr.Errorf(apperr.Conflict, "This consent was withdrawn already.")
+		}
+		k.WithdrawnAt = &now
+		c.UpdatedAt, c.Version = now, c.Version+1
+		if err := s.write(ctx, c, false); err != nil {
+			return ConsentView{}, err
+		}
+		err = s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionConsentRevoke,
+			Subject: subject(c.ID), Details: map[string]string{"consent": k.ID, "employer": k.EmployerID}})
+		return ConsentOf(*k, now), err
+	}
+	return ConsentView{}, apperr.Errorf(apperr.NotFound, "Consent not found.")
+}
+
+// fields names the parts an update touches, for the audit event (names
+// only, never values).
+func (u Update) fields() []string {
+	var out []string
+	add := func(set bool, name string) {
+		if set {
+			out = append(out, name)
+		}
+	}
+	add(u.Identity != nil, "identity")
+	add(u.Skills != nil, "skills")
+	add(u.DesiredOccupations != nil, "desired_occupations")
+	add(u.Certificates != nil, "certificates")
+	add(u.Languages != nil, "languages")
+	add(u.HoursPerWeek != nil, "hours_per_week")
+	add(u.AvailableFrom != nil, "available_from")
+	add(u.HomePlace != nil || u.HomeProvince != nil, "home_place")
+	add(u.TravelRadiusKm != nil, "travel_radius_km")
+	add(u.Motivation != nil, "motivation")
+	add(u.WorkHistory != nil, "work_history")
+	add(u.Restrictions != nil, "restrictions")
+	add(u.Status != nil, "status")
+	return out
+}
+
+func subject(id ID) string { return "candidate:" + string(id) }
+
+func validStatus(s Status) bool {
+	switch s {
+	case Registered, Available, Introduced, Placed, Exited:
+		return true
+	}
+	return false
+}
+
+// validID rejects ids that cannot be ours before touching the database.
+func validID(id ID) bool {
+	if len(id) < 3 || len(id) > 40 || !strings.HasPrefix(string(id), "c_") {
+		return false
+	}
+	for _, r := range id[2:] {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

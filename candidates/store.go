@@ -1,0 +1,311 @@
+package candidates
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"github.com/herstart/herstart/apperr"
+	"github.com/herstart/herstart/store"
+	"github.com/herstart/herstart/users"
+)
+
+// Store keeps candidates in three collections: the profile (candidates), the
+// identity (candidate_identities, same _id) and one caseload document per
+// probation worker, so that listing a caseload is one _id lookup whatever the
+// number of candidates (FerretDB scans on every other filter).
+type Store struct {
+	profiles   *mongo.Collection
+	identities *mongo.Collection
+	caseloads  *mongo.Collection
+	locks      store.Locks
+}
+
+// NewStore returns the Store over db.
+func NewStore(db *mongo.Database) *Store {
+	return &Store{
+		profiles:   db.Collection("candidates"),
+		identities: db.Collection("candidate_identities"),
+		caseloads:  db.Collection("caseloads"),
+	}
+}
+
+// EnsureIndexes creates the indexes real MongoDB uses for the periodic jobs
+// that look for stale profiles.
+func (s *Store) EnsureIndexes(ctx context.Context) error {
+	_, err := s.profiles.Indexes().CreateMany(ctx, []mongo.IndexModel{
+		{Keys: bson.D{{Key: "worker_id", Value: 1}}},
+		{Keys: bson.D{{Key: "status", Value: 1}, {Key: "confirmed_at", Value: 1}}},
+	})
+	if err != nil {
+		return fmt.Errorf("candidate indexes: %w", err)
+	}
+	return nil
+}
+
+type placeDoc struct {
+	ID       int     `bson:"id"`
+	Name     string  `bson:"name"`
+	Province string  `bson:"province"`
+	Lat      float64 `bson:"lat"`
+	Lon      float64 `bson:"lon"`
+}
+
+type banDoc struct {
+	Place    string  `bson:"place,omitempty"`
+	Lat      float64 `bson:"lat"`
+	Lon      float64 `bson:"lon"`
+	RadiusKm float64 `bson:"radius_km"`
+}
+
+type curfewDoc struct {
+	From string `bson:"from"`
+	To   string `bson:"to"`
+}
+
+type consentDoc struct {
+	ID          string     `bson:"id"`
+	EmployerID  string     `bson:"employer_id"`
+	Level       int        `bson:"level"`
+	Purpose     string     `bson:"purpose"`
+	GrantedAt   time.Time  `bson:"granted_at"`
+	ExpiresAt   time.Time  `bson:"expires_at"`
+	WithdrawnAt *time.Time `bson:"withdrawn_at,omitempty"`
+	RecordedBy  string     `bson:"recorded_by"`
+}
+
+type profileDoc struct {
+	ID                 string       `bson:"_id"`
+	WorkerID           string       `bson:"worker_id"`
+	Status             string       `bson:"status"`
+	BirthDate          time.Time    `bson:"birth_date"` // kept here too: the card's age band needs it, the identity read does not
+	Skills             []string     `bson:"skills"`
+	DesiredOccupations []string     `bson:"desired_occupations"`
+	Certificates       []string     `bson:"certificates"`
+	Languages          []string     `bson:"languages"`
+	HoursPerWeek       int          `bson:"hours_per_week"`
+	AvailableFrom      time.Time    `bson:"available_from"`
+	HomePlace          placeDoc     `bson:"home_place"`
+	TravelRadiusKm     int          `bson:"travel_radius_km"`
+	Motivation         string       `bson:"motivation"`
+	WorkHistory        []string     `bson:"work_history"`
+	AreaBans           []banDoc     `bson:"area_bans"`
+	ExcludedSectors    []string     `bson:"excluded_sectors"`
+	RiskAreaConflicts  []string     `bson:"risk_area_conflicts"`
+	Curfew             *curfewDoc   `bson:"curfew,omitempty"`
+	Consents           []consentDoc `bson:"consents"`
+	ConfirmedAt        time.Time    `bson:"confirmed_at"`
+	CreatedAt          time.Time    `bson:"created_at"`
+	UpdatedAt          time.Time    `bson:"updated_at"`
+	Version            int64        `bson:"version"`
+}
+
+type identityDoc struct {
+	ID        string    `bson:"_id"`
+	FirstName string    `bson:"first_name"`
+	LastName  string    `bson:"last_name"`
+	BirthDate time.Time `bson:"birth_date"`
+	Email     string    `bson:"email,omitempty"`
+	Phone     string    `bson:"phone,omitempty"`
+	Address   string    `bson:"address,omitempty"`
+	Postcode  string    `bson:"postcode,omitempty"`
+}
+
+func toDocs(c Candidate) (profileDoc, identityDoc) {
+	p := profileDoc{
+		ID: string(c.ID), WorkerID: string(c.WorkerID), Status: string(c.Status), BirthDate: c.Identity.BirthDate,
+		Skills: c.Profile.Skills, DesiredOccupations: c.Profile.DesiredOccupations, Certificates: c.Profile.Certificates,
+		Languages: c.Profile.Languages, HoursPerWeek: c.Profile.HoursPerWeek, AvailableFrom: c.Profile.AvailableFrom,
+		HomePlace:      placeDoc(c.Profile.HomePlace),
+		TravelRadiusKm: c.Profile.TravelRadiusKm, Motivation: c.Profile.Motivation, WorkHistory: c.Profile.WorkHistory,
+		ExcludedSectors: c.Restrictions.ExcludedSectors, RiskAreaConflicts: c.Restrictions.RiskAreaConflicts,
+		ConfirmedAt: c.ConfirmedAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Version: c.Version,
+		AreaBans: []banDoc{}, Consents: []consentDoc{},
+	}
+	for _, b := range c.Restrictions.AreaBans {
+		p.AreaBans = append(p.AreaBans, banDoc{Place: b.PlaceName, Lat: b.Lat, Lon: b.Lon, RadiusKm: b.RadiusKm})
+	}
+	if cf := c.Restrictions.Curfew; cf != nil {
+		p.Curfew = &curfewDoc{From: cf.From, To: cf.To}
+	}
+	for _, k := range c.Consents {
+		p.Consents = append(p.Consents, consentDoc{k.ID, k.EmployerID, k.Level, k.Purpose, k.GrantedAt, k.ExpiresAt, k.WithdrawnAt, string(k.RecordedBy)})
+	}
+	i := identityDoc{ID: string(c.ID), FirstName: c.Identity.FirstName, LastName: c.Identity.LastName, BirthDate: c.Identity.BirthDate,
+		Email: c.Identity.Email, Phone: c.Identity.Phone, Address: c.Identity.Address, Postcode: c.Identity.Postcode}
+	return p, i
+}
+
+func (p profileDoc) toDomain() Candidate {
+	c := Candidate{
+		ID: ID(p.ID), WorkerID: users.ID(p.WorkerID), Status: Status(p.Status),
+		Identity: Identity{BirthDate: p.BirthDate.UTC()},
+		Profile: Profile{
+			Skills: p.Skills, DesiredOccupations: p.DesiredOccupations, Certificates: p.Certificates, Languages: p.Languages,
+			HoursPerWeek: p.HoursPerWeek, AvailableFrom: p.AvailableFrom.UTC(), HomePlace: Place(p.HomePlace),
+			TravelRadiusKm: p.TravelRadiusKm, Motivation: p.Motivation, WorkHistory: p.WorkHistory,
+		},
+		Restrictions: Restrictions{ExcludedSectors: p.ExcludedSectors, RiskAreaConflicts: p.RiskAreaConflicts},
+		ConfirmedAt:  p.ConfirmedAt.UTC(), CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(), Version: p.Version,
+	}
+	if p.ConfirmedAt.IsZero() || p.ConfirmedAt.Unix() <= 0 {
+		c.ConfirmedAt = time.Time{}
+	}
+	for _, b := range p.AreaBans {
+		c.Restrictions.AreaBans = append(c.Restrictions.AreaBans, AreaBan{PlaceName: b.Place, Lat: b.Lat, Lon: b.Lon, RadiusKm: b.RadiusKm})
+	}
+	if p.Curfew != nil {
+		c.Restrictions.Curfew = &Curfew{From: p.Curfew.From, To: p.Curfew.To}
+	}
+	for _, k := range p.Consents {
+		var w *time.Time
+		if k.WithdrawnAt != nil {
+			t := k.WithdrawnAt.UTC()
+			w = &t
+		}
+		c.Consents = append(c.Consents, Consent{k.ID, k.EmployerID, k.Level, k.Purpose, k.GrantedAt.UTC(), k.ExpiresAt.UTC(), w, users.ID(k.RecordedBy)})
+	}
+	return c
+}
+
+func (d identityDoc) apply(c *Candidate) {
+	c.Identity = Identity{FirstName: d.FirstName, LastName: d.LastName, BirthDate: d.BirthDate.UTC(),
+		Email: d.Email, Phone: d.Phone, Address: d.Address, Postcode: d.Postcode}
+}
+
+var errNotFound = apperr.Errorf(apperr.NotFound, "Candidate not found.")
+
+// profile reads the profile part only (no identity).
+func (s *Store) profile(ctx context.Context, id ID) (Candidate, error) {
+	var d profileDoc
+	err := s.profiles.FindOne(ctx, bson.M{"_id": string(id)}).Decode(&d)
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return Candidate{}, errNotFound
+	case err != nil:
+		return Candidate{}, fmt.Errorf("find candidate %s: %w", id, err)
+	}
+	return d.toDomain(), nil
+}
+
+// withIdentity reads the identity into c.
+func (s *Store) withIdentity(ctx context.Context, c *Candidate) error {
+	var d identityDoc
+	err := s.identities.FindOne(ctx, bson.M{"_id": string(c.ID)}).Decode(&d)
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return errNotFound
+	case err != nil:
+		return fmt.Errorf("find identity %s: %w", c.ID, err)
+	}
+	d.apply(c)
+	return nil
+}
+
+// save writes both parts of c whole. The identity goes first: a crash
+// before the profile leaves an identity that the caseload task removes.
+func (s *Store) save(ctx context.Context, c Candidate, insert bool) error {
+	p, i := toDocs(c)
+	up := options.Replace().SetUpsert(true)
+	if _, err := s.identities.ReplaceOne(ctx, bson.M{"_id": i.ID}, i, up); err != nil {
+		return fmt.Errorf("save identity %s: %w", c.ID, err)
+	}
+	if insert {
+		if _, err := s.profiles.InsertOne(ctx, p); err != nil {
+			return fmt.Errorf("insert candidate %s: %w", c.ID, err)
+		}
+		return nil
+	}
+	if _, err := s.profiles.ReplaceOne(ctx, bson.M{"_id": p.ID}, p); err != nil {
+		return fmt.Errorf("save candidate %s: %w", c.ID, err)
+	}
+	return nil
+}
+
+type entryDoc struct {
+	DisplayName string    `bson:"display_name"`
+	Status      string    `bson:"status"`
+	Place       string    `bson:"place"`
+	ConfirmedAt time.Time `bson:"confirmed_at"`
+	UpdatedAt   time.Time `bson:"updated_at"`
+}
+
+type caseloadDoc struct {
+	WorkerID string              `bson:"_id"`
+	Entries  map[string]entryDoc `bson:"entries"`
+}
+
+// syncCaseload makes the worker's caseload entry for id match the stored
+// candidate: written when it exists, removed (with any orphaned identity)
+// when it does not. Idempotent: the outbox re-runs it after a crash.
+func (s *Store) syncCaseload(ctx context.Context, worker users.ID, id ID) error {
+	unlock := s.locks.Lock("caseload:" + string(worker))
+	defer unlock()
+	c, err := s.profile(ctx, id)
+	if apperr.Is(err, apperr.NotFound) {
+		if _, err := s.identities.DeleteOne(ctx, bson.M{"_id": string(id)}); err != nil {
+			return fmt.Errorf("remove orphan identity: %w", err)
+		}
+		_, err := s.caseloads.UpdateOne(ctx, bson.M{"_id": string(worker)}, bson.M{"$unset": bson.M{"entries." + string(id): ""}})
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.withIdentity(ctx, &c); err != nil {
+		return err
+	}
+	if c.WorkerID != worker {
+		_, err := s.caseloads.UpdateOne(ctx, bson.M{"_id": string(worker)}, bson.M{"$unset": bson.M{"entries." + string(id): ""}})
+		return err
+	}
+	e := entryDoc{DisplayName: displayName(c.Identity), Status: string(c.Status), Place: c.Profile.HomePlace.Name,
+		ConfirmedAt: c.ConfirmedAt, UpdatedAt: c.UpdatedAt}
+	_, err = s.caseloads.UpdateOne(ctx, bson.M{"_id": string(worker)}, bson.M{"$set": bson.M{"entries." + string(id): e}}, options.Update().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("caseload %s: %w", worker, err)
+	}
+	return nil
+}
+
+// caseload returns the worker's caseload, most recently updated first.
+func (s *Store) caseload(ctx context.Context, worker users.ID) ([]Summary, error) {
+	var d caseloadDoc
+	err := s.caseloads.FindOne(ctx, bson.M{"_id": string(worker)}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return []Summary{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("caseload %s: %w", worker, err)
+	}
+	out := make([]Summary, 0, len(d.Entries))
+	for id, e := range d.Entries {
+		sum := Summary{ID: ID(id), DisplayName: e.DisplayName, Status: Status(e.Status), Place: e.Place, UpdatedAt: e.UpdatedAt.UTC()}
+		if !e.ConfirmedAt.IsZero() && e.ConfirmedAt.Unix() > 0 {
+			t := e.ConfirmedAt.UTC()
+			sum.ConfirmedAt = &t
+		}
+		out = append(out, sum)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].UpdatedAt.Equal(out[j].UpdatedAt) {
+			return out[i].UpdatedAt.After(out[j].UpdatedAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+func displayName(id Identity) string {
+	r := []rune(id.LastName)
+	if len(r) == 0 {
+		return id.FirstName
+	}
+	return id.FirstName + " " + string(r[0]) + "."
+}

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+)
+
+// Config is every setting, read from HERSTART_* (and the standard MONGODB_URI)
+// environment variables at start and validated there.
+type Config struct {
+	Addr           string // HERSTART_ADDR
+	DataDir        string // HERSTART_DATA_DIR
+	MongoURI       string // MONGODB_URI
+	PostgresURL    string // HERSTART_POSTGRES_URL
+	Database       string // HERSTART_DB_NAME
+	AdminEmail     string // HERSTART_ADMIN_EMAIL
+	AdminPassword  string // HERSTART_ADMIN_PASSWORD
+	LogLevel       slog.Level
+	LogFormat      string // HERSTART_LOG_FORMAT: text or json
+	CookieInsecure bool   // HERSTART_COOKIE_INSECURE=true: session cookie without Secure (plain-HTTP test setups only)
+	ProxyHeader    string // HERSTART_PROXY_HEADER: client IP header set by a trusted load balancer
+}
+
+func loadConfig(getenv func(string) string) (Config, error) {
+	get := func(k, def string) string {
+		if v := strings.TrimSpace(getenv(k)); v != "" {
+			return v
+		}
+		return def
+	}
+	cfg := Config{
+		Addr:          get("HERSTART_ADDR", "127.0.0.1:8080"),
+		DataDir:       get("HERSTART_DATA_DIR", "./data"),
+		MongoURI:      get("MONGODB_URI", ""),
+		PostgresURL:   get("HERSTART_POSTGRES_URL", ""),
+		Database:      get("HERSTART_DB_NAME", "herstart"),
+		AdminEmail:    get("HERSTART_ADMIN_EMAIL", ""),
+		AdminPassword: getenv("HERSTART_ADMIN_PASSWORD"),
+		LogFormat:     get("HERSTART_LOG_FORMAT", "text"),
+		ProxyHeader:   get("HERSTART_PROXY_HEADER", ""),
+	}
+	var problems []string
+	if err := cfg.LogLevel.UnmarshalText([]byte(get("HERSTART_LOG_LEVEL", "info"))); err != nil {
+		problems = append(problems, "HERSTART_LOG_LEVEL must be debug, info, warn or error")
+	}
+	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
+		problems = append(problems, "HERSTART_LOG_FORMAT must be text or json")
+	}
+	switch v := strings.ToLower(get("HERSTART_COOKIE_INSECURE", "false")); v {
+	case "true", "1", "yes":
+		cfg.CookieInsecure = true
+	case "false", "0", "no":
+	default:
+		problems = append(problems, "HERSTART_COOKIE_INSECURE must be true or false")
+	}
+	if cfg.MongoURI != "" && cfg.PostgresURL != "" {
+		problems = append(problems, "set MONGODB_URI or HERSTART_POSTGRES_URL, not both")
+	}
+	if (cfg.AdminEmail == "") != (cfg.AdminPassword == "") {
+		problems = append(problems, "set HERSTART_ADMIN_EMAIL and HERSTART_ADMIN_PASSWORD together")
+	}
+	if strings.ContainsAny(cfg.Database, "/\\. \"$") || len(cfg.Database) > 60 {
+		problems = append(problems, "HERSTART_DB_NAME must be a plain database name")
+	}
+	if len(problems) > 0 {
+		return cfg, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))
+	}
+	return cfg, nil
+}
+
+// LogValue shows the configuration with secrets masked.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("addr", c.Addr),
+		slog.String("data_dir", c.DataDir),
+		slog.String("mongodb_uri", maskURL(c.MongoURI)),
+		slog.String("postgres_url", maskURL(c.PostgresURL)),
+		slog.String("db_name", c.Database),
+		slog.Bool("admin_bootstrap", c.AdminEmail != ""),
+		slog.String("log_level", c.LogLevel.String()),
+		slog.Bool("cookie_insecure", c.CookieInsecure),
+	)
+}
+
+// maskURL hides the password in a connection URL.
+func maskURL(s string) string {
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparsable, hidden)"
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.Redacted()
+}

@@ -1,0 +1,159 @@
+// Command herstart runs the Herstart platform.
+//
+//	herstart serve          start the web server (embedded database by default)
+//	herstart demo           load demo accounts and candidates (--candidates N for N synthetic ones)
+//	herstart audit verify   check the audit log's hash chain; non-zero exit if broken
+//	herstart version        print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/herstart/herstart/api"
+	"github.com/herstart/herstart/store"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv); err != nil {
+		var ee exitError
+		if errors.As(err, &ee) {
+			os.Exit(int(ee))
+		}
+		fmt.Fprintln(os.Stderr, "herstart:", err)
+		os.Exit(1)
+	}
+}
+
+// exitError ends the program with a code after the command printed why.
+type exitError int
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d", int(e)) }
+
+const usage = `usage: herstart <command>
+
+commands:
+  serve                 start the web server
+  demo [--candidates N] load demo accounts and candidates
+  audit verify          check the audit log's hash chain
+  version               print the version
+
+configuration: environment variables, see README.md`
+
+// run is the whole program; tests call it with their own arguments,
+// environment and output.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return exitError(2)
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	switch args[0] {
+	case "serve":
+		return serve(ctx, cfg, log, stdout)
+	case "demo":
+		return demo(ctx, cfg, log, args[1:], stdout)
+	case "audit":
+		if len(args) < 2 || args[1] != "verify" {
+			fmt.Fprintln(stderr, "usage: herstart audit verify")
+			return exitError(2)
+		}
+		return auditVerify(ctx, cfg, log, stdout)
+	case "version":
+		fmt.Fprintln(stdout, "herstart", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	default:
+		fmt.Fprintf(stderr, "unknown command %q\n\n%s\n", args[0], usage)
+		return exitError(2)
+	}
+}
+
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
+	log.Info("starting", "version", version, "config", cfg)
+	p, err := openPlatform(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer p.close()
+	if cfg.AdminEmail != "" {
+		created, err := p.users.Bootstrap(ctx, cfg.AdminEmail, cfg.AdminPassword)
+		if err != nil {
+			return fmt.Errorf("create first coordinator: %w", err)
+		}
+		if created {
+			log.Info("first coordinator created from HERSTART_ADMIN_EMAIL")
+		}
+	}
+	app := api.New(api.Config{
+		Users: p.users, Candidates: p.candidates, Audit: p.audit,
+		Ready: p.db.Ping, Logger: log, CookieInsecure: cfg.CookieInsecure, ProxyHeader: cfg.ProxyHeader,
+	})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	jobCtx, stopJobs := context.WithCancel(ctx)
+	defer stopJobs()
+	p.runJobs(jobCtx, log, store.NewID("i_"))
+
+	errc := make(chan error, 1)
+	go func() { errc <- app.Listener(ln) }()
+	fmt.Fprintf(stdout, "herstart listening on http://%s (%s)\n", ln.Addr(), describe(p))
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	stopJobs()
+	if err := app.ShutdownWithTimeout(10 * time.Second); err != nil {
+		log.Warn("shutdown", "err", err)
+	}
+	return nil
+}
+
+func auditVerify(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
+	p, err := openPlatform(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer p.close()
+	rep, err := p.audit.Verify(ctx)
+	if err != nil {
+		return err
+	}
+	if !rep.OK() {
+		fmt.Fprintf(stdout, "audit log BROKEN at event %d: %s (%d events checked)\n", rep.FirstBroken, rep.Problem, rep.Events)
+		return exitError(1)
+	}
+	fmt.Fprintf(stdout, "audit log intact: %d events\n", rep.Events)
+	return nil
+}

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/herstart/herstart/audit"
+	"github.com/herstart/herstart/candidates"
+	"github.com/herstart/herstart/matching/places"
+	"github.com/herstart/herstart/store"
+	"github.com/herstart/herstart/users"
+)
+
+// platform is the wired set of services over one database.
+type platform struct {
+	db         *store.DB
+	audit      *audit.Recorder
+	outbox     *store.Outbox
+	leases     *store.Leases
+	users      *users.Service
+	candidates *candidates.Service
+}
+
+func openPlatform(ctx context.Context, cfg Config, log *slog.Logger) (*platform, error) {
+	db, err := store.Open(ctx, store.Config{MongoURI: cfg.MongoURI, PostgresURL: cfg.PostgresURL, DataDir: cfg.DataDir, Database: cfg.Database, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	p := &platform{db: db}
+	p.audit = audit.NewRecorder(db.DB, nil)
+	p.outbox = store.NewOutbox(db.DB, log)
+	p.leases = store.NewLeases(db.DB)
+	userStore := users.NewStore(db.DB)
+	candStore := candidates.NewStore(db.DB)
+	for _, ensure := range []func(context.Context) error{p.audit.EnsureIndexes, userStore.EnsureIndexes, candStore.EnsureIndexes} {
+		if err := ensure(ctx); err != nil {
+			_ = db.Close(context.Background())
+			return nil, err
+		}
+	}
+	p.users = users.NewService(userStore, p.audit, nil)
+	p.candidates = candidates.NewService(candStore, p.audit, places.New(), p.outbox, nil)
+	return p, nil
+}
+
+func (p *platform) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	_ = p.db.Close(ctx)
+}
+
+// runJobs runs the periodic jobs until ctx ends. Each takes a lease first, so
+// that of several instances on one MongoDB only one runs it.
+func (p *platform) runJobs(ctx context.Context, log *slog.Logger, holder string) {
+	type job struct {
+		name  string
+		every time.Duration
+		run   func(context.Context) error
+	}
+	jobs := []job{
+		{"outbox", 30 * time.Second, func(ctx context.Context) error {
+			n, err := p.outbox.Drain(ctx, time.Now().Add(-30*time.Second))
+			if n > 0 {
+				log.Info("outbox tasks recovered", "count", n)
+			}
+			return err
+		}},
+		{"prune-tokens", time.Hour, func(ctx context.Context) error {
+			_, err := p.users.PruneTokens(ctx)
+			return err
+		}},
+	}
+	for _, j := range jobs {
+		go func() {
+			t := time.NewTicker(j.every)
+			defer t.Stop()
+			for {
+				ok, err := p.leases.Acquire(ctx, j.name, holder, time.Now(), 2*j.every)
+				if err == nil && ok {
+					err = j.run(ctx)
+				}
+				if err != nil && ctx.Err() == nil {
+					log.Warn("job failed", "job", j.name, "err", err)
+				}
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
+			}
+		}()
+	}
+}
+
+func describe(p *platform) string {
+	return fmt.Sprintf("database %s", p.db.Backend)
+}

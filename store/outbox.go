@@ -1,0 +1,132 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+)
+
+// Handler carries out one outbox task. It must be idempotent: after a crash
+// it runs again for the same key, perhaps after it already succeeded.
+type Handler func(ctx context.Context, key string) error
+
+// Outbox makes a change that touches several documents safe without
+// transactions (FerretDB v1 has none): the follow-up work is recorded as a
+// task before the first write, run after the last, and deleted when done.
+// Drain re-runs whatever a crash left behind. The collection stays small —
+// tasks live for milliseconds — so scanning it is cheap.
+type Outbox struct {
+	coll *mongo.Collection
+	log  *slog.Logger
+
+	mu       sync.RWMutex
+	handlers map[string]Handler
+}
+
+// NewOutbox returns the outbox of db.
+func NewOutbox(db *mongo.Database, log *slog.Logger) *Outbox {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Outbox{coll: db.Collection("outbox"), log: log, handlers: map[string]Handler{}}
+}
+
+// Register sets the handler for tasks of kind.
+func (o *Outbox) Register(kind string, h Handler) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.handlers[kind] = h
+}
+
+type taskDoc struct {
+	ID      string    `bson:"_id"`
+	Kind    string    `bson:"kind"`
+	Key     string    `bson:"key"`
+	Created time.Time `bson:"created_at"`
+	Tries   int       `bson:"tries"`
+	LastErr string    `bson:"last_error,omitempty"`
+}
+
+// Task is a recorded piece of follow-up work.
+type Task struct {
+	id   string
+	kind string
+	key  string
+}
+
+// Enqueue records a task of kind for key. Call it before the writes the task
+// follows up on, then Complete after them.
+func (o *Outbox) Enqueue(ctx context.Context, kind, key string) (Task, error) {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	t := Task{id: hex.EncodeToString(b[:]), kind: kind, key: key}
+	_, err := o.coll.InsertOne(ctx, taskDoc{ID: t.id, Kind: kind, Key: key, Created: time.Now().UTC()})
+	if err != nil {
+		return Task{}, fmt.Errorf("enqueue %s: %w", kind, err)
+	}
+	return t, nil
+}
+
+// Complete runs the task's handler and deletes the task. When the handler
+// fails the task stays, and Drain retries it.
+func (o *Outbox) Complete(ctx context.Context, t Task) error {
+	return o.run(ctx, taskDoc{ID: t.id, Kind: t.kind, Key: t.key})
+}
+
+func (o *Outbox) run(ctx context.Context, d taskDoc) error {
+	o.mu.RLock()
+	h := o.handlers[d.Kind]
+	o.mu.RUnlock()
+	if h == nil {
+		return fmt.Errorf("outbox: no handler for %q", d.Kind)
+	}
+	if err := h(ctx, d.Key); err != nil {
+		_, _ = o.coll.UpdateOne(ctx, bson.M{"_id": d.ID}, bson.M{"$inc": bson.M{"tries": 1}, "$set": bson.M{"last_error": err.Error()}})
+		return fmt.Errorf("outbox %s %s: %w", d.Kind, d.Key, err)
+	}
+	if _, err := o.coll.DeleteOne(ctx, bson.M{"_id": d.ID}); err != nil {
+		return fmt.Errorf("outbox delete %s: %w", d.ID, err)
+	}
+	return nil
+}
+
+// Drain runs every task created before cutoff (those a crash or an error left
+// behind) and reports how many succeeded.
+func (o *Outbox) Drain(ctx context.Context, cutoff time.Time) (int, error) {
+	cur, err := o.coll.Find(ctx, bson.M{})
+	if err != nil {
+		return 0, fmt.Errorf("outbox scan: %w", err)
+	}
+	var docs []taskDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return 0, fmt.Errorf("outbox scan: %w", err)
+	}
+	done := 0
+	for _, d := range docs {
+		if !d.Created.Before(cutoff) {
+			continue
+		}
+		if err := o.run(ctx, d); err != nil {
+			o.log.Warn("outbox task failed", "kind", d.Kind, "task", d.ID, "tries", d.Tries+1, "err", err)
+			continue
+		}
+		done++
+	}
+	return done, nil
+}
+
+// Pending returns how many tasks wait.
+func (o *Outbox) Pending(ctx context.Context) (int64, error) {
+	n, err := o.coll.CountDocuments(ctx, bson.M{})
+	if err != nil {
+		return 0, fmt.Errorf("outbox count: %w", err)
+	}
+	return n, nil
+}

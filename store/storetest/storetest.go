@@ -1,0 +1,77 @@
+// Package storetest gives each test its own database on a real server: an
+// embedded FerretDB (SQLite) started once per test binary, the embedded
+// FerretDB over PostgreSQL when HERSTART_TEST_POSTGRES_URL is set, or a real
+// MongoDB when HERSTART_TEST_MONGODB_URI is set.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"github.com/herstart/herstart/store"
+)
+
+var (
+	once      sync.Once
+	client    *mongo.Client
+	backend   string
+	startErr  error
+	sharedDir string
+)
+
+func start() {
+	uri := os.Getenv("HERSTART_TEST_MONGODB_URI")
+	backend = "mongodb"
+	if uri == "" {
+		dir, err := os.MkdirTemp("", "herstart-storetest-")
+		if err != nil {
+			startErr = err
+			return
+		}
+		sharedDir = dir
+		quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+		e, err := store.StartEmbedded(store.Config{DataDir: dir, PostgresURL: os.Getenv("HERSTART_TEST_POSTGRES_URL"), Logger: quiet})
+		if err != nil {
+			startErr = err
+			return
+		}
+		uri, backend = e.URI, e.Backend
+		// The embedded server lives as long as the test binary; the OS reclaims it.
+	}
+	client, startErr = mongo.Connect(context.Background(), options.Client().ApplyURI(uri).SetTimeout(60*time.Second))
+}
+
+// Open returns a fresh, empty database for t, dropped when t ends.
+func Open(t testing.TB) *mongo.Database {
+	t.Helper()
+	once.Do(start)
+	if startErr != nil {
+		t.Fatalf("storetest: start database: %v", startErr)
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	name := fmt.Sprintf("t_%s", hex.EncodeToString(b[:]))
+	db := client.Database(name)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = db.Drop(ctx)
+	})
+	return db
+}
+
+// Backend names the server the tests run against.
+func Backend() string {
+	once.Do(start)
+	return backend
+}

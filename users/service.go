@@ -1,0 +1,384 @@
+package users
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+
+	"github.com/herstart/herstart/apperr"
+	"github.com/herstart/herstart/audit"
+	"github.com/herstart/herstart/store"
+)
+
+// Lifetimes and login limits.
+const (
+	TokenTTL   = 12 * time.Hour
+	SessionTTL = 12 * time.Hour
+
+	// An IP address may try 20 logins in 5 minutes, whatever the outcome.
+	ipWindow   = 5 * time.Minute
+	ipAttempts = 20
+	// An account locks for 15 minutes after 5 failed logins.
+	accountWindow   = 15 * time.Minute
+	accountFailures = 5
+)
+
+// badLogin is the one message every failed login gets, so that nobody learns
+// whether an e-mail address has an account.
+const badLogin = "E-mail address, password or code is incorrect."
+
+// Service applies the account rules.
+type Service struct {
+	store *Store
+	audit *audit.Recorder
+	now   func() time.Time
+}
+
+// NewService returns a Service. now may be nil (time.Now).
+func NewService(st *Store, rec *audit.Recorder, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: st, audit: rec, now: now}
+}
+
+// Create makes an account. Only coordinators create accounts.
+// Errors: Unauthenticated, Forbidden, Invalid, Conflict (e-mail in use).
+func (s *Service) Create(ctx context.Context, n NewUser) (User, error) {
+	actor, err := RequireRole(ctx, Coordinator)
+	if err != nil {
+		return User{}, err
+	}
+	u, err := s.create(ctx, n)
+	if err != nil {
+		return User{}, err
+	}
+	err = s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionUserCreate,
+		Subject: "user:" + string(u.ID), Details: map[string]string{"role": string(u.Role)}})
+	return u, err
+}
+
+func (s *Service) create(ctx context.Context, n NewUser) (User, error) {
+	n.Email = normalizeEmail(n.Email)
+	n.Name = strings.TrimSpace(n.Name)
+	if err := n.Validate(); err != nil {
+		return User{}, err
+	}
+	owner, err := s.store.emails.Owner(ctx, n.Email)
+	if err != nil {
+		return User{}, err
+	}
+	if owner != "" {
+		if _, err := s.store.byID(ctx, ID(owner)); err == nil {
+			return User{}, &apperr.Error{Code: apperr.Conflict, Message: "A user with this e-mail address exists already.",
+				Fields: map[string]string{"email": "is in use"}}
+		}
+	}
+	d := userDoc{ID: store.NewID("u_"), Email: n.Email, Name: n.Name, Role: string(n.Role), EmployerID: n.EmployerID,
+		PasswordHash: hashPassword(n.Password), CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
+	if err := s.store.insert(ctx, d); err != nil {
+		return User{}, err
+	}
+	return d.toDomain(), nil
+}
+
+// Bootstrap creates the first coordinator of a new installation. It does
+// nothing when a coordinator exists already.
+func (s *Service) Bootstrap(ctx context.Context, email, password string) (bool, error) {
+	n, err := s.store.count(ctx, Coordinator)
+	if err != nil || n > 0 {
+		return false, err
+	}
+	u, err := s.create(ctx, NewUser{Email: email, Password: password, Role: Coordinator, Name: "Beheerder"})
+	if err != nil {
+		return false, err
+	}
+	err = s.audit.Record(ctx, audit.Entry{ActorID: "system", Role: "system", Action: audit.ActionUserCreate,
+		Subject: "user:" + string(u.ID), Details: map[string]string{"role": string(u.Role), "via": "bootstrap"}})
+	return err == nil, err
+}
+
+// CreateUnchecked makes an account without an actor; for the demo loader
+// and tests, never for a request.
+func (s *Service) CreateUnchecked(ctx context.Context, n NewUser) (User, error) {
+	return s.create(ctx, n)
+}
+
+// Credentials is a login attempt.
+type Credentials struct {
+	Email    string
+	Password string
+	TOTP     string
+	IP       string
+}
+
+// Session is an issued credential: a bearer token for the API, or a session
+// cookie (with its CSRF token) for the pages.
+type Session struct {
+	Token     string
+	CSRF      string
+	ExpiresAt time.Time
+	UserID    ID
+	Role      Role
+}
+
+// Login checks credentials and issues an API token (session=false) or a web
+// session (session=true).
+// Errors: Invalid (fields missing), Unauthenticated (any wrong part, one
+// message), TooManyRequests (throttled by IP or account).
+func (s *Service) Login(ctx context.Context, c Credentials, session bool) (Session, error) {
+	email := normalizeEmail(c.Email)
+	var f apperr.Fields
+	if email == "" {
+		f.Add("email", "is required")
+	} else if len(email) > 254 {
+		f.Add("email", "must be at most 254 characters")
+	}
+	if c.Password == "" {
+		f.Add("password", "is required")
+	} else if len(c.Password) > MaxPasswordLen*4 {
+		f.Addf("password", "must be at most %d characters", MaxPasswordLen)
+	}
+	if len(c.TOTP) > 10 {
+		f.Add("totp", "must be a 6-digit code")
+	}
+	if err := f.Err(); err != nil {
+		return Session{}, err
+	}
+	now := s.now()
+	if c.IP != "" {
+		n, err := s.store.hit(ctx, "ip:"+c.IP, now, ipWindow)
+		if err != nil {
+			return Session{}, err
+		}
+		if n > ipAttempts {
+			return Session{}, apperr.Errorf(apperr.TooManyRequests, "Too many login attempts. Try again in a few minutes.")
+		}
+	}
+	acctKey := "acct:" + sha256Hex(email)
+	fails, err := s.store.peek(ctx, acctKey, now, accountWindow)
+	if err != nil {
+		return Session{}, err
+	}
+	if fails >= accountFailures {
+		return Session{}, apperr.Errorf(apperr.TooManyRequests, "Too many login attempts. Try again in a few minutes.")
+	}
+	d, err := s.store.byEmail(ctx, email)
+	if apperr.Is(err, apperr.NotFound) {
+		_, _ = checkPassword(dummyHash, c.Password)
+		if _, err := s.store.hit(ctx, acctKey, now, accountWindow); err != nil {
+			return Session{}, err
+		}
+		return Session{}, apperr.Errorf(apperr.Unauthenticated, badLogin)
+	}
+	if err != nil {
+		return Session{}, err
+	}
+	ok, err := checkPassword(d.PasswordHash, c.Password)
+	if err != nil {
+		return Session{}, fmt.Errorf("login %s: %w", d.ID, err)
+	}
+	if ok && d.TOTPEnabled {
+		ok, err = s.checkTOTP(ctx, d, c.TOTP, now)
+		if err != nil {
+			return Session{}, err
+		}
+	}
+	if !ok || d.Disabled {
+		if _, err := s.store.hit(ctx, acctKey, now, accountWindow); err != nil {
+			return Session{}, err
+		}
+		_ = s.audit.Record(ctx, audit.Entry{ActorID: d.ID, Role: d.Role, Action: audit.ActionLoginFailed, Subject: "user:" + d.ID})
+		return Session{}, apperr.Errorf(apperr.Unauthenticated, badLogin)
+	}
+	if err := s.store.clear(ctx, acctKey); err != nil {
+		return Session{}, err
+	}
+	out, err := s.issue(ctx, d, session, now)
+	if err != nil {
+		return Session{}, err
+	}
+	kind := kindAPI
+	if session {
+		kind = kindSession
+	}
+	err = s.audit.Record(ctx, audit.Entry{ActorID: d.ID, Role: d.Role, Action: audit.ActionLogin, Subject: "user:" + d.ID,
+		Details: map[string]string{"kind": kind}})
+	return out, err
+}
+
+func (s *Service) issue(ctx context.Context, d userDoc, session bool, now time.Time) (Session, error) {
+	tok := "hst_" + randomToken()
+	t := tokenDoc{Hash: sha256Hex(tok), UserID: d.ID, Kind: kindAPI, CreatedAt: now.UTC(), ExpiresAt: now.Add(TokenTTL).UTC().Truncate(time.Millisecond)}
+	if session {
+		t.Kind, t.CSRF, t.ExpiresAt = kindSession, randomToken(), now.Add(SessionTTL).UTC().Truncate(time.Millisecond)
+	}
+	if err := s.store.insertToken(ctx, t); err != nil {
+		return Session{}, err
+	}
+	return Session{Token: tok, CSRF: t.CSRF, ExpiresAt: t.ExpiresAt, UserID: ID(d.ID), Role: Role(d.Role)}, nil
+}
+
+// Authenticated is what a presented token resolves to.
+type Authenticated struct {
+	Actor   Actor
+	Session bool   // a web session (cookie), not an API token
+	CSRF    string // the session's CSRF token
+}
+
+// Authenticate resolves a bearer token or session cookie value.
+// Errors: Unauthenticated (unknown, expired, or the account disabled).
+func (s *Service) Authenticate(ctx context.Context, token string) (Authenticated, error) {
+	if token == "" || len(token) > 200 {
+		return Authenticated{}, apperr.Errorf(apperr.Unauthenticated, "Sign in first.")
+	}
+	t, err := s.store.token(ctx, sha256Hex(token))
+	if err != nil {
+		return Authenticated{}, err
+	}
+	if !s.now().Before(t.ExpiresAt) {
+		return Authenticated{}, apperr.Errorf(apperr.Unauthenticated, "Your sign-in has expired. Sign in again.")
+	}
+	d, err := s.store.byID(ctx, ID(t.UserID))
+	if apperr.Is(err, apperr.NotFound) || (err == nil && d.Disabled) {
+		return Authenticated{}, apperr.Errorf(apperr.Unauthenticated, "Sign in again.")
+	}
+	if err != nil {
+		return Authenticated{}, err
+	}
+	return Authenticated{
+		Actor:   Actor{UserID: ID(d.ID), Role: Role(d.Role), EmployerID: d.EmployerID},
+		Session: t.Kind == kindSession,
+		CSRF:    t.CSRF,
+	}, nil
+}
+
+// Logout revokes token.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	return s.store.deleteToken(ctx, sha256Hex(token))
+}
+
+// Me returns the actor's own account.
+func (s *Service) Me(ctx context.Context) (User, error) {
+	a, err := ActorFrom(ctx)
+	if err != nil {
+		return User{}, err
+	}
+	d, err := s.store.byID(ctx, a.UserID)
+	if err != nil {
+		return User{}, err
+	}
+	return d.toDomain(), nil
+}
+
+// TOTPEnrolment is a new second-factor secret waiting for confirmation.
+type TOTPEnrolment struct {
+	Secret string
+	URL    string // otpauth:// URL for an authenticator app's QR code
+}
+
+// BeginTOTP creates a pending TOTP secret for the actor. It takes effect
+// only after ConfirmTOTP with a valid code.
+// Errors: Unauthenticated, Conflict (already enrolled).
+func (s *Service) BeginTOTP(ctx context.Context) (TOTPEnrolment, error) {
+	a, err := ActorFrom(ctx)
+	if err != nil {
+		return TOTPEnrolment{}, err
+	}
+	d, err := s.store.byID(ctx, a.UserID)
+	if err != nil {
+		return TOTPEnrolment{}, err
+	}
+	if d.TOTPEnabled {
+		return TOTPEnrolment{}, apperr.Errorf(apperr.Conflict, "A second factor is set up already.")
+	}
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: "Herstart", AccountName: d.Email})
+	if err != nil {
+		return TOTPEnrolment{}, fmt.Errorf("totp generate: %w", err)
+	}
+	if err := s.store.set(ctx, a.UserID, map[string]any{"totp_pending": key.Secret()}); err != nil {
+		return TOTPEnrolment{}, err
+	}
+	return TOTPEnrolment{Secret: key.Secret(), URL: key.URL()}, nil
+}
+
+// ConfirmTOTP enables the pending secret if code is valid for it. From then
+// on every login needs a code.
+// Errors: Unauthenticated, Invalid (wrong code or nothing pending).
+func (s *Service) ConfirmTOTP(ctx context.Context, code string) error {
+	a, err := ActorFrom(ctx)
+	if err != nil {
+		return err
+	}
+	d, err := s.store.byID(ctx, a.UserID)
+	if err != nil {
+		return err
+	}
+	if d.TOTPPending == "" {
+		return apperr.InvalidField("code", "start the set-up first")
+	}
+	step, ok := matchTOTP(d.TOTPPending, code, s.now())
+	if !ok {
+		return apperr.InvalidField("code", "is not the current code of your authenticator app")
+	}
+	err = s.store.set(ctx, a.UserID, map[string]any{"totp_secret": d.TOTPPending, "totp_pending": "", "totp_enabled": true, "totp_last_step": step})
+	if err != nil {
+		return err
+	}
+	return s.audit.Record(ctx, audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: audit.ActionTOTPEnrol, Subject: "user:" + string(a.UserID)})
+}
+
+// checkTOTP accepts a code once: a code's time step must be newer than the
+// last one used, so an overheard code cannot be replayed.
+func (s *Service) checkTOTP(ctx context.Context, d userDoc, code string, now time.Time) (bool, error) {
+	step, ok := matchTOTP(d.TOTPSecret, code, now)
+	if !ok || step <= d.TOTPLastStep {
+		return false, nil
+	}
+	unlock := s.store.locks.Lock("totp:" + d.ID)
+	defer unlock()
+	return true, s.store.set(ctx, ID(d.ID), map[string]any{"totp_last_step": step})
+}
+
+// matchTOTP checks code against the 30-second steps around now (one each
+// side, for clock drift) and returns the matching step.
+func matchTOTP(secret, code string, now time.Time) (int64, bool) {
+	code = strings.TrimSpace(code)
+	if len(code) != 6 {
+		return 0, false
+	}
+	opts := totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+	for _, off := range []int64{0, -1, 1} {
+		t := now.Add(time.Duration(off*30) * time.Second)
+		want, err := totp.GenerateCodeCustom(secret, t, opts)
+		if err == nil && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			return t.Unix() / 30, true
+		}
+	}
+	return 0, false
+}
+
+// PruneTokens deletes expired tokens; a periodic job.
+func (s *Service) PruneTokens(ctx context.Context) (int64, error) {
+	return s.store.pruneTokens(ctx, s.now())
+}
+
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

@@ -1,0 +1,166 @@
+// Package users holds accounts, roles, password hashing (argon2id), API
+// tokens and web sessions, TOTP second factors and login throttling. It also
+// carries the Actor — who is asking — through a request's context, for the
+// domain services to decide what that actor may do.
+package users
+
+import (
+	"context"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/herstart/herstart/apperr"
+)
+
+// Role is what a user does on the platform.
+type Role string
+
+// The four roles of DESIGN.md.
+const (
+	Coordinator     Role = "coordinator"
+	ProbationWorker Role = "probation_worker"
+	Employer        Role = "employer"
+	Mentor          Role = "mentor"
+)
+
+// Roles lists every role.
+var Roles = []Role{Coordinator, ProbationWorker, Employer, Mentor}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// ID identifies a user.
+type ID string
+
+// User is an account.
+type User struct {
+	ID          ID
+	Email       string
+	Name        string
+	Role        Role
+	EmployerID  string // set for role employer: the organisation the user acts for
+	TOTPEnabled bool
+	CreatedAt   time.Time
+	Disabled    bool
+}
+
+// Actor is the authenticated user a request acts for.
+type Actor struct {
+	UserID     ID
+	Role       Role
+	EmployerID string
+}
+
+// Is reports whether the actor has one of roles.
+func (a Actor) Is(roles ...Role) bool {
+	for _, r := range roles {
+		if a.Role == r {
+			return true
+		}
+	}
+	return false
+}
+
+type actorKey struct{}
+
+// WithActor returns ctx carrying a.
+func WithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFrom returns the actor in ctx, or Unauthenticated when there is none.
+func ActorFrom(ctx context.Context) (Actor, error) {
+	a, ok := ctx.Value(actorKey{}).(Actor)
+	if !ok || a.UserID == "" {
+		return Actor{}, apperr.Errorf(apperr.Unauthenticated, "Sign in first.")
+	}
+	return a, nil
+}
+
+// RequireRole returns the actor in ctx if it has one of roles; otherwise
+// Unauthenticated or Forbidden.
+func RequireRole(ctx context.Context, roles ...Role) (Actor, error) {
+	a, err := ActorFrom(ctx)
+	if err != nil {
+		return Actor{}, err
+	}
+	if !a.Is(roles...) {
+		return Actor{}, apperr.Errorf(apperr.Forbidden, "Your role may not do this.")
+	}
+	return a, nil
+}
+
+// NewUser is the input for creating an account.
+type NewUser struct {
+	Email      string
+	Name       string
+	Password   string
+	Role       Role
+	EmployerID string
+}
+
+// Password length bounds; the upper one caps the cost of hashing.
+const (
+	MinPasswordLen = 12
+	MaxPasswordLen = 128
+)
+
+// Validate checks every field and reports all problems at once.
+func (n NewUser) Validate() error {
+	var f apperr.Fields
+	if msg := checkEmail(n.Email); msg != "" {
+		f.Add("email", msg)
+	}
+	if len(n.Name) > 100 {
+		f.Add("name", "must be at most 100 characters")
+	}
+	switch l := len([]rune(n.Password)); {
+	case n.Password == "":
+		f.Add("password", "is required")
+	case l < MinPasswordLen:
+		f.Addf("password", "must be at least %d characters", MinPasswordLen)
+	case l > MaxPasswordLen:
+		f.Addf("password", "must be at most %d characters", MaxPasswordLen)
+	}
+	switch {
+	case n.Role == "":
+		f.Add("role", "is required")
+	case !n.Role.Valid():
+		f.Add("role", "must be one of coordinator, probation_worker, employer, mentor")
+	}
+	if n.Role == Employer && n.EmployerID == "" {
+		f.Add("employer_id", "is required for role employer")
+	}
+	if n.Role != Employer && n.EmployerID != "" {
+		f.Add("employer_id", "is only allowed for role employer")
+	}
+	if len(n.EmployerID) > 64 {
+		f.Add("employer_id", "must be at most 64 characters")
+	}
+	return f.Err()
+}
+
+func checkEmail(s string) string {
+	switch {
+	case s == "":
+		return "is required"
+	case len(s) > 254:
+		return "must be at most 254 characters"
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
+		return "must be an e-mail address such as naam@voorbeeld.nl"
+	}
+	return ""
+}
+
+// normalizeEmail is the form e-mail addresses are compared in.
+func normalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
