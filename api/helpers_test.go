@@ -146,3 +146,11 @@ func (e *env) dbColl(name string) (int64, error) {
 	})
 	return db.Collection(name).CountDocuments(e.t.Context(), bson.M{})
 }
+
+func decodeJSON(t *testing.T, resp *http.Response, v any) {
+	t.Helper()
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+}

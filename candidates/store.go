@@ -39,12 +39,15 @@ func NewStore(db *mongo.Database) *Store {
 // EnsureIndexes creates the indexes real MongoDB uses for the periodic jobs
 // that look for stale profiles.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
-	_, err := s.profiles.Indexes().CreateMany(ctx, []mongo.IndexModel{
+	// One at a time: FerretDB v1 panics on a createIndexes call with
+	// several indexes when they exist already.
+	for _, m := range []mongo.IndexModel{
 		{Keys: bson.D{{Key: "worker_id", Value: 1}}},
 		{Keys: bson.D{{Key: "status", Value: 1}, {Key: "confirmed_at", Value: 1}}},
-	})
-	if err != nil {
-		return fmt.Errorf("candidate indexes: %w", err)
+	} {
+		if _, err := s.profiles.Indexes().CreateOne(ctx, m); err != nil {
+			return fmt.Errorf("candidate indexes: %w", err)
+		}
 	}
 	return nil
 }

@@ -1,0 +1,223 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+
+	"github.com/herstart/herstart/store"
+)
+
+// syncBuffer is an io.Writer safe for the server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func envFunc(kv map[string]string) func(string) string {
+	return func(k string) string { return kv[k] }
+}
+
+// testEnv is the environment of one run: its own data dir, and the test
+// MongoDB when HERSTART_TEST_MONGODB_URI is set.
+func testEnv(t *testing.T, extra map[string]string) map[string]string {
+	m := map[string]string{
+		"HERSTART_DATA_DIR":  t.TempDir(),
+		"HERSTART_LOG_LEVEL": "error",
+		"HERSTART_DB_NAME":   fmt.Sprintf("e2e_%d", time.Now().UnixNano()),
+		"MONGODB_URI":        os.Getenv("HERSTART_TEST_MONGODB_URI"),
+	}
+	for k, v := range extra {
+		m[k] = v
+	}
+	return m
+}
+
+func TestServe_EndToEnd(t *testing.T) {
+	env := testEnv(t, map[string]string{
+		"HERSTART_ADDR":           "127.0.0.1:0",
+		"HERSTART_ADMIN_EMAIL":    "admin@example.nl",
+		"HERSTART_ADMIN_PASSWORD": "a long admin password",
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve"}, &out, &errOut, envFunc(env)) }()
+
+	addrRe := regexp.MustCompile(`listening on (http://\S+)`)
+	var base string
+	deadline := time.Now().Add(60 * time.Second)
+	for base == "" {
+		if m := addrRe.FindStringSubmatch(out.String()); m != nil {
+			base = m[1]
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve ended early: %v\n%s", err, errOut.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start: %s", errOut.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	call := func(method, path, token string, body any) (int, map[string]any) {
+		t.Helper()
+		var r io.Reader
+		if body != nil {
+			b, _ := json.Marshal(body)
+			r = bytes.NewReader(b)
+		}
+		req, _ := http.NewRequest(method, base+path, r)
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		defer resp.Body.Close()
+		m := map[string]any{}
+		_ = json.NewDecoder(resp.Body).Decode(&m)
+		return resp.StatusCode, m
+	}
+	if st, _ := call("GET", "/healthz", "", nil); st != 200 {
+		t.Fatalf("healthz = %d", st)
+	}
+	if st, _ := call("GET", "/readyz", "", nil); st != 200 {
+		t.Fatalf("readyz = %d", st)
+	}
+	// The bootstrapped coordinator creates a probation worker, who registers
+	// a candidate.
+	st, tok := call("POST", "/api/v1/auth/token", "", map[string]any{"email": "admin@example.nl", "password": "a long admin password"})
+	if st != 201 {
+		t.Fatalf("admin login = %d %v", st, tok)
+	}
+	admin := tok["token"].(string)
+	if st, b := call("POST", "/api/v1/users", admin, map[string]any{"email": "w@example.nl", "password": "a long worker password", "role": "probation_worker"}); st != 201 {
+		t.Fatalf("create worker = %d %v", st, b)
+	}
+	_, wt := call("POST", "/api/v1/auth/token", "", map[string]any{"email": "w@example.nl", "password": "a long worker password"})
+	worker := wt["token"].(string)
+	st, cand := call("POST", "/api/v1/candidates", worker, map[string]any{
+		"identity":       map[string]any{"first_name": "Noah", "last_name": "Visser", "birth_date": "1990-02-03"},
+		"hours_per_week": 36, "available_from": time.Now().Format(time.DateOnly), "home_place": "Den Bosch", "travel_radius_km": 20,
+	})
+	if st != 201 || cand["home_place"].(map[string]any)["name"] != "'s-Hertogenbosch" {
+		t.Fatalf("create candidate = %d %v", st, cand)
+	}
+	if st, list := call("GET", "/api/v1/candidates", worker, nil); st != 200 || list["total"] != float64(1) {
+		t.Fatalf("caseload = %d %v; want one candidate", st, list)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop within 30s of the signal")
+	}
+}
+
+func TestAuditVerify_CatchesTampering(t *testing.T) {
+	env := testEnv(t, nil)
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"demo"}, &out, io.Discard, envFunc(env)); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"audit", "verify"}, &out, io.Discard, envFunc(env)); err != nil {
+		t.Fatalf("verify on an untouched log: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "audit log intact") {
+		t.Fatalf("verify said %q", out.String())
+	}
+
+	// Edit one stored event straight in the database, as an intruder would.
+	db, err := store.Open(ctx, store.Config{MongoURI: env["MONGODB_URI"], DataDir: env["HERSTART_DATA_DIR"], Database: env["HERSTART_DB_NAME"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := db.DB.Collection("audit_events").UpdateOne(ctx, bson.M{"_id": int64(5)}, bson.M{"$set": bson.M{"actor_id": "u_someone_else"}})
+	if err != nil || res.ModifiedCount != 1 {
+		t.Fatalf("tamper: %v, %+v", err, res)
+	}
+	if err := db.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	out.Reset()
+	err = run(ctx, []string{"audit", "verify"}, &out, io.Discard, envFunc(env))
+	var ee exitError
+	if !errors.As(err, &ee) || int(ee) != 1 {
+		t.Fatalf("verify after tampering returned %v; want exit 1", err)
+	}
+	if !strings.Contains(out.String(), "BROKEN at event 5") {
+		t.Fatalf("verify said %q; want it to name event 5", out.String())
+	}
+}
+
+func TestRun_ConfigAndUsage(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"NoCommand", nil, nil, "exit 2"},
+		{"UnknownCommand", []string{"frobnicate"}, nil, "exit 2"},
+		{"BadLogLevel", []string{"version"}, map[string]string{"HERSTART_LOG_LEVEL": "loud"}, "HERSTART_LOG_LEVEL"},
+		{"HalfAdmin", []string{"version"}, map[string]string{"HERSTART_ADMIN_EMAIL": "a@b.nl"}, "HERSTART_ADMIN_PASSWORD"},
+		{"BothDatabases", []string{"version"}, map[string]string{"MONGODB_URI": "mongodb://x", "HERSTART_POSTGRES_URL": "postgres://y"}, "not both"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := run(context.Background(), tc.args, io.Discard, io.Discard, envFunc(tc.env))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("run = %v; want an error mentioning %q", err, tc.want)
+			}
+		})
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"version"}, &out, io.Discard, envFunc(nil)); err != nil || !strings.HasPrefix(out.String(), "herstart ") {
+		t.Fatalf("version = %q, %v", out.String(), err)
+	}
+}
+
+func TestMaskURL(t *testing.T) {
+	got := maskURL("mongodb://user:secret@db.example:27017/herstart")
+	if strings.Contains(got, "secret") {
+		t.Fatalf("maskURL leaked the password: %s", got)
+	}
+}

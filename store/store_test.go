@@ -1,0 +1,100 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/herstart/herstart/store"
+	"github.com/herstart/herstart/store/storetest"
+)
+
+func TestKeys(t *testing.T) {
+	ctx := context.Background()
+	k := store.NewKeys(storetest.Open(t), "keys")
+	if err := k.Claim(ctx, "a@example.nl", "u1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Claim(ctx, "a@example.nl", "u1"); err != nil {
+		t.Fatalf("re-claim by the owner: %v; want idempotent success", err)
+	}
+	if err := k.Claim(ctx, "a@example.nl", "u2"); !errors.Is(err, store.ErrKeyTaken) {
+		t.Fatalf("claim by another = %v; want ErrKeyTaken", err)
+	}
+	if o, _ := k.Owner(ctx, "a@example.nl"); o != "u1" {
+		t.Fatalf("owner = %q", o)
+	}
+	if err := k.Release(ctx, "a@example.nl", "u2"); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := k.Owner(ctx, "a@example.nl"); o != "u1" {
+		t.Fatalf("release by a non-owner removed the key")
+	}
+}
+
+func TestLeases(t *testing.T) {
+	ctx := context.Background()
+	l := store.NewLeases(storetest.Open(t))
+	now := time.Now()
+	if ok, err := l.Acquire(ctx, "job", "a", now, time.Minute); !ok || err != nil {
+		t.Fatalf("first acquire = %v, %v", ok, err)
+	}
+	if ok, _ := l.Acquire(ctx, "job", "b", now.Add(30*time.Second), time.Minute); ok {
+		t.Fatal("b took a lease a still holds")
+	}
+	if ok, _ := l.Acquire(ctx, "job", "a", now.Add(30*time.Second), time.Minute); !ok {
+		t.Fatal("a could not renew its own lease")
+	}
+	if ok, _ := l.Acquire(ctx, "job", "b", now.Add(2*time.Minute), time.Minute); !ok {
+		t.Fatal("b could not take an expired lease")
+	}
+}
+
+func TestOutbox_DrainRecoversLeftTasks(t *testing.T) {
+	ctx := context.Background()
+	ob := store.NewOutbox(storetest.Open(t), nil)
+	var runs atomic.Int32
+	fail := true
+	ob.Register("k", func(ctx context.Context, key string) error {
+		runs.Add(1)
+		if fail {
+			return errors.New("down")
+		}
+		return nil
+	})
+	// A task enqueued and never completed stands for a crash after the writes.
+	if _, err := ob.Enqueue(ctx, "k", "x"); err != nil {
+		t.Fatal(err)
+	}
+	task, _ := ob.Enqueue(ctx, "k", "y")
+	if err := ob.Complete(ctx, task); err == nil {
+		t.Fatal("Complete with a failing handler returned nil")
+	}
+	if n, _ := ob.Pending(ctx); n != 2 {
+		t.Fatalf("pending = %d; want 2", n)
+	}
+	fail = false
+	n, err := ob.Drain(ctx, time.Now().Add(time.Second))
+	if err != nil || n != 2 {
+		t.Fatalf("Drain = %d, %v; want 2", n, err)
+	}
+	if p, _ := ob.Pending(ctx); p != 0 {
+		t.Fatalf("pending after drain = %d", p)
+	}
+	if n, _ := ob.Drain(ctx, time.Now().Add(time.Second)); n != 0 {
+		t.Fatalf("second drain ran %d tasks", n)
+	}
+}
+
+func TestNewID(t *testing.T) {
+	seen := map[string]bool{}
+	for i := 0; i < 1000; i++ {
+		id := store.NewID("c_")
+		if len(id) != 18 || seen[id] {
+			t.Fatalf("id %q: wrong length or repeated", id)
+		}
+		seen[id] = true
+	}
+}
