@@ -17,6 +17,8 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"github.com/herstart/herstart/store"
 )
 
 // Actions recorded by the platform. Domain packages add their own.
@@ -173,7 +175,7 @@ func (r *Recorder) Record(ctx context.Context, entry Entry) error {
 		if e.Subject != "" {
 			// Indexed before the insert: a crash in between leaves an index
 			// entry the reader skips, never an event the index misses.
-			if _, err := r.subjects.UpdateOne(ctx, bson.M{"_id": e.Subject}, bson.M{"$push": bson.M{"seqs": e.Seq}}, options.Update().SetUpsert(true)); err != nil {
+			if err := store.Upsert(ctx, r.subjects, bson.M{"_id": e.Subject}, bson.M{"$push": bson.M{"seqs": e.Seq}}); err != nil {
 				return fmt.Errorf("audit subject index: %w", err)
 			}
 		}

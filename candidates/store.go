@@ -270,8 +270,7 @@ func (s *Store) syncCaseload(ctx context.Context, worker users.ID, id ID) error 
 	}
 	e := entryDoc{DisplayName: displayName(c.Identity), Status: string(c.Status), Place: c.Profile.HomePlace.Name,
 		ConfirmedAt: c.ConfirmedAt, UpdatedAt: c.UpdatedAt}
-	_, err = s.caseloads.UpdateOne(ctx, bson.M{"_id": string(worker)}, bson.M{"$set": bson.M{"entries." + string(id): e}}, options.Update().SetUpsert(true))
-	if err != nil {
+	if err := store.Upsert(ctx, s.caseloads, bson.M{"_id": string(worker)}, bson.M{"$set": bson.M{"entries." + string(id): e}}); err != nil {
 		return fmt.Errorf("caseload %s: %w", worker, err)
 	}
 	return nil

@@ -88,8 +88,7 @@ func (s *Store) insert(ctx context.Context, d userDoc) error {
 	}
 	unlock := s.locks.Lock("count:" + d.Role)
 	defer unlock()
-	_, err = s.counts.UpdateOne(ctx, bson.M{"_id": d.Role}, bson.M{"$inc": bson.M{"n": 1}}, options.Update().SetUpsert(true))
-	if err != nil {
+	if err := store.Upsert(ctx, s.counts, bson.M{"_id": d.Role}, bson.M{"$inc": bson.M{"n": 1}}); err != nil {
 		return fmt.Errorf("count users: %w", err)
 	}
 	return nil
@@ -231,7 +230,11 @@ func (s *Store) hit(ctx context.Context, key string, now time.Time, window time.
 		d = throttleDoc{Key: key, Start: now, Expiry: now.Add(window)}
 	}
 	d.Count++
-	if _, err := s.throttle.ReplaceOne(ctx, bson.M{"_id": key}, d, options.Replace().SetUpsert(true)); err != nil {
+	_, err = s.throttle.ReplaceOne(ctx, bson.M{"_id": key}, d, options.Replace().SetUpsert(true))
+	if mongo.IsDuplicateKeyError(err) { // another instance created it first
+		_, err = s.throttle.ReplaceOne(ctx, bson.M{"_id": key}, d)
+	}
+	if err != nil {
 		return 0, fmt.Errorf("throttle: %w", err)
 	}
 	return d.Count, nil
