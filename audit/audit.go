@@ -175,8 +175,8 @@ func (r *Recorder) Record(ctx context.Context, entry Entry) error {
 		if e.Subject != "" {
 			// Indexed before the insert: a crash in between leaves an index
 			// entry the reader skips, never an event the index misses.
-			if err := store.Upsert(ctx, r.subjects, bson.M{"_id": e.Subject}, bson.M{"$push": bson.M{"seqs": e.Seq}}); err != nil {
-				return fmt.Errorf("audit subject index: %w", err)
+			if err := r.index(ctx, e.Subject, e.Seq); err != nil {
+				return err
 			}
 		}
 		_, err := r.events.InsertOne(ctx, toDoc(e))
@@ -242,39 +242,86 @@ func (d eventDoc) toEvent() Event {
 	return Event{d.Seq, d.Time.UTC(), d.ActorID, d.Role, d.Action, d.Subject, d.RequestID, d.Details, d.PrevHash, d.Hash}
 }
 
+// chunkSize is how many sequence numbers one subject index document holds:
+// FerretDB's cost grows with a document's fields, so a subject read a
+// thousand times must not become one document of a thousand.
+const chunkSize = 25
+
+// index adds seq to subject's index: a counter document per subject
+// ({_id: subject, count}) and chunks of sequence numbers
+// ({_id: "subject#n", seqs}). The counter's atomic increment picks the
+// chunk, so concurrent writers on MongoDB agree without a lock.
+func (r *Recorder) index(ctx context.Context, subject string, seq int64) error {
+	var head struct {
+		Count int64 `bson:"count"`
+	}
+	opts := options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)
+	err := r.subjects.FindOneAndUpdate(ctx, bson.M{"_id": subject}, bson.M{"$inc": bson.M{"count": 1}}, opts).Decode(&head)
+	if mongo.IsDuplicateKeyError(err) { // a concurrent first writer created it
+		err = r.subjects.FindOneAndUpdate(ctx, bson.M{"_id": subject}, bson.M{"$inc": bson.M{"count": 1}}, opts).Decode(&head)
+	}
+	if err != nil {
+		return fmt.Errorf("audit subject index: %w", err)
+	}
+	chunk := fmt.Sprintf("%s#%d", subject, (head.Count-1)/chunkSize)
+	if err := store.Upsert(ctx, r.subjects, bson.M{"_id": chunk}, bson.M{"$push": bson.M{"seqs": seq}}); err != nil {
+		return fmt.Errorf("audit subject index: %w", err)
+	}
+	return nil
+}
+
+// subjectSeqs returns the sequence numbers indexed for subject in chunk n.
+func (r *Recorder) subjectSeqs(ctx context.Context, subject string, n int64) ([]int64, error) {
+	var c struct {
+		Seqs []int64 `bson:"seqs"`
+	}
+	err := r.subjects.FindOne(ctx, bson.M{"_id": fmt.Sprintf("%s#%d", subject, n)}).Decode(&c)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, fmt.Errorf("audit subject: %w", err)
+	}
+	return c.Seqs, nil
+}
+
 // BySubject returns up to limit events about subject, newest first, with a
 // sequence number below before (0: from the newest).
 func (r *Recorder) BySubject(ctx context.Context, subject string, before int64, limit int) ([]Event, error) {
-	var s struct {
-		Seqs []int64 `bson:"seqs"`
+	var head struct {
+		Count int64 `bson:"count"`
 	}
-	err := r.subjects.FindOne(ctx, bson.M{"_id": subject}).Decode(&s)
+	err := r.subjects.FindOne(ctx, bson.M{"_id": subject}).Decode(&head)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return []Event{}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("audit subject: %w", err)
 	}
-	slices.Sort(s.Seqs)
-	s.Seqs = slices.Compact(s.Seqs)
 	out := []Event{}
-	for i := len(s.Seqs) - 1; i >= 0 && len(out) < limit; i-- {
-		seq := s.Seqs[i]
-		if before > 0 && seq >= before {
-			continue
-		}
-		var d eventDoc
-		err := r.events.FindOne(ctx, bson.M{"_id": seq}).Decode(&d)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			continue // indexed, then the insert failed or went to another event
-		}
+	seen := map[int64]bool{}
+	for n := (head.Count - 1) / chunkSize; n >= 0 && len(out) < limit; n-- {
+		seqs, err := r.subjectSeqs(ctx, subject, n)
 		if err != nil {
-			return nil, fmt.Errorf("audit event %d: %w", seq, err)
+			return nil, err
 		}
-		if d.Subject != subject {
-			continue
+		slices.Sort(seqs)
+		for i := len(seqs) - 1; i >= 0 && len(out) < limit; i-- {
+			seq := seqs[i]
+			if seen[seq] || (before > 0 && seq >= before) {
+				continue
+			}
+			seen[seq] = true
+			var d eventDoc
+			err := r.events.FindOne(ctx, bson.M{"_id": seq}).Decode(&d)
+			if errors.Is(err, mongo.ErrNoDocuments) {
+				continue // indexed, then the insert failed or went to another event
+			}
+			if err != nil {
+				return nil, fmt.Errorf("audit event %d: %w", seq, err)
+			}
+			if d.Subject != subject {
+				continue
+			}
+			out = append(out, d.toEvent())
 		}
-		out = append(out, d.toEvent())
 	}
 	return out, nil
 }

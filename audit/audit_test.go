@@ -135,3 +135,23 @@ func TestBySubject_PagesAndFilters(t *testing.T) {
 		}
 	}
 }
+
+func TestBySubject_SpansChunks(t *testing.T) {
+	db := storetest.Open(t)
+	r := audit.NewRecorder(db, nil)
+	record(t, r, 250, "candidate:busy")
+	record(t, r, 3, "candidate:quiet")
+	all, err := r.BySubject(context.Background(), "candidate:busy", 0, 1000)
+	if err != nil || len(all) != 250 {
+		t.Fatalf("BySubject = %d events, %v; want 250 across three chunks", len(all), err)
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i].Seq >= all[i-1].Seq {
+			t.Fatalf("not newest first at %d: %d then %d", i, all[i-1].Seq, all[i].Seq)
+		}
+	}
+	page, _ := r.BySubject(context.Background(), "candidate:busy", all[120].Seq, 10)
+	if len(page) != 10 || page[0].Seq != all[121].Seq {
+		t.Fatalf("page after %d starts at %d; want %d", all[120].Seq, page[0].Seq, all[121].Seq)
+	}
+}

@@ -34,9 +34,15 @@ func NewService(st *Store, rec *audit.Recorder, tbl *places.Table, ob *store.Out
 		now = time.Now
 	}
 	s := &Service{store: st, audit: rec, places: tbl, outbox: ob, now: now}
+	// Key: "worker/id" or, from Import, "worker/id1,id2,…".
 	ob.Register(taskCaseload, func(ctx context.Context, key string) error {
-		worker, id, _ := strings.Cut(key, "/")
-		return st.syncCaseload(ctx, users.ID(worker), ID(id))
+		worker, ids, _ := strings.Cut(key, "/")
+		for _, id := range strings.Split(ids, ",") {
+			if err := st.syncCaseload(ctx, users.ID(worker), ID(id)); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return s
 }
@@ -62,7 +68,7 @@ func (s *Service) Create(ctx context.Context, in Input) (Record, error) {
 		Identity: r.identity, Profile: r.profile, Restrictions: r.restrictions,
 		CreatedAt: now, UpdatedAt: now, Version: 1,
 	}
-	if err := s.write(ctx, c, true); err != nil {
+	if err := s.write(ctx, c, true, true); err != nil {
 		return Record{}, err
 	}
 	err = s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionCandidateWrite,
@@ -72,18 +78,21 @@ func (s *Service) Create(ctx context.Context, in Input) (Record, error) {
 
 // write saves c and brings the caseload in line, through the outbox so that
 // a crash half-way heals on the next drain.
-func (s *Service) write(ctx context.Context, c Candidate, insert bool) error {
+func (s *Service) write(ctx context.Context, c Candidate, insert, identityChanged bool) error {
 	task, err := s.outbox.Enqueue(ctx, taskCaseload, string(c.WorkerID)+"/"+string(c.ID))
 	if err != nil {
 		return err
 	}
-	if err := s.store.save(ctx, c, insert); err != nil {
+	if err := s.store.save(ctx, c, insert, identityChanged); err != nil {
 		return err
 	}
-	if err := s.outbox.Complete(ctx, task); err != nil {
+	// The candidate is in hand: write its entry directly and mark the task
+	// done. Only a crash before Done makes Drain re-read and re-sync.
+	if err := s.store.setEntry(ctx, c); err != nil {
 		slog.Default().WarnContext(ctx, "caseload sync deferred", "err", err)
+		return nil
 	}
-	return nil
+	return s.outbox.Done(ctx, task)
 }
 
 // own returns the candidate if it is in the actor's caseload. Anyone else's
@@ -167,7 +176,7 @@ func (s *Service) Update(ctx context.Context, id ID, u Update, expectVersion int
 		}
 	}
 	c.UpdatedAt, c.Version = now, c.Version+1
-	if err := s.write(ctx, c, false); err != nil {
+	if err := s.write(ctx, c, false, u.Identity != nil); err != nil {
 		return Record{}, err
 	}
 	err = s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionCandidateWrite,
@@ -190,7 +199,7 @@ func (s *Service) ConfirmAvailability(ctx context.Context, id ID) (Record, error
 	}
 	now := s.clock()
 	c.ConfirmedAt, c.UpdatedAt, c.Version = now, now, c.Version+1
-	if err := s.write(ctx, c, false); err != nil {
+	if err := s.write(ctx, c, false, false); err != nil {
 		return Record{}, err
 	}
 	err = s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionCandidateWrite,
@@ -266,7 +275,7 @@ func (s *Service) GrantConsent(ctx context.Context, id ID, in ConsentInput) (Con
 		GrantedAt: now, ExpiresAt: exp.Add(24*time.Hour - time.Millisecond), RecordedBy: actor.UserID}
 	c.Consents = append(c.Consents, k)
 	c.UpdatedAt, c.Version = now, c.Version+1
-	if err := s.write(ctx, c, false); err != nil {
+	if err := s.write(ctx, c, false, false); err != nil {
 		return ConsentView{}, err
 	}
 	err = s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionConsentGrant,
@@ -295,7 +304,7 @@ func (s *Service) WithdrawConsent(ctx context.Context, id ID, consentID string) 
 		}
 		k.WithdrawnAt = &now
 		c.UpdatedAt, c.Version = now, c.Version+1
-		if err := s.write(ctx, c, false); err != nil {
+		if err := s.write(ctx, c, false, false); err != nil {
 			return ConsentView{}, err
 		}
 		err = s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionConsentRevoke,
@@ -354,3 +363,78 @@ func validID(id ID) bool {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// ImportItem is one candidate of a bulk import, for a given worker.
+type ImportItem struct {
+	WorkerID  users.ID
+	Input     Input
+	Available bool // registered as available, confirmed now
+}
+
+// MaxImport is the largest batch Import takes.
+const MaxImport = 5000
+
+// Import registers many candidates at once, for data migration, the demo
+// generator and benchmarks. Every item is validated before anything is
+// written; the batch is one audit event. Only a coordinator-run command may
+// call it: it takes no actor from the request.
+// Errors: Invalid (naming items[i].field), Conflict (batch too large).
+func (s *Service) Import(ctx context.Context, items []ImportItem) ([]ID, error) {
+	if len(items) > MaxImport {
+		return nil, apperr.Errorf(apperr.Conflict, "At most %d candidates per import.", MaxImport)
+	}
+	now := s.clock()
+	cs := make([]Candidate, 0, len(items))
+	var f apperr.Fields
+	for i, it := range items {
+		r, err := resolve(it.Input, s.places, now)
+		if err != nil {
+			if fe, ok := err.(*apperr.Error); ok {
+				f.Merge("items["+itoa(i)+"]", fe.Fields)
+			}
+			continue
+		}
+		if it.WorkerID == "" {
+			f.Add("items["+itoa(i)+"].worker_id", "is required")
+			continue
+		}
+		c := Candidate{ID: ID(store.NewID("c_")), WorkerID: it.WorkerID, Status: Registered,
+			Identity: r.identity, Profile: r.profile, Restrictions: r.restrictions, CreatedAt: now, UpdatedAt: now, Version: 1}
+		if it.Available {
+			c.Status, c.ConfirmedAt = Available, now
+		}
+		cs = append(cs, c)
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	// One outbox task per worker, naming that worker's new candidates.
+	perWorker := map[users.ID][]string{}
+	for _, c := range cs {
+		perWorker[c.WorkerID] = append(perWorker[c.WorkerID], string(c.ID))
+	}
+	tasks := make([]store.Task, 0, len(perWorker))
+	for w, ids := range perWorker {
+		t, err := s.outbox.Enqueue(ctx, taskCaseload, string(w)+"/"+strings.Join(ids, ","))
+		if err != nil {
+			return nil, err
+		}
+		tasks = append(tasks, t)
+	}
+	if err := s.store.insertMany(ctx, cs); err != nil {
+		return nil, err
+	}
+	// insertMany wrote the caseload entries itself.
+	for _, t := range tasks {
+		if err := s.outbox.Done(ctx, t); err != nil {
+			return nil, err
+		}
+	}
+	ids := make([]ID, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	err := s.audit.Record(ctx, audit.Entry{ActorID: "system", Role: "system", Action: audit.ActionCandidateWrite,
+		Subject: "import", Details: map[string]string{"op": "import", "count": itoa(len(cs))}})
+	return ids, err
+}

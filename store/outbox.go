@@ -80,6 +80,16 @@ func (o *Outbox) Complete(ctx context.Context, t Task) error {
 	return o.run(ctx, taskDoc{ID: t.id, Kind: t.kind, Key: t.key})
 }
 
+// Done deletes the task without running its handler, for a caller that
+// carried out the follow-up itself; a crash before Done leaves the task for
+// Drain, whose handler must then find nothing left to do.
+func (o *Outbox) Done(ctx context.Context, t Task) error {
+	if _, err := o.coll.DeleteOne(ctx, bson.M{"_id": t.id}); err != nil {
+		return fmt.Errorf("outbox delete %s: %w", t.id, err)
+	}
+	return nil
+}
+
 func (o *Outbox) run(ctx context.Context, d taskDoc) error {
 	o.mu.RLock()
 	h := o.handlers[d.Kind]

@@ -218,7 +218,7 @@ func (s *Service) Login(ctx context.Context, c Credentials, session bool) (Sessi
 
 func (s *Service) issue(ctx context.Context, d userDoc, session bool, now time.Time) (Session, error) {
 	tok := "hst_" + randomToken()
-	t := tokenDoc{Hash: sha256Hex(tok), UserID: d.ID, Kind: kindAPI, CreatedAt: now.UTC(), ExpiresAt: now.Add(TokenTTL).UTC().Truncate(time.Millisecond)}
+	t := tokenDoc{Hash: sha256Hex(tok), UserID: d.ID, Role: d.Role, Employer: d.EmployerID, Kind: kindAPI, CreatedAt: now.UTC(), ExpiresAt: now.Add(TokenTTL).UTC().Truncate(time.Millisecond)}
 	if session {
 		t.Kind, t.CSRF, t.ExpiresAt = kindSession, randomToken(), now.Add(SessionTTL).UTC().Truncate(time.Millisecond)
 	}
@@ -235,8 +235,11 @@ type Authenticated struct {
 	CSRF    string // the session's CSRF token
 }
 
-// Authenticate resolves a bearer token or session cookie value.
-// Errors: Unauthenticated (unknown, expired, or the account disabled).
+// Authenticate resolves a bearer token or session cookie value. It reads the
+// token only: the token carries the user's role and employer from when it was
+// issued, so anything that changes a user's role or disables them must also
+// revoke their tokens (RevokeAll).
+// Errors: Unauthenticated (unknown or expired).
 func (s *Service) Authenticate(ctx context.Context, token string) (Authenticated, error) {
 	if token == "" || len(token) > 200 {
 		return Authenticated{}, apperr.Errorf(apperr.Unauthenticated, "Sign in first.")
@@ -248,18 +251,20 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Authenticated
 	if !s.now().Before(t.ExpiresAt) {
 		return Authenticated{}, apperr.Errorf(apperr.Unauthenticated, "Your sign-in has expired. Sign in again.")
 	}
-	d, err := s.store.byID(ctx, ID(t.UserID))
-	if apperr.Is(err, apperr.NotFound) || (err == nil && d.Disabled) {
+	if t.Role == "" { // issued before tokens carried the role
 		return Authenticated{}, apperr.Errorf(apperr.Unauthenticated, "Sign in again.")
 	}
-	if err != nil {
-		return Authenticated{}, err
-	}
 	return Authenticated{
-		Actor:   Actor{UserID: ID(d.ID), Role: Role(d.Role), EmployerID: d.EmployerID},
+		Actor:   Actor{UserID: ID(t.UserID), Role: Role(t.Role), EmployerID: t.Employer},
 		Session: t.Kind == kindSession,
 		CSRF:    t.CSRF,
 	}, nil
+}
+
+// RevokeAll ends every token and session of user; it scans the token
+// collection, which is fine for a rare administrative step.
+func (s *Service) RevokeAll(ctx context.Context, user ID) (int64, error) {
+	return s.store.deleteTokensOf(ctx, user)
 }
 
 // Logout revokes token.

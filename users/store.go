@@ -167,6 +167,8 @@ const (
 type tokenDoc struct {
 	Hash      string    `bson:"_id"` // SHA-256 of the token: the token itself is never stored
 	UserID    string    `bson:"user_id"`
+	Role      string    `bson:"role"` // copied at issue: a request needs one read, not two
+	Employer  string    `bson:"employer_id,omitempty"`
 	Kind      string    `bson:"kind"`
 	CSRF      string    `bson:"csrf,omitempty"`
 	CreatedAt time.Time `bson:"created_at"`
@@ -190,6 +192,14 @@ func (s *Store) token(ctx context.Context, hash string) (tokenDoc, error) {
 		return tokenDoc{}, fmt.Errorf("find token: %w", err)
 	}
 	return d, nil
+}
+
+func (s *Store) deleteTokensOf(ctx context.Context, user ID) (int64, error) {
+	res, err := s.tokens.DeleteMany(ctx, bson.M{"user_id": string(user)})
+	if err != nil {
+		return 0, fmt.Errorf("revoke tokens: %w", err)
+	}
+	return res.DeletedCount, nil
 }
 
 func (s *Store) deleteToken(ctx context.Context, hash string) error {

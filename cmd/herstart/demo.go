@@ -11,7 +11,7 @@ import (
 
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/candidates"
-	"github.com/herstart/herstart/matching/taxonomy"
+	"github.com/herstart/herstart/candidates/candidatetest"
 	"github.com/herstart/herstart/users"
 )
 
@@ -91,11 +91,12 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdo
 }
 
 // generate creates n synthetic candidates spread over generated probation
-// workers (50 each, a realistic caseload), printing progress.
+// workers (50 each, a realistic caseload), in bulk batches, printing progress.
 func generate(ctx context.Context, p *platform, n int, seed uint64, stdout io.Writer) error {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	start := time.Now()
-	var worker users.Actor
+	batch := make([]candidates.ImportItem, 0, 1000)
+	var worker users.ID
 	for i := 0; i < n; i++ {
 		if i%50 == 0 {
 			u, err := p.users.CreateUnchecked(ctx, users.NewUser{
@@ -104,12 +105,14 @@ func generate(ctx context.Context, p *platform, n int, seed uint64, stdout io.Wr
 			if err != nil {
 				return fmt.Errorf("generate worker: %w", err)
 			}
-			worker = users.Actor{UserID: u.ID, Role: users.ProbationWorker}
+			worker = u.ID
 		}
-		if err := demoCandidate(ctx, p, worker, r, i, r.IntN(10) < 8); err != nil {
-			return err
-		}
-		if (i+1)%500 == 0 || i+1 == n {
+		batch = append(batch, candidates.ImportItem{WorkerID: worker, Input: candidatetest.Input(r, time.Now()), Available: r.IntN(10) < 8})
+		if len(batch) == cap(batch) || i+1 == n {
+			if _, err := p.candidates.Import(ctx, batch); err != nil {
+				return fmt.Errorf("generate: %w", err)
+			}
+			batch = batch[:0]
 			el := time.Since(start)
 			fmt.Fprintf(stdout, "\r  candidates %d/%d (%.0f/s)   ", i+1, n, float64(i+1)/el.Seconds())
 		}
@@ -118,59 +121,9 @@ func generate(ctx context.Context, p *platform, n int, seed uint64, stdout io.Wr
 	return nil
 }
 
-var (
-	demoFirst  = []string{"Sem", "Noah", "Mila", "Daan", "Yara", "Levi", "Sara", "Mohammed", "Anouk", "Jayden", "Fenna", "Kevin", "Priya", "Bram", "Ilse", "Youssef", "Dewi", "Tim"}
-	demoLast   = []string{"de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "El Amrani", "Mulder", "de Boer", "Yılmaz", "Bos", "Vos", "Peters", "Hendriks", "Kramer", "Dekker"}
-	demoPlaces = []string{"Amsterdam", "Rotterdam", "Den Haag", "Utrecht", "Eindhoven", "Tilburg", "Groningen", "Almere", "Breda", "Nijmegen", "Apeldoorn", "Arnhem", "Zwolle", "Leeuwarden", "Maastricht", "Dordrecht", "Zoetermeer", "Enschede", "Amersfoort", "Lelystad"}
-	demoSkills = [][]string{
-		{"heftruck rijden", "orderpicken", "magazijnbeheer"},
-		{"metselen", "tegelzetten", "steigerbouw"},
-		{"elektrische installaties", "loodgieterswerk"},
-		{"koken", "bediening", "afwassen"},
-		{"schoonmaken", "glazenwassen"},
-		{"lassen", "CNC-bediening", "assemblage"},
-		{"oogsten", "kassenteelt", "snoeien"},
-		{"vrachtwagen rijden", "koerierswerk"},
-		{"kassa", "vakkenvullen", "klantenservice"},
-		{"groenonderhoud", "maaien", "bestrating"},
-	}
-	demoMotivation = []string{
-		"Wil graag een vaste baan en een nieuwe start.",
-		"Werkt graag met de handen en is altijd op tijd.",
-		"Heeft ervaring opgedaan tijdens een werktraject en wil verder groeien.",
-		"Zoekt structuur en collega's om van te leren.",
-	}
-)
-
 func demoCandidate(ctx context.Context, p *platform, worker users.Actor, r *rand.Rand, i int, available bool) error {
 	ctx = users.WithActor(ctx, worker)
-	now := time.Now().UTC()
-	pick := func(xs []string) string { return xs[r.IntN(len(xs))] }
-	sk := demoSkills[r.IntN(len(demoSkills))]
-	in := candidates.Input{
-		Identity: candidates.IdentityInput{
-			FirstName: pick(demoFirst), LastName: pick(demoLast),
-			BirthDate: now.AddDate(-(19 + r.IntN(40)), -r.IntN(12), -r.IntN(28)).Format(time.DateOnly),
-			Phone:     fmt.Sprintf("+31 6 %08d", r.IntN(100000000)),
-		},
-		Skills:         sk[:1+r.IntN(len(sk))],
-		Certificates:   []string{taxonomy.Certificates[r.IntN(len(taxonomy.Certificates))].Code},
-		Languages:      []string{"nl"},
-		HoursPerWeek:   []int{16, 24, 32, 36, 38, 40}[r.IntN(6)],
-		AvailableFrom:  now.AddDate(0, 0, r.IntN(60)-10).Format(time.DateOnly),
-		HomePlace:      pick(demoPlaces),
-		TravelRadiusKm: []int{5, 10, 15, 25, 40}[r.IntN(5)],
-		Motivation:     pick(demoMotivation),
-		WorkHistory:    []string{"Werkervaringsplaats " + sk[0]},
-	}
-	if r.IntN(3) == 0 {
-		in.Restrictions.ExcludedSectors = []string{"childcare"}
-		in.Restrictions.RiskAreaConflicts = []string{"money", "persons"}[:1+r.IntN(2)]
-	}
-	if r.IntN(5) == 0 {
-		in.Restrictions.Curfew = &candidates.CurfewInput{From: "23:00", To: "06:00"}
-	}
-	rec, err := p.candidates.Create(ctx, in)
+	rec, err := p.candidates.Create(ctx, candidatetest.Input(r, time.Now()))
 	if err != nil {
 		return fmt.Errorf("demo candidate %d: %w", i, err)
 	}
