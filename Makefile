@@ -17,9 +17,10 @@ build:
 demo: build
 	./$(BIN) demo
 
-## test: the whole suite (embedded FerretDB, real parts), plus vet and gofmt
+## test: the whole suite against real parts (embedded FerretDB on SQLite, then
+## over PostgreSQL when one can be started), plus vet and gofmt
 test: vet fmt
-	$(GO) test -count=1 -timeout 20m ./...
+	scripts/test.sh
 
 vet:
 	$(GO) vet ./...

@@ -46,10 +46,11 @@ func envFunc(kv map[string]string) func(string) string {
 // MongoDB when HERSTART_TEST_MONGODB_URI is set.
 func testEnv(t *testing.T, extra map[string]string) map[string]string {
 	m := map[string]string{
-		"HERSTART_DATA_DIR":  t.TempDir(),
-		"HERSTART_LOG_LEVEL": "error",
-		"HERSTART_DB_NAME":   fmt.Sprintf("e2e_%d", time.Now().UnixNano()),
-		"MONGODB_URI":        os.Getenv("HERSTART_TEST_MONGODB_URI"),
+		"HERSTART_DATA_DIR":     t.TempDir(),
+		"HERSTART_LOG_LEVEL":    "error",
+		"HERSTART_DB_NAME":      fmt.Sprintf("e2e_%d", time.Now().UnixNano()),
+		"MONGODB_URI":           os.Getenv("HERSTART_TEST_MONGODB_URI"),
+		"HERSTART_POSTGRES_URL": os.Getenv("HERSTART_TEST_POSTGRES_URL"),
 	}
 	for k, v := range extra {
 		m[k] = v
@@ -165,7 +166,7 @@ func TestAuditVerify_CatchesTampering(t *testing.T) {
 	}
 
 	// Edit one stored event straight in the database, as an intruder would.
-	db, err := store.Open(ctx, store.Config{MongoURI: env["MONGODB_URI"], DataDir: env["HERSTART_DATA_DIR"], Database: env["HERSTART_DB_NAME"]})
+	db, err := store.Open(ctx, store.Config{MongoURI: env["MONGODB_URI"], PostgresURL: env["HERSTART_POSTGRES_URL"], DataDir: env["HERSTART_DATA_DIR"], Database: env["HERSTART_DB_NAME"]})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole test suite (`make test`): every package against the embedded
+# FerretDB on SQLite, then the storage-backed packages again with FerretDB
+# over PostgreSQL when a PostgreSQL server can be started here. With
+# HERSTART_TEST_MONGODB_URI set, a real MongoDB is used instead of SQLite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== go test ./... (embedded FerretDB, SQLite backend)"
+go test -count=1 -timeout 20m ./...
+
+if [ "${HERSTART_SKIP_PG:-}" = 1 ]; then
+	echo "== PostgreSQL mode skipped: HERSTART_SKIP_PG=1"
+	exit 0
+fi
+source scripts/pg.sh
+if ! pg_start; then
+	echo "== PostgreSQL mode skipped: no PostgreSQL server here (CI installs the postgresql package)"
+	exit 0
+fi
+trap pg_stop EXIT
+echo "== go test (embedded FerretDB over PostgreSQL)"
+HERSTART_TEST_POSTGRES_URL="$HERSTART_PG_URL" go test -count=1 -timeout 20m \
+	./store/... ./audit/... ./users/... ./candidates/... ./api/... ./cmd/...
