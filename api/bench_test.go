@@ -35,12 +35,15 @@ import (
 // benchEnv is a server on a real socket over a database seeded with n
 // candidates; the bench worker has a caseload of 50 of them.
 type benchEnv struct {
-	base   string
-	token  string
-	db     *mongo.Database
-	worker string
-	own    []string // the bench worker's candidate ids
-	client *http.Client
+	base  string
+	token string
+	// creators are 40 other workers: creates go round-robin over their
+	// caseloads, so no caseload grows past a realistic size over the runs.
+	creators []string
+	db       *mongo.Database
+	worker   string
+	own      []string // the bench worker's candidate ids
+	client   *http.Client
 }
 
 var (
@@ -61,8 +64,11 @@ func seededEnv(b *testing.B, n int) *benchEnv {
 	db = db.Client().Database(db.Name() + "_keep")
 	rec := audit.NewRecorder(db, nil)
 	ob := store.NewOutbox(db, slog.New(slog.DiscardHandler))
-	us := users.NewService(users.NewStore(db), rec, nil)
-	cs := candidates.NewService(candidates.NewStore(db), rec, places.New(), ob, nil)
+	ust, cst := users.NewStore(db), candidates.NewStore(db)
+	// As serve does at start (store.DB.IndexIDs).
+	storetest.IndexIDs(b, db, append(append(append(rec.Collections(), ust.Collections()...), cst.Collections()...), ob.Name())...)
+	us := users.NewService(ust, rec, nil)
+	cs := candidates.NewService(cst, rec, places.New(), ob, nil)
 	app := api.New(api.Config{Users: us, Candidates: cs, Audit: rec, Logger: slog.New(slog.DiscardHandler)})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -107,17 +113,32 @@ func seededEnv(b *testing.B, n int) *benchEnv {
 		b.Fatal(err)
 	}
 	e.token = tok.Token
+	for i := 0; i < 40; i++ {
+		email := fmt.Sprintf("creator%d@example.nl", i)
+		if _, err := us.CreateUnchecked(ctx, users.NewUser{Email: email, Password: "benchmark password", Role: users.ProbationWorker}); err != nil {
+			b.Fatal(err)
+		}
+		t, err := us.Login(ctx, users.Credentials{Email: email, Password: "benchmark password"}, false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		e.creators = append(e.creators, t.Token)
+	}
 	benchEnvs[n] = e
 	return e
 }
 
 func (e *benchEnv) call(b *testing.B, method, path string, body []byte, want int) {
+	e.callAs(b, e.token, method, path, body, want)
+}
+
+func (e *benchEnv) callAs(b *testing.B, token, method, path string, body []byte, want int) {
 	var r io.Reader
 	if body != nil {
 		r = bytes.NewReader(body)
 	}
 	req, _ := http.NewRequest(method, e.base+path, r)
-	req.Header.Set("Authorization", "Bearer "+e.token)
+	req.Header.Set("Authorization", "Bearer "+token)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -183,21 +204,21 @@ func BenchmarkCandidates(b *testing.B) {
 			for i := range bodies {
 				bodies[i], _ = json.Marshal(candidatetest.Input(r, time.Now()))
 			}
-			measure(b, func(i int) { e.call(b, "POST", "/api/v1/candidates", bodies[i], 201) })
+			measure(b, func(i int) { e.callAs(b, e.creators[i%len(e.creators)], "POST", "/api/v1/candidates", bodies[i], 201) })
 		})
 		b.Run(prefix+"create/driver", func(b *testing.B) {
 			in := candidatetest.Input(r, time.Now())
 			measure(b, func(i int) {
-				id := store.NewID("c_")
+				id, w := store.NewID("c_"), fmt.Sprintf("u_driver%d", i%40)
 				if _, err := identities.InsertOne(ctx, bson.M{"_id": id, "first_name": in.Identity.FirstName, "last_name": in.Identity.LastName, "birth_date": time.Now(), "phone": in.Identity.Phone}); err != nil {
 					b.Fatal(err)
 				}
-				if _, err := profiles.InsertOne(ctx, bson.M{"_id": id, "worker_id": "u_driver", "status": "registered", "skills": in.Skills, "certificates": in.Certificates,
+				if _, err := profiles.InsertOne(ctx, bson.M{"_id": id, "worker_id": w, "status": "registered", "skills": in.Skills, "certificates": in.Certificates,
 					"languages": in.Languages, "hours_per_week": in.HoursPerWeek, "home_place": bson.M{"name": in.HomePlace}, "travel_radius_km": in.TravelRadiusKm,
 					"motivation": in.Motivation, "work_history": in.WorkHistory, "created_at": time.Now(), "updated_at": time.Now(), "version": 1}); err != nil {
 					b.Fatal(err)
 				}
-				if _, err := caseloads.UpdateOne(ctx, bson.M{"_id": "u_driver"}, bson.M{"$set": bson.M{"entries." + id: bson.M{"display_name": "x", "status": "registered"}}}, options.Update().SetUpsert(true)); err != nil {
+				if _, err := caseloads.UpdateOne(ctx, bson.M{"_id": w}, bson.M{"$set": bson.M{"entries." + id: "registered|0|0|Utrecht|Sem d."}}, options.Update().SetUpsert(true)); err != nil {
 					b.Fatal(err)
 				}
 			})

@@ -58,7 +58,8 @@ type Event struct {
 }
 
 type eventDoc struct {
-	Seq       int64             `bson:"_id"`
+	ID        string            `bson:"_id"` // DocID(Seq): FerretDB finds string ids by index, integer ids only by scanning
+	Seq       int64             `bson:"seq"`
 	Time      time.Time         `bson:"time"`
 	ActorID   string            `bson:"actor_id"`
 	Role      string            `bson:"role"`
@@ -105,10 +106,15 @@ func NewRecorder(db *mongo.Database, now func() time.Time) *Recorder {
 	}
 }
 
+// Collections names the collections the Recorder uses.
+func (r *Recorder) Collections() []string {
+	return []string{r.events.Name(), r.head.Name(), r.subjects.Name()}
+}
+
 // EnsureIndexes creates the indexes real MongoDB uses to answer the
 // coordinator's subject queries.
 func (r *Recorder) EnsureIndexes(ctx context.Context) error {
-	_, err := r.events.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: bson.D{{Key: "subject", Value: 1}, {Key: "_id", Value: -1}}})
+	_, err := r.events.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: bson.D{{Key: "subject", Value: 1}, {Key: "seq", Value: -1}}})
 	if err != nil {
 		return fmt.Errorf("audit indexes: %w", err)
 	}
@@ -183,7 +189,7 @@ func (r *Recorder) Record(ctx context.Context, entry Entry) error {
 		if mongo.IsDuplicateKeyError(err) {
 			// Another process appended first: move to its event and retry.
 			var d eventDoc
-			if err := r.events.FindOne(ctx, bson.M{"_id": h.Seq + 1}).Decode(&d); err != nil {
+			if err := r.events.FindOne(ctx, bson.M{"_id": DocID(h.Seq + 1)}).Decode(&d); err != nil {
 				return fmt.Errorf("audit: read event %d: %w", h.Seq+1, err)
 			}
 			h = &headDoc{ID: "head", Seq: d.Seq, Hash: d.Hash}
@@ -234,8 +240,11 @@ func (r *Recorder) saveHead(ctx context.Context, h *headDoc) error {
 	return nil
 }
 
+// DocID is the stored _id of event seq: zero-padded, so ids sort as numbers.
+func DocID(seq int64) string { return fmt.Sprintf("%016d", seq) }
+
 func toDoc(e Event) eventDoc {
-	return eventDoc{e.Seq, e.Time, e.ActorID, e.Role, e.Action, e.Subject, e.RequestID, e.Details, e.PrevHash, e.Hash}
+	return eventDoc{DocID(e.Seq), e.Seq, e.Time, e.ActorID, e.Role, e.Action, e.Subject, e.RequestID, e.Details, e.PrevHash, e.Hash}
 }
 
 func (d eventDoc) toEvent() Event {
@@ -310,7 +319,7 @@ func (r *Recorder) BySubject(ctx context.Context, subject string, before int64, 
 			}
 			seen[seq] = true
 			var d eventDoc
-			err := r.events.FindOne(ctx, bson.M{"_id": seq}).Decode(&d)
+			err := r.events.FindOne(ctx, bson.M{"_id": DocID(seq)}).Decode(&d)
 			if errors.Is(err, mongo.ErrNoDocuments) {
 				continue // indexed, then the insert failed or went to another event
 			}

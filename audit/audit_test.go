@@ -42,11 +42,11 @@ func TestVerify_Tampering(t *testing.T) {
 		del     bool
 		wantSeq int64
 	}{
-		{name: "EditedAction", filter: bson.M{"_id": int64(3)}, update: bson.M{"$set": bson.M{"action": "something.else"}}, wantSeq: 3},
-		{name: "EditedActor", filter: bson.M{"_id": int64(2)}, update: bson.M{"$set": bson.M{"actor_id": "u2"}}, wantSeq: 2},
-		{name: "RehashedButUnlinked", filter: bson.M{"_id": int64(4)}, update: bson.M{"$set": bson.M{"prev_hash": "00"}}, wantSeq: 4},
-		{name: "DeletedMiddle", filter: bson.M{"_id": int64(3)}, del: true, wantSeq: 3},
-		{name: "DeletedLast", filter: bson.M{"_id": int64(6)}, del: true, wantSeq: 6},
+		{name: "EditedAction", filter: bson.M{"_id": audit.DocID(3)}, update: bson.M{"$set": bson.M{"action": "something.else"}}, wantSeq: 3},
+		{name: "EditedActor", filter: bson.M{"_id": audit.DocID(2)}, update: bson.M{"$set": bson.M{"actor_id": "u2"}}, wantSeq: 2},
+		{name: "RehashedButUnlinked", filter: bson.M{"_id": audit.DocID(4)}, update: bson.M{"$set": bson.M{"prev_hash": "00"}}, wantSeq: 4},
+		{name: "DeletedMiddle", filter: bson.M{"_id": audit.DocID(3)}, del: true, wantSeq: 3},
+		{name: "DeletedLast", filter: bson.M{"_id": audit.DocID(6)}, del: true, wantSeq: 6},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db := storetest.Open(t)

@@ -38,6 +38,11 @@ func NewStore(db *mongo.Database) *Store {
 	}
 }
 
+// Collections names the collections the Store uses.
+func (s *Store) Collections() []string {
+	return []string{s.profiles.Name(), s.identities.Name(), s.caseloads.Name()}
+}
+
 // EnsureIndexes creates the indexes real MongoDB uses for the periodic jobs
 // that look for stale profiles.
 func (s *Store) EnsureIndexes(ctx context.Context) error {

@@ -23,6 +23,9 @@ func NewKeys(db *mongo.Database, name string) *Keys {
 	return &Keys{coll: db.Collection(name)}
 }
 
+// Name is the key collection's name.
+func (k *Keys) Name() string { return k.coll.Name() }
+
 // ErrKeyTaken is returned by Claim when another owner holds the key.
 var ErrKeyTaken = errors.New("key taken")
 

@@ -21,6 +21,9 @@ func NewLeases(db *mongo.Database) *Leases {
 	return &Leases{coll: db.Collection("leases")}
 }
 
+// Name is the lease collection's name.
+func (l *Leases) Name() string { return l.coll.Name() }
+
 // Acquire takes or renews the lease name for holder until now+ttl. It reports
 // false, without error, when another holder's lease is still valid.
 func (l *Leases) Acquire(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error) {

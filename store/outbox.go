@@ -38,6 +38,9 @@ func NewOutbox(db *mongo.Database, log *slog.Logger) *Outbox {
 	return &Outbox{coll: db.Collection("outbox"), log: log, handlers: map[string]Handler{}}
 }
 
+// Name is the outbox collection's name.
+func (o *Outbox) Name() string { return o.coll.Name() }
+
 // Register sets the handler for tasks of kind.
 func (o *Outbox) Register(kind string, h Handler) {
 	o.mu.Lock()

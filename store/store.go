@@ -38,6 +38,7 @@ type DB struct {
 	DB      *mongo.Database
 	Backend string // "mongodb", "ferretdb-sqlite" or "ferretdb-postgresql"
 
+	sqliteDir    string // the embedded SQLite files' folder; empty for other backends
 	stopEmbedded func()
 }
 
@@ -57,7 +58,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		if err != nil {
 			return nil, err
 		}
-		uri, db.stopEmbedded, db.Backend = e.URI, e.Stop, e.Backend
+		uri, db.stopEmbedded, db.Backend, db.sqliteDir = e.URI, e.Stop, e.Backend, e.SQLiteDir
 	}
 	client, err := mongo.Connect(ctx, options.Client().ApplyURI(uri).SetTimeout(30*time.Second))
 	if err != nil {
@@ -96,9 +97,10 @@ func (db *DB) stop() {
 
 // Embedded is a running in-process FerretDB.
 type Embedded struct {
-	URI     string
-	Backend string
-	Stop    func()
+	URI       string
+	Backend   string
+	SQLiteDir string // where the SQLite files are; empty over PostgreSQL
+	Stop      func()
 }
 
 // StartEmbedded starts FerretDB v1 on a free 127.0.0.1 port with the SQLite
@@ -116,7 +118,7 @@ func StartEmbedded(cfg Config) (*Embedded, error) {
 		Listener: ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
 		Logger:   fLogger,
 	}
-	backend := "ferretdb-sqlite"
+	backend, sqliteDir := "ferretdb-sqlite", ""
 	if cfg.PostgresURL != "" {
 		fc.Handler, fc.PostgreSQLURL = "postgresql", cfg.PostgresURL
 		backend = "ferretdb-postgresql"
@@ -132,7 +134,7 @@ func StartEmbedded(cfg Config) (*Embedded, error) {
 		if err != nil {
 			return nil, fmt.Errorf("embedded database: %w", err)
 		}
-		fc.Handler, fc.SQLiteURL = "sqlite", "file:"+abs+"/"
+		fc.Handler, fc.SQLiteURL, sqliteDir = "sqlite", "file:"+abs+"/", abs
 	}
 	f, err := ferretdb.New(fc)
 	if err != nil {
@@ -145,8 +147,9 @@ func StartEmbedded(cfg Config) (*Embedded, error) {
 		_ = f.Run(ctx)
 	}()
 	return &Embedded{
-		URI:     f.MongoDBURI(),
-		Backend: backend,
+		URI:       f.MongoDBURI(),
+		Backend:   backend,
+		SQLiteDir: sqliteDir,
 		Stop: func() {
 			cancel()
 			select {

@@ -36,6 +36,11 @@ func NewStore(db *mongo.Database) *Store {
 	}
 }
 
+// Collections names the collections the Store uses.
+func (s *Store) Collections() []string {
+	return []string{s.users.Name(), s.tokens.Name(), s.counts.Name(), s.throttle.Name(), s.emails.Name()}
+}
+
 // EnsureIndexes creates the unique e-mail index (a second guard behind the
 // e-mail keys) and the token expiry index real MongoDB prunes with.
 func (s *Store) EnsureIndexes(ctx context.Context) error {

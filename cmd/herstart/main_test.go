@@ -17,6 +17,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 
+	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/store"
 )
 
@@ -170,7 +171,7 @@ func TestAuditVerify_CatchesTampering(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := db.DB.Collection("audit_events").UpdateOne(ctx, bson.M{"_id": int64(5)}, bson.M{"$set": bson.M{"actor_id": "u_someone_else"}})
+	res, err := db.DB.Collection("audit_events").UpdateOne(ctx, bson.M{"_id": audit.DocID(5)}, bson.M{"$set": bson.M{"actor_id": "u_someone_else"}})
 	if err != nil || res.ModifiedCount != 1 {
 		t.Fatalf("tamper: %v, %+v", err, res)
 	}

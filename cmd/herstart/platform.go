@@ -40,6 +40,13 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger) (*platform,
 			return nil, err
 		}
 	}
+	// Indexes FerretDB's SQLite tables lack (see store.IndexIDs); a no-op
+	// on other backends.
+	colls := append(append(append(p.audit.Collections(), userStore.Collections()...), candStore.Collections()...), p.outbox.Name(), p.leases.Name())
+	if err := db.IndexIDs(ctx, colls...); err != nil {
+		_ = db.Close(context.Background())
+		return nil, err
+	}
 	p.users = users.NewService(userStore, p.audit, nil)
 	p.candidates = candidates.NewService(candStore, p.audit, places.New(), p.outbox, nil)
 	return p, nil

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -74,4 +76,22 @@ func Open(t testing.TB) *mongo.Database {
 func Backend() string {
 	once.Do(start)
 	return backend
+}
+
+// IndexIDs gives db's collections the _id index of store.DB.IndexIDs when
+// the tests run on the embedded SQLite backend, as serve does at start.
+func IndexIDs(tb testing.TB, db *mongo.Database, collections ...string) {
+	tb.Helper()
+	if sharedDir == "" || backend != "ferretdb-sqlite" {
+		return
+	}
+	ctx := context.Background()
+	for _, c := range collections {
+		if err := db.CreateCollection(ctx, c); err != nil && !strings.Contains(err.Error(), "already exists") {
+			tb.Fatalf("create %s: %v", c, err)
+		}
+	}
+	if err := store.IndexSQLiteIDs(ctx, filepath.Join(sharedDir, "db", db.Name()+".sqlite")); err != nil {
+		tb.Fatalf("index ids: %v", err)
+	}
 }
