@@ -123,3 +123,27 @@ func (s *Server) handleConsentDelete(c *fiber.Ctx) error {
 	}
 	return c.JSON(k)
 }
+
+// handleConflictAdd handles POST /api/v1/candidates/{id}/conflicts.
+func (s *Server) handleConflictAdd(c *fiber.Ctx) error {
+	if _, err := users.RequireRole(c.UserContext(), candidateRoles...); err != nil {
+		return err
+	}
+	var req candidates.ConflictInput
+	if err := decodeStrict(c, &req); err != nil {
+		return err
+	}
+	k, err := s.cfg.Candidates.AddConflict(c.UserContext(), candidates.ID(c.Params("id")), req)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(k)
+}
+
+// handleConflictRemove handles DELETE /api/v1/candidates/{id}/conflicts/{cid}.
+func (s *Server) handleConflictRemove(c *fiber.Ctx) error {
+	if err := s.cfg.Candidates.RemoveConflict(c.UserContext(), candidates.ID(c.Params("id")), c.Params("cid")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/herstart/herstart/api"
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/candidates"
+	"github.com/herstart/herstart/employers"
 	"github.com/herstart/herstart/matching/places"
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/store/storetest"
@@ -30,6 +31,7 @@ type env struct {
 	app        *fiber.App
 	users      *users.Service
 	candidates *candidates.Service
+	employers  *employers.Service
 	audit      *audit.Recorder
 	db         interface{ Name() string }
 	now        time.Time
@@ -41,9 +43,12 @@ func newEnv(t *testing.T) *env {
 	rec := audit.NewRecorder(db, nil)
 	ob := store.NewOutbox(db, nil)
 	us := users.NewService(users.NewStore(db), rec, nil)
-	cs := candidates.NewService(candidates.NewStore(db), rec, places.New(), ob, nil)
-	app := api.New(api.Config{Users: us, Candidates: cs, Audit: rec, Logger: slog.New(slog.DiscardHandler)})
-	return &env{t: t, app: app, users: us, candidates: cs, audit: rec, db: db, now: time.Now()}
+	tbl := places.New()
+	cs := candidates.NewService(candidates.NewStore(db), rec, tbl, ob, nil)
+	es := employers.NewService(employers.NewStore(db), us, rec, tbl, store.NewThrottle(db, "throttle"), nil)
+	cs.EmployerExists = es.Exists
+	app := api.New(api.Config{Users: us, Candidates: cs, Employers: es, Audit: rec, Logger: slog.New(slog.DiscardHandler)})
+	return &env{t: t, app: app, users: us, candidates: cs, employers: es, audit: rec, db: db, now: time.Now()}
 }
 
 // user creates an account and returns a bearer token for it.

@@ -22,6 +22,7 @@ import (
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/candidates"
+	"github.com/herstart/herstart/employers"
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/users"
 )
@@ -30,6 +31,7 @@ import (
 type Config struct {
 	Users      *users.Service
 	Candidates *candidates.Service
+	Employers  *employers.Service
 	Audit      *audit.Recorder
 	Ready      func(ctx context.Context) error // nil error: the database answers
 	Logger     *slog.Logger
@@ -101,6 +103,21 @@ func New(cfg Config) *fiber.App {
 	v1.Post("/candidates/:id/confirm-availability", s.handleCandidateConfirm)
 	v1.Post("/candidates/:id/consents", s.handleConsentCreate)
 	v1.Delete("/candidates/:id/consents/:cid", s.handleConsentDelete)
+	v1.Post("/candidates/:id/conflicts", s.handleConflictAdd)
+	v1.Delete("/candidates/:id/conflicts/:cid", s.handleConflictRemove)
+
+	v1.Post("/employers", s.handleEmployerRegister)
+	v1.Get("/employers", s.handleEmployerList)
+	v1.Get("/employers/:id", s.handleEmployerGet)
+	v1.Patch("/employers/:id/vetting/checklist", s.handleChecklist)
+	v1.Post("/employers/:id/vetting/:action", s.handleVetting)
+	v1.Post("/employers/:id/concerns", s.handleConcern)
+	v1.Post("/employers/:id/users", s.handleEmployerUserAdd)
+	v1.Post("/employers/:id/vacancies", s.handleVacancyCreate)
+	v1.Get("/employers/:id/vacancies", s.handleVacancyList)
+	v1.Get("/vacancies/:id", s.handleVacancyGet)
+	v1.Patch("/vacancies/:id", s.handleVacancyUpdate)
+	v1.Post("/vacancies/:id/close", s.handleVacancyClose)
 
 	v1.Get("/audit", s.handleAuditList)
 

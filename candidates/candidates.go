@@ -85,6 +85,17 @@ type Restrictions struct {
 	ExcludedSectors   []string
 	RiskAreaConflicts []string
 	Curfew            *Curfew
+	Conflicts         []Conflict // employers the candidate must not be matched with; only their worker sees it
+}
+
+// Conflict marks an employer — by id or KvK number — as in conflict with the
+// candidate: a family or network business, a victim's workplace.
+type Conflict struct {
+	ID         string
+	EmployerID string
+	KvK        string
+	Reason     string
+	AddedAt    time.Time
 }
 
 // AreaBan is an area a court bars the candidate from: a circle around a

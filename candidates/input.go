@@ -145,6 +145,7 @@ var (
 	phoneRe    = regexp.MustCompile(`^\+?[0-9][0-9 ()-]{5,19}$`)
 	postcodeRe = regexp.MustCompile(`^[1-9][0-9]{3} ?[A-Za-z]{2}$`)
 	clockRe    = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+	kvkRe      = regexp.MustCompile(`^[0-9]{8}$`)
 )
 
 // resolved is Input checked and turned into domain values.

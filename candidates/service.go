@@ -23,6 +23,11 @@ type Service struct {
 	places *places.Table
 	outbox *store.Outbox
 	now    func() time.Time
+
+	// EmployerExists, when set, checks an employer id named in a conflict
+	// list (wired by cmd to the employers service; candidates does not
+	// import employers).
+	EmployerExists func(ctx context.Context, id string) (bool, error)
 }
 
 // taskCaseload is the outbox task that brings a caseload entry in line.
@@ -167,7 +172,9 @@ func (s *Service) Update(ctx context.Context, id ID, u Update, expectVersion int
 	}
 	c.Identity, c.Profile = r.identity, r.profile
 	if u.Restrictions != nil {
+		conflicts := c.Restrictions.Conflicts // kept: changed only through the conflict routes
 		c.Restrictions = r.restrictions
+		c.Restrictions.Conflicts = conflicts
 	}
 	if u.Status != nil && *u.Status != c.Status {
 		c.Status = *u.Status
@@ -437,4 +444,95 @@ func (s *Service) Import(ctx context.Context, items []ImportItem) ([]ID, error) 
 	err := s.audit.Record(ctx, audit.Entry{ActorID: "system", Role: "system", Action: audit.ActionCandidateWrite,
 		Subject: "import", Details: map[string]string{"op": "import", "count": itoa(len(cs))}})
 	return ids, err
+}
+
+// ConflictInput names an employer in conflict with a candidate: by id, by
+// KvK number, or both.
+type ConflictInput struct {
+	EmployerID string `json:"employer_id"`
+	KvK        string `json:"kvk"`
+	Reason     string `json:"reason"`
+}
+
+// maxConflicts bounds a candidate's conflict list.
+const maxConflicts = 50
+
+// AddConflict adds an employer to the candidate's conflict list; matching
+// never pairs them. The list is visible only to the candidate's worker.
+// Errors: Unauthenticated, Forbidden, NotFound, Invalid, Conflict (full, or
+// listed already).
+func (s *Service) AddConflict(ctx context.Context, id ID, in ConflictInput) (ConflictView, error) {
+	unlock := s.store.locks.Lock("candidate:" + string(id))
+	defer unlock()
+	actor, c, err := s.own(ctx, id)
+	if err != nil {
+		return ConflictView{}, err
+	}
+	var f apperr.Fields
+	emp := strings.TrimSpace(in.EmployerID)
+	kvk := strings.NewReplacer(" ", "", ".", "").Replace(strings.TrimSpace(in.KvK))
+	reason := text(&f, "reason", in.Reason, 300, true)
+	switch {
+	case emp == "" && kvk == "":
+		f.Add("employer_id", "give an employer id or a KvK number")
+	case kvk != "" && !kvkRe.MatchString(kvk):
+		f.Add("kvk", "must be exactly 8 digits")
+	}
+	if emp != "" {
+		known := len(emp) <= 40 && strings.HasPrefix(emp, "e_")
+		if known && s.EmployerExists != nil {
+			if known, err = s.EmployerExists(ctx, emp); err != nil {
+				return ConflictView{}, err
+			}
+		}
+		if !known {
+			f.Add("employer_id", "is not a known employer")
+		}
+	}
+	if err := f.Err(); err != nil {
+		return ConflictView{}, err
+	}
+	if len(c.Restrictions.Conflicts) >= maxConflicts {
+		return ConflictView{}, apperr.Errorf(apperr.Conflict, "The conflict list is full (%d entries).", maxConflicts)
+	}
+	for _, k := range c.Restrictions.Conflicts {
+		if (emp != "" && k.EmployerID == emp) || (kvk != "" && k.KvK == kvk) {
+			return ConflictView{}, apperr.Errorf(apperr.Conflict, "This employer is on the conflict list already.")
+		}
+	}
+	now := s.clock()
+	k := Conflict{ID: store.NewID("x_"), EmployerID: emp, KvK: kvk, Reason: reason, AddedAt: now}
+	c.Restrictions.Conflicts = append(c.Restrictions.Conflicts, k)
+	c.UpdatedAt, c.Version = now, c.Version+1
+	if err := s.write(ctx, c, false, false); err != nil {
+		return ConflictView{}, err
+	}
+	err = s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionCandidateWrite,
+		Subject: subject(c.ID), Details: map[string]string{"op": "conflict_add", "conflict": k.ID}})
+	return ConflictView(k), err
+}
+
+// RemoveConflict takes an entry off the candidate's conflict list.
+// Errors: Unauthenticated, Forbidden, NotFound.
+func (s *Service) RemoveConflict(ctx context.Context, id ID, conflictID string) error {
+	unlock := s.store.locks.Lock("candidate:" + string(id))
+	defer unlock()
+	actor, c, err := s.own(ctx, id)
+	if err != nil {
+		return err
+	}
+	for i, k := range c.Restrictions.Conflicts {
+		if k.ID != conflictID {
+			continue
+		}
+		c.Restrictions.Conflicts = append(c.Restrictions.Conflicts[:i], c.Restrictions.Conflicts[i+1:]...)
+		now := s.clock()
+		c.UpdatedAt, c.Version = now, c.Version+1
+		if err := s.write(ctx, c, false, false); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionCandidateWrite,
+			Subject: subject(c.ID), Details: map[string]string{"op": "conflict_remove", "conflict": k.ID}})
+	}
+	return apperr.Errorf(apperr.NotFound, "Conflict-list entry not found.")
 }

@@ -79,6 +79,14 @@ type curfewDoc struct {
 	To   string `bson:"to"`
 }
 
+type conflictDoc struct {
+	ID         string    `bson:"id"`
+	EmployerID string    `bson:"employer_id,omitempty"`
+	KvK        string    `bson:"kvk,omitempty"`
+	Reason     string    `bson:"reason"`
+	AddedAt    time.Time `bson:"added_at"`
+}
+
 type consentDoc struct {
 	ID          string     `bson:"id"`
 	EmployerID  string     `bson:"employer_id"`
@@ -91,29 +99,30 @@ type consentDoc struct {
 }
 
 type profileDoc struct {
-	ID                 string       `bson:"_id"`
-	WorkerID           string       `bson:"worker_id"`
-	Status             string       `bson:"status"`
-	BirthDate          time.Time    `bson:"birth_date"` // kept here too: the card's age band needs it, the identity read does not
-	Skills             []string     `bson:"skills"`
-	DesiredOccupations []string     `bson:"desired_occupations"`
-	Certificates       []string     `bson:"certificates"`
-	Languages          []string     `bson:"languages"`
-	HoursPerWeek       int          `bson:"hours_per_week"`
-	AvailableFrom      time.Time    `bson:"available_from"`
-	HomePlace          placeDoc     `bson:"home_place"`
-	TravelRadiusKm     int          `bson:"travel_radius_km"`
-	Motivation         string       `bson:"motivation"`
-	WorkHistory        []string     `bson:"work_history"`
-	AreaBans           []banDoc     `bson:"area_bans"`
-	ExcludedSectors    []string     `bson:"excluded_sectors"`
-	RiskAreaConflicts  []string     `bson:"risk_area_conflicts"`
-	Curfew             *curfewDoc   `bson:"curfew,omitempty"`
-	Consents           []consentDoc `bson:"consents"`
-	ConfirmedAt        time.Time    `bson:"confirmed_at"`
-	CreatedAt          time.Time    `bson:"created_at"`
-	UpdatedAt          time.Time    `bson:"updated_at"`
-	Version            int64        `bson:"version"`
+	ID                 string        `bson:"_id"`
+	WorkerID           string        `bson:"worker_id"`
+	Status             string        `bson:"status"`
+	BirthDate          time.Time     `bson:"birth_date"` // kept here too: the card's age band needs it, the identity read does not
+	Skills             []string      `bson:"skills"`
+	DesiredOccupations []string      `bson:"desired_occupations"`
+	Certificates       []string      `bson:"certificates"`
+	Languages          []string      `bson:"languages"`
+	HoursPerWeek       int           `bson:"hours_per_week"`
+	AvailableFrom      time.Time     `bson:"available_from"`
+	HomePlace          placeDoc      `bson:"home_place"`
+	TravelRadiusKm     int           `bson:"travel_radius_km"`
+	Motivation         string        `bson:"motivation"`
+	WorkHistory        []string      `bson:"work_history"`
+	AreaBans           []banDoc      `bson:"area_bans"`
+	ExcludedSectors    []string      `bson:"excluded_sectors"`
+	RiskAreaConflicts  []string      `bson:"risk_area_conflicts"`
+	Curfew             *curfewDoc    `bson:"curfew,omitempty"`
+	Conflicts          []conflictDoc `bson:"conflicts,omitempty"`
+	Consents           []consentDoc  `bson:"consents"`
+	ConfirmedAt        time.Time     `bson:"confirmed_at"`
+	CreatedAt          time.Time     `bson:"created_at"`
+	UpdatedAt          time.Time     `bson:"updated_at"`
+	Version            int64         `bson:"version"`
 }
 
 type identityDoc struct {
@@ -144,6 +153,9 @@ func toDocs(c Candidate) (profileDoc, identityDoc) {
 	if cf := c.Restrictions.Curfew; cf != nil {
 		p.Curfew = &curfewDoc{From: cf.From, To: cf.To}
 	}
+	for _, k := range c.Restrictions.Conflicts {
+		p.Conflicts = append(p.Conflicts, conflictDoc(k))
+	}
 	for _, k := range c.Consents {
 		p.Consents = append(p.Consents, consentDoc{k.ID, k.EmployerID, k.Level, k.Purpose, k.GrantedAt, k.ExpiresAt, k.WithdrawnAt, string(k.RecordedBy)})
 	}
@@ -172,6 +184,10 @@ func (p profileDoc) toDomain() Candidate {
 	}
 	if p.Curfew != nil {
 		c.Restrictions.Curfew = &Curfew{From: p.Curfew.From, To: p.Curfew.To}
+	}
+	for _, k := range p.Conflicts {
+		k.AddedAt = k.AddedAt.UTC()
+		c.Restrictions.Conflicts = append(c.Restrictions.Conflicts, Conflict(k))
 	}
 	for _, k := range p.Consents {
 		var w *time.Time

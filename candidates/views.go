@@ -136,10 +136,20 @@ type PlaceView struct {
 
 // RestrictionsView is the restrictions as shown to the worker.
 type RestrictionsView struct {
-	AreaBans          []AreaBanView `json:"area_bans"`
-	ExcludedSectors   []string      `json:"excluded_sectors"`
-	RiskAreaConflicts []string      `json:"risk_area_conflicts"`
-	Curfew            *CurfewView   `json:"curfew"`
+	AreaBans          []AreaBanView  `json:"area_bans"`
+	ExcludedSectors   []string       `json:"excluded_sectors"`
+	RiskAreaConflicts []string       `json:"risk_area_conflicts"`
+	Curfew            *CurfewView    `json:"curfew"`
+	Conflicts         []ConflictView `json:"conflicts"`
+}
+
+// ConflictView is a conflict-list entry as shown to the worker.
+type ConflictView struct {
+	ID         string    `json:"id"`
+	EmployerID string    `json:"employer_id,omitempty"`
+	KvK        string    `json:"kvk,omitempty"`
+	Reason     string    `json:"reason"`
+	AddedAt    time.Time `json:"added_at"`
 }
 
 // AreaBanView is an area ban as shown.
@@ -175,6 +185,7 @@ func RecordOf(c Candidate, now time.Time) Record {
 		Restrictions: RestrictionsView{
 			AreaBans: []AreaBanView{}, ExcludedSectors: nonNil(c.Restrictions.ExcludedSectors),
 			RiskAreaConflicts: nonNil(c.Restrictions.RiskAreaConflicts),
+			Conflicts:         []ConflictView{},
 		},
 		Consents:   []ConsentView{},
 		Searchable: c.Searchable(now),
@@ -188,6 +199,9 @@ func RecordOf(c Candidate, now time.Time) Record {
 	}
 	for _, k := range c.Consents {
 		r.Consents = append(r.Consents, ConsentOf(k, now))
+	}
+	for _, k := range c.Restrictions.Conflicts {
+		r.Restrictions.Conflicts = append(r.Restrictions.Conflicts, ConflictView(k))
 	}
 	if !c.ConfirmedAt.IsZero() {
 		t := c.ConfirmedAt

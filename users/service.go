@@ -83,7 +83,7 @@ func (s *Service) create(ctx context.Context, n NewUser) (User, error) {
 				Fields: map[string]string{"email": "is in use"}}
 		}
 	}
-	d := userDoc{ID: store.NewID("u_"), Email: n.Email, Name: n.Name, Role: string(n.Role), EmployerID: n.EmployerID,
+	d := userDoc{ID: store.NewID("u_"), Email: n.Email, Name: n.Name, Role: string(n.Role), EmployerID: n.EmployerID, Admin: n.Admin,
 		PasswordHash: hashPassword(n.Password), CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
 	if err := s.store.insert(ctx, d); err != nil {
 		return User{}, err
@@ -105,6 +105,28 @@ func (s *Service) Bootstrap(ctx context.Context, email, password string) (bool, 
 	err = s.audit.Record(ctx, audit.Entry{ActorID: "system", Role: "system", Action: audit.ActionUserCreate,
 		Subject: "user:" + string(u.ID), Details: map[string]string{"role": string(u.Role), "via": "bootstrap"}})
 	return err == nil, err
+}
+
+// EmailInUse reports whether an account has the e-mail address.
+func (s *Service) EmailInUse(ctx context.Context, email string) (bool, error) {
+	_, err := s.store.byEmail(ctx, normalizeEmail(email))
+	switch {
+	case apperr.Is(err, apperr.NotFound):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	return true, nil
+}
+
+// Delete removes an account and its e-mail key; for undoing a registration
+// whose later steps failed, never for a request.
+func (s *Service) Delete(ctx context.Context, id ID) error {
+	d, err := s.store.byID(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.store.delete(ctx, d)
 }
 
 // CreateUnchecked makes an account without an actor; for the demo loader
@@ -156,7 +178,7 @@ func (s *Service) Login(ctx context.Context, c Credentials, session bool) (Sessi
 	}
 	now := s.now()
 	if c.IP != "" {
-		n, err := s.store.hit(ctx, "ip:"+c.IP, now, ipWindow)
+		n, err := s.store.throttle.Hit(ctx, "ip:"+c.IP, now, ipWindow)
 		if err != nil {
 			return Session{}, err
 		}
@@ -165,7 +187,7 @@ func (s *Service) Login(ctx context.Context, c Credentials, session bool) (Sessi
 		}
 	}
 	acctKey := "acct:" + sha256Hex(email)
-	fails, err := s.store.peek(ctx, acctKey, now, accountWindow)
+	fails, err := s.store.throttle.Count(ctx, acctKey, now, accountWindow)
 	if err != nil {
 		return Session{}, err
 	}
@@ -175,7 +197,7 @@ func (s *Service) Login(ctx context.Context, c Credentials, session bool) (Sessi
 	d, err := s.store.byEmail(ctx, email)
 	if apperr.Is(err, apperr.NotFound) {
 		_, _ = checkPassword(dummyHash, c.Password)
-		if _, err := s.store.hit(ctx, acctKey, now, accountWindow); err != nil {
+		if _, err := s.store.throttle.Hit(ctx, acctKey, now, accountWindow); err != nil {
 			return Session{}, err
 		}
 		return Session{}, apperr.Errorf(apperr.Unauthenticated, badLogin)
@@ -194,13 +216,13 @@ func (s *Service) Login(ctx context.Context, c Credentials, session bool) (Sessi
 		}
 	}
 	if !ok || d.Disabled {
-		if _, err := s.store.hit(ctx, acctKey, now, accountWindow); err != nil {
+		if _, err := s.store.throttle.Hit(ctx, acctKey, now, accountWindow); err != nil {
 			return Session{}, err
 		}
 		_ = s.audit.Record(ctx, audit.Entry{ActorID: d.ID, Role: d.Role, Action: audit.ActionLoginFailed, Subject: "user:" + d.ID})
 		return Session{}, apperr.Errorf(apperr.Unauthenticated, badLogin)
 	}
-	if err := s.store.clear(ctx, acctKey); err != nil {
+	if err := s.store.throttle.Clear(ctx, acctKey); err != nil {
 		return Session{}, err
 	}
 	out, err := s.issue(ctx, d, session, now)
@@ -218,7 +240,7 @@ func (s *Service) Login(ctx context.Context, c Credentials, session bool) (Sessi
 
 func (s *Service) issue(ctx context.Context, d userDoc, session bool, now time.Time) (Session, error) {
 	tok := "hst_" + randomToken()
-	t := tokenDoc{Hash: sha256Hex(tok), UserID: d.ID, Role: d.Role, Employer: d.EmployerID, Kind: kindAPI, CreatedAt: now.UTC(), ExpiresAt: now.Add(TokenTTL).UTC().Truncate(time.Millisecond)}
+	t := tokenDoc{Hash: sha256Hex(tok), UserID: d.ID, Role: d.Role, Employer: d.EmployerID, Admin: d.Admin, Kind: kindAPI, CreatedAt: now.UTC(), ExpiresAt: now.Add(TokenTTL).UTC().Truncate(time.Millisecond)}
 	if session {
 		t.Kind, t.CSRF, t.ExpiresAt = kindSession, randomToken(), now.Add(SessionTTL).UTC().Truncate(time.Millisecond)
 	}
@@ -255,7 +277,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Authenticated
 		return Authenticated{}, apperr.Errorf(apperr.Unauthenticated, "Sign in again.")
 	}
 	return Authenticated{
-		Actor:   Actor{UserID: ID(t.UserID), Role: Role(t.Role), EmployerID: t.Employer},
+		Actor:   Actor{UserID: ID(t.UserID), Role: Role(t.Role), EmployerID: t.Employer, Admin: t.Admin},
 		Session: t.Kind == kindSession,
 		CSRF:    t.CSRF,
 	}, nil

@@ -20,7 +20,7 @@ type Store struct {
 	users    *mongo.Collection
 	tokens   *mongo.Collection
 	counts   *mongo.Collection
-	throttle *mongo.Collection
+	throttle *store.Throttle
 	emails   *store.Keys
 	locks    store.Locks
 }
@@ -31,7 +31,7 @@ func NewStore(db *mongo.Database) *Store {
 		users:    db.Collection("users"),
 		tokens:   db.Collection("tokens"),
 		counts:   db.Collection("user_counts"),
-		throttle: db.Collection("login_throttle"),
+		throttle: store.NewThrottle(db, "login_throttle"),
 		emails:   store.NewKeys(db, "user_emails"),
 	}
 }
@@ -59,6 +59,7 @@ type userDoc struct {
 	Name         string    `bson:"name,omitempty"`
 	Role         string    `bson:"role"`
 	EmployerID   string    `bson:"employer_id,omitempty"`
+	Admin        bool      `bson:"admin,omitempty"`
 	PasswordHash string    `bson:"password_hash"`
 	TOTPSecret   string    `bson:"totp_secret,omitempty"`
 	TOTPPending  string    `bson:"totp_pending,omitempty"`
@@ -69,7 +70,7 @@ type userDoc struct {
 }
 
 func (d userDoc) toDomain() User {
-	return User{ID: ID(d.ID), Email: d.Email, Name: d.Name, Role: Role(d.Role), EmployerID: d.EmployerID,
+	return User{ID: ID(d.ID), Email: d.Email, Name: d.Name, Role: Role(d.Role), EmployerID: d.EmployerID, Admin: d.Admin,
 		TOTPEnabled: d.TOTPEnabled, CreatedAt: d.CreatedAt.UTC(), Disabled: d.Disabled}
 }
 
@@ -97,6 +98,13 @@ func (s *Store) insert(ctx context.Context, d userDoc) error {
 		return fmt.Errorf("count users: %w", err)
 	}
 	return nil
+}
+
+func (s *Store) delete(ctx context.Context, d userDoc) error {
+	if _, err := s.users.DeleteOne(ctx, bson.M{"_id": d.ID}); err != nil {
+		return fmt.Errorf("delete user: %w", err)
+	}
+	return s.emails.Release(ctx, d.Email, d.ID)
 }
 
 func (s *Store) byID(ctx context.Context, id ID) (userDoc, error) {
@@ -174,6 +182,7 @@ type tokenDoc struct {
 	UserID    string    `bson:"user_id"`
 	Role      string    `bson:"role"` // copied at issue: a request needs one read, not two
 	Employer  string    `bson:"employer_id,omitempty"`
+	Admin     bool      `bson:"admin,omitempty"`
 	Kind      string    `bson:"kind"`
 	CSRF      string    `bson:"csrf,omitempty"`
 	CreatedAt time.Time `bson:"created_at"`
@@ -222,58 +231,4 @@ func (s *Store) pruneTokens(ctx context.Context, now time.Time) (int64, error) {
 		return 0, fmt.Errorf("prune tokens: %w", err)
 	}
 	return res.DeletedCount, nil
-}
-
-type throttleDoc struct {
-	Key    string    `bson:"_id"`
-	Start  time.Time `bson:"start"`
-	Count  int       `bson:"count"`
-	Expiry time.Time `bson:"expires_at"`
-}
-
-// hit counts one event against key in a fixed window and returns the count
-// in the current window.
-func (s *Store) hit(ctx context.Context, key string, now time.Time, window time.Duration) (int, error) {
-	unlock := s.locks.Lock("throttle:" + key)
-	defer unlock()
-	var d throttleDoc
-	err := s.throttle.FindOne(ctx, bson.M{"_id": key}).Decode(&d)
-	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-		return 0, fmt.Errorf("throttle: %w", err)
-	}
-	if d.Key == "" || !now.Before(d.Start.Add(window)) {
-		d = throttleDoc{Key: key, Start: now, Expiry: now.Add(window)}
-	}
-	d.Count++
-	_, err = s.throttle.ReplaceOne(ctx, bson.M{"_id": key}, d, options.Replace().SetUpsert(true))
-	if mongo.IsDuplicateKeyError(err) { // another instance created it first
-		_, err = s.throttle.ReplaceOne(ctx, bson.M{"_id": key}, d)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("throttle: %w", err)
-	}
-	return d.Count, nil
-}
-
-// peek returns the count for key in the current window without counting.
-func (s *Store) peek(ctx context.Context, key string, now time.Time, window time.Duration) (int, error) {
-	var d throttleDoc
-	err := s.throttle.FindOne(ctx, bson.M{"_id": key}).Decode(&d)
-	switch {
-	case errors.Is(err, mongo.ErrNoDocuments):
-		return 0, nil
-	case err != nil:
-		return 0, fmt.Errorf("throttle: %w", err)
-	}
-	if !now.Before(d.Start.Add(window)) {
-		return 0, nil
-	}
-	return d.Count, nil
-}
-
-func (s *Store) clear(ctx context.Context, key string) error {
-	if _, err := s.throttle.DeleteOne(ctx, bson.M{"_id": key}); err != nil {
-		return fmt.Errorf("throttle: %w", err)
-	}
-	return nil
 }

@@ -47,6 +47,7 @@ type User struct {
 	Name        string
 	Role        Role
 	EmployerID  string // set for role employer: the organisation the user acts for
+	Admin       bool   // for role employer: may add colleagues
 	TOTPEnabled bool
 	CreatedAt   time.Time
 	Disabled    bool
@@ -57,6 +58,7 @@ type Actor struct {
 	UserID     ID
 	Role       Role
 	EmployerID string
+	Admin      bool // an employer's administrator
 }
 
 // Is reports whether the actor has one of roles.
@@ -105,6 +107,7 @@ type NewUser struct {
 	Password   string
 	Role       Role
 	EmployerID string
+	Admin      bool // employer administrator (the applicant who registered the organisation)
 }
 
 // Password length bounds; the upper one caps the cost of hashing.
@@ -141,6 +144,9 @@ func (n NewUser) Validate() error {
 	}
 	if n.Role != Employer && n.EmployerID != "" {
 		f.Add("employer_id", "is only allowed for role employer")
+	}
+	if n.Role != Employer && n.Admin {
+		f.Add("admin", "is only allowed for role employer")
 	}
 	if len(n.EmployerID) > 64 {
 		f.Add("employer_id", "must be at most 64 characters")

@@ -12,6 +12,7 @@ import (
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/candidates/candidatetest"
+	"github.com/herstart/herstart/employers"
 	"github.com/herstart/herstart/users"
 )
 
@@ -26,9 +27,9 @@ type demoAccount struct {
 
 var demoAccounts = []demoAccount{
 	{"coordinator@demo.herstart.nl", "Cora Coördinator", users.Coordinator, ""},
+	{"coordinator2@demo.herstart.nl", "Kees Tweede", users.Coordinator, ""},
 	{"reclassering.jansen@demo.herstart.nl", "Pieter Jansen", users.ProbationWorker, ""},
 	{"reclassering.bakker@demo.herstart.nl", "Fatima Bakker", users.ProbationWorker, ""},
-	{"werkgever@demo.herstart.nl", "Willem de Werkgever", users.Employer, "e_demo"},
 	{"mentor@demo.herstart.nl", "Mo Mentor", users.Mentor, ""},
 }
 
@@ -51,6 +52,9 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdo
 	ids := map[string]users.ID{}
 	fresh := true
 	for _, a := range demoAccounts {
+		if a.role == users.Employer {
+			continue // registered with its organisation below
+		}
 		u, err := p.users.CreateUnchecked(ctx, users.NewUser{Email: a.email, Name: a.name, Password: DemoPassword, Role: a.role, EmployerID: a.employerID})
 		if apperr.Is(err, apperr.Conflict) {
 			fresh = false
@@ -74,6 +78,9 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdo
 				return err
 			}
 		}
+		if err := demoEmployer(ctx, p, ids["coordinator@demo.herstart.nl"], ids["coordinator2@demo.herstart.nl"]); err != nil {
+			return err
+		}
 		fmt.Fprintln(stdout, "Demo data loaded.")
 	} else {
 		fmt.Fprintln(stdout, "Demo accounts exist already; nothing changed.")
@@ -82,6 +89,7 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdo
 	for _, a := range demoAccounts {
 		fmt.Fprintf(stdout, "  %-18s %s\n", a.role, a.email)
 	}
+	fmt.Fprintf(stdout, "  %-18s %s (Bouwbedrijf De Nieuwe Start, approved)\n", users.Employer, demoEmployerEmail)
 	if *n > 0 {
 		if err := generate(ctx, p, *n, *seed, stdout); err != nil {
 			return err
@@ -131,6 +139,51 @@ func demoCandidate(ctx context.Context, p *platform, worker users.Actor, r *rand
 		st := candidates.Available
 		if _, err := p.candidates.Update(ctx, rec.ID, candidates.Update{Status: &st}, 0); err != nil {
 			return fmt.Errorf("demo candidate %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+const demoEmployerEmail = "werkgever@demo.herstart.nl"
+
+// demoEmployer registers an organisation, has the two demo coordinators vet
+// and approve it, and publishes three vacancies.
+func demoEmployer(ctx context.Context, p *platform, c1, c2 users.ID) error {
+	r, err := p.employers.Register(ctx, employers.Registration{
+		Name: "Bouwbedrijf De Nieuwe Start", KvK: "90123456", Sectors: []string{"construction", "logistics", "green_maintenance"},
+		Locations: []employers.LocationInput{{Address: "Industrieweg 4", Place: "Utrecht"}, {Address: "Havenstraat 12", Place: "Rotterdam"}},
+		Contact:   employers.ContactInput{Name: "Willem de Werkgever", Email: demoEmployerEmail, Phone: "+31 30 1234567"},
+		Password:  DemoPassword, CodeOfConductAccepted: true,
+	}, "")
+	if err != nil {
+		return fmt.Errorf("demo employer: %w", err)
+	}
+	yes := true
+	coord1 := users.WithActor(ctx, users.Actor{UserID: c1, Role: users.Coordinator})
+	coord2 := users.WithActor(ctx, users.Actor{UserID: c2, Role: users.Coordinator})
+	if _, err := p.employers.UpdateChecklist(coord1, r.Employer.ID, employers.ChecklistUpdate{KvKChecked: &yes, SiteVisitOrCall: &yes,
+		References: &yes, IntegrityQuestions: &yes, CodeOfConductSigned: &yes}); err != nil {
+		return err
+	}
+	for _, c := range []context.Context{coord1, coord2} {
+		if _, err := p.employers.Approve(c, r.Employer.ID); err != nil {
+			return fmt.Errorf("demo approval: %w", err)
+		}
+	}
+	emp := users.WithActor(ctx, users.Actor{UserID: r.User.ID, Role: users.Employer, EmployerID: string(r.Employer.ID), Admin: true})
+	no := false
+	start := time.Now().AddDate(0, 0, 21).Format(time.DateOnly)
+	for _, v := range []employers.VacancyInput{
+		{Title: "Magazijnmedewerker", RequiredSkills: []string{"orderpicken"}, NiceSkills: []string{"heftruck rijden"}, Place: "Utrecht",
+			HoursPerWeek: 32, Sector: "logistics", Shifts: []employers.Shift{{From: "06:00", To: "14:30"}}, StartDate: start, RiskAreas: []string{"goods"}},
+		{Title: "Hulpmetselaar", RequiredSkills: []string{"metselen"}, Place: "Rotterdam", HoursPerWeek: 38, Sector: "construction",
+			Shifts: []employers.Shift{{From: "07:00", To: "16:00"}}, StartDate: start},
+		{Title: "Medewerker groenonderhoud", RequiredSkills: []string{"groenonderhoud"}, NiceSkills: []string{"maaien"}, Place: "Utrecht",
+			HoursPerWeek: 24, Sector: "green_maintenance", Shifts: []employers.Shift{{From: "08:00", To: "13:00"}}, StartDate: start},
+	} {
+		v.VOGRequired = &no
+		if _, err := p.employers.CreateVacancy(emp, r.Employer.ID, v); err != nil {
+			return fmt.Errorf("demo vacancy: %w", err)
 		}
 	}
 	return nil

@@ -113,7 +113,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		}
 	}
 	app := api.New(api.Config{
-		Users: p.users, Candidates: p.candidates, Audit: p.audit,
+		Users: p.users, Candidates: p.candidates, Employers: p.employers, Audit: p.audit,
 		Ready: p.db.Ping, Logger: log, CookieInsecure: cfg.CookieInsecure, ProxyHeader: cfg.ProxyHeader,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/candidates"
+	"github.com/herstart/herstart/employers"
 	"github.com/herstart/herstart/matching/places"
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/users"
@@ -21,6 +22,7 @@ type platform struct {
 	leases     *store.Leases
 	users      *users.Service
 	candidates *candidates.Service
+	employers  *employers.Service
 }
 
 func openPlatform(ctx context.Context, cfg Config, log *slog.Logger) (*platform, error) {
@@ -34,7 +36,9 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger) (*platform,
 	p.leases = store.NewLeases(db.DB)
 	userStore := users.NewStore(db.DB)
 	candStore := candidates.NewStore(db.DB)
-	for _, ensure := range []func(context.Context) error{p.audit.EnsureIndexes, userStore.EnsureIndexes, candStore.EnsureIndexes} {
+	empStore := employers.NewStore(db.DB)
+	throttle := store.NewThrottle(db.DB, "throttle")
+	for _, ensure := range []func(context.Context) error{p.audit.EnsureIndexes, userStore.EnsureIndexes, candStore.EnsureIndexes, empStore.EnsureIndexes} {
 		if err := ensure(ctx); err != nil {
 			_ = db.Close(context.Background())
 			return nil, err
@@ -42,13 +46,17 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger) (*platform,
 	}
 	// Indexes FerretDB's SQLite tables lack (see store.IndexIDs); a no-op
 	// on other backends.
-	colls := append(append(append(p.audit.Collections(), userStore.Collections()...), candStore.Collections()...), p.outbox.Name(), p.leases.Name())
+	colls := append(append(append(append(p.audit.Collections(), userStore.Collections()...), candStore.Collections()...), empStore.Collections()...),
+		p.outbox.Name(), p.leases.Name(), throttle.Name())
 	if err := db.IndexIDs(ctx, colls...); err != nil {
 		_ = db.Close(context.Background())
 		return nil, err
 	}
 	p.users = users.NewService(userStore, p.audit, nil)
-	p.candidates = candidates.NewService(candStore, p.audit, places.New(), p.outbox, nil)
+	tbl := places.New()
+	p.candidates = candidates.NewService(candStore, p.audit, tbl, p.outbox, nil)
+	p.employers = employers.NewService(empStore, p.users, p.audit, tbl, throttle, nil)
+	p.candidates.EmployerExists = p.employers.Exists
 	return p, nil
 }
 
@@ -71,6 +79,13 @@ func (p *platform) runJobs(ctx context.Context, log *slog.Logger, holder string)
 			n, err := p.outbox.Drain(ctx, time.Now().Add(-30*time.Second))
 			if n > 0 {
 				log.Info("outbox tasks recovered", "count", n)
+			}
+			return err
+		}},
+		{"expire-employers", time.Hour, func(ctx context.Context) error {
+			n, err := p.employers.ExpireDue(ctx)
+			if n > 0 {
+				log.Info("employer approvals expired", "count", n)
 			}
 			return err
 		}},

@@ -1,0 +1,602 @@
+package employers
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/herstart/herstart/apperr"
+	"github.com/herstart/herstart/audit"
+	"github.com/herstart/herstart/matching/places"
+	"github.com/herstart/herstart/store"
+	"github.com/herstart/herstart/users"
+)
+
+// Audit actions of this package.
+const (
+	ActionRegister      = "employer.register"
+	ActionChecklist     = "employer.checklist"
+	ActionApprove       = "employer.approve"
+	ActionReject        = "employer.reject"
+	ActionSuspend       = "employer.suspend"
+	ActionReinstate     = "employer.reinstate"
+	ActionExpire        = "employer.expire"
+	ActionConcern       = "employer.concern"
+	ActionUserAdd       = "employer.user_add"
+	ActionVacancyWrite  = "vacancy.write"
+	ActionVacancyClosed = "vacancy.close"
+)
+
+// Registration limits: an IP address may try 20 registrations an hour,
+// refused ones included (each costs validation and reveals whether a KvK
+// number is registered).
+const (
+	registerWindow = time.Hour
+	registerPerIP  = 20
+)
+
+// Service applies the employer rules: open registration, four-eyes vetting,
+// the effects of suspension and expiry, organisation users and vacancies.
+type Service struct {
+	store    *Store
+	users    *users.Service
+	audit    *audit.Recorder
+	places   *places.Table
+	throttle *store.Throttle
+	now      func() time.Time
+
+	// OnVacancyChange, when set, is told of every vacancy whose visibility
+	// may have changed (created, updated, closed, or its employer's standing
+	// moved): the search index's update path. Wired by cmd.
+	OnVacancyChange func(ctx context.Context, id VacancyID) error
+}
+
+// NewService returns a Service. now may be nil (time.Now).
+func NewService(st *Store, us *users.Service, rec *audit.Recorder, tbl *places.Table, th *store.Throttle, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: st, users: us, audit: rec, places: tbl, throttle: th, now: now}
+}
+
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
+func (s *Service) record(ctx context.Context, a users.Actor, action string, id ID, details map[string]string) error {
+	actor, role := string(a.UserID), string(a.Role)
+	if actor == "" {
+		actor, role = "anonymous", "anonymous"
+	}
+	return s.audit.Record(ctx, audit.Entry{ActorID: actor, Role: role, Action: action, Subject: "employer:" + string(id), Details: details})
+}
+
+// Registered is the outcome of a registration.
+type Registered struct {
+	Employer Employer
+	User     users.User
+}
+
+// Register records an organisation's application: the employer (pending)
+// and the applicant's account (role employer, administrator of the
+// organisation), which can see the application's state and nothing else
+// until two coordinators approve.
+// Errors: Invalid, Conflict (KvK or e-mail in use), TooManyRequests.
+func (s *Service) Register(ctx context.Context, r Registration, ip string) (Registered, error) {
+	now := s.clock()
+	if ip != "" {
+		n, err := s.throttle.Hit(ctx, "register:"+ip, now, registerWindow)
+		if err != nil {
+			return Registered{}, err
+		}
+		if n > registerPerIP {
+			return Registered{}, apperr.Errorf(apperr.TooManyRequests, "Too many registrations from this address. Try again later.")
+		}
+	}
+	res, err := r.resolve(s.places)
+	var f apperr.Fields
+	if err != nil {
+		f.Merge("", err.(*apperr.Error).Fields)
+	}
+	// The password is checked by the account rules; show its problems too.
+	probe := users.NewUser{Email: res.contact.Email, Password: r.Password, Role: users.Employer, EmployerID: "e_probe", Admin: true}
+	if err := probe.Validate(); err != nil {
+		for k, v := range err.(*apperr.Error).Fields {
+			switch k {
+			case "password":
+				f.Add("password", v)
+			case "email":
+				f.Add("contact.email", v)
+			}
+		}
+	}
+	if err := f.Err(); err != nil {
+		return Registered{}, err
+	}
+	if inUse, err := s.users.EmailInUse(ctx, res.contact.Email); err != nil {
+		return Registered{}, err
+	} else if inUse {
+		return Registered{}, &apperr.Error{Code: apperr.Conflict, Message: "An account with this e-mail address exists already.", Fields: map[string]string{"contact.email": "is in use"}}
+	}
+	e := Employer{
+		ID: ID(store.NewID("e_")), Name: res.name, KvK: res.kvk, Sectors: res.sectors, Locations: res.locations,
+		Contact: res.contact, Status: Pending, CodeOfConductAt: now, CreatedAt: now, UpdatedAt: now, Version: 1,
+	}
+	if err := s.store.kvk.Claim(ctx, e.KvK, string(e.ID)); err != nil {
+		if errors.Is(err, store.ErrKeyTaken) {
+			return Registered{}, &apperr.Error{Code: apperr.Conflict, Message: "An employer with this KvK number is registered already.", Fields: map[string]string{"kvk": "is registered already"}}
+		}
+		return Registered{}, err
+	}
+	if err := s.store.insertEmployer(ctx, e); err != nil {
+		_ = s.store.kvk.Release(ctx, e.KvK, string(e.ID))
+		return Registered{}, err
+	}
+	u, err := s.users.CreateUnchecked(ctx, users.NewUser{Email: res.contact.Email, Name: res.contact.Name, Password: r.Password,
+		Role: users.Employer, EmployerID: string(e.ID), Admin: true})
+	if err != nil {
+		// Undo: nothing half-written stays.
+		_ = s.store.deleteEmployer(ctx, e.ID)
+		_ = s.store.kvk.Release(ctx, e.KvK, string(e.ID))
+		return Registered{}, err
+	}
+	if err := s.store.register(ctx, e); err != nil {
+		return Registered{}, err
+	}
+	err = s.record(ctx, users.Actor{UserID: u.ID, Role: users.Employer}, ActionRegister, e.ID, map[string]string{"kvk": e.KvK})
+	return Registered{Employer: e, User: u}, err
+}
+
+// visible returns the employer if the actor may see it: coordinators any,
+// an employer's own users their own, probation workers approved ones (to
+// name them in a conflict list or a match). Anyone else: NotFound.
+func (s *Service) visible(ctx context.Context, id ID) (users.Actor, Employer, error) {
+	a, err := users.ActorFrom(ctx)
+	if err != nil {
+		return users.Actor{}, Employer{}, err
+	}
+	if a.Is(users.Mentor) {
+		return users.Actor{}, Employer{}, apperr.Errorf(apperr.Forbidden, "Your role may not do this.")
+	}
+	if !validID(string(id), "e_") {
+		return users.Actor{}, Employer{}, errEmployerNotFound
+	}
+	e, err := s.store.employer(ctx, id)
+	if err != nil {
+		return users.Actor{}, Employer{}, err
+	}
+	switch {
+	case a.Is(users.Coordinator):
+	case a.Is(users.Employer) && a.EmployerID == string(e.ID):
+	case a.Is(users.ProbationWorker) && e.Active(s.now()):
+	default:
+		return users.Actor{}, Employer{}, errEmployerNotFound
+	}
+	return a, e, nil
+}
+
+// Get returns the employer as the actor may see it.
+// Errors: Unauthenticated, Forbidden (mentor), NotFound.
+func (s *Service) Get(ctx context.Context, id ID) (View, error) {
+	a, e, err := s.visible(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	return viewFor(a, e, s.now()), nil
+}
+
+// List returns every employer, optionally of one status (coordinators).
+// Errors: Unauthenticated, Forbidden, Invalid (status).
+func (s *Service) List(ctx context.Context, status Status) ([]Summary, error) {
+	if _, err := users.RequireRole(ctx, users.Coordinator); err != nil {
+		return nil, err
+	}
+	if status != "" && !validStatus(status) {
+		return nil, apperr.InvalidField("status", "must be one of pending, approved, rejected, suspended, expired")
+	}
+	all, err := s.store.list(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Summary, 0, len(all))
+	for _, e := range all {
+		if status == "" || e.Status == status {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// Exists reports whether an employer with id is registered, whatever its
+// standing; for conflict lists.
+func (s *Service) Exists(ctx context.Context, id string) (bool, error) {
+	if !validID(id, "e_") {
+		return false, nil
+	}
+	_, err := s.store.employer(ctx, ID(id))
+	switch {
+	case apperr.Is(err, apperr.NotFound):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	return true, nil
+}
+
+// Standing returns whether the employer may use the platform now: approved
+// and within its approval. Matching and introductions ask it before showing
+// an employer any candidate data.
+func (s *Service) Standing(ctx context.Context, id ID) (Status, bool, error) {
+	e, err := s.store.employer(ctx, id)
+	if err != nil {
+		return "", false, err
+	}
+	return e.Status, e.Active(s.now()), nil
+}
+
+// RequireActive returns the acting employer user's organisation if it is
+// approved and current; otherwise Forbidden — what every candidate-facing
+// route of an employer calls first.
+func (s *Service) RequireActive(ctx context.Context) (users.Actor, Employer, error) {
+	a, err := users.RequireRole(ctx, users.Employer)
+	if err != nil {
+		return users.Actor{}, Employer{}, err
+	}
+	e, err := s.store.employer(ctx, ID(a.EmployerID))
+	if err != nil {
+		return users.Actor{}, Employer{}, err
+	}
+	if !e.Active(s.now()) {
+		msg := "Your organisation is not approved (yet): this is available once two coordinators have approved it."
+		switch e.Status {
+		case Suspended:
+			msg = "Your organisation is suspended: candidate data and vacancies are unavailable until a coordinator reinstates it."
+		case Expired, Approved:
+			msg = "Your organisation's approval has expired: ask a coordinator to renew it."
+		case Rejected:
+			msg = "Your organisation's application was rejected."
+		}
+		return users.Actor{}, Employer{}, apperr.Errorf(apperr.Forbidden, "%s", msg)
+	}
+	return a, e, nil
+}
+
+// vet loads the employer for a coordinator's vetting step, under its lock.
+func (s *Service) vet(ctx context.Context, id ID) (users.Actor, Employer, func(), error) {
+	a, err := users.RequireRole(ctx, users.Coordinator)
+	if err != nil {
+		return users.Actor{}, Employer{}, nil, err
+	}
+	if !validID(string(id), "e_") {
+		return users.Actor{}, Employer{}, nil, errEmployerNotFound
+	}
+	unlock := s.store.locks.Lock("employer:" + string(id))
+	e, err := s.store.employer(ctx, id)
+	if err != nil {
+		unlock()
+		return users.Actor{}, Employer{}, nil, err
+	}
+	return a, e, unlock, nil
+}
+
+// save writes a changed employer, its registry line, tells the index its
+// vacancies may have changed visibility, and audits the step.
+func (s *Service) save(ctx context.Context, a users.Actor, e Employer, action string, details map[string]string, standingChanged bool) error {
+	now := s.clock()
+	e.UpdatedAt, e.Version = now, e.Version+1
+	if err := s.store.saveEmployer(ctx, e); err != nil {
+		return err
+	}
+	if err := s.store.register(ctx, e); err != nil {
+		return err
+	}
+	if standingChanged {
+		s.vacanciesChanged(ctx, e.ID)
+	}
+	return s.record(ctx, a, action, e.ID, details)
+}
+
+func (s *Service) vacanciesChanged(ctx context.Context, id ID) {
+	if s.OnVacancyChange == nil {
+		return
+	}
+	vs, err := s.store.vacanciesOf(ctx, id)
+	if err != nil {
+		slog.Default().WarnContext(ctx, "vacancy index update", "err", err)
+		return
+	}
+	for _, v := range vs {
+		if err := s.OnVacancyChange(ctx, v.ID); err != nil {
+			slog.Default().WarnContext(ctx, "vacancy index update", "err", err)
+		}
+	}
+}
+
+func (s *Service) decide(e *Employer, a users.Actor, action, reason string) {
+	e.Decisions = append(e.Decisions, Decision{Action: action, By: a.UserID, At: s.clock(), Reason: reason})
+	if len(e.Decisions) > maxDecisions {
+		e.Decisions = e.Decisions[len(e.Decisions)-maxDecisions:]
+	}
+}
+
+// ChecklistUpdate sets checklist items; nil leaves one alone.
+type ChecklistUpdate struct {
+	KvKChecked          *bool `json:"kvk_checked"`
+	SiteVisitOrCall     *bool `json:"site_visit_or_call"`
+	References          *bool `json:"references"`
+	IntegrityQuestions  *bool `json:"integrity_questions"`
+	CodeOfConductSigned *bool `json:"code_of_conduct_signed"`
+}
+
+// UpdateChecklist records what a coordinator verified.
+// Errors: Unauthenticated, Forbidden, NotFound.
+func (s *Service) UpdateChecklist(ctx context.Context, id ID, u ChecklistUpdate) (View, error) {
+	a, e, unlock, err := s.vet(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	defer unlock()
+	for _, p := range []struct {
+		dst *bool
+		src *bool
+	}{
+		{&e.Checklist.KvKChecked, u.KvKChecked}, {&e.Checklist.SiteVisitOrCall, u.SiteVisitOrCall}, {&e.Checklist.References, u.References},
+		{&e.Checklist.IntegrityQuestions, u.IntegrityQuestions}, {&e.Checklist.CodeOfConductSigned, u.CodeOfConductSigned},
+	} {
+		if p.src != nil {
+			*p.dst = *p.src
+		}
+	}
+	if err := s.save(ctx, a, e, ActionChecklist, map[string]string{"missing": strings.Join(e.Checklist.Missing(), ",")}, false); err != nil {
+		return View{}, err
+	}
+	return viewFor(a, e, s.now()), nil
+}
+
+// Approve records a coordinator's approval. The first approval of a round
+// waits for a second from a different coordinator; the second activates the
+// employer for ApprovalValid. Works on pending (first vetting) and expired
+// (renewal) employers, and needs a complete checklist.
+// Errors: Unauthenticated, Forbidden, NotFound, Conflict (wrong state, same
+// coordinator twice, checklist incomplete).
+func (s *Service) Approve(ctx context.Context, id ID) (View, error) {
+	return s.fourEyes(ctx, id, ActionApprove, []Status{Pending, Expired})
+}
+
+// Reinstate lifts a suspension; like approval it needs two different
+// coordinators.
+// Errors: as Approve.
+func (s *Service) Reinstate(ctx context.Context, id ID) (View, error) {
+	return s.fourEyes(ctx, id, ActionReinstate, []Status{Suspended})
+}
+
+func (s *Service) fourEyes(ctx context.Context, id ID, action string, from []Status) (View, error) {
+	a, e, unlock, err := s.vet(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	defer unlock()
+	if !inStatus(e.Status, from) {
+		return View{}, apperr.Errorf(apperr.Conflict, "An employer that is %s cannot be %s.", e.Status, pastTense(action))
+	}
+	if missing := e.Checklist.Missing(); len(missing) > 0 {
+		f := map[string]string{}
+		for _, m := range missing {
+			f["checklist."+m] = "must be checked before approval"
+		}
+		return View{}, &apperr.Error{Code: apperr.Conflict, Message: "The vetting checklist is not complete.", Fields: f}
+	}
+	for _, by := range e.Approvals {
+		if by == a.UserID {
+			return View{}, apperr.Errorf(apperr.Conflict, "You approved already: a second, different coordinator must approve.")
+		}
+	}
+	e.Approvals = append(e.Approvals, a.UserID)
+	s.decide(&e, a, action, "")
+	activated := len(e.Approvals) >= 2
+	if activated {
+		e.Status, e.Approvals, e.RenewalNeeded = Approved, nil, false
+		e.ValidUntil = s.clock().Add(ApprovalValid)
+	}
+	details := map[string]string{"approvals": itoa(len(e.Approvals)), "activated": boolStr(activated)}
+	if err := s.save(ctx, a, e, action, details, activated); err != nil {
+		return View{}, err
+	}
+	return viewFor(a, e, s.now()), nil
+}
+
+// Reasoned is a decision that needs a reason.
+type Reasoned struct {
+	Reason string `json:"reason"`
+}
+
+func (r Reasoned) reason() (string, error) {
+	var f apperr.Fields
+	reason := text(&f, "reason", r.Reason, 1000, true)
+	return reason, f.Err()
+}
+
+// Reject turns an application (or a renewal) down, with a reason.
+// Errors: Unauthenticated, Forbidden, NotFound, Invalid (reason), Conflict.
+func (s *Service) Reject(ctx context.Context, id ID, r Reasoned) (View, error) {
+	reason, err := r.reason()
+	if err != nil {
+		return View{}, err
+	}
+	a, e, unlock, err := s.vet(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	defer unlock()
+	if !inStatus(e.Status, []Status{Pending, Expired}) {
+		return View{}, apperr.Errorf(apperr.Conflict, "An employer that is %s cannot be rejected.", e.Status)
+	}
+	e.Status, e.Approvals = Rejected, nil
+	s.decide(&e, a, ActionReject, reason)
+	if err := s.save(ctx, a, e, ActionReject, nil, true); err != nil {
+		return View{}, err
+	}
+	return viewFor(a, e, s.now()), nil
+}
+
+// Suspend takes effect at once, on one coordinator's word and a reason: the
+// employer's users lose every candidate-facing route and its vacancies leave
+// search.
+// Errors: Unauthenticated, Forbidden, NotFound, Invalid (reason), Conflict.
+func (s *Service) Suspend(ctx context.Context, id ID, r Reasoned) (View, error) {
+	reason, err := r.reason()
+	if err != nil {
+		return View{}, err
+	}
+	a, e, unlock, err := s.vet(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	defer unlock()
+	if !inStatus(e.Status, []Status{Pending, Approved, Expired}) {
+		return View{}, apperr.Errorf(apperr.Conflict, "An employer that is %s cannot be suspended.", e.Status)
+	}
+	e.Status, e.Approvals = Suspended, nil
+	s.decide(&e, a, ActionSuspend, reason)
+	if err := s.save(ctx, a, e, ActionSuspend, nil, true); err != nil {
+		return View{}, err
+	}
+	return viewFor(a, e, s.now()), nil
+}
+
+// ConcernInput is a signal about an employer.
+type ConcernInput struct {
+	Text   string `json:"text"`
+	Source string `json:"source"`
+}
+
+// AddConcern records a signal about an employer. It does not suspend by
+// itself; it shows on the employer's vetting page.
+// Errors: Unauthenticated, Forbidden, NotFound, Invalid, Conflict (too many).
+func (s *Service) AddConcern(ctx context.Context, id ID, in ConcernInput) (View, error) {
+	var f apperr.Fields
+	txt := text(&f, "text", in.Text, 2000, true)
+	src := text(&f, "source", in.Source, 200, false)
+	if err := f.Err(); err != nil {
+		return View{}, err
+	}
+	a, e, unlock, err := s.vet(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	defer unlock()
+	if len(e.Concerns) >= maxConcerns {
+		return View{}, apperr.Errorf(apperr.Conflict, "This employer has the maximum number of recorded concerns.")
+	}
+	c := Concern{ID: store.NewID("s_"), Text: txt, Source: src, By: a.UserID, At: s.clock()}
+	e.Concerns = append(e.Concerns, c)
+	if err := s.save(ctx, a, e, ActionConcern, map[string]string{"concern": c.ID}, false); err != nil {
+		return View{}, err
+	}
+	return viewFor(a, e, s.now()), nil
+}
+
+// ExpireDue marks approved employers whose approval has run out as expired,
+// flags that their users must renew, and reports how many it expired. A
+// periodic job (under a lease).
+func (s *Service) ExpireDue(ctx context.Context) (int, error) {
+	all, err := s.store.list(ctx)
+	if err != nil {
+		return 0, err
+	}
+	now := s.now()
+	system := users.Actor{UserID: "system", Role: "system"}
+	n := 0
+	for _, sum := range all {
+		if sum.Status != Approved || sum.ValidUntil == nil || now.Before(*sum.ValidUntil) {
+			continue
+		}
+		unlock := s.store.locks.Lock("employer:" + string(sum.ID))
+		e, err := s.store.employer(ctx, sum.ID)
+		if err == nil && e.Status == Approved && !now.Before(e.ValidUntil) {
+			e.Status, e.RenewalNeeded = Expired, true
+			s.decide(&e, system, ActionExpire, "approval older than 12 months")
+			err = s.save(ctx, system, e, ActionExpire, nil, true)
+			if err == nil {
+				n++
+			}
+		}
+		unlock()
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// ColleagueInput is a new user of the actor's organisation.
+type ColleagueInput struct {
+	Email    string `json:"email"`
+	Name     string `json:"name"`
+	Password string `json:"password"`
+}
+
+// AddUser lets an approved employer's administrator add a colleague (role
+// employer, bound to the same organisation).
+// Errors: Unauthenticated, Forbidden (not the admin, or not approved),
+// NotFound (another organisation), Invalid, Conflict (e-mail in use).
+func (s *Service) AddUser(ctx context.Context, id ID, in ColleagueInput) (users.User, error) {
+	a, err := users.RequireRole(ctx, users.Employer)
+	if err != nil {
+		return users.User{}, err
+	}
+	if a.EmployerID != string(id) {
+		return users.User{}, errEmployerNotFound
+	}
+	if !a.Admin {
+		return users.User{}, apperr.Errorf(apperr.Forbidden, "Only your organisation's administrator may add colleagues.")
+	}
+	if _, _, err := s.RequireActive(ctx); err != nil {
+		return users.User{}, err
+	}
+	u, err := s.users.CreateUnchecked(ctx, users.NewUser{Email: in.Email, Name: in.Name, Password: in.Password, Role: users.Employer, EmployerID: string(id)})
+	if err != nil {
+		return users.User{}, err
+	}
+	return u, s.record(ctx, a, ActionUserAdd, id, map[string]string{"user": string(u.ID)})
+}
+
+func validStatus(s Status) bool {
+	return inStatus(s, []Status{Pending, Approved, Rejected, Suspended, Expired})
+}
+
+func inStatus(s Status, set []Status) bool {
+	for _, x := range set {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+func pastTense(action string) string {
+	if action == ActionReinstate {
+		return "reinstated"
+	}
+	return "approved"
+}
+
+func boolStr(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
+
+// validID rejects ids that cannot be ours before touching the database.
+func validID(id, prefix string) bool {
+	if len(id) < len(prefix)+1 || len(id) > 40 || !strings.HasPrefix(id, prefix) {
+		return false
+	}
+	for _, r := range id[len(prefix):] {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}

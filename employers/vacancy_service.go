@@ -1,0 +1,193 @@
+package employers
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/herstart/herstart/apperr"
+	"github.com/herstart/herstart/store"
+	"github.com/herstart/herstart/users"
+)
+
+// maxVacancies bounds one employer's vacancy list document.
+const maxVacancies = 1000
+
+// CreateVacancy publishes a vacancy of the actor's own, approved
+// organisation.
+// Errors: Unauthenticated, Forbidden (role, or organisation not approved),
+// NotFound (another organisation), Invalid (vog_required true among them),
+// Conflict (too many vacancies).
+func (s *Service) CreateVacancy(ctx context.Context, emp ID, in VacancyInput) (VacancyView, error) {
+	a, err := users.RequireRole(ctx, users.Employer)
+	if err != nil {
+		return VacancyView{}, err
+	}
+	if a.EmployerID != string(emp) {
+		return VacancyView{}, errEmployerNotFound
+	}
+	if _, _, err := s.RequireActive(ctx); err != nil {
+		return VacancyView{}, err
+	}
+	now := s.clock()
+	v, err := in.resolve(s.places, now, now)
+	if err != nil {
+		return VacancyView{}, err
+	}
+	list, err := s.store.vacanciesOf(ctx, emp)
+	if err != nil {
+		return VacancyView{}, err
+	}
+	if len(list) >= maxVacancies {
+		return VacancyView{}, apperr.Errorf(apperr.Conflict, "Your organisation has the maximum number of vacancies; close old ones first.")
+	}
+	v.ID, v.EmployerID, v.Status, v.CreatedAt, v.UpdatedAt, v.Version = VacancyID(store.NewID("v_")), emp, Open, now, now, 1
+	if err := s.store.saveVacancy(ctx, v, true); err != nil {
+		return VacancyView{}, err
+	}
+	s.vacancyChanged(ctx, v.ID)
+	err = s.record(ctx, a, ActionVacancyWrite, emp, map[string]string{"vacancy": string(v.ID), "op": "create"})
+	return VacancyOf(v), err
+}
+
+// ownVacancy loads a vacancy the acting employer user may change.
+func (s *Service) ownVacancy(ctx context.Context, id VacancyID) (users.Actor, Vacancy, error) {
+	a, err := users.RequireRole(ctx, users.Employer)
+	if err != nil {
+		return users.Actor{}, Vacancy{}, err
+	}
+	if !validID(string(id), "v_") {
+		return users.Actor{}, Vacancy{}, errVacancyNotFound
+	}
+	v, err := s.store.vacancy(ctx, id)
+	if err != nil {
+		return users.Actor{}, Vacancy{}, err
+	}
+	if string(v.EmployerID) != a.EmployerID {
+		return users.Actor{}, Vacancy{}, errVacancyNotFound
+	}
+	return a, v, nil
+}
+
+// UpdateVacancy changes an open vacancy of the actor's approved organisation.
+// Errors: Unauthenticated, Forbidden, NotFound, Invalid, Conflict (closed).
+func (s *Service) UpdateVacancy(ctx context.Context, id VacancyID, u VacancyUpdate) (VacancyView, error) {
+	unlock := s.store.locks.Lock("vacancy:" + string(id))
+	defer unlock()
+	a, v, err := s.ownVacancy(ctx, id)
+	if err != nil {
+		return VacancyView{}, err
+	}
+	if _, _, err := s.RequireActive(ctx); err != nil {
+		return VacancyView{}, err
+	}
+	if v.Status == Closed {
+		return VacancyView{}, apperr.Errorf(apperr.Conflict, "This vacancy is closed.")
+	}
+	now := s.clock()
+	nv, err := u.apply(v.input()).resolve(s.places, now, v.StartDate)
+	if err != nil {
+		return VacancyView{}, err
+	}
+	nv.ID, nv.EmployerID, nv.Status, nv.CreatedAt, nv.UpdatedAt, nv.Version = v.ID, v.EmployerID, v.Status, v.CreatedAt, now, v.Version+1
+	if err := s.store.saveVacancy(ctx, nv, false); err != nil {
+		return VacancyView{}, err
+	}
+	s.vacancyChanged(ctx, nv.ID)
+	err = s.record(ctx, a, ActionVacancyWrite, nv.EmployerID, map[string]string{"vacancy": string(nv.ID), "op": "update"})
+	return VacancyOf(nv), err
+}
+
+// CloseVacancy closes a vacancy: it leaves search at once. Closing works
+// whatever the organisation's standing.
+// Errors: Unauthenticated, Forbidden, NotFound, Conflict (closed already).
+func (s *Service) CloseVacancy(ctx context.Context, id VacancyID) (VacancyView, error) {
+	unlock := s.store.locks.Lock("vacancy:" + string(id))
+	defer unlock()
+	a, v, err := s.ownVacancy(ctx, id)
+	if err != nil {
+		return VacancyView{}, err
+	}
+	if v.Status == Closed {
+		return VacancyView{}, apperr.Errorf(apperr.Conflict, "This vacancy is closed already.")
+	}
+	v.Status, v.UpdatedAt, v.Version = Closed, s.clock(), v.Version+1
+	if err := s.store.saveVacancy(ctx, v, false); err != nil {
+		return VacancyView{}, err
+	}
+	s.vacancyChanged(ctx, v.ID)
+	err = s.record(ctx, a, ActionVacancyClosed, v.EmployerID, map[string]string{"vacancy": string(v.ID)})
+	return VacancyOf(v), err
+}
+
+// Vacancy returns a vacancy: to its organisation's users and coordinators
+// always; to probation workers only while it is open and its employer is
+// approved and current (what leaves search leaves this view too).
+// Errors: Unauthenticated, Forbidden (mentor), NotFound.
+func (s *Service) Vacancy(ctx context.Context, id VacancyID) (VacancyView, error) {
+	a, err := users.ActorFrom(ctx)
+	if err != nil {
+		return VacancyView{}, err
+	}
+	if a.Is(users.Mentor) {
+		return VacancyView{}, apperr.Errorf(apperr.Forbidden, "Your role may not do this.")
+	}
+	if !validID(string(id), "v_") {
+		return VacancyView{}, errVacancyNotFound
+	}
+	v, err := s.store.vacancy(ctx, id)
+	if err != nil {
+		return VacancyView{}, err
+	}
+	switch {
+	case a.Is(users.Coordinator):
+	case a.Is(users.Employer) && a.EmployerID == string(v.EmployerID):
+	case a.Is(users.ProbationWorker):
+		visible, err := s.Listed(ctx, v)
+		if err != nil {
+			return VacancyView{}, err
+		}
+		if !visible {
+			return VacancyView{}, errVacancyNotFound
+		}
+	default:
+		return VacancyView{}, errVacancyNotFound
+	}
+	return VacancyOf(v), nil
+}
+
+// Listed reports whether a vacancy may be shown to candidates' side (search,
+// matches, probation workers): open, and its employer approved and current.
+func (s *Service) Listed(ctx context.Context, v Vacancy) (bool, error) {
+	if v.Status != Open {
+		return false, nil
+	}
+	_, active, err := s.Standing(ctx, v.EmployerID)
+	return active, err
+}
+
+// Vacancies lists an organisation's vacancies, to its users and coordinators.
+// Errors: Unauthenticated, Forbidden (role), NotFound.
+func (s *Service) Vacancies(ctx context.Context, emp ID) ([]VacancySummary, error) {
+	a, err := users.RequireRole(ctx, users.Employer, users.Coordinator)
+	if err != nil {
+		return nil, err
+	}
+	if a.Is(users.Employer) && a.EmployerID != string(emp) {
+		return nil, errEmployerNotFound
+	}
+	if a.Is(users.Coordinator) {
+		if _, err := s.store.employer(ctx, emp); err != nil {
+			return nil, err
+		}
+	}
+	return s.store.vacanciesOf(ctx, emp)
+}
+
+func (s *Service) vacancyChanged(ctx context.Context, id VacancyID) {
+	if s.OnVacancyChange == nil {
+		return
+	}
+	if err := s.OnVacancyChange(ctx, id); err != nil {
+		slog.Default().WarnContext(ctx, "vacancy index update", "err", err)
+	}
+}
