@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/matching/places"
@@ -164,9 +163,9 @@ func resolve(in Input, tbl *places.Table, now time.Time) (resolved, error) {
 
 	id := in.Identity
 	r.identity = Identity{
-		FirstName: text(&f, "identity.first_name", id.FirstName, 100, true),
-		LastName:  text(&f, "identity.last_name", id.LastName, 100, true),
-		Address:   text(&f, "identity.address", id.Address, 200, false),
+		FirstName: f.Text("identity.first_name", id.FirstName, 100, true),
+		LastName:  f.Text("identity.last_name", id.LastName, 100, true),
+		Address:   f.Text("identity.address", id.Address, 200, false),
 		Email:     strings.TrimSpace(id.Email),
 		Phone:     strings.TrimSpace(id.Phone),
 		Postcode:  strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(id.Postcode), " ", "")),
@@ -198,12 +197,12 @@ func resolve(in Input, tbl *places.Table, now time.Time) (resolved, error) {
 	}
 
 	p := &r.profile
-	p.Skills = list(&f, "skills", in.Skills, maxListItems, maxItemLen)
-	p.DesiredOccupations = list(&f, "desired_occupations", in.DesiredOccupations, 20, maxItemLen)
-	p.WorkHistory = list(&f, "work_history", in.WorkHistory, maxHistoryItems, maxHistoryLen)
-	p.Certificates = codes(&f, "certificates", in.Certificates, certificateSet)
-	p.Languages = codes(&f, "languages", in.Languages, languageSet)
-	p.Motivation = text(&f, "motivation", in.Motivation, maxMotivation, false)
+	p.Skills = f.List("skills", in.Skills, maxListItems, maxItemLen)
+	p.DesiredOccupations = f.List("desired_occupations", in.DesiredOccupations, 20, maxItemLen)
+	p.WorkHistory = f.List("work_history", in.WorkHistory, maxHistoryItems, maxHistoryLen)
+	p.Certificates = f.Codes("certificates", in.Certificates, certificateSet.Codes(), false)
+	p.Languages = f.Codes("languages", in.Languages, languageSet.Codes(), false)
+	p.Motivation = f.Text("motivation", in.Motivation, maxMotivation, false)
 	switch {
 	case in.HoursPerWeek == 0:
 		f.Add("hours_per_week", "is required (1 to 60)")
@@ -235,8 +234,8 @@ func resolve(in Input, tbl *places.Table, now time.Time) (resolved, error) {
 	}
 
 	rs := in.Restrictions
-	r.restrictions.ExcludedSectors = codes(&f, "restrictions.excluded_sectors", rs.ExcludedSectors, sectorSet)
-	r.restrictions.RiskAreaConflicts = codes(&f, "restrictions.risk_area_conflicts", rs.RiskAreaConflicts, riskAreaSet)
+	r.restrictions.ExcludedSectors = f.Codes("restrictions.excluded_sectors", rs.ExcludedSectors, sectorSet.Codes(), false)
+	r.restrictions.RiskAreaConflicts = f.Codes("restrictions.risk_area_conflicts", rs.RiskAreaConflicts, riskAreaSet.Codes(), false)
 	if len(rs.AreaBans) > maxAreaBans {
 		f.Addf("restrictions.area_bans", "must have at most %d entries", maxAreaBans)
 	} else {
@@ -290,57 +289,6 @@ func areaBan(f *apperr.Fields, field string, b AreaBanInput, tbl *places.Table) 
 	}
 }
 
-// text trims s and checks its length and characters.
-func text(f *apperr.Fields, field, s string, max int, required bool) string {
-	s = strings.TrimSpace(s)
-	switch {
-	case s == "" && required:
-		f.Add(field, "is required")
-	case len([]rune(s)) > max:
-		f.Addf(field, "must be at most %d characters", max)
-	case hasControl(s):
-		f.Add(field, "must not contain control characters")
-	}
-	return s
-}
-
-func list(f *apperr.Fields, field string, in []string, maxItems, maxLen int) []string {
-	if len(in) > maxItems {
-		f.Addf(field, "must have at most %d entries", maxItems)
-		return nil
-	}
-	out := make([]string, 0, len(in))
-	seen := map[string]bool{}
-	for i, s := range in {
-		s = text(f, fmt.Sprintf("%s[%d]", field, i), s, maxLen, true)
-		if k := strings.ToLower(s); s != "" && !seen[k] {
-			seen[k] = true
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-func codes(f *apperr.Fields, field string, in []string, set taxonomy.Set) []string {
-	if len(in) > len(set) {
-		f.Addf(field, "must have at most %d entries", len(set))
-		return nil
-	}
-	out := make([]string, 0, len(in))
-	seen := map[string]bool{}
-	for i, c := range in {
-		if !set.Has(c) {
-			f.Addf(fmt.Sprintf("%s[%d]", field, i), "is not a known code (one of %s)", strings.Join(set.Codes(), ", "))
-			continue
-		}
-		if !seen[c] {
-			seen[c] = true
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 func date(f *apperr.Fields, field, s string, required bool) (time.Time, bool) {
 	if s == "" {
 		if required {
@@ -354,15 +302,6 @@ func date(f *apperr.Fields, field, s string, required bool) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return t, true
-}
-
-func hasControl(s string) bool {
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			return true
-		}
-	}
-	return false
 }
 
 func dateOf(t time.Time) time.Time {

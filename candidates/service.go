@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/audit"
@@ -107,7 +108,7 @@ func (s *Service) own(ctx context.Context, id ID) (users.Actor, Candidate, error
 	if err != nil {
 		return users.Actor{}, Candidate{}, err
 	}
-	if !validID(id) {
+	if !store.ValidID(string(id), "c_") {
 		return users.Actor{}, Candidate{}, errNotFound
 	}
 	c, err := s.store.profile(ctx, id)
@@ -256,13 +257,13 @@ func (s *Service) GrantConsent(ctx context.Context, id ID, in ConsentInput) (Con
 	switch {
 	case strings.TrimSpace(in.EmployerID) == "":
 		f.Add("employer_id", "is required")
-	case len(in.EmployerID) > 64 || hasControl(in.EmployerID):
+	case len(in.EmployerID) > 64 || strings.ContainsFunc(in.EmployerID, unicode.IsControl):
 		f.Add("employer_id", "is not a valid employer id")
 	}
 	if in.Level != 1 && in.Level != 2 {
 		f.Add("level", "must be 1 (introduction) or 2 (placement)")
 	}
-	purpose := text(&f, "purpose", in.Purpose, 300, true)
+	purpose := f.Text("purpose", in.Purpose, 300, true)
 	exp, ok := date(&f, "expires_at", in.ExpiresAt, true)
 	if ok {
 		switch {
@@ -354,19 +355,6 @@ func validStatus(s Status) bool {
 		return true
 	}
 	return false
-}
-
-// validID rejects ids that cannot be ours before touching the database.
-func validID(id ID) bool {
-	if len(id) < 3 || len(id) > 40 || !strings.HasPrefix(string(id), "c_") {
-		return false
-	}
-	for _, r := range id[2:] {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -471,7 +459,7 @@ func (s *Service) AddConflict(ctx context.Context, id ID, in ConflictInput) (Con
 	var f apperr.Fields
 	emp := strings.TrimSpace(in.EmployerID)
 	kvk := strings.NewReplacer(" ", "", ".", "").Replace(strings.TrimSpace(in.KvK))
-	reason := text(&f, "reason", in.Reason, 300, true)
+	reason := f.Text("reason", in.Reason, 300, true)
 	switch {
 	case emp == "" && kvk == "":
 		f.Add("employer_id", "give an employer id or a KvK number")

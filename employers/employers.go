@@ -187,7 +187,7 @@ type resolvedRegistration struct {
 func (r Registration) resolve(tbl *places.Table) (resolvedRegistration, error) {
 	var f apperr.Fields
 	out := resolvedRegistration{
-		name: text(&f, "name", r.Name, 150, true),
+		name: f.Text("name", r.Name, 150, true),
 		kvk:  NormalizeKvK(r.KvK),
 	}
 	if out.kvk == "" {
@@ -195,7 +195,7 @@ func (r Registration) resolve(tbl *places.Table) (resolvedRegistration, error) {
 	} else if !ValidKvK(out.kvk) {
 		f.Add("kvk", "must be exactly 8 digits")
 	}
-	out.sectors = codes(&f, "sectors", r.Sectors, sectorSet, true)
+	out.sectors = f.Codes("sectors", r.Sectors, sectorSet.Codes(), true)
 	switch {
 	case len(r.Locations) == 0:
 		f.Add("locations", "at least one location is required")
@@ -204,7 +204,7 @@ func (r Registration) resolve(tbl *places.Table) (resolvedRegistration, error) {
 	default:
 		for i, l := range r.Locations {
 			field := "locations[" + itoa(i) + "]"
-			addr := text(&f, field+".address", l.Address, 200, true)
+			addr := f.Text(field+".address", l.Address, 200, true)
 			p, err := tbl.Lookup(l.Place, l.Province)
 			if err != nil {
 				if fe, ok := err.(*apperr.Error); ok {
@@ -218,7 +218,7 @@ func (r Registration) resolve(tbl *places.Table) (resolvedRegistration, error) {
 		}
 	}
 	out.contact = Contact{
-		Name:  text(&f, "contact.name", r.Contact.Name, 100, true),
+		Name:  f.Text("contact.name", r.Contact.Name, 100, true),
 		Email: strings.ToLower(strings.TrimSpace(r.Contact.Email)),
 		Phone: strings.TrimSpace(r.Contact.Phone),
 	}

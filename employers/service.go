@@ -158,7 +158,7 @@ func (s *Service) visible(ctx context.Context, id ID) (users.Actor, Employer, er
 	if a.Is(users.Mentor) {
 		return users.Actor{}, Employer{}, apperr.Errorf(apperr.Forbidden, "Your role may not do this.")
 	}
-	if !validID(string(id), "e_") {
+	if !store.ValidID(string(id), "e_") {
 		return users.Actor{}, Employer{}, errEmployerNotFound
 	}
 	e, err := s.store.employer(ctx, id)
@@ -210,7 +210,7 @@ func (s *Service) List(ctx context.Context, status Status) ([]Summary, error) {
 // Exists reports whether an employer with id is registered, whatever its
 // standing; for conflict lists.
 func (s *Service) Exists(ctx context.Context, id string) (bool, error) {
-	if !validID(id, "e_") {
+	if !store.ValidID(id, "e_") {
 		return false, nil
 	}
 	_, err := s.store.employer(ctx, ID(id))
@@ -267,7 +267,7 @@ func (s *Service) vet(ctx context.Context, id ID) (users.Actor, Employer, func()
 	if err != nil {
 		return users.Actor{}, Employer{}, nil, err
 	}
-	if !validID(string(id), "e_") {
+	if !store.ValidID(string(id), "e_") {
 		return users.Actor{}, Employer{}, nil, errEmployerNotFound
 	}
 	unlock := s.store.locks.Lock("employer:" + string(id))
@@ -412,7 +412,7 @@ type Reasoned struct {
 
 func (r Reasoned) reason() (string, error) {
 	var f apperr.Fields
-	reason := text(&f, "reason", r.Reason, 1000, true)
+	reason := f.Text("reason", r.Reason, 1000, true)
 	return reason, f.Err()
 }
 
@@ -475,8 +475,8 @@ type ConcernInput struct {
 // Errors: Unauthenticated, Forbidden, NotFound, Invalid, Conflict (too many).
 func (s *Service) AddConcern(ctx context.Context, id ID, in ConcernInput) (View, error) {
 	var f apperr.Fields
-	txt := text(&f, "text", in.Text, 2000, true)
-	src := text(&f, "source", in.Source, 200, false)
+	txt := f.Text("text", in.Text, 2000, true)
+	src := f.Text("source", in.Source, 200, false)
 	if err := f.Err(); err != nil {
 		return View{}, err
 	}
@@ -586,17 +586,4 @@ func boolStr(b bool) string {
 		return "true"
 	}
 	return "false"
-}
-
-// validID rejects ids that cannot be ours before touching the database.
-func validID(id, prefix string) bool {
-	if len(id) < len(prefix)+1 || len(id) > 40 || !strings.HasPrefix(id, prefix) {
-		return false
-	}
-	for _, r := range id[len(prefix):] {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
 }

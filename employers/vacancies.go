@@ -92,12 +92,12 @@ const NoVOGMessage = "Herstart lists only jobs that do not ask for a VOG (certif
 func (in VacancyInput) resolve(tbl *places.Table, now time.Time, existingStart time.Time) (Vacancy, error) {
 	var f apperr.Fields
 	v := Vacancy{
-		Title:          text(&f, "title", in.Title, 120, true),
-		Description:    text(&f, "description", in.Description, 4000, false),
-		RequiredSkills: list(&f, "required_skills", in.RequiredSkills, 30, 80),
-		NiceSkills:     list(&f, "nice_to_have_skills", in.NiceSkills, 30, 80),
-		Address:        text(&f, "address", in.Address, 200, false),
-		RiskAreas:      codes(&f, "risk_areas", in.RiskAreas, riskAreaSet, false),
+		Title:          f.Text("title", in.Title, 120, true),
+		Description:    f.Text("description", in.Description, 4000, false),
+		RequiredSkills: f.List("required_skills", in.RequiredSkills, 30, 80),
+		NiceSkills:     f.List("nice_to_have_skills", in.NiceSkills, 30, 80),
+		Address:        f.Text("address", in.Address, 200, false),
+		RiskAreas:      f.Codes("risk_areas", in.RiskAreas, riskAreaSet.Codes(), false),
 	}
 	if in.VOGRequired == nil {
 		f.Add("vog_required", "is required and must be false")

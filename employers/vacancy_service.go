@@ -55,7 +55,7 @@ func (s *Service) ownVacancy(ctx context.Context, id VacancyID) (users.Actor, Va
 	if err != nil {
 		return users.Actor{}, Vacancy{}, err
 	}
-	if !validID(string(id), "v_") {
+	if !store.ValidID(string(id), "v_") {
 		return users.Actor{}, Vacancy{}, errVacancyNotFound
 	}
 	v, err := s.store.vacancy(ctx, id)
@@ -131,7 +131,7 @@ func (s *Service) Vacancy(ctx context.Context, id VacancyID) (VacancyView, error
 	if a.Is(users.Mentor) {
 		return VacancyView{}, apperr.Errorf(apperr.Forbidden, "Your role may not do this.")
 	}
-	if !validID(string(id), "v_") {
+	if !store.ValidID(string(id), "v_") {
 		return VacancyView{}, errVacancyNotFound
 	}
 	v, err := s.store.vacancy(ctx, id)

@@ -15,3 +15,17 @@ func NewID(prefix string) string {
 	_, _ = rand.Read(b)
 	return prefix + strings.ToLower(idEncoding.EncodeToString(b))
 }
+
+// ValidID reports whether id has the shape NewID(prefix) gives, so that a
+// malformed id is refused before it reaches the database.
+func ValidID(id, prefix string) bool {
+	if len(id) <= len(prefix) || len(id) > len(prefix)+32 || !strings.HasPrefix(id, prefix) {
+		return false
+	}
+	for _, r := range id[len(prefix):] {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
