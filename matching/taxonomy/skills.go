@@ -1,0 +1,343 @@
+package taxonomy
+
+import (
+	_ "embed"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+//go:embed skills.tsv
+var skillsTSV string
+
+// Skill is an entry-level or vocational skill.
+type Skill struct {
+	Code         string
+	Sector       string // a Sectors code, or "general"
+	NL, EN       string
+	Synonyms     []string
+	Misspellings []string
+	Related      []string // skill codes
+}
+
+// Occupation is a job title and the skills it asks.
+type Occupation struct {
+	Code         string
+	Sector       string
+	NL, EN       string
+	Synonyms     []string
+	Misspellings []string
+	Skills       []string // skill codes
+}
+
+// Taxonomy is the loaded skill and occupation file with its lookup index.
+type Taxonomy struct {
+	Skills      []Skill
+	Occupations []Occupation
+
+	skillByCode map[string]int
+	occByCode   map[string]int
+	phrases     map[string][]ref // normalised label, synonym or misspelling → what it names
+	words       []string         // every phrase, for typo matching
+}
+
+type ref struct {
+	skill      string // set for a skill
+	occupation string // set for an occupation
+}
+
+// Load parses the embedded taxonomy file and checks it: unique codes, known
+// sectors, and every related skill or occupation skill resolving.
+func Load() (*Taxonomy, error) {
+	t := &Taxonomy{skillByCode: map[string]int{}, occByCode: map[string]int{}, phrases: map[string][]ref{}}
+	sectors := NewSet(Sectors)
+	for n, line := range strings.Split(skillsTSV, "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) != 8 {
+			return nil, fmt.Errorf("skills.tsv line %d: %d columns, want 8", n+1, len(f))
+		}
+		if f[2] != "general" && !sectors.Has(f[2]) {
+			return nil, fmt.Errorf("skills.tsv line %d: unknown sector %q", n+1, f[2])
+		}
+		switch f[0] {
+		case "skill":
+			if _, dup := t.skillByCode[f[1]]; dup {
+				return nil, fmt.Errorf("skills.tsv line %d: skill %s twice", n+1, f[1])
+			}
+			t.skillByCode[f[1]] = len(t.Skills)
+			t.Skills = append(t.Skills, Skill{Code: f[1], Sector: f[2], NL: f[3], EN: f[4], Synonyms: split(f[5]), Misspellings: split(f[6]), Related: split(f[7])})
+		case "occupation":
+			if _, dup := t.occByCode[f[1]]; dup {
+				return nil, fmt.Errorf("skills.tsv line %d: occupation %s twice", n+1, f[1])
+			}
+			t.occByCode[f[1]] = len(t.Occupations)
+			t.Occupations = append(t.Occupations, Occupation{Code: f[1], Sector: f[2], NL: f[3], EN: f[4], Synonyms: split(f[5]), Misspellings: split(f[6]), Skills: split(f[7])})
+		default:
+			return nil, fmt.Errorf("skills.tsv line %d: kind %q", n+1, f[0])
+		}
+	}
+	for _, s := range t.Skills {
+		for _, r := range s.Related {
+			if _, ok := t.skillByCode[r]; !ok {
+				return nil, fmt.Errorf("skill %s: related skill %s unknown", s.Code, r)
+			}
+		}
+		for _, p := range append(append([]string{s.Code, s.NL, s.EN}, s.Synonyms...), s.Misspellings...) {
+			t.add(p, ref{skill: s.Code})
+		}
+	}
+	for _, o := range t.Occupations {
+		for _, r := range o.Skills {
+			if _, ok := t.skillByCode[r]; !ok {
+				return nil, fmt.Errorf("occupation %s: skill %s unknown", o.Code, r)
+			}
+		}
+		for _, p := range append(append([]string{o.Code, o.NL, o.EN}, o.Synonyms...), o.Misspellings...) {
+			t.add(p, ref{occupation: o.Code})
+		}
+	}
+	for w := range t.phrases {
+		t.words = append(t.words, w)
+	}
+	sort.Strings(t.words)
+	return t, nil
+}
+
+func split(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "|")
+}
+
+func (t *Taxonomy) add(phrase string, r ref) {
+	k := Fold(phrase)
+	if k == "" {
+		return
+	}
+	for _, x := range t.phrases[k] {
+		if x == r {
+			return
+		}
+	}
+	t.phrases[k] = append(t.phrases[k], r)
+}
+
+// Skill returns the skill with code.
+func (t *Taxonomy) Skill(code string) (Skill, bool) {
+	i, ok := t.skillByCode[code]
+	if !ok {
+		return Skill{}, false
+	}
+	return t.Skills[i], true
+}
+
+// Occupation returns the occupation with code.
+func (t *Taxonomy) Occupation(code string) (Occupation, bool) {
+	i, ok := t.occByCode[code]
+	if !ok {
+		return Occupation{}, false
+	}
+	return t.Occupations[i], true
+}
+
+// Match is what a piece of text was recognised as.
+type Match struct {
+	Skills     []string // skill codes, the occupation's skills included
+	Occupation string   // set when the text named an occupation
+	Typos      int      // edits needed (0: exact)
+}
+
+// Resolve recognises free text — a query, a candidate's own skill label —
+// as skills or an occupation: the whole text first, then each run of words
+// (longest first), exactly or within the typo allowance Meilisearch uses
+// (one edit from 5 letters, two from 9; a swap of neighbours is one edit).
+// Text it cannot place is returned as rest, to search as plain words.
+func (t *Taxonomy) Resolve(text string) (matches []Match, rest []string) {
+	words := strings.Fields(Fold(text))
+	used := make([]bool, len(words))
+	for size := len(words); size >= 1; size-- {
+		for i := 0; i+size <= len(words); i++ {
+			if anyUsed(used[i : i+size]) {
+				continue
+			}
+			phrase := strings.Join(words[i:i+size], " ")
+			m, ok := t.lookup(phrase)
+			if !ok {
+				continue
+			}
+			matches = append(matches, m)
+			for j := i; j < i+size; j++ {
+				used[j] = true
+			}
+		}
+	}
+	for i, w := range words {
+		if !used[i] {
+			rest = append(rest, w)
+		}
+	}
+	return matches, rest
+}
+
+func anyUsed(b []bool) bool {
+	for _, x := range b {
+		if x {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *Taxonomy) lookup(phrase string) (Match, bool) {
+	if refs, ok := t.phrases[phrase]; ok {
+		return t.match(refs, 0), true
+	}
+	allowed := Allowed(phrase)
+	if allowed == 0 {
+		return Match{}, false
+	}
+	best, bestDist := "", allowed+1
+	for _, w := range t.words {
+		if abs(len(w)-len(phrase)) > allowed {
+			continue
+		}
+		if d := Distance(phrase, w, allowed); d < bestDist {
+			best, bestDist = w, d
+		}
+	}
+	if best == "" {
+		return Match{}, false
+	}
+	return t.match(t.phrases[best], bestDist), true
+}
+
+func (t *Taxonomy) match(refs []ref, typos int) Match {
+	m := Match{Typos: typos}
+	seen := map[string]bool{}
+	addSkill := func(code string) {
+		if !seen[code] {
+			seen[code] = true
+			m.Skills = append(m.Skills, code)
+		}
+	}
+	for _, r := range refs {
+		if r.skill != "" {
+			addSkill(r.skill)
+			continue
+		}
+		if m.Occupation == "" {
+			m.Occupation = r.occupation
+		}
+		o, _ := t.Occupation(r.occupation)
+		for _, s := range o.Skills {
+			addSkill(s)
+		}
+	}
+	return m
+}
+
+// Allowed is the number of typos tolerated in a word or phrase of that
+// many letters: Meilisearch's default rule, applied to both engines.
+func Allowed(s string) int {
+	n := len([]rune(s))
+	switch {
+	case n >= 9:
+		return 2
+	case n >= 5:
+		return 1
+	default:
+		return 0
+	}
+}
+
+// Distance is the optimal-string-alignment (Damerau–Levenshtein) distance
+// between a and b, counting a swap of neighbouring letters as one edit. It
+// stops early and returns max+1 once the distance exceeds max.
+func Distance(a, b string, max int) int {
+	ra, rb := []rune(a), []rune(b)
+	if abs(len(ra)-len(rb)) > max {
+		return max + 1
+	}
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > max {
+			return max + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	if prev[len(rb)] > max {
+		return max + 1
+	}
+	return prev[len(rb)]
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// Fold is the form taxonomy phrases are compared in: lower case, accents
+// removed, punctuation and hyphens made spaces, runs of spaces one.
+func Fold(s string) string {
+	var b strings.Builder
+	space := true
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(foldAccent(r))
+			space = false
+		case r == '\'' || r == '’':
+		default:
+			if !space {
+				b.WriteByte(' ')
+				space = true
+			}
+		}
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func foldAccent(r rune) rune {
+	switch r {
+	case 'à', 'á', 'â', 'ä', 'ã', 'å':
+		return 'a'
+	case 'è', 'é', 'ê', 'ë':
+		return 'e'
+	case 'ì', 'í', 'î', 'ï':
+		return 'i'
+	case 'ò', 'ó', 'ô', 'ö', 'õ':
+		return 'o'
+	case 'ù', 'ú', 'û', 'ü':
+		return 'u'
+	case 'ç':
+		return 'c'
+	case 'ñ':
+		return 'n'
+	}
+	return r
+}

@@ -1,0 +1,102 @@
+package taxonomy_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/herstart/herstart/matching/taxonomy"
+)
+
+func load(t *testing.T) *taxonomy.Taxonomy {
+	t.Helper()
+	tx, err := taxonomy.Load()
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	return tx
+}
+
+func TestLoad_SizeAndCoverage(t *testing.T) {
+	tx := load(t)
+	if len(tx.Skills) < 150 || len(tx.Occupations) < 60 {
+		t.Fatalf("%d skills, %d occupations; want 150+ and 60+", len(tx.Skills), len(tx.Occupations))
+	}
+	perSector := map[string]int{}
+	for _, s := range tx.Skills {
+		if s.NL == "" || s.EN == "" {
+			t.Errorf("skill %s lacks a Dutch or English label", s.Code)
+		}
+		perSector[s.Sector]++
+	}
+	for _, sector := range []string{"logistics", "construction", "installation", "hospitality", "cleaning", "manufacturing", "agriculture", "transport", "retail", "green_maintenance"} {
+		if perSector[sector] < 8 {
+			t.Errorf("sector %s has %d skills; want 8 or more", sector, perSector[sector])
+		}
+	}
+}
+
+func TestResolve_SameSkillFromEveryWording(t *testing.T) {
+	tx := load(t)
+	tests := []struct {
+		query, want string
+	}{
+		{"heftruck", "forklift_driving"},
+		{"vorkheftruck", "forklift_driving"},
+		{"forklift", "forklift_driving"},
+		{"heftruk", "forklift_driving"},
+		{"Heftruck rijden", "forklift_driving"},
+		{"forklfit", "forklift_driving"}, // swapped letters
+		{"heftrcuk", "forklift_driving"}, // swap inside an 8-letter word: one edit
+		{"metselen", "bricklaying"},
+		{"metzelen", "bricklaying"},
+		{"bricklayer", "bricklaying"},
+		{"schoonmaak", "office_cleaning"}, // 10 letters: two edits from "schoonmaker"
+		{"glazenwasser", "window_cleaning"},
+		{"vakkenvullen", "shelf_stacking"},
+		{"vakkevullen", "shelf_stacking"},
+		{"kassenteeld", "greenhouse_work"},
+		{"Elektriciën", "electrical_installation"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.query, func(t *testing.T) {
+			m, rest := tx.Resolve(tc.query)
+			if len(m) == 0 || !slices.Contains(m[0].Skills, tc.want) {
+				t.Fatalf("Resolve(%q) = %+v rest %v; want %s", tc.query, m, rest, tc.want)
+			}
+		})
+	}
+}
+
+func TestResolve_OccupationBringsItsSkills(t *testing.T) {
+	tx := load(t)
+	m, _ := tx.Resolve("magazijnmedewerker")
+	if len(m) != 1 || m[0].Occupation != "warehouse_worker" || !slices.Contains(m[0].Skills, "order_picking") {
+		t.Fatalf("Resolve(magazijnmedewerker) = %+v", m)
+	}
+}
+
+func TestResolve_ShortWordsNeedExactMatch(t *testing.T) {
+	tx := load(t)
+	// "kas" is a synonym (greenhouse); "kaas" (4 letters) is no typo of it.
+	if m, _ := tx.Resolve("kaas"); len(m) != 0 {
+		t.Fatalf("Resolve(kaas) = %+v; want nothing (short words get no typo)", m)
+	}
+	m, rest := tx.Resolve("heftruck Utrecht")
+	if len(m) != 1 || len(rest) != 1 || rest[0] != "utrecht" {
+		t.Fatalf("Resolve(heftruck Utrecht) = %+v rest %v", m, rest)
+	}
+}
+
+func TestDistance(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want int
+	}{
+		{"heftruck", "heftruck", 0}, {"heftruk", "heftruck", 1}, {"hetfruck", "heftruck", 1},
+		{"abc", "xyz", 3}, {"", "ab", 2},
+	} {
+		if got := taxonomy.Distance(tc.a, tc.b, 3); got != tc.want {
+			t.Errorf("Distance(%q, %q) = %d; want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
