@@ -1,0 +1,429 @@
+// Package bleve is the embedded search engine (the default): two Bleve v2
+// indexes, candidates and vacancies, under the data dir, or in memory.
+package bleve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	blv "github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/standard"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/herstart/herstart/matching"
+	"github.com/herstart/herstart/matching/taxonomy"
+)
+
+// Index is a matching.Index over Bleve.
+type Index struct {
+	dir string // empty: in memory
+
+	mu         sync.RWMutex
+	candidates blv.Index
+	vacancies  blv.Index
+}
+
+var _ matching.Index = (*Index)(nil)
+
+// Open opens (or creates) the indexes under dir; an empty dir keeps them in
+// memory.
+func Open(dir string) (*Index, error) {
+	ix := &Index{dir: dir}
+	var err error
+	if ix.candidates, err = open(dir, "candidates", candidateMapping()); err != nil {
+		return nil, err
+	}
+	if ix.vacancies, err = open(dir, "vacancies", vacancyMapping()); err != nil {
+		_ = ix.candidates.Close()
+		return nil, err
+	}
+	return ix, nil
+}
+
+func open(dir, name string, m mapping.IndexMapping) (blv.Index, error) {
+	if dir == "" {
+		return blv.NewMemOnly(m)
+	}
+	path := filepath.Join(dir, name+".bleve")
+	idx, err := blv.Open(path)
+	if errors.Is(err, blv.ErrorIndexPathDoesNotExist) {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("index dir: %w", err)
+		}
+		return blv.New(path, m)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open index %s: %w", name, err)
+	}
+	return idx, nil
+}
+
+func field(f *mapping.FieldMapping) *mapping.FieldMapping {
+	f.Store = false
+	f.IncludeInAll = false
+	f.IncludeTermVectors = false
+	return f
+}
+
+func keywordField() *mapping.FieldMapping {
+	f := field(mapping.NewKeywordFieldMapping())
+	f.Analyzer = keyword.Name
+	f.DocValues = true
+	return f
+}
+
+func textField() *mapping.FieldMapping {
+	f := field(mapping.NewTextFieldMapping())
+	f.Analyzer = standard.Name
+	f.DocValues = false
+	return f
+}
+
+func numField() *mapping.FieldMapping {
+	f := field(mapping.NewNumericFieldMapping())
+	f.DocValues = true
+	return f
+}
+func dateField() *mapping.FieldMapping {
+	f := field(mapping.NewDateTimeFieldMapping())
+	f.DocValues = false
+	return f
+}
+func geoField() *mapping.FieldMapping { return field(mapping.NewGeoPointFieldMapping()) }
+
+func newMapping(fields map[string]*mapping.FieldMapping) *mapping.IndexMappingImpl {
+	doc := mapping.NewDocumentStaticMapping()
+	for name, f := range fields {
+		doc.AddFieldMappingsAt(name, f)
+	}
+	m := mapping.NewIndexMapping()
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = standard.Name
+	m.StoreDynamic = false
+	m.IndexDynamic = false
+	m.DocValuesDynamic = false
+	return m
+}
+
+func candidateMapping() mapping.IndexMapping {
+	return newMapping(map[string]*mapping.FieldMapping{
+		"skills": keywordField(), "occupations": keywordField(), "skill_text": textField(),
+		"certificates": keywordField(), "languages": keywordField(), "province": keywordField(),
+		"hours": numField(), "travel": numField(), "available_from": dateField(), "confirmed_at": dateField(),
+		"geo": geoField(),
+	})
+}
+
+func vacancyMapping() mapping.IndexMapping {
+	return newMapping(map[string]*mapping.FieldMapping{
+		"skills": keywordField(), "nice_skills": keywordField(), "skill_text": textField(), "title": textField(),
+		"sector": keywordField(), "risk_areas": keywordField(), "employer": keywordField(), "province": keywordField(),
+		"hours": numField(), "start_date": dateField(), "geo": geoField(),
+	})
+}
+
+func candidateFields(d matching.CandidateDoc) map[string]any {
+	return map[string]any{
+		"skills": d.Skills, "occupations": d.Occupations, "skill_text": d.SkillText,
+		"certificates": d.Certificates, "languages": d.Languages, "province": d.Province,
+		"hours": float64(d.HoursPerWeek), "travel": float64(d.TravelRadiusKm),
+		"available_from": d.AvailableFrom, "confirmed_at": d.ConfirmedAt,
+		"geo": []float64{d.Lon, d.Lat}, // Bleve: [lon, lat]
+	}
+}
+
+func vacancyFields(d matching.VacancyDoc) map[string]any {
+	return map[string]any{
+		"skills": d.Skills, "nice_skills": d.NiceSkills, "skill_text": d.SkillText, "title": d.Title,
+		"sector": d.Sector, "risk_areas": d.RiskAreas, "employer": d.EmployerID, "province": d.Province,
+		"hours": float64(d.HoursPerWeek), "start_date": d.StartDate, "geo": []float64{d.Lon, d.Lat},
+	}
+}
+
+// UpsertCandidates indexes docs in one batch, replacing earlier versions.
+func (ix *Index) UpsertCandidates(ctx context.Context, docs []matching.CandidateDoc) error {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	b := ix.candidates.NewBatch()
+	for _, d := range docs {
+		if err := b.Index(d.ID, candidateFields(d)); err != nil {
+			return fmt.Errorf("index candidate %s: %w", d.ID, err)
+		}
+	}
+	return ix.candidates.Batch(b)
+}
+
+// DeleteCandidate removes a candidate; removing an absent one is no error.
+func (ix *Index) DeleteCandidate(ctx context.Context, id string) error {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.candidates.Delete(id)
+}
+
+// UpsertVacancies indexes docs in one batch.
+func (ix *Index) UpsertVacancies(ctx context.Context, docs []matching.VacancyDoc) error {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	b := ix.vacancies.NewBatch()
+	for _, d := range docs {
+		if err := b.Index(d.ID, vacancyFields(d)); err != nil {
+			return fmt.Errorf("index vacancy %s: %w", d.ID, err)
+		}
+	}
+	return ix.vacancies.Batch(b)
+}
+
+// DeleteVacancy removes a vacancy.
+func (ix *Index) DeleteVacancy(ctx context.Context, id string) error {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.vacancies.Delete(id)
+}
+
+func terms(fieldName string, values []string) []query.Query {
+	out := make([]query.Query, 0, len(values))
+	for _, v := range values {
+		q := blv.NewTermQuery(v)
+		q.SetField(fieldName)
+		out = append(out, q)
+	}
+	return out
+}
+
+// words matches each unrecognised word in the text fields, with the typo
+// allowance set explicitly to Meilisearch's rule (Bleve's "auto" differs).
+func words(ws []string, fields ...string) []query.Query {
+	var out []query.Query
+	for _, w := range ws {
+		for _, f := range fields {
+			q := blv.NewMatchQuery(w)
+			q.SetField(f)
+			q.SetFuzziness(taxonomy.Allowed(w))
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+func numRange(fieldName string, min, max float64, maxInclusive bool) query.Query {
+	t, mi := true, maxInclusive
+	var pmin, pmax *float64
+	if !math.IsInf(min, -1) {
+		pmin = &min
+	}
+	if !math.IsInf(max, 1) {
+		pmax = &max
+	}
+	q := blv.NewNumericRangeInclusiveQuery(pmin, pmax, &t, &mi)
+	q.SetField(fieldName)
+	return q
+}
+
+func geo(lat, lon, km float64) query.Query {
+	q := blv.NewGeoDistanceQuery(lon, lat, strconv.FormatFloat(math.Max(km, 0.1), 'f', 2, 64)+"km")
+	q.SetField("geo")
+	return q
+}
+
+// travelFilter finds candidates who live within km of the point and whose
+// own travel radius reaches it, by radius band (matching.TravelBands).
+func travelFilter(g matching.Geo) query.Query {
+	bands := matching.TravelBands
+	var or []query.Query
+	for i, b := range bands {
+		max := math.Inf(1)
+		if i+1 < len(bands) {
+			max = float64(bands[i+1])
+		}
+		reach := math.Min(g.Km, float64(b))
+		or = append(or, blv.NewConjunctionQuery(numRange("travel", float64(b), max, false), geo(g.Lat, g.Lon, reach)))
+	}
+	return blv.NewDisjunctionQuery(or...)
+}
+
+func dateRange(fieldName string, start, end time.Time) query.Query {
+	t := true
+	q := blv.NewDateRangeInclusiveQuery(start, end, &t, &t)
+	q.SetField(fieldName)
+	return q
+}
+
+// run executes a boolean query: scoring clauses in must (or match-all),
+// every condition in one filter conjunction (AddFilter replaces the filter,
+// so the conditions are wrapped together), exclusions in must-not.
+func run(ctx context.Context, idx blv.Index, scoring, filters, exclude []query.Query, offset, limit int, facets map[string]*blv.FacetRequest) (matching.Result, error) {
+	b := blv.NewBooleanQuery()
+	if len(scoring) > 0 {
+		b.AddMust(blv.NewDisjunctionQuery(scoring...))
+	} else {
+		b.AddMust(blv.NewMatchAllQuery())
+	}
+	if len(filters) > 0 {
+		b.AddFilter(blv.NewConjunctionQuery(filters...))
+	}
+	if len(exclude) > 0 {
+		b.AddMustNot(exclude...)
+	}
+	req := blv.NewSearchRequestOptions(b, limit, offset, false)
+	req.SortBy([]string{"-_score", "_id"})
+	for name, f := range facets {
+		req.AddFacet(name, f)
+	}
+	res, err := idx.SearchInContext(ctx, req)
+	if err != nil {
+		return matching.Result{}, fmt.Errorf("search: %w", err)
+	}
+	out := matching.Result{Total: int(res.Total), Hits: make([]matching.Hit, 0, len(res.Hits))}
+	for _, h := range res.Hits {
+		out.Hits = append(out.Hits, matching.Hit{ID: h.ID, Score: h.Score})
+	}
+	if len(facets) > 0 {
+		out.Facets = map[string][]matching.FacetCount{}
+		for name, fr := range res.Facets {
+			out.Facets[name] = facetCounts(fr)
+		}
+	}
+	return out, nil
+}
+
+func facetCounts(fr *search.FacetResult) []matching.FacetCount {
+	out := []matching.FacetCount{}
+	for _, t := range fr.Terms.Terms() {
+		out = append(out, matching.FacetCount{Value: t.Term, Count: t.Count})
+	}
+	for _, band := range matching.HoursBands {
+		for _, r := range fr.NumericRanges {
+			if r.Name == band.Name && r.Count > 0 {
+				out = append(out, matching.FacetCount{Value: r.Name, Count: r.Count})
+			}
+		}
+	}
+	return out
+}
+
+func standardFacets(skillsField string) map[string]*blv.FacetRequest {
+	hours := blv.NewFacetRequest("hours", len(matching.HoursBands))
+	for _, b := range matching.HoursBands {
+		min, max := float64(b.Min), float64(b.Max)+1
+		hours.AddNumericRange(b.Name, &min, &max)
+	}
+	return map[string]*blv.FacetRequest{
+		"skills":   blv.NewFacetRequest(skillsField, 20),
+		"province": blv.NewFacetRequest("province", 12),
+		"hours":    hours,
+	}
+}
+
+// SearchCandidates answers an employer's search.
+func (ix *Index) SearchCandidates(ctx context.Context, q matching.CandidateQuery) (matching.Result, error) {
+	scoring := append(terms("skills", q.Skills), words(q.Words, "skill_text")...)
+	var filters []query.Query
+	if len(q.Skills) > 0 || len(q.Words) > 0 {
+		// The scoring clauses are a disjunction; a query for skills must
+		// still require one of them (a match-all must would not).
+		filters = append(filters, blv.NewDisjunctionQuery(append(terms("skills", q.Skills), words(q.Words, "skill_text")...)...))
+	}
+	if q.Geo != nil {
+		filters = append(filters, travelFilter(*q.Geo))
+	}
+	if q.Province != "" {
+		filters = append(filters, terms("province", []string{q.Province})...)
+	}
+	filters = append(filters, terms("certificates", q.Certificates)...)
+	if q.HoursMin > 0 {
+		filters = append(filters, numRange("hours", float64(q.HoursMin), math.Inf(1), true))
+	}
+	if !q.AvailableBefore.IsZero() {
+		filters = append(filters, dateRange("available_from", time.Time{}, q.AvailableBefore))
+	}
+	if !q.ConfirmedAfter.IsZero() {
+		filters = append(filters, dateRange("confirmed_at", q.ConfirmedAfter, time.Time{})) // zero end: unbounded
+	}
+	var facets map[string]*blv.FacetRequest
+	if q.Facets {
+		facets = standardFacets("skills")
+		facets["certificates"] = blv.NewFacetRequest("certificates", 20)
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return run(ctx, ix.candidates, scoring, filters, nil, q.Offset, limitOf(q.Limit), facets)
+}
+
+// SearchVacancies answers a probation worker's search for a candidate.
+func (ix *Index) SearchVacancies(ctx context.Context, q matching.VacancyQuery) (matching.Result, error) {
+	scoring := append(append(terms("skills", q.Skills), terms("nice_skills", q.Skills)...), words(q.Words, "title", "skill_text")...)
+	var filters, exclude []query.Query
+	if len(scoring) > 0 {
+		filters = append(filters, blv.NewDisjunctionQuery(scoring...))
+	}
+	if q.Geo != nil {
+		filters = append(filters, geo(q.Geo.Lat, q.Geo.Lon, q.Geo.Km))
+	}
+	if q.Province != "" {
+		filters = append(filters, terms("province", []string{q.Province})...)
+	}
+	if q.HoursMax > 0 {
+		filters = append(filters, numRange("hours", math.Inf(-1), float64(q.HoursMax), true))
+	}
+	exclude = append(exclude, terms("sector", q.ExcludeSectors)...)
+	exclude = append(exclude, terms("risk_areas", q.ExcludeRisk)...)
+	exclude = append(exclude, terms("employer", q.ExcludeEmployer)...)
+	var facets map[string]*blv.FacetRequest
+	if q.Facets {
+		facets = standardFacets("skills")
+		facets["sector"] = blv.NewFacetRequest("sector", 20)
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return run(ctx, ix.vacancies, scoring, filters, exclude, q.Offset, limitOf(q.Limit), facets)
+}
+
+func limitOf(n int) int {
+	if n <= 0 {
+		return 20
+	}
+	return n
+}
+
+// Clear empties both indexes, for a rebuild.
+func (ix *Index) Clear(ctx context.Context) error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for _, p := range []struct {
+		idx  *blv.Index
+		name string
+		m    mapping.IndexMapping
+	}{{&ix.candidates, "candidates", candidateMapping()}, {&ix.vacancies, "vacancies", vacancyMapping()}} {
+		if err := (*p.idx).Close(); err != nil {
+			return err
+		}
+		if ix.dir != "" {
+			if err := os.RemoveAll(filepath.Join(ix.dir, p.name+".bleve")); err != nil {
+				return err
+			}
+		}
+		idx, err := open(ix.dir, p.name, p.m)
+		if err != nil {
+			return err
+		}
+		*p.idx = idx
+	}
+	return nil
+}
+
+// Close closes both indexes.
+func (ix *Index) Close() error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return errors.Join(ix.candidates.Close(), ix.vacancies.Close())
+}

@@ -1,0 +1,133 @@
+package matching
+
+import (
+	"context"
+	"time"
+)
+
+// CandidateDoc is what the search index holds about a candidate: only
+// disclosure-level-0 fields (DESIGN.md), so no query and no bug in a page can
+// leak more. Names, birth dates, contact details, restrictions, conflict lists
+// and risk-area conflicts are never indexed; the service re-checks those on
+// the hits before they leave it.
+type CandidateDoc struct {
+	ID             string
+	Skills         []string // taxonomy skill codes
+	SkillText      string   // the free skill labels, for words the taxonomy does not know
+	Occupations    []string // taxonomy occupation codes
+	Certificates   []string
+	Languages      []string
+	HoursPerWeek   int
+	AvailableFrom  time.Time
+	Place          string
+	Province       string
+	Lat, Lon       float64
+	TravelRadiusKm int
+	AgeBand        string
+	ConfirmedAt    time.Time
+}
+
+// VacancyDoc is what the index holds about an open vacancy of an active
+// employer.
+type VacancyDoc struct {
+	ID             string
+	EmployerID     string
+	Title          string
+	Skills         []string // required skill codes
+	NiceSkills     []string
+	SkillText      string
+	Sector         string
+	RiskAreas      []string
+	HoursPerWeek   int
+	StartDate      time.Time
+	Place          string
+	Province       string
+	Lat, Lon       float64
+	ShiftStartsMin []int // minutes after midnight
+	ShiftEndsMin   []int
+}
+
+// Geo limits results to those within Km of a point.
+type Geo struct {
+	Lat, Lon float64
+	Km       float64
+}
+
+// CandidateQuery is an employer's search, resolved: skill codes from the
+// taxonomy, the rest as words.
+type CandidateQuery struct {
+	Skills          []string // any of these skill codes
+	Words           []string // words the taxonomy did not recognise, matched in skill labels
+	Geo             *Geo     // the job's place and radius; the candidate's own travel radius is honoured too
+	Province        string
+	Certificates    []string // all of these
+	HoursMin        int
+	AvailableBefore time.Time // available from on or before
+	ConfirmedAfter  time.Time // confirmed within the last 30 days
+	Offset, Limit   int
+	Facets          bool
+}
+
+// VacancyQuery is a probation worker's search for a candidate, with the
+// candidate's restrictions as filters.
+type VacancyQuery struct {
+	Skills          []string
+	Words           []string
+	Geo             *Geo
+	Province        string
+	ExcludeSectors  []string
+	ExcludeRisk     []string // risk areas the candidate must not meet
+	ExcludeEmployer []string
+	HoursMax        int
+	Offset, Limit   int
+	Facets          bool
+}
+
+// Hit is one result: an id and the engine's relevance score.
+type Hit struct {
+	ID    string
+	Score float64
+}
+
+// FacetCount is one value of a facet and how many results have it.
+type FacetCount struct {
+	Value string
+	Count int
+}
+
+// Result is a page of hits, the total, and facets when asked.
+type Result struct {
+	Hits   []Hit
+	Total  int
+	Facets map[string][]FacetCount // skills, province, certificates, hours
+}
+
+// Index is a search engine holding candidate cards and vacancies. Two
+// implementations: matching/bleve (embedded, the default) and matching/meili
+// (Meilisearch); matching/indextest runs one conformance suite against both.
+type Index interface {
+	UpsertCandidates(ctx context.Context, docs []CandidateDoc) error
+	DeleteCandidate(ctx context.Context, id string) error
+	UpsertVacancies(ctx context.Context, docs []VacancyDoc) error
+	DeleteVacancy(ctx context.Context, id string) error
+	SearchCandidates(ctx context.Context, q CandidateQuery) (Result, error)
+	SearchVacancies(ctx context.Context, q VacancyQuery) (Result, error)
+	// Clear removes everything, for a rebuild.
+	Clear(ctx context.Context) error
+	Close() error
+}
+
+// TravelBands are the steps in which a candidate's travel radius is
+// expressed to the engines: a candidate whose radius lies in
+// [TravelBands[i], TravelBands[i+1]) is found when the job lies within
+// TravelBands[i] of home. Conservative by at most one band; the service
+// checks the exact distance after.
+var TravelBands = []int{0, 5, 10, 15, 20, 25, 30, 40, 50, 60, 75, 100, 150, 200, 300}
+
+// HoursBands are the buckets of the hours facet.
+var HoursBands = []struct {
+	Name     string
+	Min, Max int // inclusive
+}{
+	{"1-16", 1, 16}, {"17-24", 17, 24}, {"25-32", 25, 32}, {"33-40", 33, 40}, {"41-60", 41, 60},
+}

@@ -1,0 +1,221 @@
+// Package indextest is the conformance suite every matching.Index engine
+// must pass: the same cases against Bleve and Meilisearch.
+package indextest
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/herstart/herstart/matching"
+	"github.com/herstart/herstart/matching/places"
+)
+
+// Now is the time the suite's documents are dated against.
+var Now = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+
+func at(name string) (float64, float64) {
+	p, err := places.New().Lookup(name, "")
+	if err != nil {
+		panic(err)
+	}
+	return p.Lat, p.Lon
+}
+
+func cand(id, place, province string, travel int, skills []string, text string, certs []string, hours int, availInDays int) matching.CandidateDoc {
+	lat, lon := at(place)
+	return matching.CandidateDoc{ID: id, Skills: skills, SkillText: text, Certificates: certs, HoursPerWeek: hours,
+		AvailableFrom: Now.AddDate(0, 0, availInDays), Place: place, Province: province, Lat: lat, Lon: lon,
+		TravelRadiusKm: travel, ConfirmedAt: Now.Add(-24 * time.Hour)}
+}
+
+// Candidates is the suite's fixed data set.
+func Candidates() []matching.CandidateDoc {
+	return []matching.CandidateDoc{
+		cand("c_utrecht_fork", "Utrecht", "Utrecht", 25, []string{"forklift_driving", "order_picking"}, "heftruck rijden, orderpicken", []string{"forklift", "vca_basis"}, 32, 3),
+		cand("c_zeist_fork", "Zeist", "Utrecht", 10, []string{"forklift_driving"}, "heftruck", []string{"forklift"}, 40, 30),
+		cand("c_amsterdam_fork", "Amsterdam", "Noord-Holland", 40, []string{"forklift_driving"}, "vorkheftruck", nil, 24, -5),
+		cand("c_utrecht_weld", "Utrecht", "Utrecht", 15, []string{"welding"}, "lassen MIG TIG", []string{"welding"}, 38, 0),
+		cand("c_rotterdam_clean", "Rotterdam", "Zuid-Holland", 20, []string{"office_cleaning"}, "schoonmaken kantoren", nil, 16, 10),
+		cand("c_amersfoort_paint", "Amersfoort", "Utrecht", 5, []string{"painting"}, "schilderen binnen", nil, 20, 1),
+		cand("c_houten_fork", "Houten", "Utrecht", 30, []string{"forklift_driving", "warehouse_management"}, "reachtruck magazijn", []string{"forklift", "reach_truck"}, 36, 60),
+	}
+}
+
+func ids(r matching.Result) []string {
+	out := make([]string, 0, len(r.Hits))
+	for _, h := range r.Hits {
+		out = append(out, h.ID)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func want(t *testing.T, name string, r matching.Result, err error, expect ...string) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	sort.Strings(expect)
+	if got := ids(r); !slices.Equal(got, expect) {
+		t.Fatalf("%s = %v; want %v", name, got, expect)
+	}
+	if r.Total != len(expect) {
+		t.Fatalf("%s: total %d; want %d", name, r.Total, len(expect))
+	}
+}
+
+// Run runs the suite against the engine fresh returns (an empty index each
+// call).
+func Run(t *testing.T, fresh func(t *testing.T) matching.Index) {
+	ctx := context.Background()
+	loaded := func(t *testing.T) matching.Index {
+		ix := fresh(t)
+		if err := ix.UpsertCandidates(ctx, Candidates()); err != nil {
+			t.Fatal(err)
+		}
+		return ix
+	}
+	utrechtLat, utrechtLon := at("Utrecht")
+
+	t.Run("SkillCode", func(t *testing.T) {
+		r, err := loaded(t).SearchCandidates(ctx, matching.CandidateQuery{Skills: []string{"forklift_driving"}, Limit: 20})
+		want(t, "forklift", r, err, "c_utrecht_fork", "c_zeist_fork", "c_amsterdam_fork", "c_houten_fork")
+	})
+	t.Run("WordsWithTypos", func(t *testing.T) {
+		ix := loaded(t)
+		r, err := ix.SearchCandidates(ctx, matching.CandidateQuery{Words: []string{"reachtruk"}, Limit: 20})
+		want(t, "reachtruk (one typo, 9 letters)", r, err, "c_houten_fork")
+		r, err = ix.SearchCandidates(ctx, matching.CandidateQuery{Words: []string{"lasen"}, Limit: 20})
+		want(t, "lasen (one typo, 5 letters)", r, err, "c_utrecht_weld")
+		r, err = ix.SearchCandidates(ctx, matching.CandidateQuery{Words: []string{"mog"}, Limit: 20})
+		want(t, "mog (3 letters: no typo allowed)", r, err)
+	})
+	t.Run("PlaceRadiusAndTravelRadius", func(t *testing.T) {
+		ix := loaded(t)
+		// Zeist is ~9 km from Utrecht and travels 10: in. Amersfoort is
+		// ~20 km away and travels 5: out, though within the 25 km asked.
+		// Houten (~9 km, travels 30): in. Amsterdam (~35 km): out.
+		r, err := ix.SearchCandidates(ctx, matching.CandidateQuery{Geo: &matching.Geo{Lat: utrechtLat, Lon: utrechtLon, Km: 25}, Limit: 20})
+		want(t, "Utrecht +25 km", r, err, "c_utrecht_fork", "c_utrecht_weld", "c_zeist_fork", "c_houten_fork")
+		r, err = ix.SearchCandidates(ctx, matching.CandidateQuery{Geo: &matching.Geo{Lat: utrechtLat, Lon: utrechtLon, Km: 3}, Limit: 20})
+		want(t, "Utrecht +3 km", r, err, "c_utrecht_fork", "c_utrecht_weld")
+	})
+	t.Run("ProvinceCertificatesHours", func(t *testing.T) {
+		ix := loaded(t)
+		r, err := ix.SearchCandidates(ctx, matching.CandidateQuery{Province: "Utrecht", Certificates: []string{"forklift"}, Limit: 20})
+		want(t, "Utrecht + forklift certificate", r, err, "c_utrecht_fork", "c_zeist_fork", "c_houten_fork")
+		r, err = ix.SearchCandidates(ctx, matching.CandidateQuery{Certificates: []string{"forklift", "reach_truck"}, Limit: 20})
+		want(t, "both certificates", r, err, "c_houten_fork")
+		r, err = ix.SearchCandidates(ctx, matching.CandidateQuery{Skills: []string{"forklift_driving"}, HoursMin: 36, Limit: 20})
+		want(t, "forklift, 36+ hours", r, err, "c_zeist_fork", "c_houten_fork")
+	})
+	t.Run("AvailabilityAndConfirmation", func(t *testing.T) {
+		ix := loaded(t)
+		r, err := ix.SearchCandidates(ctx, matching.CandidateQuery{Skills: []string{"forklift_driving"}, AvailableBefore: Now.AddDate(0, 0, 7), Limit: 20})
+		want(t, "forklift, available within a week", r, err, "c_utrecht_fork", "c_amsterdam_fork")
+		stale := cand("c_stale", "Utrecht", "Utrecht", 25, []string{"forklift_driving"}, "", nil, 32, 0)
+		stale.ConfirmedAt = Now.AddDate(0, 0, -45)
+		if err := ix.UpsertCandidates(ctx, []matching.CandidateDoc{stale}); err != nil {
+			t.Fatal(err)
+		}
+		r, err = ix.SearchCandidates(ctx, matching.CandidateQuery{Province: "Utrecht", Skills: []string{"forklift_driving"}, ConfirmedAfter: Now.AddDate(0, 0, -30), Limit: 20})
+		want(t, "confirmed within 30 days", r, err, "c_utrecht_fork", "c_zeist_fork", "c_houten_fork")
+	})
+	t.Run("PagesAndFacets", func(t *testing.T) {
+		ix := loaded(t)
+		var all []string
+		for off := 0; off < 10; off += 3 {
+			r, err := ix.SearchCandidates(ctx, matching.CandidateQuery{Offset: off, Limit: 3})
+			if err != nil || r.Total != 7 {
+				t.Fatalf("page at %d: total %d, %v; want 7", off, r.Total, err)
+			}
+			all = append(all, ids(r)...)
+		}
+		slices.Sort(all)
+		if len(slices.Compact(all)) != 7 {
+			t.Fatalf("pages gave %v; want each of the 7 once", all)
+		}
+		r, err := ix.SearchCandidates(ctx, matching.CandidateQuery{Province: "Utrecht", Facets: true, Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		count := func(facet, value string) int {
+			for _, f := range r.Facets[facet] {
+				if f.Value == value {
+					return f.Count
+				}
+			}
+			return 0
+		}
+		if count("skills", "forklift_driving") != 3 || count("province", "Utrecht") != 5 || count("certificates", "forklift") != 3 || count("hours", "33-40") != 3 {
+			t.Fatalf("facets = %+v", r.Facets)
+		}
+	})
+	t.Run("UpdateAndDelete", func(t *testing.T) {
+		ix := loaded(t)
+		d := Candidates()[3] // the welder learns forklift driving
+		d.Skills = append(d.Skills, "forklift_driving")
+		if err := ix.UpsertCandidates(ctx, []matching.CandidateDoc{d}); err != nil {
+			t.Fatal(err)
+		}
+		if err := ix.DeleteCandidate(ctx, "c_amsterdam_fork"); err != nil {
+			t.Fatal(err)
+		}
+		if err := ix.DeleteCandidate(ctx, "c_never_there"); err != nil {
+			t.Fatalf("deleting an absent candidate: %v", err)
+		}
+		r, err := ix.SearchCandidates(ctx, matching.CandidateQuery{Skills: []string{"forklift_driving"}, Limit: 20})
+		want(t, "after update and delete", r, err, "c_utrecht_fork", "c_zeist_fork", "c_houten_fork", "c_utrecht_weld")
+	})
+	t.Run("FilterSyntaxIsJustWords", func(t *testing.T) {
+		r, err := loaded(t).SearchCandidates(ctx, matching.CandidateQuery{Words: []string{`" OR status = "placed`, "province", "=", "Utrecht"}, Limit: 20})
+		if err != nil {
+			t.Fatalf("filter syntax in words: %v", err)
+		}
+		if len(r.Hits) != 0 {
+			t.Fatalf("filter syntax in words matched %v", ids(r))
+		}
+	})
+	t.Run("Vacancies", func(t *testing.T) {
+		ix := fresh(t)
+		vac := func(id, emp, place, sector string, risk, skills []string, hours int) matching.VacancyDoc {
+			lat, lon := at(place)
+			return matching.VacancyDoc{ID: id, EmployerID: emp, Title: "Vacature " + id, Skills: skills, Sector: sector, RiskAreas: risk,
+				HoursPerWeek: hours, StartDate: Now.AddDate(0, 0, 14), Place: place, Lat: lat, Lon: lon}
+		}
+		err := ix.UpsertVacancies(ctx, []matching.VacancyDoc{
+			vac("v_warehouse", "e_a", "Nieuwegein", "logistics", []string{"goods"}, []string{"forklift_driving", "order_picking"}, 32),
+			vac("v_cash", "e_b", "Utrecht", "retail", []string{"money"}, []string{"cash_register"}, 24),
+			vac("v_far", "e_a", "Groningen", "logistics", nil, []string{"forklift_driving"}, 40),
+			vac("v_school", "e_c", "Utrecht", "education", []string{"persons"}, []string{"office_cleaning"}, 20),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		geo := &matching.Geo{Lat: utrechtLat, Lon: utrechtLon, Km: 25}
+		r, err := ix.SearchVacancies(ctx, matching.VacancyQuery{Geo: geo, Limit: 20})
+		want(t, "near Utrecht", r, err, "v_warehouse", "v_cash", "v_school")
+		r, err = ix.SearchVacancies(ctx, matching.VacancyQuery{Geo: geo, ExcludeRisk: []string{"money", "persons"}, Limit: 20})
+		want(t, "risk areas excluded", r, err, "v_warehouse")
+		r, err = ix.SearchVacancies(ctx, matching.VacancyQuery{Geo: geo, ExcludeSectors: []string{"education"}, ExcludeEmployer: []string{"e_a"}, Limit: 20})
+		want(t, "sector and employer excluded", r, err, "v_cash")
+		r, err = ix.SearchVacancies(ctx, matching.VacancyQuery{Skills: []string{"forklift_driving"}, Limit: 20})
+		want(t, "forklift anywhere", r, err, "v_warehouse", "v_far")
+		if err := ix.DeleteVacancy(ctx, "v_far"); err != nil {
+			t.Fatal(err)
+		}
+		r, err = ix.SearchVacancies(ctx, matching.VacancyQuery{Skills: []string{"forklift_driving"}, Limit: 20})
+		want(t, "after closing v_far", r, err, "v_warehouse")
+	})
+	t.Run("Clear", func(t *testing.T) {
+		ix := loaded(t)
+		if err := ix.Clear(ctx); err != nil {
+			t.Fatal(err)
+		}
+		r, err := ix.SearchCandidates(ctx, matching.CandidateQuery{Limit: 20})
+		want(t, "after clear", r, err)
+	})
+}
