@@ -57,7 +57,7 @@ type Geo struct {
 // taxonomy, the rest as words.
 type CandidateQuery struct {
 	Skills          []string // any of these skill codes
-	Words           []string // words the taxonomy did not recognise, matched in skill labels
+	Words           []string // words the taxonomy did not recognise, matched in skill labels; used only when Skills is empty
 	Geo             *Geo     // the job's place and radius; the candidate's own travel radius is honoured too
 	Province        string
 	Certificates    []string // all of these
@@ -71,8 +71,8 @@ type CandidateQuery struct {
 // VacancyQuery is a probation worker's search for a candidate, with the
 // candidate's restrictions as filters.
 type VacancyQuery struct {
-	Skills          []string
-	Words           []string
+	Skills          []string // any of these, required or nice to have
+	Words           []string // matched in title and skill labels; used only when Skills is empty
 	Geo             *Geo
 	Province        string
 	ExcludeSectors  []string

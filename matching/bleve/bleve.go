@@ -326,12 +326,15 @@ func standardFacets(skillsField string) map[string]*blv.FacetRequest {
 
 // SearchCandidates answers an employer's search.
 func (ix *Index) SearchCandidates(ctx context.Context, q matching.CandidateQuery) (matching.Result, error) {
-	scoring := append(terms("skills", q.Skills), words(q.Words, "skill_text")...)
+	scoring := terms("skills", q.Skills)
+	if len(scoring) == 0 {
+		scoring = words(q.Words, "skill_text")
+	}
 	var filters []query.Query
-	if len(q.Skills) > 0 || len(q.Words) > 0 {
+	if len(scoring) > 0 {
 		// The scoring clauses are a disjunction; a query for skills must
 		// still require one of them (a match-all must would not).
-		filters = append(filters, blv.NewDisjunctionQuery(append(terms("skills", q.Skills), words(q.Words, "skill_text")...)...))
+		filters = append(filters, blv.NewDisjunctionQuery(scoring...))
 	}
 	if q.Geo != nil {
 		filters = append(filters, travelFilter(*q.Geo))
@@ -361,7 +364,10 @@ func (ix *Index) SearchCandidates(ctx context.Context, q matching.CandidateQuery
 
 // SearchVacancies answers a probation worker's search for a candidate.
 func (ix *Index) SearchVacancies(ctx context.Context, q matching.VacancyQuery) (matching.Result, error) {
-	scoring := append(append(terms("skills", q.Skills), terms("nice_skills", q.Skills)...), words(q.Words, "title", "skill_text")...)
+	scoring := append(terms("skills", q.Skills), terms("nice_skills", q.Skills)...)
+	if len(scoring) == 0 {
+		scoring = words(q.Words, "title", "skill_text")
+	}
 	var filters, exclude []query.Query
 	if len(scoring) > 0 {
 		filters = append(filters, blv.NewDisjunctionQuery(scoring...))

@@ -1,0 +1,103 @@
+package meili
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/herstart/herstart/matching"
+)
+
+// quote writes a filter string literal. Values are codes the services
+// validated, but quoting escapes anyway: a value can never end the string
+// and add filter syntax of its own.
+func quote(s string) string {
+	s = strings.ReplaceAll(s, `\`, `\\`)
+	s = strings.ReplaceAll(s, `"`, `\"`)
+	return `"` + s + `"`
+}
+
+func list(vs []string) string {
+	q := make([]string, len(vs))
+	for i, v := range vs {
+		q[i] = quote(v)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+func geoRadius(lat, lon, km float64) string {
+	return fmt.Sprintf("_geoRadius(%s, %s, %d)", num(lat), num(lon), int(math.Round(math.Max(km, 0.1)*1000)))
+}
+
+// travelFilter mirrors the Bleve engine: per radius band, candidates whose
+// radius lies in the band and who live within min(km, band) of the point.
+func travelFilter(g matching.Geo) string {
+	bands := matching.TravelBands
+	parts := make([]string, 0, len(bands))
+	for i, b := range bands {
+		cond := fmt.Sprintf("travel >= %d", b)
+		if i+1 < len(bands) {
+			cond += fmt.Sprintf(" AND travel < %d", bands[i+1])
+		}
+		parts = append(parts, fmt.Sprintf("(%s AND %s)", cond, geoRadius(g.Lat, g.Lon, math.Min(g.Km, float64(b)))))
+	}
+	return "(" + strings.Join(parts, " OR ") + ")"
+}
+
+// CandidateFilter is the filter expression of an employer's search.
+func CandidateFilter(q matching.CandidateQuery) string {
+	var and []string
+	if len(q.Skills) > 0 {
+		and = append(and, "skills IN "+list(q.Skills))
+	}
+	if q.Geo != nil {
+		and = append(and, travelFilter(*q.Geo))
+	}
+	if q.Province != "" {
+		and = append(and, "province = "+quote(q.Province))
+	}
+	for _, c := range q.Certificates {
+		and = append(and, "certificates = "+quote(c))
+	}
+	if q.HoursMin > 0 {
+		and = append(and, fmt.Sprintf("hours >= %d", q.HoursMin))
+	}
+	if !q.AvailableBefore.IsZero() {
+		and = append(and, fmt.Sprintf("available_from <= %d", q.AvailableBefore.Unix()))
+	}
+	if !q.ConfirmedAfter.IsZero() {
+		and = append(and, fmt.Sprintf("confirmed_at >= %d", q.ConfirmedAfter.Unix()))
+	}
+	return strings.Join(and, " AND ")
+}
+
+// VacancyFilter is the filter expression of a probation worker's search,
+// the candidate's restrictions as exclusions.
+func VacancyFilter(q matching.VacancyQuery) string {
+	var and []string
+	if len(q.Skills) > 0 {
+		and = append(and, fmt.Sprintf("(skills IN %s OR nice_skills IN %s)", list(q.Skills), list(q.Skills)))
+	}
+	if q.Geo != nil {
+		and = append(and, geoRadius(q.Geo.Lat, q.Geo.Lon, q.Geo.Km))
+	}
+	if q.Province != "" {
+		and = append(and, "province = "+quote(q.Province))
+	}
+	if q.HoursMax > 0 {
+		and = append(and, fmt.Sprintf("hours <= %d", q.HoursMax))
+	}
+	if len(q.ExcludeSectors) > 0 {
+		and = append(and, "NOT sector IN "+list(q.ExcludeSectors))
+	}
+	if len(q.ExcludeRisk) > 0 {
+		and = append(and, "NOT risk_areas IN "+list(q.ExcludeRisk))
+	}
+	if len(q.ExcludeEmployer) > 0 {
+		and = append(and, "NOT employer IN "+list(q.ExcludeEmployer))
+	}
+	return strings.Join(and, " AND ")
+}

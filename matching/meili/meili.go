@@ -1,0 +1,302 @@
+// Package meili is the Meilisearch engine, used when MEILI_URL is set: two
+// indexes whose settings (searchable, filterable, typo tolerance, synonyms
+// from the taxonomy) are declared at start, and every write waited for —
+// Meilisearch reports a write's error only on its task.
+package meili
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	ms "github.com/meilisearch/meilisearch-go"
+
+	"github.com/herstart/herstart/matching"
+	"github.com/herstart/herstart/matching/taxonomy"
+)
+
+// Index is a matching.Index over Meilisearch.
+type Index struct {
+	client     ms.ServiceManager
+	candidates string // index uids
+	vacancies  string
+}
+
+var _ matching.Index = (*Index)(nil)
+
+// Open connects, creates the indexes (uids prefix+"candidates",
+// prefix+"vacancies") and applies their settings.
+func Open(ctx context.Context, url, apiKey, prefix string, tx *taxonomy.Taxonomy) (*Index, error) {
+	ix := &Index{client: ms.New(url, ms.WithAPIKey(apiKey)), candidates: prefix + "candidates", vacancies: prefix + "vacancies"}
+	syn := Synonyms(tx)
+	for uid, s := range map[string]*ms.Settings{ix.candidates: CandidateSettings(syn), ix.vacancies: VacancySettings(syn)} {
+		pk := "id"
+		if err := ix.wait(ctx)(ix.client.CreateIndex(ctx, &ms.IndexConfig{Uid: uid, PrimaryKey: pk})); err != nil && !strings.Contains(err.Error(), "index_already_exists") {
+			return nil, fmt.Errorf("meilisearch create %s: %w", uid, err)
+		}
+		if err := ix.wait(ctx)(ix.client.Index(uid).UpdateSettings(ctx, s)); err != nil {
+			return nil, fmt.Errorf("meilisearch settings %s: %w", uid, err)
+		}
+	}
+	return ix, nil
+}
+
+// typo is Meilisearch's default rule, declared so that the Bleve engine's
+// explicit setting has something fixed to agree with.
+func typo() *ms.TypoTolerance {
+	return &ms.TypoTolerance{Enabled: true, MinWordSizeForTypos: ms.MinWordSizeForTypos{OneTypo: 5, TwoTypos: 9},
+		DisableOnWords: []string{}, DisableOnAttributes: []string{}}
+}
+
+// CandidateSettings are the candidate index's settings. Changing the
+// filterable attributes re-indexes everything: keep the list stable.
+func CandidateSettings(syn map[string][]string) *ms.Settings {
+	return &ms.Settings{
+		SearchableAttributes: []string{"skill_text"},
+		FilterableAttributes: []string{"skills", "certificates", "province", "hours", "travel", "available_from", "confirmed_at", "_geo"},
+		TypoTolerance:        typo(),
+		Synonyms:             syn,
+	}
+}
+
+// VacancySettings are the vacancy index's settings.
+func VacancySettings(syn map[string][]string) *ms.Settings {
+	return &ms.Settings{
+		SearchableAttributes: []string{"title", "skill_text"},
+		FilterableAttributes: []string{"skills", "nice_skills", "sector", "risk_areas", "employer", "province", "hours", "_geo"},
+		TypoTolerance:        typo(),
+		Synonyms:             syn,
+	}
+}
+
+// Synonyms lists, for each skill's Dutch and English label and synonyms,
+// the others: "heftruck" finds "forklift" in a free skill label.
+func Synonyms(tx *taxonomy.Taxonomy) map[string][]string {
+	out := map[string][]string{}
+	if tx == nil {
+		return out
+	}
+	for _, s := range tx.Skills {
+		group := []string{strings.ToLower(s.NL), strings.ToLower(s.EN)}
+		for _, x := range s.Synonyms {
+			group = append(group, strings.ToLower(x))
+		}
+		for _, a := range group {
+			for _, b := range group {
+				if a != b && !contains(out[a], b) {
+					out[a] = append(out[a], b)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// wait turns a write's task into its outcome.
+func (ix *Index) wait(ctx context.Context) func(*ms.TaskInfo, error) error {
+	return func(ti *ms.TaskInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		t, err := ix.client.WaitForTask(ctx, ti.TaskUID, 20*time.Millisecond)
+		if err != nil {
+			return err
+		}
+		if t.Status != ms.TaskStatusSucceeded {
+			return fmt.Errorf("meilisearch task %d %s: %s (%s)", t.UID, t.Status, t.Error.Message, t.Error.Code)
+		}
+		return nil
+	}
+}
+
+type geoDoc struct {
+	Lat float64 `json:"lat"`
+	Lng float64 `json:"lng"`
+}
+
+// CandidateDocument is a candidate as sent to Meilisearch.
+func CandidateDocument(d matching.CandidateDoc) map[string]any {
+	return map[string]any{
+		"id": d.ID, "skills": nn(d.Skills), "occupations": nn(d.Occupations), "skill_text": d.SkillText,
+		"certificates": nn(d.Certificates), "languages": nn(d.Languages), "province": d.Province,
+		"hours": d.HoursPerWeek, "travel": d.TravelRadiusKm,
+		"available_from": d.AvailableFrom.Unix(), "confirmed_at": d.ConfirmedAt.Unix(),
+		"_geo": geoDoc{Lat: d.Lat, Lng: d.Lon},
+	}
+}
+
+func vacancyDocument(d matching.VacancyDoc) map[string]any {
+	return map[string]any{
+		"id": d.ID, "employer": d.EmployerID, "title": d.Title, "skills": nn(d.Skills), "nice_skills": nn(d.NiceSkills),
+		"skill_text": d.SkillText, "sector": d.Sector, "risk_areas": nn(d.RiskAreas), "province": d.Province,
+		"hours": d.HoursPerWeek, "start_date": d.StartDate.Unix(), "_geo": geoDoc{Lat: d.Lat, Lng: d.Lon},
+	}
+}
+
+func nn(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// UpsertCandidates adds or replaces docs and waits for the task.
+func (ix *Index) UpsertCandidates(ctx context.Context, docs []matching.CandidateDoc) error {
+	out := make([]map[string]any, len(docs))
+	for i, d := range docs {
+		out[i] = CandidateDocument(d)
+	}
+	pk := "id"
+	return ix.wait(ctx)(ix.client.Index(ix.candidates).AddDocuments(ctx, out, &ms.DocumentOptions{PrimaryKey: &pk}))
+}
+
+// DeleteCandidate removes a candidate.
+func (ix *Index) DeleteCandidate(ctx context.Context, id string) error {
+	return ix.wait(ctx)(ix.client.Index(ix.candidates).DeleteDocument(ctx, id, nil))
+}
+
+// UpsertVacancies adds or replaces docs and waits for the task.
+func (ix *Index) UpsertVacancies(ctx context.Context, docs []matching.VacancyDoc) error {
+	out := make([]map[string]any, len(docs))
+	for i, d := range docs {
+		out[i] = vacancyDocument(d)
+	}
+	pk := "id"
+	return ix.wait(ctx)(ix.client.Index(ix.vacancies).AddDocuments(ctx, out, &ms.DocumentOptions{PrimaryKey: &pk}))
+}
+
+// DeleteVacancy removes a vacancy.
+func (ix *Index) DeleteVacancy(ctx context.Context, id string) error {
+	return ix.wait(ctx)(ix.client.Index(ix.vacancies).DeleteDocument(ctx, id, nil))
+}
+
+func (ix *Index) search(ctx context.Context, uid string, words []string, filter string, offset, limit int, facets []string) (matching.Result, error) {
+	req := &ms.SearchRequest{Offset: int64(offset), Limit: int64(limit), Facets: facets, ShowRankingScore: true,
+		MatchingStrategy: ms.Last, AttributesToRetrieve: []string{"id"}}
+	if filter != "" {
+		req.Filter = filter
+	}
+	res, err := ix.client.Index(uid).Search(ctx, strings.Join(words, " "), req)
+	if err != nil {
+		return matching.Result{}, fmt.Errorf("meilisearch search: %w", err)
+	}
+	out := matching.Result{Total: int(res.EstimatedTotalHits), Hits: make([]matching.Hit, 0, len(res.Hits))}
+	for _, h := range res.Hits {
+		var d struct {
+			ID    string  `json:"id"`
+			Score float64 `json:"_rankingScore"`
+		}
+		if err := h.Decode(&d); err != nil {
+			return matching.Result{}, fmt.Errorf("meilisearch hit: %w", err)
+		}
+		out.Hits = append(out.Hits, matching.Hit{ID: d.ID, Score: d.Score})
+	}
+	if len(facets) > 0 {
+		var dist map[string]map[string]int
+		if err := json.Unmarshal(res.FacetDistribution, &dist); err != nil && len(res.FacetDistribution) > 0 {
+			return matching.Result{}, fmt.Errorf("meilisearch facets: %w", err)
+		}
+		out.Facets = Facets(dist)
+	}
+	return out, nil
+}
+
+// Facets turns Meilisearch's facet distribution into the common shape, with
+// hours summed into matching.HoursBands.
+func Facets(dist map[string]map[string]int) map[string][]matching.FacetCount {
+	out := map[string][]matching.FacetCount{}
+	for name, values := range dist {
+		if name == "hours" {
+			sums := map[string]int{}
+			for v, n := range values {
+				h, _ := strconv.Atoi(v)
+				for _, b := range matching.HoursBands {
+					if h >= b.Min && h <= b.Max {
+						sums[b.Name] += n
+					}
+				}
+			}
+			for _, b := range matching.HoursBands {
+				if sums[b.Name] > 0 {
+					out["hours"] = append(out["hours"], matching.FacetCount{Value: b.Name, Count: sums[b.Name]})
+				}
+			}
+			continue
+		}
+		fc := make([]matching.FacetCount, 0, len(values))
+		for v, n := range values {
+			fc = append(fc, matching.FacetCount{Value: v, Count: n})
+		}
+		sort.Slice(fc, func(i, j int) bool {
+			return fc[i].Count > fc[j].Count || (fc[i].Count == fc[j].Count && fc[i].Value < fc[j].Value)
+		})
+		out[name] = fc
+	}
+	return out
+}
+
+// SearchCandidates answers an employer's search.
+func (ix *Index) SearchCandidates(ctx context.Context, q matching.CandidateQuery) (matching.Result, error) {
+	var facets []string
+	if q.Facets {
+		facets = []string{"skills", "province", "certificates", "hours"}
+	}
+	var words []string
+	if len(q.Skills) == 0 {
+		words = q.Words
+	}
+	return ix.search(ctx, ix.candidates, words, CandidateFilter(q), q.Offset, limitOf(q.Limit), facets)
+}
+
+// SearchVacancies answers a probation worker's search.
+func (ix *Index) SearchVacancies(ctx context.Context, q matching.VacancyQuery) (matching.Result, error) {
+	var facets []string
+	if q.Facets {
+		facets = []string{"skills", "province", "sector", "hours"}
+	}
+	var words []string
+	if len(q.Skills) == 0 {
+		words = q.Words
+	}
+	return ix.search(ctx, ix.vacancies, words, VacancyFilter(q), q.Offset, limitOf(q.Limit), facets)
+}
+
+func limitOf(n int) int {
+	if n <= 0 {
+		return 20
+	}
+	return n
+}
+
+// Clear empties both indexes.
+func (ix *Index) Clear(ctx context.Context) error {
+	return errors.Join(
+		ix.wait(ctx)(ix.client.Index(ix.candidates).DeleteAllDocuments(ctx, nil)),
+		ix.wait(ctx)(ix.client.Index(ix.vacancies).DeleteAllDocuments(ctx, nil)),
+	)
+}
+
+// Drop deletes both indexes (tests).
+func (ix *Index) Drop(ctx context.Context) error {
+	return errors.Join(
+		ix.wait(ctx)(ix.client.DeleteIndex(ctx, ix.candidates)),
+		ix.wait(ctx)(ix.client.DeleteIndex(ctx, ix.vacancies)),
+	)
+}
+
+// Close releases nothing: the client holds no connection of its own.
+func (ix *Index) Close() error { return nil }

@@ -1,0 +1,126 @@
+package meili_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/herstart/herstart/matching"
+	"github.com/herstart/herstart/matching/indextest"
+	"github.com/herstart/herstart/matching/meili"
+	"github.com/herstart/herstart/matching/taxonomy"
+)
+
+func TestCandidateFilter(t *testing.T) {
+	q := matching.CandidateQuery{
+		Skills: []string{"forklift_driving", "order_picking"}, Province: "Utrecht", Certificates: []string{"forklift", "vca_basis"},
+		HoursMin: 24, AvailableBefore: time.Unix(1800000000, 0), ConfirmedAfter: time.Unix(1790000000, 0),
+	}
+	want := `skills IN ["forklift_driving", "order_picking"] AND province = "Utrecht" AND certificates = "forklift" AND certificates = "vca_basis" AND hours >= 24 AND available_from <= 1800000000 AND confirmed_at >= 1790000000`
+	if got := meili.CandidateFilter(q); got != want {
+		t.Fatalf("filter\n got %s\nwant %s", got, want)
+	}
+	if got := meili.CandidateFilter(matching.CandidateQuery{}); got != "" {
+		t.Fatalf("empty query filter = %q", got)
+	}
+}
+
+func TestCandidateFilter_TravelBands(t *testing.T) {
+	got := meili.CandidateFilter(matching.CandidateQuery{Geo: &matching.Geo{Lat: 52.09, Lon: 5.12, Km: 12}})
+	for _, part := range []string{
+		`(travel >= 0 AND travel < 5 AND _geoRadius(52.09, 5.12, 100))`,
+		`(travel >= 10 AND travel < 15 AND _geoRadius(52.09, 5.12, 10000))`,
+		`(travel >= 15 AND travel < 20 AND _geoRadius(52.09, 5.12, 12000))`,
+		`(travel >= 300 AND _geoRadius(52.09, 5.12, 12000))`,
+	} {
+		if !contains(got, part) {
+			t.Fatalf("filter %s\nlacks %s", got, part)
+		}
+	}
+}
+
+func TestVacancyFilter(t *testing.T) {
+	q := matching.VacancyQuery{Skills: []string{"welding"}, Geo: &matching.Geo{Lat: 51.92, Lon: 4.48, Km: 25}, HoursMax: 32,
+		ExcludeSectors: []string{"childcare"}, ExcludeRisk: []string{"money", "persons"}, ExcludeEmployer: []string{"e_x"}}
+	want := `(skills IN ["welding"] OR nice_skills IN ["welding"]) AND _geoRadius(51.92, 4.48, 25000) AND hours <= 32 AND NOT sector IN ["childcare"] AND NOT risk_areas IN ["money", "persons"] AND NOT employer IN ["e_x"]`
+	if got := meili.VacancyFilter(q); got != want {
+		t.Fatalf("filter\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestFilter_InjectionStaysALiteral: a value carrying filter syntax stays
+// inside its quoted string.
+func TestFilter_InjectionStaysALiteral(t *testing.T) {
+	got := meili.CandidateFilter(matching.CandidateQuery{Province: `Utrecht" OR status = "placed`})
+	want := `province = "Utrecht\" OR status = \"placed"`
+	if got != want {
+		t.Fatalf("filter %s; want %s", got, want)
+	}
+	got = meili.CandidateFilter(matching.CandidateQuery{Certificates: []string{`x\" OR 1=1`}})
+	if want := `certificates = "x\\\" OR 1=1"`; got != want {
+		t.Fatalf("filter %s; want %s", got, want)
+	}
+}
+
+func TestSettings(t *testing.T) {
+	tx, err := taxonomy.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	syn := meili.Synonyms(tx)
+	if !contains(fmt.Sprint(syn["heftruck"]), "forklift") {
+		t.Fatalf("synonyms of heftruck = %v; want forklift among them", syn["heftruck"])
+	}
+	s := meili.CandidateSettings(syn)
+	if fmt.Sprint(s.FilterableAttributes) != "[skills certificates province hours travel available_from confirmed_at _geo]" {
+		t.Fatalf("filterable = %v", s.FilterableAttributes)
+	}
+	if fmt.Sprint(s.SearchableAttributes) != "[skill_text]" {
+		t.Fatalf("searchable = %v: only level-0 skill labels are searchable", s.SearchableAttributes)
+	}
+	if tt := s.TypoTolerance; !tt.Enabled || tt.MinWordSizeForTypos.OneTypo != 5 || tt.MinWordSizeForTypos.TwoTypos != 9 {
+		t.Fatalf("typo tolerance = %+v; want one typo from 5 letters, two from 9", tt)
+	}
+	doc := meili.CandidateDocument(indextest.Candidates()[0])
+	for _, k := range []string{"name", "first_name", "birth_date", "email", "phone", "address", "conflicts", "risk_area_conflicts", "excluded_sectors", "area_bans"} {
+		if _, ok := doc[k]; ok {
+			t.Fatalf("the indexed document carries %s", k)
+		}
+	}
+}
+
+func TestFacets_HoursBands(t *testing.T) {
+	f := meili.Facets(map[string]map[string]int{"hours": {"16": 2, "24": 1, "32": 3, "36": 4, "40": 1}, "province": {"Utrecht": 5, "Zeeland": 1}})
+	if fmt.Sprint(f["hours"]) != "[{1-16 2} {17-24 1} {25-32 3} {33-40 5}]" {
+		t.Fatalf("hours facet = %v", f["hours"])
+	}
+	if f["province"][0].Value != "Utrecht" {
+		t.Fatalf("province facet = %v", f["province"])
+	}
+}
+
+// TestConformance runs the shared suite against a real Meilisearch when
+// MEILI_URL is set; CI has no Meilisearch server and says so.
+func TestConformance(t *testing.T) {
+	url := os.Getenv("MEILI_URL")
+	if url == "" {
+		t.Skip("MEILI_URL not set: Meilisearch conformance suite skipped (no Meilisearch server here; the filter and settings tests above still run)")
+	}
+	tx, _ := taxonomy.Load()
+	n := 0
+	indextest.Run(t, func(t *testing.T) matching.Index {
+		n++
+		ctx := context.Background()
+		ix, err := meili.Open(ctx, url, os.Getenv("MEILI_API_KEY"), fmt.Sprintf("herstart_test_%d_%d_", time.Now().UnixNano(), n), tx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = ix.Drop(context.Background()) })
+		return ix
+	})
+}
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
