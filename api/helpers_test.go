@@ -19,7 +19,10 @@ import (
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/employers"
+	"github.com/herstart/herstart/matching"
+	bleveindex "github.com/herstart/herstart/matching/bleve"
 	"github.com/herstart/herstart/matching/places"
+	"github.com/herstart/herstart/matching/taxonomy"
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/store/storetest"
 	"github.com/herstart/herstart/users"
@@ -47,7 +50,19 @@ func newEnv(t *testing.T) *env {
 	cs := candidates.NewService(candidates.NewStore(db), rec, tbl, ob, nil)
 	es := employers.NewService(employers.NewStore(db), us, rec, tbl, store.NewThrottle(db, "throttle"), nil)
 	cs.EmployerExists = es.Exists
-	app := api.New(api.Config{Users: us, Candidates: cs, Employers: es, Audit: rec, Logger: slog.New(slog.DiscardHandler)})
+	ix, err := bleveindex.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ix.Close() })
+	tx, err := taxonomy.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := matching.NewService(ix, tx, tbl, cs, es, rec, store.NewThrottle(db, "throttle"), nil)
+	cs.Indexer, cs.IndexBatch = ms.IndexCandidate, ms.IndexCandidates
+	es.OnVacancyChange = ms.IndexVacancy
+	app := api.New(api.Config{Users: us, Candidates: cs, Employers: es, Matching: ms, Audit: rec, Logger: slog.New(slog.DiscardHandler)})
 	return &env{t: t, app: app, users: us, candidates: cs, employers: es, audit: rec, db: db, now: time.Now()}
 }
 

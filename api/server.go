@@ -23,6 +23,7 @@ import (
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/employers"
+	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/users"
 )
@@ -32,6 +33,7 @@ type Config struct {
 	Users      *users.Service
 	Candidates *candidates.Service
 	Employers  *employers.Service
+	Matching   *matching.Service
 	Audit      *audit.Recorder
 	Ready      func(ctx context.Context) error // nil error: the database answers
 	Logger     *slog.Logger
@@ -118,6 +120,11 @@ func New(cfg Config) *fiber.App {
 	v1.Get("/vacancies/:id", s.handleVacancyGet)
 	v1.Patch("/vacancies/:id", s.handleVacancyUpdate)
 	v1.Post("/vacancies/:id/close", s.handleVacancyClose)
+
+	v1.Get("/search/candidates", s.handleSearchCandidates)
+	v1.Get("/search/vacancies", s.handleSearchVacancies)
+	v1.Get("/candidates/:id/matches", s.handleCandidateMatches)
+	v1.Get("/vacancies/:id/matches", s.handleVacancyMatches)
 
 	v1.Get("/audit", s.handleAuditList)
 

@@ -29,10 +29,22 @@ type Service struct {
 	// list (wired by cmd to the employers service; candidates does not
 	// import employers).
 	EmployerExists func(ctx context.Context, id string) (bool, error)
+
+	// Indexer, when set, brings the candidate's search-index document in
+	// line (wired by cmd to the matching service). Every write records an
+	// outbox task for it first, so a crash between the database write and
+	// the index write heals on the next drain.
+	Indexer func(ctx context.Context, id ID) error
+	// IndexBatch, when set, indexes candidates in hand in one go (Import);
+	// the outbox task behind it falls back to Indexer one by one.
+	IndexBatch func(ctx context.Context, cs []Candidate) error
 }
 
-// taskCaseload is the outbox task that brings a caseload entry in line.
-const taskCaseload = "candidates.caseload"
+// Outbox tasks: bring a caseload entry, and a search-index document, in line.
+const (
+	taskCaseload = "candidates.caseload"
+	taskIndex    = "candidates.index"
+)
 
 // NewService returns a Service and registers its outbox task. now may be nil.
 func NewService(st *Store, rec *audit.Recorder, tbl *places.Table, ob *store.Outbox, now func() time.Time) *Service {
@@ -40,6 +52,17 @@ func NewService(st *Store, rec *audit.Recorder, tbl *places.Table, ob *store.Out
 		now = time.Now
 	}
 	s := &Service{store: st, audit: rec, places: tbl, outbox: ob, now: now}
+	ob.Register(taskIndex, func(ctx context.Context, key string) error {
+		if s.Indexer == nil {
+			return nil
+		}
+		for _, id := range strings.Split(key, ",") {
+			if err := s.Indexer(ctx, ID(id)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	// Key: "worker/id" or, from Import, "worker/id1,id2,…".
 	ob.Register(taskCaseload, func(ctx context.Context, key string) error {
 		worker, ids, _ := strings.Cut(key, "/")
@@ -89,8 +112,19 @@ func (s *Service) write(ctx context.Context, c Candidate, insert, identityChange
 	if err != nil {
 		return err
 	}
+	var index store.Task
+	if s.Indexer != nil {
+		if index, err = s.outbox.Enqueue(ctx, taskIndex, string(c.ID)); err != nil {
+			return err
+		}
+	}
 	if err := s.store.save(ctx, c, insert, identityChanged); err != nil {
 		return err
+	}
+	if s.Indexer != nil {
+		if err := s.outbox.Complete(ctx, index); err != nil {
+			slog.Default().WarnContext(ctx, "index update deferred", "err", err)
+		}
 	}
 	// The candidate is in hand: write its entry directly and mark the task
 	// done. Only a crash before Done makes Drain re-read and re-sync.
@@ -416,6 +450,17 @@ func (s *Service) Import(ctx context.Context, items []ImportItem) ([]ID, error) 
 		}
 		tasks = append(tasks, t)
 	}
+	var index store.Task
+	if s.Indexer != nil {
+		all := make([]string, len(cs))
+		for i, c := range cs {
+			all[i] = string(c.ID)
+		}
+		var err error
+		if index, err = s.outbox.Enqueue(ctx, taskIndex, strings.Join(all, ",")); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.store.insertMany(ctx, cs); err != nil {
 		return nil, err
 	}
@@ -423,6 +468,15 @@ func (s *Service) Import(ctx context.Context, items []ImportItem) ([]ID, error) 
 	for _, t := range tasks {
 		if err := s.outbox.Done(ctx, t); err != nil {
 			return nil, err
+		}
+	}
+	if s.Indexer != nil {
+		if s.IndexBatch != nil && s.IndexBatch(ctx, cs) == nil {
+			if err := s.outbox.Done(ctx, index); err != nil {
+				return nil, err
+			}
+		} else if err := s.outbox.Complete(ctx, index); err != nil {
+			slog.Default().WarnContext(ctx, "index update deferred", "err", err)
 		}
 	}
 	ids := make([]ID, len(cs))
@@ -523,4 +577,29 @@ func (s *Service) RemoveConflict(ctx context.Context, id ID, conflictID string) 
 			Subject: subject(c.ID), Details: map[string]string{"op": "conflict_remove", "conflict": k.ID}})
 	}
 	return apperr.Errorf(apperr.NotFound, "Conflict-list entry not found.")
+}
+
+// Load returns a candidate's profile without identity, for the matching
+// service, which decides itself who may see what of it (only level-0 cards
+// leave it). Never for a request's own reads.
+// Errors: NotFound.
+func (s *Service) Load(ctx context.Context, id ID) (Candidate, error) {
+	if !store.ValidID(string(id), "c_") {
+		return Candidate{}, errNotFound
+	}
+	return s.store.profile(ctx, id)
+}
+
+// LoadOwn returns a candidate of the acting probation worker's caseload,
+// for matching on the worker's behalf.
+// Errors: Unauthenticated, Forbidden, NotFound.
+func (s *Service) LoadOwn(ctx context.Context, id ID) (Candidate, error) {
+	_, c, err := s.own(ctx, id)
+	return c, err
+}
+
+// Each calls fn for every candidate, in batches, for rebuilding the search
+// index; it scans, so it runs as a command or a job, never on a request.
+func (s *Service) Each(ctx context.Context, fn func(Candidate) error) error {
+	return s.store.each(ctx, fn)
 }

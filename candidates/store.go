@@ -409,3 +409,22 @@ func (s *Store) insertMany(ctx context.Context, cs []Candidate) error {
 	}
 	return nil
 }
+
+// each scans every candidate profile (for index rebuilds).
+func (s *Store) each(ctx context.Context, fn func(Candidate) error) error {
+	cur, err := s.profiles.Find(ctx, bson.M{}, options.Find().SetBatchSize(500))
+	if err != nil {
+		return fmt.Errorf("scan candidates: %w", err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var d profileDoc
+		if err := cur.Decode(&d); err != nil {
+			return fmt.Errorf("scan candidates: %w", err)
+		}
+		if err := fn(d.toDomain()); err != nil {
+			return err
+		}
+	}
+	return cur.Err()
+}

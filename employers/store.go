@@ -368,3 +368,21 @@ func (s *Store) vacanciesOf(ctx context.Context, emp ID) ([]VacancySummary, erro
 	sort.Slice(out, func(i, j int) bool { return out[i].UpdatedAt.After(out[j].UpdatedAt) })
 	return out, nil
 }
+
+func (s *Store) eachVacancy(ctx context.Context, fn func(Vacancy) error) error {
+	cur, err := s.vacancies.Find(ctx, bson.M{}, options.Find().SetBatchSize(500))
+	if err != nil {
+		return fmt.Errorf("scan vacancies: %w", err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var d vacancyDoc
+		if err := cur.Decode(&d); err != nil {
+			return fmt.Errorf("scan vacancies: %w", err)
+		}
+		if err := fn(d.toDomain()); err != nil {
+			return err
+		}
+	}
+	return cur.Err()
+}

@@ -191,3 +191,64 @@ func (s *Service) vacancyChanged(ctx context.Context, id VacancyID) {
 		slog.Default().WarnContext(ctx, "vacancy index update", "err", err)
 	}
 }
+
+// LoadVacancy returns a vacancy and its employer without an actor, for the
+// matching service (which checks standing itself).
+// Errors: NotFound.
+func (s *Service) LoadVacancy(ctx context.Context, id VacancyID) (Vacancy, Employer, error) {
+	if !store.ValidID(string(id), "v_") {
+		return Vacancy{}, Employer{}, errVacancyNotFound
+	}
+	v, err := s.store.vacancy(ctx, id)
+	if err != nil {
+		return Vacancy{}, Employer{}, err
+	}
+	e, err := s.store.employer(ctx, v.EmployerID)
+	return v, e, err
+}
+
+// LoadEmployer returns an employer without an actor, for the matching
+// service.
+// Errors: NotFound.
+func (s *Service) LoadEmployer(ctx context.Context, id ID) (Employer, error) {
+	if !store.ValidID(string(id), "e_") {
+		return Employer{}, errEmployerNotFound
+	}
+	return s.store.employer(ctx, id)
+}
+
+// EachVacancy calls fn for every vacancy with its employer (index rebuilds;
+// scans).
+func (s *Service) EachVacancy(ctx context.Context, fn func(Vacancy, Employer) error) error {
+	emps := map[ID]Employer{}
+	return s.store.eachVacancy(ctx, func(v Vacancy) error {
+		e, ok := emps[v.EmployerID]
+		if !ok {
+			var err error
+			if e, err = s.store.employer(ctx, v.EmployerID); err != nil {
+				return err
+			}
+			emps[v.EmployerID] = e
+		}
+		return fn(v, e)
+	})
+}
+
+// Flag records a system concern about an employer (such as a search
+// pattern that looks like scraping) for coordinators to see on the vetting
+// page. It does not suspend.
+func (s *Service) Flag(ctx context.Context, id ID, text string) error {
+	unlock := s.store.locks.Lock("employer:" + string(id))
+	defer unlock()
+	e, err := s.store.employer(ctx, id)
+	if err != nil {
+		return err
+	}
+	if len(e.Concerns) >= maxConcerns {
+		return nil
+	}
+	system := users.Actor{UserID: "system", Role: "system"}
+	c := Concern{ID: store.NewID("s_"), Text: text, Source: "system", By: "system", At: s.clock()}
+	e.Concerns = append(e.Concerns, c)
+	return s.save(ctx, system, e, ActionConcern, map[string]string{"concern": c.ID, "source": "system"}, false)
+}

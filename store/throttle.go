@@ -36,6 +36,12 @@ type throttleDoc struct {
 // Hit counts one event against key and returns the count in the current
 // window.
 func (t *Throttle) Hit(ctx context.Context, key string, now time.Time, window time.Duration) (int, error) {
+	return t.HitN(ctx, key, 1, now, window)
+}
+
+// HitN counts n events against key and returns the count in the current
+// window.
+func (t *Throttle) HitN(ctx context.Context, key string, n int, now time.Time, window time.Duration) (int, error) {
 	unlock := t.locks.Lock(key)
 	defer unlock()
 	d, err := t.get(ctx, key)
@@ -45,7 +51,7 @@ func (t *Throttle) Hit(ctx context.Context, key string, now time.Time, window ti
 	if d.Key == "" || !now.Before(d.Start.Add(window)) {
 		d = throttleDoc{Key: key, Start: now}
 	}
-	d.Count++
+	d.Count += n
 	_, err = t.coll.ReplaceOne(ctx, bson.M{"_id": key}, d, options.Replace().SetUpsert(true))
 	if mongo.IsDuplicateKeyError(err) { // another instance created it first
 		_, err = t.coll.ReplaceOne(ctx, bson.M{"_id": key}, d)

@@ -21,6 +21,8 @@ type Config struct {
 	LogFormat      string // HERSTART_LOG_FORMAT: text or json
 	CookieInsecure bool   // HERSTART_COOKIE_INSECURE=true: session cookie without Secure (plain-HTTP test setups only)
 	ProxyHeader    string // HERSTART_PROXY_HEADER: client IP header set by a trusted load balancer
+	MeiliURL       string // MEILI_URL: use Meilisearch instead of the embedded Bleve index
+	MeiliAPIKey    string // MEILI_API_KEY
 }
 
 func loadConfig(getenv func(string) string) (Config, error) {
@@ -40,6 +42,8 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		AdminPassword: getenv("HERSTART_ADMIN_PASSWORD"),
 		LogFormat:     get("HERSTART_LOG_FORMAT", "text"),
 		ProxyHeader:   get("HERSTART_PROXY_HEADER", ""),
+		MeiliURL:      get("MEILI_URL", ""),
+		MeiliAPIKey:   getenv("MEILI_API_KEY"),
 	}
 	var problems []string
 	if err := cfg.LogLevel.UnmarshalText([]byte(get("HERSTART_LOG_LEVEL", "info"))); err != nil {
@@ -81,6 +85,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("admin_bootstrap", c.AdminEmail != ""),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.Bool("cookie_insecure", c.CookieInsecure),
+		slog.String("meili_url", maskURL(c.MeiliURL)),
+		slog.Bool("meili_api_key", c.MeiliAPIKey != ""),
 	)
 }
 

@@ -2,6 +2,7 @@
 //
 //	herstart serve          start the web server (embedded database by default)
 //	herstart demo           load demo accounts and candidates (--candidates N for N synthetic ones)
+//	herstart reindex        rebuild the search index from the database
 //	herstart audit verify   check the audit log's hash chain; non-zero exit if broken
 //	herstart version        print the version
 package main
@@ -48,6 +49,7 @@ const usage = `usage: herstart <command>
 commands:
   serve                 start the web server
   demo [--candidates N] load demo accounts and candidates
+  reindex               rebuild the search index from the database (serve stopped, for the embedded index)
   audit verify          check the audit log's hash chain
   version               print the version
 
@@ -76,6 +78,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			return exitError(2)
 		}
 		return auditVerify(ctx, cfg, log, stdout)
+	case "reindex":
+		return reindex(ctx, cfg, log, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "herstart", version)
 		return nil
@@ -113,7 +117,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		}
 	}
 	app := api.New(api.Config{
-		Users: p.users, Candidates: p.candidates, Employers: p.employers, Audit: p.audit,
+		Users: p.users, Candidates: p.candidates, Employers: p.employers, Matching: p.matching, Audit: p.audit,
 		Ready: p.db.Ping, Logger: log, CookieInsecure: cfg.CookieInsecure, ProxyHeader: cfg.ProxyHeader,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -155,5 +159,25 @@ func auditVerify(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Wr
 		return exitError(1)
 	}
 	fmt.Fprintf(stdout, "audit log intact: %d events\n", rep.Events)
+	return nil
+}
+
+func reindex(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
+	p, err := openPlatform(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer p.close()
+	start := time.Now()
+	err = p.matching.Reindex(ctx, func(kind string, done int) {
+		fmt.Fprintf(stdout, "\r  %-10s %8d indexed  (%.0f/s)   ", kind, done, float64(done)/time.Since(start).Seconds())
+		if kind == "vacancies" {
+			fmt.Fprintln(stdout)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "search index rebuilt in %s\n", time.Since(start).Round(time.Millisecond))
 	return nil
 }

@@ -4,12 +4,17 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/employers"
+	"github.com/herstart/herstart/matching"
+	"github.com/herstart/herstart/matching/bleve"
+	"github.com/herstart/herstart/matching/meili"
 	"github.com/herstart/herstart/matching/places"
+	"github.com/herstart/herstart/matching/taxonomy"
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/users"
 )
@@ -23,6 +28,8 @@ type platform struct {
 	users      *users.Service
 	candidates *candidates.Service
 	employers  *employers.Service
+	index      matching.Index
+	matching   *matching.Service
 }
 
 func openPlatform(ctx context.Context, cfg Config, log *slog.Logger) (*platform, error) {
@@ -57,12 +64,49 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger) (*platform,
 	p.candidates = candidates.NewService(candStore, p.audit, tbl, p.outbox, nil)
 	p.employers = employers.NewService(empStore, p.users, p.audit, tbl, throttle, nil)
 	p.candidates.EmployerExists = p.employers.Exists
+
+	tx, err := taxonomy.Load()
+	if err != nil {
+		_ = db.Close(context.Background())
+		return nil, err
+	}
+	if cfg.MeiliURL != "" {
+		p.index, err = meili.Open(ctx, cfg.MeiliURL, cfg.MeiliAPIKey, "herstart_", tx)
+	} else {
+		p.index, err = bleve.Open(filepath.Join(cfg.DataDir, "index"))
+	}
+	if err != nil {
+		_ = db.Close(context.Background())
+		return nil, fmt.Errorf("search index: %w", err)
+	}
+	p.matching = matching.NewService(p.index, tx, tbl, p.candidates, p.employers, p.audit, throttle, nil)
+	// Index updates: candidates record an outbox task before each write;
+	// vacancy changes go through the outbox too.
+	p.candidates.Indexer = p.matching.IndexCandidate
+	p.candidates.IndexBatch = p.matching.IndexCandidates
+	p.outbox.Register(taskIndexVacancy, func(ctx context.Context, key string) error {
+		return p.matching.IndexVacancy(ctx, employers.VacancyID(key))
+	})
+	p.employers.OnVacancyChange = func(ctx context.Context, id employers.VacancyID) error {
+		t, err := p.outbox.Enqueue(ctx, taskIndexVacancy, string(id))
+		if err != nil {
+			return err
+		}
+		return p.outbox.Complete(ctx, t)
+	}
 	return p, nil
 }
+
+// taskIndexVacancy is the outbox task that brings a vacancy's index
+// document in line.
+const taskIndexVacancy = "matching.vacancy"
 
 func (p *platform) close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
+	if p.index != nil {
+		_ = p.index.Close()
+	}
 	_ = p.db.Close(ctx)
 }
 
@@ -117,5 +161,9 @@ func (p *platform) runJobs(ctx context.Context, log *slog.Logger, holder string)
 }
 
 func describe(p *platform) string {
-	return fmt.Sprintf("database %s", p.db.Backend)
+	engine := "bleve"
+	if _, ok := p.index.(*meili.Index); ok {
+		engine = "meilisearch"
+	}
+	return fmt.Sprintf("database %s, search %s", p.db.Backend, engine)
 }

@@ -136,6 +136,9 @@ func display(p Place) Place {
 	return p
 }
 
+// ProvinceName returns the Dutch name of a province code, or "".
+func ProvinceName(code string) string { return provinceNames[code] }
+
 // ProvinceCode resolves what a person typed for a province ("Noord-Holland",
 // "NH", "Fryslân") to its code.
 func ProvinceCode(s string) (string, bool) {

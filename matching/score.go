@@ -1,0 +1,125 @@
+package matching
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/herstart/herstart/candidates"
+	"github.com/herstart/herstart/employers"
+	"github.com/herstart/herstart/matching/places"
+	"github.com/herstart/herstart/matching/taxonomy"
+)
+
+// Explanation says in words why a result ranks where it does, in Dutch and
+// English, and carries the parts it is made of.
+type Explanation struct {
+	NL             string  `json:"nl"`
+	EN             string  `json:"en"`
+	RequiredMet    int     `json:"required_skills_met"`
+	RequiredTotal  int     `json:"required_skills_total"`
+	NiceMet        int     `json:"nice_to_have_met"`
+	DistanceKm     float64 `json:"distance_km"`
+	AvailableFrom  string  `json:"available_from"`
+	HoursFit       bool    `json:"hours_fit"`
+	CertificateMet int     `json:"certificates"`
+}
+
+// Weights of the score's parts; they sum to 1.
+const (
+	wRequired = 0.45
+	wNice     = 0.10
+	wDistance = 0.20
+	wAvail    = 0.10
+	wHours    = 0.10
+	wCert     = 0.05
+)
+
+var monthsNL = []string{"jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"}
+
+// Score ranks a compatible pair and explains it: required-skill coverage,
+// nice-to-have skills, distance against the candidate's travel radius,
+// availability by the start date, hours fit and certificates.
+func Score(tx *taxonomy.Taxonomy, c candidates.Candidate, v employers.Vacancy, now time.Time) (float64, Explanation) {
+	have, _ := resolveAll(tx, c.Profile.Skills)
+	haveSet := map[string]bool{}
+	for _, s := range have {
+		haveSet[s] = true
+	}
+	req, _ := resolveAll(tx, append([]string{v.Title}, v.RequiredSkills...))
+	nice, _ := resolveAll(tx, v.NiceSkills)
+	ex := Explanation{RequiredTotal: len(req)}
+	for _, s := range req {
+		if haveSet[s] {
+			ex.RequiredMet++
+		}
+	}
+	for _, s := range nice {
+		if haveSet[s] {
+			ex.NiceMet++
+		}
+	}
+	home := c.Profile.HomePlace
+	ex.DistanceKm = math.Round(places.DistanceKm(home.Lat, home.Lon, v.Place.Lat, v.Place.Lon))
+	ex.AvailableFrom = c.Profile.AvailableFrom.Format(time.DateOnly)
+	ex.HoursFit = c.Profile.HoursPerWeek >= v.HoursPerWeek
+	ex.CertificateMet = len(c.Profile.Certificates)
+
+	score := 0.0
+	if ex.RequiredTotal > 0 {
+		score += wRequired * float64(ex.RequiredMet) / float64(ex.RequiredTotal)
+	} else {
+		score += wRequired
+	}
+	if len(nice) > 0 {
+		score += wNice * float64(ex.NiceMet) / float64(len(nice))
+	}
+	if r := float64(c.Profile.TravelRadiusKm); r > 0 {
+		score += wDistance * math.Max(0, 1-ex.DistanceKm/r)
+	} else {
+		score += wDistance
+	}
+	start := v.StartDate
+	if start.Before(now) {
+		start = now
+	}
+	if !c.Profile.AvailableFrom.After(start) {
+		score += wAvail
+	} else {
+		late := c.Profile.AvailableFrom.Sub(start).Hours() / 24
+		score += wAvail * math.Max(0, 1-late/60)
+	}
+	if ex.HoursFit {
+		score += wHours
+	} else if v.HoursPerWeek > 0 {
+		score += wHours * float64(c.Profile.HoursPerWeek) / float64(v.HoursPerWeek)
+	}
+	if ex.CertificateMet > 0 {
+		score += wCert
+	}
+
+	af := c.Profile.AvailableFrom
+	nl := []string{
+		fmt.Sprintf("%d van %d vereiste vaardigheden", ex.RequiredMet, ex.RequiredTotal),
+		fmt.Sprintf("%.0f km", ex.DistanceKm),
+		fmt.Sprintf("beschikbaar vanaf %d %s", af.Day(), monthsNL[af.Month()-1]),
+	}
+	en := []string{
+		fmt.Sprintf("%d of %d required skills", ex.RequiredMet, ex.RequiredTotal),
+		fmt.Sprintf("%.0f km", ex.DistanceKm),
+		fmt.Sprintf("available from %d %s", af.Day(), af.Month().String()[:3]),
+	}
+	if ex.NiceMet > 0 {
+		nl = append(nl, fmt.Sprintf("%d extra vaardigheden", ex.NiceMet))
+		en = append(en, fmt.Sprintf("%d nice-to-have skills", ex.NiceMet))
+	}
+	if ex.HoursFit {
+		nl, en = append(nl, "uren passen"), append(en, "hours fit")
+	} else {
+		nl = append(nl, fmt.Sprintf("%d van %d uur", c.Profile.HoursPerWeek, v.HoursPerWeek))
+		en = append(en, fmt.Sprintf("%d of %d hours", c.Profile.HoursPerWeek, v.HoursPerWeek))
+	}
+	ex.NL, ex.EN = strings.Join(nl, "; "), strings.Join(en, "; ")
+	return score, ex
+}
