@@ -8,9 +8,10 @@ import (
 	"github.com/herstart/herstart/matching/taxonomy"
 )
 
-// resolveAll turns free skill labels into taxonomy skill codes (and the
-// occupations named), keeping the labels as text for words the taxonomy
-// does not know.
+// resolveAll turns free skill labels into taxonomy skill codes and the
+// occupations named. A label that names an occupation ("lasser", "kok")
+// claims that occupation's skills: someone who says they are a welder can
+// weld (found by the relevance set: without it such candidates were missed).
 func resolveAll(tx *taxonomy.Taxonomy, labels []string) (skills, occupations []string) {
 	seenS, seenO := map[string]bool{}, map[string]bool{}
 	for _, l := range labels {
@@ -19,7 +20,6 @@ func resolveAll(tx *taxonomy.Taxonomy, labels []string) (skills, occupations []s
 			if m.Occupation != "" && !seenO[m.Occupation] {
 				seenO[m.Occupation] = true
 				occupations = append(occupations, m.Occupation)
-				continue // an occupation's skills are implied, not claimed
 			}
 			for _, s := range m.Skills {
 				if !seenS[s] {
@@ -30,6 +30,30 @@ func resolveAll(tx *taxonomy.Taxonomy, labels []string) (skills, occupations []s
 		}
 	}
 	return skills, occupations
+}
+
+// vacancySkills splits a vacancy's skills: required are those it lists (or,
+// when it lists none, those of the occupation its title names); the title's
+// occupation skills otherwise count as nice to have, so that a search for
+// the trade finds the job without inflating what it requires.
+func vacancySkills(tx *taxonomy.Taxonomy, v employers.Vacancy) (required, nice []string) {
+	required, _ = resolveAll(tx, v.RequiredSkills)
+	titled, _ := resolveAll(tx, []string{v.Title})
+	extra, _ := resolveAll(tx, v.NiceSkills)
+	if len(required) == 0 {
+		return titled, extra
+	}
+	seen := map[string]bool{}
+	for _, s := range required {
+		seen[s] = true
+	}
+	for _, s := range append(extra, titled...) {
+		if !seen[s] {
+			seen[s] = true
+			nice = append(nice, s)
+		}
+	}
+	return required, nice
 }
 
 // CandidateDocOf is the index document of a candidate: level-0 fields only.
@@ -48,8 +72,7 @@ func CandidateDocOf(tx *taxonomy.Taxonomy, c candidates.Candidate) CandidateDoc 
 
 // VacancyDocOf is the index document of a vacancy.
 func VacancyDocOf(tx *taxonomy.Taxonomy, v employers.Vacancy) VacancyDoc {
-	req, _ := resolveAll(tx, append([]string{v.Title}, v.RequiredSkills...))
-	nice, _ := resolveAll(tx, v.NiceSkills)
+	req, nice := vacancySkills(tx, v)
 	d := VacancyDoc{
 		ID: string(v.ID), EmployerID: string(v.EmployerID), Title: v.Title, Skills: req, NiceSkills: nice,
 		SkillText: strings.Join(append(append([]string{}, v.RequiredSkills...), v.NiceSkills...), ", "),

@@ -47,8 +47,7 @@ func Score(tx *taxonomy.Taxonomy, c candidates.Candidate, v employers.Vacancy, n
 	for _, s := range have {
 		haveSet[s] = true
 	}
-	req, _ := resolveAll(tx, append([]string{v.Title}, v.RequiredSkills...))
-	nice, _ := resolveAll(tx, v.NiceSkills)
+	req, nice := vacancySkills(tx, v)
 	ex := Explanation{RequiredTotal: len(req)}
 	for _, s := range req {
 		if haveSet[s] {
