@@ -9,7 +9,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"time"
 
@@ -21,6 +20,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/herstart/herstart/matching"
+	"github.com/herstart/herstart/matching/places"
 	"github.com/herstart/herstart/matching/taxonomy"
 )
 
@@ -99,7 +99,14 @@ func dateField() *mapping.FieldMapping {
 	f.DocValues = false
 	return f
 }
-func geoField() *mapping.FieldMapping { return field(mapping.NewGeoPointFieldMapping()) }
+
+// storedNum is a number kept only to be read back from hits (the exact
+// distance check), not searched.
+func storedNum() *mapping.FieldMapping {
+	f := field(mapping.NewNumericFieldMapping())
+	f.Index, f.Store, f.DocValues = false, true, false
+	return f
+}
 
 func newMapping(fields map[string]*mapping.FieldMapping) *mapping.IndexMappingImpl {
 	doc := mapping.NewDocumentStaticMapping()
@@ -120,7 +127,7 @@ func candidateMapping() mapping.IndexMapping {
 		"skills": keywordField(), "occupations": keywordField(), "skill_text": textField(),
 		"certificates": keywordField(), "languages": keywordField(), "province": keywordField(),
 		"hours": numField(), "travel": numField(), "available_from": dateField(), "confirmed_at": dateField(),
-		"geo": geoField(),
+		matching.FieldCell: keywordField(), matching.FieldCoarseCell: keywordField(), "lat": storedNum(), "lon": storedNum(), "travel_km": storedNum(),
 	})
 }
 
@@ -128,7 +135,8 @@ func vacancyMapping() mapping.IndexMapping {
 	return newMapping(map[string]*mapping.FieldMapping{
 		"skills": keywordField(), "nice_skills": keywordField(), "skill_text": textField(), "title": textField(),
 		"sector": keywordField(), "risk_areas": keywordField(), "employer": keywordField(), "province": keywordField(),
-		"hours": numField(), "start_date": dateField(), "geo": geoField(),
+		"hours": numField(), "start_date": dateField(),
+		matching.FieldCell: keywordField(), matching.FieldCoarseCell: keywordField(), "lat": storedNum(), "lon": storedNum(),
 	})
 }
 
@@ -138,7 +146,8 @@ func candidateFields(d matching.CandidateDoc) map[string]any {
 		"certificates": d.Certificates, "languages": d.Languages, "province": d.Province,
 		"hours": float64(d.HoursPerWeek), "travel": float64(d.TravelRadiusKm),
 		"available_from": d.AvailableFrom, "confirmed_at": d.ConfirmedAt,
-		"geo": []float64{d.Lon, d.Lat}, // Bleve: [lon, lat]
+		matching.FieldCell: matching.CellOf(d.Lat, d.Lon), matching.FieldCoarseCell: matching.CoarseCellOf(d.Lat, d.Lon),
+		"lat": d.Lat, "lon": d.Lon, "travel_km": float64(d.TravelRadiusKm),
 	}
 }
 
@@ -146,7 +155,9 @@ func vacancyFields(d matching.VacancyDoc) map[string]any {
 	return map[string]any{
 		"skills": d.Skills, "nice_skills": d.NiceSkills, "skill_text": d.SkillText, "title": d.Title,
 		"sector": d.Sector, "risk_areas": d.RiskAreas, "employer": d.EmployerID, "province": d.Province,
-		"hours": float64(d.HoursPerWeek), "start_date": d.StartDate, "geo": []float64{d.Lon, d.Lat},
+		"hours": float64(d.HoursPerWeek), "start_date": d.StartDate,
+		matching.FieldCell: matching.CellOf(d.Lat, d.Lon), matching.FieldCoarseCell: matching.CoarseCellOf(d.Lat, d.Lon),
+		"lat": d.Lat, "lon": d.Lon,
 	}
 }
 
@@ -229,24 +240,18 @@ func numRange(fieldName string, min, max float64, maxInclusive bool) query.Query
 	return q
 }
 
-func geo(lat, lon, km float64) query.Query {
-	q := blv.NewGeoDistanceQuery(lon, lat, strconv.FormatFloat(math.Max(km, 0.1), 'f', 2, 64)+"km")
-	q.SetField("geo")
-	return q
-}
-
-// travelFilter finds candidates who live within km of the point and whose
-// own travel radius reaches it, by radius band (matching.TravelBands).
-func travelFilter(g matching.Geo) query.Query {
-	bands := matching.TravelBands
+// cellFilter finds documents whose home cell lies within km of the point;
+// with travel, only those whose travel radius reaches at least the cell's
+// ring. A superset: run checks the exact distance on the hits.
+func cellFilter(g matching.Geo, travel bool) query.Query {
 	var or []query.Query
-	for i, b := range bands {
-		max := math.Inf(1)
-		if i+1 < len(bands) {
-			max = float64(bands[i+1])
+	for _, r := range matching.Rings(g.Lat, g.Lon, g.Km) {
+		cells := blv.NewDisjunctionQuery(terms(r.Field, r.Cells)...)
+		if travel && r.MinKm > 0 {
+			or = append(or, blv.NewConjunctionQuery(cells, numRange("travel", float64(r.MinKm), math.Inf(1), true)))
+		} else {
+			or = append(or, cells)
 		}
-		reach := math.Min(g.Km, float64(b))
-		or = append(or, blv.NewConjunctionQuery(numRange("travel", float64(b), max, false), geo(g.Lat, g.Lon, reach)))
 	}
 	return blv.NewDisjunctionQuery(or...)
 }
@@ -258,10 +263,21 @@ func dateRange(fieldName string, start, end time.Time) query.Query {
 	return q
 }
 
+// exact is the check run applies to each hit when the query had a place:
+// the hit's stored fields decide.
+type exact func(fields map[string]any) bool
+
+func num(fields map[string]any, name string) float64 {
+	f, _ := fields[name].(float64)
+	return f
+}
+
 // run executes a boolean query: scoring clauses in must (or match-all),
 // every condition in one filter conjunction (AddFilter replaces the filter,
-// so the conditions are wrapped together), exclusions in must-not.
-func run(ctx context.Context, idx blv.Index, scoring, filters, exclude []query.Query, offset, limit int, facets map[string]*blv.FacetRequest) (matching.Result, error) {
+// so the conditions are wrapped together), exclusions in must-not. With an
+// exact check, it reads hits from the start in growing windows, keeps those
+// that pass, and pages over them.
+func run(ctx context.Context, idx blv.Index, scoring, filters, exclude []query.Query, offset, limit int, facets map[string]*blv.FacetRequest, check exact) (matching.Result, error) {
 	b := blv.NewBooleanQuery()
 	if len(scoring) > 0 {
 		b.AddMust(blv.NewDisjunctionQuery(scoring...))
@@ -274,26 +290,57 @@ func run(ctx context.Context, idx blv.Index, scoring, filters, exclude []query.Q
 	if len(exclude) > 0 {
 		b.AddMustNot(exclude...)
 	}
-	req := blv.NewSearchRequestOptions(b, limit, offset, false)
-	req.SortBy([]string{"-_score", "_id"})
-	for name, f := range facets {
-		req.AddFacet(name, f)
+	from, size := offset, limit
+	if check != nil {
+		from, size = 0, (offset+limit)*2+50
 	}
-	res, err := idx.SearchInContext(ctx, req)
-	if err != nil {
-		return matching.Result{}, fmt.Errorf("search: %w", err)
-	}
-	out := matching.Result{Total: int(res.Total), Hits: make([]matching.Hit, 0, len(res.Hits))}
-	for _, h := range res.Hits {
-		out.Hits = append(out.Hits, matching.Hit{ID: h.ID, Score: h.Score})
-	}
-	if len(facets) > 0 {
-		out.Facets = map[string][]matching.FacetCount{}
-		for name, fr := range res.Facets {
-			out.Facets[name] = facetCounts(fr)
+	for {
+		req := blv.NewSearchRequestOptions(b, size, from, false)
+		req.SortBy([]string{"-_score", "_id"})
+		for name, f := range facets {
+			req.AddFacet(name, f)
 		}
+		if check != nil {
+			req.Fields = []string{"lat", "lon", "travel_km"}
+		}
+		res, err := idx.SearchInContext(ctx, req)
+		if err != nil {
+			return matching.Result{}, fmt.Errorf("search: %w", err)
+		}
+		out := matching.Result{Total: int(res.Total), Hits: make([]matching.Hit, 0, limit)}
+		if len(facets) > 0 {
+			out.Facets = map[string][]matching.FacetCount{}
+			for name, fr := range res.Facets {
+				out.Facets[name] = facetCounts(fr)
+			}
+		}
+		if check == nil {
+			for _, h := range res.Hits {
+				out.Hits = append(out.Hits, matching.Hit{ID: h.ID, Score: h.Score})
+			}
+			return out, nil
+		}
+		kept := 0
+		for _, h := range res.Hits {
+			if !check(h.Fields) {
+				continue
+			}
+			if kept >= offset && len(out.Hits) < limit {
+				out.Hits = append(out.Hits, matching.Hit{ID: h.ID, Score: h.Score})
+			}
+			kept++
+		}
+		complete := len(res.Hits) < size || uint64(size) >= res.Total
+		if complete || len(out.Hits) == limit || size >= 10000 {
+			if complete {
+				out.Total = kept
+			} else if n := len(res.Hits); n > 0 {
+				out.Total = int(float64(res.Total) * float64(kept) / float64(n)) // estimated beyond the window read
+			}
+			return out, nil
+		}
+		size *= 4
 	}
-	return out, nil
 }
 
 func facetCounts(fr *search.FacetResult) []matching.FacetCount {
@@ -336,8 +383,13 @@ func (ix *Index) SearchCandidates(ctx context.Context, q matching.CandidateQuery
 		// still require one of them (a match-all must would not).
 		filters = append(filters, blv.NewDisjunctionQuery(scoring...))
 	}
+	var check exact
 	if q.Geo != nil {
-		filters = append(filters, travelFilter(*q.Geo))
+		g := *q.Geo
+		filters = append(filters, cellFilter(g, true))
+		check = func(f map[string]any) bool {
+			return matching.Within(g, num(f, "lat"), num(f, "lon"), int(num(f, "travel_km")))
+		}
 	}
 	if q.Province != "" {
 		filters = append(filters, terms("province", []string{q.Province})...)
@@ -359,7 +411,7 @@ func (ix *Index) SearchCandidates(ctx context.Context, q matching.CandidateQuery
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return run(ctx, ix.candidates, scoring, filters, nil, q.Offset, limitOf(q.Limit), facets)
+	return run(ctx, ix.candidates, scoring, filters, nil, q.Offset, limitOf(q.Limit), facets, check)
 }
 
 // SearchVacancies answers a probation worker's search for a candidate.
@@ -372,8 +424,13 @@ func (ix *Index) SearchVacancies(ctx context.Context, q matching.VacancyQuery) (
 	if len(scoring) > 0 {
 		filters = append(filters, blv.NewDisjunctionQuery(scoring...))
 	}
+	var check exact
 	if q.Geo != nil {
-		filters = append(filters, geo(q.Geo.Lat, q.Geo.Lon, q.Geo.Km))
+		g := *q.Geo
+		filters = append(filters, cellFilter(g, false))
+		check = func(f map[string]any) bool {
+			return places.DistanceKm(g.Lat, g.Lon, num(f, "lat"), num(f, "lon")) <= g.Km
+		}
 	}
 	if q.Province != "" {
 		filters = append(filters, terms("province", []string{q.Province})...)
@@ -391,7 +448,7 @@ func (ix *Index) SearchVacancies(ctx context.Context, q matching.VacancyQuery) (
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return run(ctx, ix.vacancies, scoring, filters, exclude, q.Offset, limitOf(q.Limit), facets)
+	return run(ctx, ix.vacancies, scoring, filters, exclude, q.Offset, limitOf(q.Limit), facets, check)
 }
 
 func limitOf(n int) int {
