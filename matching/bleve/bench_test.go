@@ -108,6 +108,10 @@ func BenchmarkEngine(b *testing.B) {
 			}
 		}
 		took := time.Since(start)
+		if err := ix.Compact(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("n=%d: compacted in %s", n, time.Since(start)-took)
 		b.Run(fmt.Sprintf("n=%d/index", n), func(b *testing.B) {
 			b.ReportMetric(float64(n)/took.Seconds(), "docs/s")
 			for i := 0; i < b.N; i++ {
