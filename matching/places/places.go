@@ -214,7 +214,7 @@ func Normalize(s string) string {
 	var b strings.Builder
 	space := true // drop leading spaces
 	for _, r := range strings.ToLower(s) {
-		r = fold(r)
+		r = FoldAccent(r)
 		switch {
 		case r == '\'' || r == '’' || r == '‘' || r == '`' || r == '.':
 			continue
@@ -235,8 +235,9 @@ func Normalize(s string) string {
 	return out
 }
 
-// fold removes the accent from the Latin letters Dutch and Frisian names use.
-func fold(r rune) rune {
+// FoldAccent removes the accent from the Latin letters Dutch and Frisian
+// words use.
+func FoldAccent(r rune) rune {
 	if r < 0xC0 {
 		return r
 	}

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/herstart/herstart/matching/places"
 )
 
 //go:embed skills.tsv
@@ -309,7 +311,7 @@ func Fold(s string) string {
 	for _, r := range strings.ToLower(s) {
 		switch {
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(foldAccent(r))
+			b.WriteRune(places.FoldAccent(r))
 			space = false
 		case r == '\'' || r == '’':
 		default:
@@ -320,24 +322,4 @@ func Fold(s string) string {
 		}
 	}
 	return strings.TrimSpace(b.String())
-}
-
-func foldAccent(r rune) rune {
-	switch r {
-	case 'à', 'á', 'â', 'ä', 'ã', 'å':
-		return 'a'
-	case 'è', 'é', 'ê', 'ë':
-		return 'e'
-	case 'ì', 'í', 'î', 'ï':
-		return 'i'
-	case 'ò', 'ó', 'ô', 'ö', 'õ':
-		return 'o'
-	case 'ù', 'ú', 'û', 'ü':
-		return 'u'
-	case 'ç':
-		return 'c'
-	case 'ñ':
-		return 'n'
-	}
-	return r
 }
