@@ -131,3 +131,8 @@ var HoursBands = []struct {
 }{
 	{"1-16", 1, 16}, {"17-24", 17, 24}, {"25-32", 25, 32}, {"33-40", 33, 40}, {"41-60", 41, 60},
 }
+
+// Compacter is an Index that can merge its storage after a bulk load.
+type Compacter interface {
+	Compact(ctx context.Context) error
+}

@@ -126,7 +126,7 @@ func generate(ctx context.Context, p *platform, n int, seed uint64, stdout io.Wr
 		}
 	}
 	fmt.Fprintln(stdout)
-	return nil
+	return p.matching.Compact(ctx)
 }
 
 func demoCandidate(ctx context.Context, p *platform, worker users.Actor, r *rand.Rand, i int, available bool) error {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/herstart/herstart/matching/places"
@@ -42,7 +43,18 @@ type Taxonomy struct {
 	occByCode   map[string]int
 	phrases     map[string][]ref // normalised label, synonym or misspelling → what it names
 	words       []string         // every phrase, for typo matching
+
+	memoMu sync.Mutex
+	memo   map[string]resolved // Resolve's answers: typo matching scans every phrase
 }
+
+type resolved struct {
+	matches []Match
+	rest    []string
+}
+
+// memoSize bounds the memo; it is cleared when full.
+const memoSize = 10000
 
 type ref struct {
 	skill      string // set for a skill
@@ -160,6 +172,23 @@ type Match struct {
 // (one edit from 5 letters, two from 9; a swap of neighbours is one edit).
 // Text it cannot place is returned as rest, to search as plain words.
 func (t *Taxonomy) Resolve(text string) (matches []Match, rest []string) {
+	t.memoMu.Lock()
+	if r, ok := t.memo[text]; ok {
+		t.memoMu.Unlock()
+		return r.matches, r.rest
+	}
+	t.memoMu.Unlock()
+	matches, rest = t.resolve(text)
+	t.memoMu.Lock()
+	if t.memo == nil || len(t.memo) >= memoSize {
+		t.memo = map[string]resolved{}
+	}
+	t.memo[text] = resolved{matches, rest}
+	t.memoMu.Unlock()
+	return matches, rest
+}
+
+func (t *Taxonomy) resolve(text string) (matches []Match, rest []string) {
 	words := strings.Fields(Fold(text))
 	used := make([]bool, len(words))
 	for size := len(words); size >= 1; size-- {
