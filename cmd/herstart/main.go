@@ -127,6 +127,19 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	jobCtx, stopJobs := context.WithCancel(ctx)
 	defer stopJobs()
 	p.runJobs(jobCtx, log, store.NewID("i_"))
+	if b, ok := p.index.(interface{ Created() bool }); ok && b.Created() {
+		// A new embedded index over a database that may hold data (first
+		// start, or the index folder was removed): rebuild it in the
+		// background; searches fill up as it goes.
+		go func() {
+			start := time.Now()
+			if err := p.matching.Reindex(jobCtx, nil); err != nil && jobCtx.Err() == nil {
+				log.Error("search index rebuild", "err", err)
+				return
+			}
+			log.Info("search index rebuilt", "took", time.Since(start).Round(time.Millisecond))
+		}()
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listener(ln) }()

@@ -28,7 +28,8 @@ import (
 
 // Index is a matching.Index over Bleve.
 type Index struct {
-	dir string // empty: in memory
+	dir     string // empty: in memory
+	created bool   // the on-disk indexes did not exist before Open
 
 	mu         sync.RWMutex
 	candidates blv.Index
@@ -41,6 +42,11 @@ var _ matching.Index = (*Index)(nil)
 // memory.
 func Open(dir string) (*Index, error) {
 	ix := &Index{dir: dir}
+	if dir != "" {
+		if _, err := os.Stat(filepath.Join(dir, "candidates.bleve")); errors.Is(err, os.ErrNotExist) {
+			ix.created = true
+		}
+	}
 	var err error
 	if ix.candidates, err = open(dir, "candidates", candidateMapping()); err != nil {
 		return nil, err
@@ -162,6 +168,10 @@ func vacancyFields(d matching.VacancyDoc) map[string]any {
 		"lat": d.Lat, "lon": d.Lon,
 	}
 }
+
+// Created reports whether Open created the indexes afresh, so that a caller
+// with data can rebuild them (matching.Service.Reindex).
+func (ix *Index) Created() bool { return ix.created }
 
 // UpsertCandidates indexes docs in one batch, replacing earlier versions.
 func (ix *Index) UpsertCandidates(ctx context.Context, docs []matching.CandidateDoc) error {
