@@ -23,6 +23,9 @@ if ! pg_start; then
 	exit 0
 fi
 trap pg_stop EXIT
-echo "== go test (embedded FerretDB over PostgreSQL)"
-HERSTART_TEST_POSTGRES_URL="$HERSTART_PG_URL" go test -count=1 -timeout 20m \
+echo "== go test (embedded FerretDB over PostgreSQL, one package at a time)"
+# -p 1: each test binary embeds its own FerretDB, and FerretDB assumes it is
+# the only one using its PostgreSQL database (its metadata cache goes stale
+# when another drops a schema; seen as "relation … does not exist").
+HERSTART_TEST_POSTGRES_URL="$HERSTART_PG_URL" go test -p 1 -count=1 -timeout 20m \
 	./store/... ./audit/... ./users/... ./candidates/... ./employers/... ./matching/ ./api/... ./cmd/...
