@@ -170,6 +170,17 @@ func (h *minLevel) Enabled(ctx context.Context, l slog.Level) bool {
 	return l >= h.min && h.Handler.Enabled(ctx, l)
 }
 
+// Handle drops FerretDB's traces of failed PostgreSQL queries ("Query" at
+// ERROR): a unique-index refusal the platform expects and retries — a race
+// between two upserts, an audit append that lost to another — would
+// otherwise fill the log. FerretDB's own errors still pass.
+func (h *minLevel) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == "Query" && r.Level <= slog.LevelError {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
 func (h *minLevel) WithAttrs(as []slog.Attr) slog.Handler {
 	return &minLevel{Handler: h.Handler.WithAttrs(as), min: h.min}
 }
