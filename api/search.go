@@ -72,24 +72,25 @@ func (s *Server) handleSearchVacancies(c *fiber.Ctx) error {
 
 // handleCandidateMatches handles GET /api/v1/candidates/{id}/matches.
 func (s *Server) handleCandidateMatches(c *fiber.Ctx) error {
-	page, per, err := pageParams(c)
-	if err != nil {
-		return err
-	}
-	res, err := s.cfg.Matching.MatchesForCandidate(c.UserContext(), candidates.ID(c.Params("id")), page, per)
-	if err != nil {
-		return err
-	}
-	return c.JSON(res)
+	return paged(c, func(page, per int) (any, error) {
+		return s.cfg.Matching.MatchesForCandidate(c.UserContext(), candidates.ID(c.Params("id")), page, per)
+	})
 }
 
 // handleVacancyMatches handles GET /api/v1/vacancies/{id}/matches.
 func (s *Server) handleVacancyMatches(c *fiber.Ctx) error {
+	return paged(c, func(page, per int) (any, error) {
+		return s.cfg.Matching.MatchesForVacancy(c.UserContext(), employers.VacancyID(c.Params("id")), page, per)
+	})
+}
+
+// paged reads page and per_page, calls fn and answers its result as JSON.
+func paged(c *fiber.Ctx, fn func(page, per int) (any, error)) error {
 	page, per, err := pageParams(c)
 	if err != nil {
 		return err
 	}
-	res, err := s.cfg.Matching.MatchesForVacancy(c.UserContext(), employers.VacancyID(c.Params("id")), page, per)
+	res, err := fn(page, per)
 	if err != nil {
 		return err
 	}

@@ -419,24 +419,7 @@ func (r Reasoned) reason() (string, error) {
 // Reject turns an application (or a renewal) down, with a reason.
 // Errors: Unauthenticated, Forbidden, NotFound, Invalid (reason), Conflict.
 func (s *Service) Reject(ctx context.Context, id ID, r Reasoned) (View, error) {
-	reason, err := r.reason()
-	if err != nil {
-		return View{}, err
-	}
-	a, e, unlock, err := s.vet(ctx, id)
-	if err != nil {
-		return View{}, err
-	}
-	defer unlock()
-	if !inStatus(e.Status, []Status{Pending, Expired}) {
-		return View{}, apperr.Errorf(apperr.Conflict, "An employer that is %s cannot be rejected.", e.Status)
-	}
-	e.Status, e.Approvals = Rejected, nil
-	s.decide(&e, a, ActionReject, reason)
-	if err := s.save(ctx, a, e, ActionReject, nil, true); err != nil {
-		return View{}, err
-	}
-	return viewFor(a, e, s.now()), nil
+	return s.oneCoordinator(ctx, id, r, ActionReject, "rejected", []Status{Pending, Expired}, Rejected)
 }
 
 // Suspend takes effect at once, on one coordinator's word and a reason: the
@@ -444,6 +427,13 @@ func (s *Service) Reject(ctx context.Context, id ID, r Reasoned) (View, error) {
 // search.
 // Errors: Unauthenticated, Forbidden, NotFound, Invalid (reason), Conflict.
 func (s *Service) Suspend(ctx context.Context, id ID, r Reasoned) (View, error) {
+	return s.oneCoordinator(ctx, id, r, ActionSuspend, "suspended", []Status{Pending, Approved, Expired}, Suspended)
+}
+
+// oneCoordinator is a vetting step one coordinator takes with a reason:
+// from one of the from statuses to the status to, dropping any approvals of
+// a round in progress.
+func (s *Service) oneCoordinator(ctx context.Context, id ID, r Reasoned, action, verb string, from []Status, to Status) (View, error) {
 	reason, err := r.reason()
 	if err != nil {
 		return View{}, err
@@ -453,12 +443,12 @@ func (s *Service) Suspend(ctx context.Context, id ID, r Reasoned) (View, error) 
 		return View{}, err
 	}
 	defer unlock()
-	if !inStatus(e.Status, []Status{Pending, Approved, Expired}) {
-		return View{}, apperr.Errorf(apperr.Conflict, "An employer that is %s cannot be suspended.", e.Status)
+	if !inStatus(e.Status, from) {
+		return View{}, apperr.Errorf(apperr.Conflict, "An employer that is %s cannot be %s.", e.Status, verb)
 	}
-	e.Status, e.Approvals = Suspended, nil
-	s.decide(&e, a, ActionSuspend, reason)
-	if err := s.save(ctx, a, e, ActionSuspend, nil, true); err != nil {
+	e.Status, e.Approvals = to, nil
+	s.decide(&e, a, action, reason)
+	if err := s.save(ctx, a, e, action, nil, true); err != nil {
 		return View{}, err
 	}
 	return viewFor(a, e, s.now()), nil
