@@ -128,6 +128,15 @@ func BenchmarkEngine(b *testing.B) {
 			return matching.CandidateQuery{Skills: skills, Words: rest, Geo: &matching.Geo{Lat: utrecht.Lat, Lon: utrecht.Lon, Km: 25},
 				AvailableBefore: now.AddDate(0, 0, 30), ConfirmedAfter: now.AddDate(0, 0, -30), Limit: 20, Facets: true}
 		}
+		for i := range queries {
+			r, err := ix.SearchCandidates(ctx, employerQuery(i))
+			if err != nil || len(r.Hits) == 0 {
+				b.Fatalf("n=%d: employer query %q: %d hits, %v", n, queries[i], len(r.Hits), err)
+			}
+			if i == 0 {
+				b.Logf("n=%d: employer query %q: %d matching, facets %v", n, queries[i], r.Total, r.Facets)
+			}
+		}
 		b.Run(fmt.Sprintf("n=%d/employer-query", n), func(b *testing.B) {
 			lat := make([]time.Duration, 0, b.N)
 			for i := 0; i < b.N; i++ {

@@ -29,51 +29,88 @@ import (
 // Index is a matching.Index over Bleve.
 type Index struct {
 	dir     string // empty: in memory
-	created bool   // the on-disk indexes did not exist before Open
+	created bool   // the on-disk indexes did not exist (or were of an older schema) before Open
 
 	mu         sync.RWMutex
 	candidates blv.Index
+	table      *table // rows of the candidates index's segments
 	vacancies  blv.Index
 }
 
 var _ matching.Index = (*Index)(nil)
 
+// schemaKey names the internal value holding an index's schema version; an
+// index of another version is rebuilt (Created reports it).
+const schemaKey = "herstart_schema"
+
+var schemas = map[string]string{"candidates": "2", "vacancies": "2"}
+
 // Open opens (or creates) the indexes under dir; an empty dir keeps them in
 // memory.
 func Open(dir string) (*Index, error) {
-	ix := &Index{dir: dir}
-	if dir != "" {
-		if _, err := os.Stat(filepath.Join(dir, "candidates.bleve")); errors.Is(err, os.ErrNotExist) {
-			ix.created = true
-		}
-	}
+	ix := &Index{dir: dir, table: newTable()}
 	var err error
-	if ix.candidates, err = open(dir, "candidates", candidateMapping()); err != nil {
+	var created bool
+	if ix.candidates, created, err = open(dir, "candidates", candidateMapping()); err != nil {
 		return nil, err
 	}
-	if ix.vacancies, err = open(dir, "vacancies", vacancyMapping()); err != nil {
+	ix.created = created
+	if ix.vacancies, created, err = open(dir, "vacancies", vacancyMapping()); err != nil {
 		_ = ix.candidates.Close()
+		return nil, err
+	}
+	ix.created = ix.created || created
+	if err := ix.warm(); err != nil {
+		_ = ix.Close()
 		return nil, err
 	}
 	return ix, nil
 }
 
-func open(dir, name string, m mapping.IndexMapping) (blv.Index, error) {
+// open opens the named index under dir, creating it when it is absent or of
+// another schema version (created is then true for an on-disk index).
+func open(dir, name string, m mapping.IndexMapping) (idx blv.Index, created bool, err error) {
 	if dir == "" {
-		return blv.NewMemOnly(m)
+		idx, err = blv.NewUsing("", m, scorch.Name, scorch.Name, nil) // scorch without persistence: the candidate table reads its segments
+		if err == nil {
+			err = idx.SetInternal([]byte(schemaKey), []byte(schemas[name]))
+		}
+		return idx, false, err
 	}
 	path := filepath.Join(dir, name+".bleve")
-	idx, err := blv.Open(path)
-	if errors.Is(err, blv.ErrorIndexPathDoesNotExist) {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("index dir: %w", err)
+	idx, err = blv.Open(path)
+	if err == nil {
+		v, gerr := idx.GetInternal([]byte(schemaKey))
+		if gerr == nil && string(v) == schemas[name] {
+			return idx, false, nil
 		}
-		return blv.New(path, m)
+		_ = idx.Close()
+		if err := os.RemoveAll(path); err != nil {
+			return nil, false, fmt.Errorf("remove index %s of an older schema: %w", name, err)
+		}
+	} else if !errors.Is(err, blv.ErrorIndexPathDoesNotExist) {
+		return nil, false, fmt.Errorf("open index %s: %w", name, err)
 	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, false, fmt.Errorf("index dir: %w", err)
+	}
+	if idx, err = blv.New(path, m); err != nil {
+		return nil, false, fmt.Errorf("create index %s: %w", name, err)
+	}
+	if err := idx.SetInternal([]byte(schemaKey), []byte(schemas[name])); err != nil {
+		_ = idx.Close()
+		return nil, false, err
+	}
+	return idx, true, nil
+}
+
+// warm builds the candidate table of the current segments.
+func (ix *Index) warm() error {
+	adv, err := ix.candidates.Advanced()
 	if err != nil {
-		return nil, fmt.Errorf("open index %s: %w", name, err)
+		return err
 	}
-	return idx, nil
+	return ix.table.warm(adv)
 }
 
 func field(f *mapping.FieldMapping) *mapping.FieldMapping {
@@ -131,11 +168,20 @@ func newMapping(fields map[string]*mapping.FieldMapping) *mapping.IndexMappingIm
 }
 
 func candidateMapping() mapping.IndexMapping {
+	// Facets and most filters come from the candidate table (table.go),
+	// so no candidate field needs doc values.
+	kw := func() *mapping.FieldMapping {
+		f := keywordField()
+		f.DocValues = false
+		return f
+	}
+	travel := numField()
+	travel.DocValues = false
+	card := field(mapping.NewKeywordFieldMapping())
+	card.Index, card.Store, card.DocValues = false, true, false
 	return newMapping(map[string]*mapping.FieldMapping{
-		"skills": keywordField(), "occupations": keywordField(), "skill_text": textField(),
-		"certificates": keywordField(), "languages": keywordField(), "province": keywordField(),
-		"hours": numField(), "travel": numField(), "available_day": numField(), "confirmed_day": numField(),
-		matching.FieldCell: keywordField(), matching.FieldCoarseCell: keywordField(), "lat": storedNum(), "lon": storedNum(), "travel_km": storedNum(),
+		"skills": kw(), "skill_text": textField(), "certificates": kw(), "province": kw(), "travel": travel,
+		matching.FieldCell: kw(), matching.FieldCoarseCell: kw(), fieldCard: card,
 	})
 }
 
@@ -150,12 +196,10 @@ func vacancyMapping() mapping.IndexMapping {
 
 func candidateFields(d matching.CandidateDoc) map[string]any {
 	return map[string]any{
-		"skills": d.Skills, "occupations": d.Occupations, "skill_text": d.SkillText,
-		"certificates": d.Certificates, "languages": d.Languages, "province": d.Province,
-		"hours": float64(d.HoursPerWeek), "travel": float64(d.TravelRadiusKm),
-		"available_day": day(d.AvailableFrom), "confirmed_day": day(d.ConfirmedAt),
+		"skills": d.Skills, "skill_text": d.SkillText, "certificates": d.Certificates, "province": d.Province,
+		"travel":           float64(d.TravelRadiusKm),
 		matching.FieldCell: matching.CellOf(d.Lat, d.Lon), matching.FieldCoarseCell: matching.CoarseCellOf(d.Lat, d.Lon),
-		"lat": d.Lat, "lon": d.Lon, "travel_km": float64(d.TravelRadiusKm),
+		fieldCard: encodeCard(d),
 	}
 }
 
@@ -382,47 +426,57 @@ func standardFacets(skillsField string) map[string]*blv.FacetRequest {
 	}
 }
 
-// SearchCandidates answers an employer's search.
+// SearchCandidates answers an employer's search. Bleve finds and scores
+// the skill terms or words; the candidate table applies the rest exactly
+// (distance with each candidate's travel radius, dates, hours,
+// certificates, province) and counts the facets. A query with no skill or
+// word narrows by place cells, province or certificates in the index first.
 func (ix *Index) SearchCandidates(ctx context.Context, q matching.CandidateQuery) (matching.Result, error) {
 	scoring := terms("skills", q.Skills)
 	if len(scoring) == 0 {
 		scoring = words(q.Words, "skill_text")
 	}
-	var filters []query.Query
-	if len(scoring) > 0 {
-		// The scoring clauses are a disjunction; a query for skills must
-		// still require one of them (a match-all must would not).
-		filters = append(filters, blv.NewDisjunctionQuery(scoring...))
-	}
-	var check exact
-	if q.Geo != nil {
-		g := *q.Geo
-		filters = append(filters, cellFilter(g, true))
-		check = func(f map[string]any) bool {
-			return matching.Within(g, num(f, "lat"), num(f, "lon"), int(num(f, "travel_km")))
+	var inner query.Query
+	score := ""
+	switch {
+	case len(scoring) > 0:
+		inner = blv.NewDisjunctionQuery(scoring...)
+	default:
+		score = "none" // no relevance to rank by: the order is by id
+		var narrow []query.Query
+		if q.Geo != nil {
+			narrow = append(narrow, cellFilter(*q.Geo, true))
 		}
-	}
-	if q.Province != "" {
-		filters = append(filters, terms("province", []string{q.Province})...)
-	}
-	filters = append(filters, terms("certificates", q.Certificates)...)
-	if q.HoursMin > 0 {
-		filters = append(filters, numRange("hours", float64(q.HoursMin), math.Inf(1), true))
-	}
-	if !q.AvailableBefore.IsZero() {
-		filters = append(filters, numRange("available_day", math.Inf(-1), day(q.AvailableBefore), true))
-	}
-	if !q.ConfirmedAfter.IsZero() {
-		filters = append(filters, numRange("confirmed_day", day(q.ConfirmedAfter), math.Inf(1), true))
-	}
-	var facets map[string]*blv.FacetRequest
-	if q.Facets {
-		facets = standardFacets("skills")
-		facets["certificates"] = blv.NewFacetRequest("certificates", 20)
+		if q.Province != "" {
+			narrow = append(narrow, terms("province", []string{q.Province})...)
+		}
+		narrow = append(narrow, terms("certificates", q.Certificates)...)
+		if len(narrow) == 0 {
+			inner = blv.NewMatchAllQuery()
+		} else if len(narrow) == 1 {
+			inner = narrow[0]
+		} else {
+			inner = blv.NewConjunctionQuery(narrow...)
+		}
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return run(ctx, ix.candidates, scoring, filters, nil, q.Offset, limitOf(q.Limit), facets, check)
+	f := newFilter(ix.table.names, q)
+	req := blv.NewSearchRequestOptions(&tableQuery{inner: inner, table: ix.table, filter: f}, limitOf(q.Limit), q.Offset, false)
+	req.SortBy([]string{"-_score", "_id"})
+	req.Score = score
+	res, err := ix.candidates.SearchInContext(ctx, req)
+	if err != nil {
+		return matching.Result{}, fmt.Errorf("search: %w", err)
+	}
+	out := matching.Result{Total: int(res.Total), Hits: make([]matching.Hit, 0, len(res.Hits))}
+	for _, h := range res.Hits {
+		out.Hits = append(out.Hits, matching.Hit{ID: h.ID, Score: h.Score})
+	}
+	if q.Facets {
+		out.Facets = f.results()
+	}
+	return out, nil
 }
 
 // SearchVacancies answers a probation worker's search for a candidate.
@@ -473,6 +527,7 @@ func limitOf(n int) int {
 func (ix *Index) Clear(ctx context.Context) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	ix.table = newTable()
 	for _, p := range []struct {
 		idx  *blv.Index
 		name string
@@ -486,7 +541,7 @@ func (ix *Index) Clear(ctx context.Context) error {
 				return err
 			}
 		}
-		idx, err := open(ix.dir, p.name, p.m)
+		idx, _, err := open(ix.dir, p.name, p.m)
 		if err != nil {
 			return err
 		}
@@ -518,7 +573,7 @@ func (ix *Index) Compact(ctx context.Context) error {
 			}
 		}
 	}
-	return nil
+	return ix.warm()
 }
 
 func segments(si *scorch.Scorch) uint64 {

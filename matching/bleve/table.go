@@ -1,0 +1,438 @@
+package bleve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/bleve/v2/search/searcher"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"github.com/herstart/herstart/matching"
+)
+
+// The candidate table is a column cache beside the candidates index, like
+// Lucene's field cache: per immutable Bleve segment, one decoded row per
+// document, read once from the segment's stored "card" field. Bleve finds
+// and scores (skill terms, fuzzy words); the rows decide the filters that
+// are cheap in Go and slow as index queries (exact distance with each
+// candidate's travel radius, dates, hours, certificates) and give the facet
+// counts, which Bleve would compute by decompressing doc values for every
+// match. See docs/decisions.md ("Candidate table beside the Bleve index").
+
+// fieldCard is the stored-only field a row is decoded from.
+const fieldCard = "card"
+
+// row is one candidate as the filters and facets need it.
+type row struct {
+	id               string
+	lat, lon         float64
+	travel           int32
+	hours            int32
+	availDay         int32
+	confDay          int32
+	province         uint16
+	skills, certs    []uint16 // interned codes
+	missing, invalid bool
+}
+
+// encodeCard writes the row fields of d into the stored card field's value.
+func encodeCard(d matching.CandidateDoc) string {
+	var b strings.Builder
+	b.WriteString(strconv.FormatFloat(d.Lat, 'f', -1, 64))
+	b.WriteByte('|')
+	b.WriteString(strconv.FormatFloat(d.Lon, 'f', -1, 64))
+	for _, n := range []int{d.TravelRadiusKm, d.HoursPerWeek, int(day(d.AvailableFrom)), int(day(d.ConfirmedAt))} {
+		b.WriteByte('|')
+		b.WriteString(strconv.Itoa(n))
+	}
+	b.WriteByte('|')
+	b.WriteString(d.Province)
+	b.WriteByte('|')
+	b.WriteString(strings.Join(d.Skills, ","))
+	b.WriteByte('|')
+	b.WriteString(strings.Join(d.Certificates, ","))
+	return b.String()
+}
+
+// decodeCard is encodeCard's inverse; names interns the codes.
+func decodeCard(s string, names *interner, r *row) error {
+	parts := strings.Split(s, "|")
+	if len(parts) != 9 {
+		return fmt.Errorf("card has %d parts", len(parts))
+	}
+	var err error
+	num := func(s string) int32 {
+		n, e := strconv.Atoi(s)
+		err = errors.Join(err, e)
+		return int32(n)
+	}
+	r.lat, err = strconv.ParseFloat(parts[0], 64)
+	lon, e := strconv.ParseFloat(parts[1], 64)
+	r.lon, err = lon, errors.Join(err, e)
+	r.travel, r.hours, r.availDay, r.confDay = num(parts[2]), num(parts[3]), num(parts[4]), num(parts[5])
+	r.province = names.id(parts[6])
+	r.skills = names.list(parts[7])
+	r.certs = names.list(parts[8])
+	return err
+}
+
+// interner numbers the codes the rows hold (skills, certificates,
+// provinces), so rows hold small integers and facets count in slices.
+type interner struct {
+	mu    sync.RWMutex
+	ids   map[string]uint16
+	names []string
+}
+
+func newInterner() *interner {
+	return &interner{ids: map[string]uint16{"": 0}, names: []string{""}}
+}
+
+func (n *interner) id(s string) uint16 {
+	n.mu.RLock()
+	id, ok := n.ids[s]
+	n.mu.RUnlock()
+	if ok {
+		return id
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if id, ok := n.ids[s]; ok {
+		return id
+	}
+	if len(n.names) == 1<<16 {
+		return 0 // full: the code reads as absent
+	}
+	id = uint16(len(n.names))
+	n.ids[s] = id
+	n.names = append(n.names, s)
+	return id
+}
+
+func (n *interner) list(csv string) []uint16 {
+	if csv == "" {
+		return nil
+	}
+	parts := strings.Split(csv, ",")
+	out := make([]uint16, len(parts))
+	for i, p := range parts {
+		out[i] = n.id(p)
+	}
+	return out
+}
+
+// lookup returns the id of s without adding it; ok is false for a code no
+// row holds.
+func (n *interner) lookup(s string) (uint16, bool) {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	id, ok := n.ids[s]
+	return id, ok
+}
+
+func (n *interner) size() int {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return len(n.names)
+}
+
+func (n *interner) name(id uint16) string {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return n.names[id]
+}
+
+// segTable holds the rows of one immutable segment, built once.
+type segTable struct {
+	once sync.Once
+	rows []row
+	err  error
+}
+
+type segKey struct{ id, count uint64 }
+
+// table caches the rows of the segments of one candidates index.
+type table struct {
+	names *interner
+	mu    sync.Mutex
+	segs  map[segKey]*segTable
+}
+
+func newTable() *table {
+	return &table{names: newInterner(), segs: map[segKey]*segTable{}}
+}
+
+// view is the rows of one index snapshot: global document number to row.
+type view struct {
+	offsets []uint64
+	tables  []*segTable
+}
+
+func (v *view) row(global uint64) *row {
+	i := len(v.offsets) - 1
+	if i > 0 {
+		i = sort.Search(len(v.offsets), func(x int) bool { return v.offsets[x] > global }) - 1
+	}
+	if i < 0 {
+		return nil
+	}
+	local := global - v.offsets[i]
+	rows := v.tables[i].rows
+	if local >= uint64(len(rows)) {
+		return nil
+	}
+	return &rows[local]
+}
+
+// view returns the rows of snap's segments, building those not yet cached,
+// and drops the cached tables of segments snap no longer holds.
+func (t *table) view(snap *scorch.IndexSnapshot) (*view, error) {
+	segs := snap.Segments()
+	v := &view{offsets: make([]uint64, len(segs)), tables: make([]*segTable, len(segs))}
+	live := make(map[segKey]bool, len(segs))
+	t.mu.Lock()
+	var running uint64
+	for i, s := range segs {
+		k := segKey{s.Id(), s.Segment().Count()}
+		live[k] = true
+		st, ok := t.segs[k]
+		if !ok {
+			st = &segTable{}
+			t.segs[k] = st
+		}
+		v.tables[i], v.offsets[i] = st, running
+		running += k.count
+	}
+	for k := range t.segs {
+		if !live[k] {
+			delete(t.segs, k)
+		}
+	}
+	t.mu.Unlock()
+	for i, s := range segs {
+		st := v.tables[i]
+		st.once.Do(func() { st.rows, st.err = t.build(s) })
+		if st.err != nil {
+			return nil, st.err
+		}
+	}
+	return v, nil
+}
+
+// build decodes every document of a segment, deleted ones included (the
+// searchers skip those).
+func (t *table) build(s *scorch.SegmentSnapshot) ([]row, error) {
+	n := s.Segment().Count()
+	rows := make([]row, n)
+	for num := uint64(0); num < n; num++ {
+		r := &rows[num]
+		r.missing = true
+		err := s.VisitDocument(num, func(field string, _ byte, value []byte, _ []uint64) bool {
+			switch field {
+			case "_id":
+				r.id = string(value)
+			case fieldCard:
+				r.missing = false
+				if decodeCard(string(value), t.names, r) != nil {
+					r.invalid = true
+				}
+			}
+			return true
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read candidate table: %w", err)
+		}
+		if r.id == "" {
+			id, err := s.DocID(num)
+			if err != nil {
+				return nil, fmt.Errorf("read candidate table: %w", err)
+			}
+			r.id = string(id)
+		}
+	}
+	return rows, nil
+}
+
+// warm builds the rows of the index's current segments, so that the first
+// query after a load or a merge does not pay for it.
+func (t *table) warm(adv index.Index) error {
+	r, err := adv.Reader()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return nil
+	}
+	_, err = t.view(snap)
+	return err
+}
+
+// filter is a candidate query's conditions on rows, and the facet counts of
+// the rows that pass.
+type filter struct {
+	names      *interner
+	geo        *matching.Geo
+	province   uint16
+	certs      []uint16
+	hoursMin   int32
+	availMax   int32 // inclusive; 0: none
+	confMin    int32 // inclusive; 0: none
+	impossible bool  // a province or certificate no candidate holds
+	q          matching.CandidateQuery
+
+	facets                       bool
+	skills, provinces, certCount []int
+	hours                        []int
+}
+
+func newFilter(names *interner, q matching.CandidateQuery) *filter {
+	f := &filter{names: names, geo: q.Geo, hoursMin: int32(q.HoursMin), facets: q.Facets, q: q}
+	if !q.AvailableBefore.IsZero() {
+		f.availMax = int32(day(q.AvailableBefore))
+	}
+	if !q.ConfirmedAfter.IsZero() {
+		f.confMin = int32(day(q.ConfirmedAfter))
+	}
+	return f
+}
+
+// resolve looks up the query's codes; called once the rows the search
+// reads are built, since building them interns the codes.
+func (f *filter) resolve() {
+	if f.q.Province != "" {
+		id, ok := f.names.lookup(f.q.Province)
+		f.province, f.impossible = id, !ok
+	}
+	for _, c := range f.q.Certificates {
+		id, ok := f.names.lookup(c)
+		f.certs = append(f.certs, id)
+		f.impossible = f.impossible || !ok
+	}
+	if f.facets {
+		n := f.names.size()
+		f.skills, f.provinces, f.certCount, f.hours = make([]int, n), make([]int, n), make([]int, n), make([]int, len(matching.HoursBands))
+	}
+}
+
+func (f *filter) accept(r *row) bool {
+	if r == nil || r.missing || r.invalid || f.impossible {
+		return false
+	}
+	if f.province != 0 && r.province != f.province {
+		return false
+	}
+	if r.hours < f.hoursMin || (f.availMax != 0 && r.availDay > f.availMax) || (f.confMin != 0 && r.confDay < f.confMin) {
+		return false
+	}
+	for _, c := range f.certs {
+		if !has(r.certs, c) {
+			return false
+		}
+	}
+	if f.geo != nil && !matching.Within(*f.geo, r.lat, r.lon, int(r.travel)) {
+		return false
+	}
+	return true
+}
+
+func has(ids []uint16, id uint16) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *filter) count(r *row) {
+	f.provinces[r.province]++
+	for _, s := range r.skills {
+		f.skills[s]++
+	}
+	for _, c := range r.certs {
+		f.certCount[c]++
+	}
+	for i, b := range matching.HoursBands {
+		if int(r.hours) >= b.Min && int(r.hours) <= b.Max {
+			f.hours[i]++
+			break
+		}
+	}
+}
+
+// results turns the counts into facets: terms by count (most first, then
+// by name), at most size of each; hours bands in order.
+func (f *filter) results() map[string][]matching.FacetCount {
+	top := func(counts []int, size int) []matching.FacetCount {
+		out := []matching.FacetCount{}
+		for id, n := range counts {
+			if n > 0 && id != 0 {
+				out = append(out, matching.FacetCount{Value: f.names.name(uint16(id)), Count: n})
+			}
+		}
+		sort.Slice(out, func(i, j int) bool {
+			if out[i].Count != out[j].Count {
+				return out[i].Count > out[j].Count
+			}
+			return out[i].Value < out[j].Value
+		})
+		return out[:min(len(out), size)]
+	}
+	hours := []matching.FacetCount{}
+	for i, b := range matching.HoursBands {
+		if f.hours != nil && f.hours[i] > 0 {
+			hours = append(hours, matching.FacetCount{Value: b.Name, Count: f.hours[i]})
+		}
+	}
+	return map[string][]matching.FacetCount{
+		"skills": top(f.skills, 20), "province": top(f.provinces, 12), "certificates": top(f.certCount, 20), "hours": hours,
+	}
+}
+
+// tableQuery runs an inner Bleve query and keeps the matches whose rows
+// pass the filter, counting facets over them. It names each kept match by
+// its row's id, so the collector's tie-break on _id reads no stored field.
+type tableQuery struct {
+	inner  query.Query
+	table  *table
+	filter *filter
+}
+
+func (q *tableQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, opts search.SearcherOptions) (search.Searcher, error) {
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return nil, fmt.Errorf("candidate table: reader %T is not a scorch snapshot", r)
+	}
+	v, err := q.table.view(snap)
+	if err != nil {
+		return nil, err
+	}
+	f := q.filter
+	f.resolve()
+	inner, err := q.inner.Searcher(ctx, r, m, opts)
+	if err != nil {
+		return nil, err
+	}
+	return searcher.NewFilteringSearcher(ctx, inner, func(_ *search.SearchContext, d *search.DocumentMatch) bool {
+		row := v.row(d.IndexInternalID.Value())
+		if !f.accept(row) {
+			return false
+		}
+		d.ID = row.id
+		if f.facets {
+			f.count(row)
+		}
+		return true
+	}), nil
+}
