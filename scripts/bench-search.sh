@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p bench-results
 out=bench-results/search.txt
-go test -run '^$' -bench 'Engine/.*/(index|employer-query|employer-query-nofacets|vacancy-matches)$' \
+go test -run '^$' -bench 'Engine/.*/(index|employer-query|employer-query-nofacets|employer-query-broad|vacancy-matches)$' \
 	-benchtime 200x -count "${BENCH_COUNT:-3}" -timeout 60m ./matching/bleve/ | tee "$out"
 HERSTART_BENCH_MONGO=1 go test -run '^$' -bench 'Engine/.*/employer-query-mongo-find$' -benchtime 3x -timeout 60m ./matching/bleve/ | tee -a "$out"
 go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da "$out" 2>/dev/null || echo "(benchstat unavailable: raw results in $out)"

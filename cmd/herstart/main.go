@@ -129,8 +129,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	p.runJobs(jobCtx, log, store.NewID("i_"))
 	if b, ok := p.index.(interface{ Created() bool }); ok && b.Created() {
 		// A new embedded index over a database that may hold data (first
-		// start, or the index folder was removed): rebuild it in the
-		// background; searches fill up as it goes.
+		// start, the index folder was removed, or it was of an older
+		// schema): rebuild it in the background; searches fill up as it goes.
 		go func() {
 			start := time.Now()
 			if err := p.matching.Reindex(jobCtx, nil); err != nil && jobCtx.Err() == nil {

@@ -175,12 +175,10 @@ func candidateMapping() mapping.IndexMapping {
 		f.DocValues = false
 		return f
 	}
-	travel := numField()
-	travel.DocValues = false
 	card := field(mapping.NewKeywordFieldMapping())
 	card.Index, card.Store, card.DocValues = false, true, false
 	return newMapping(map[string]*mapping.FieldMapping{
-		"skills": kw(), "skill_text": textField(), "certificates": kw(), "province": kw(), "travel": travel,
+		"skills": kw(), "skill_text": textField(), "certificates": kw(), "province": kw(),
 		matching.FieldCell: kw(), matching.FieldCoarseCell: kw(), fieldCard: card,
 	})
 }
@@ -197,7 +195,6 @@ func vacancyMapping() mapping.IndexMapping {
 func candidateFields(d matching.CandidateDoc) map[string]any {
 	return map[string]any{
 		"skills": d.Skills, "skill_text": d.SkillText, "certificates": d.Certificates, "province": d.Province,
-		"travel":           float64(d.TravelRadiusKm),
 		matching.FieldCell: matching.CellOf(d.Lat, d.Lon), matching.FieldCoarseCell: matching.CoarseCellOf(d.Lat, d.Lon),
 		fieldCard: encodeCard(d),
 	}
@@ -296,18 +293,12 @@ func numRange(fieldName string, min, max float64, maxInclusive bool) query.Query
 	return q
 }
 
-// cellFilter finds documents whose home cell lies within km of the point;
-// with travel, only those whose travel radius reaches at least the cell's
-// ring. A superset: run checks the exact distance on the hits.
-func cellFilter(g matching.Geo, travel bool) query.Query {
+// cellFilter finds documents whose home cell lies within km of the point:
+// a superset, narrowed exactly after.
+func cellFilter(g matching.Geo) query.Query {
 	var or []query.Query
 	for _, r := range matching.Rings(g.Lat, g.Lon, g.Km) {
-		cells := blv.NewDisjunctionQuery(terms(r.Field, r.Cells)...)
-		if travel && r.MinKm > 0 {
-			or = append(or, blv.NewConjunctionQuery(cells, numRange("travel", float64(r.MinKm), math.Inf(1), true)))
-		} else {
-			or = append(or, cells)
-		}
+		or = append(or, terms(r.Field, r.Cells)...)
 	}
 	return blv.NewDisjunctionQuery(or...)
 }
@@ -445,7 +436,7 @@ func (ix *Index) SearchCandidates(ctx context.Context, q matching.CandidateQuery
 		score = "none" // no relevance to rank by: the order is by id
 		var narrow []query.Query
 		if q.Geo != nil {
-			narrow = append(narrow, cellFilter(*q.Geo, true))
+			narrow = append(narrow, cellFilter(*q.Geo))
 		}
 		if q.Province != "" {
 			narrow = append(narrow, terms("province", []string{q.Province})...)
@@ -492,7 +483,7 @@ func (ix *Index) SearchVacancies(ctx context.Context, q matching.VacancyQuery) (
 	var check exact
 	if q.Geo != nil {
 		g := *q.Geo
-		filters = append(filters, cellFilter(g, false))
+		filters = append(filters, cellFilter(g))
 		check = func(f map[string]any) bool {
 			return places.DistanceKm(g.Lat, g.Lon, num(f, "lat"), num(f, "lon")) <= g.Km
 		}

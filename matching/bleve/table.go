@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -283,6 +284,7 @@ func (t *table) warm(adv index.Index) error {
 type filter struct {
 	names      *interner
 	geo        *matching.Geo
+	kmPerLon   float64 // a lower bound of a degree of longitude's length near geo
 	province   uint16
 	certs      []uint16
 	hoursMin   int32
@@ -298,6 +300,12 @@ type filter struct {
 
 func newFilter(names *interner, q matching.CandidateQuery) *filter {
 	f := &filter{names: names, geo: q.Geo, hoursMin: int32(q.HoursMin), facets: q.Facets, q: q}
+	if q.Geo != nil {
+		// A degree of longitude is shortest at the latitude farthest from
+		// the equator a row within reach can have: a lower bound.
+		far := math.Min(90, math.Abs(q.Geo.Lat)+q.Geo.Km/kmPerDegree)
+		f.kmPerLon = kmPerDegree * math.Cos(far*math.Pi/180)
+	}
 	if !q.AvailableBefore.IsZero() {
 		f.availMax = int32(day(q.AvailableBefore))
 	}
@@ -340,11 +348,21 @@ func (f *filter) accept(r *row) bool {
 			return false
 		}
 	}
-	if f.geo != nil && !matching.Within(*f.geo, r.lat, r.lon, int(r.travel)) {
-		return false
+	if f.geo != nil {
+		// A cheap lower bound on the distance first: most rows the place
+		// cells admit lie too far north, south, east or west.
+		limit := min(f.geo.Km, float64(r.travel))
+		if math.Abs(r.lat-f.geo.Lat)*kmPerDegree > limit || math.Abs(r.lon-f.geo.Lon)*f.kmPerLon > limit {
+			return false
+		}
+		return matching.Within(*f.geo, r.lat, r.lon, int(r.travel))
 	}
 	return true
 }
+
+// kmPerDegree is the length of a degree of latitude (and of longitude at
+// the equator) on the sphere places.DistanceKm uses.
+const kmPerDegree = 6371.0 * math.Pi / 180
 
 func has(ids []uint16, id uint16) bool {
 	for _, x := range ids {
