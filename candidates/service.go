@@ -598,6 +598,11 @@ func (s *Service) LoadOwn(ctx context.Context, id ID) (Candidate, error) {
 	return c, err
 }
 
+// Count estimates how many candidates Each will visit, for progress.
+func (s *Service) Count(ctx context.Context) (int64, error) {
+	return s.store.count(ctx)
+}
+
 // Each calls fn for every candidate, in batches, for rebuilding the search
 // index; it scans, so it runs as a command or a job, never on a request.
 func (s *Service) Each(ctx context.Context, fn func(Candidate) error) error {

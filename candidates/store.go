@@ -410,6 +410,16 @@ func (s *Store) insertMany(ctx context.Context, cs []Candidate) error {
 	return nil
 }
 
+// count estimates the number of candidate profiles from the collection's
+// metadata (for progress), without a scan.
+func (s *Store) count(ctx context.Context) (int64, error) {
+	n, err := s.profiles.EstimatedDocumentCount(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("count candidates: %w", err)
+	}
+	return n, nil
+}
+
 // each scans every candidate profile (for index rebuilds).
 func (s *Store) each(ctx context.Context, fn func(Candidate) error) error {
 	cur, err := s.profiles.Find(ctx, bson.M{}, options.Find().SetBatchSize(500))

@@ -546,26 +546,31 @@ func (s *Service) IndexVacancy(ctx context.Context, id employers.VacancyID) erro
 }
 
 // Reindex rebuilds the index from the database, reporting progress.
-func (s *Service) Reindex(ctx context.Context, progress func(kind string, done int)) error {
+func (s *Service) Reindex(ctx context.Context, progress func(Progress)) error {
 	if err := s.index.Clear(ctx); err != nil {
 		return err
 	}
 	now := s.now()
+	total, err := s.candidates.Count(ctx)
+	if err != nil {
+		return err
+	}
+	p := Progress{Kind: "candidates", Total: int(total)}
 	batch := make([]CandidateDoc, 0, 1000)
-	done := 0
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
 		err := s.index.UpsertCandidates(ctx, batch)
-		done += len(batch)
+		p.Indexed += len(batch)
 		batch = batch[:0]
 		if progress != nil {
-			progress("candidates", done)
+			progress(p)
 		}
 		return err
 	}
-	err := s.candidates.Each(ctx, func(c candidates.Candidate) error {
+	err = s.candidates.Each(ctx, func(c candidates.Candidate) error {
+		p.Read++
 		if c.Status != candidates.Available {
 			return nil
 		}
@@ -582,7 +587,9 @@ func (s *Service) Reindex(ctx context.Context, progress func(kind string, done i
 		return err
 	}
 	var vs []VacancyDoc
+	read := 0
 	err = s.employers.EachVacancy(ctx, func(v employers.Vacancy, e employers.Employer) error {
+		read++
 		if v.Status == employers.Open && e.Active(now) {
 			vs = append(vs, VacancyDocOf(s.tax, v))
 		}
@@ -591,15 +598,23 @@ func (s *Service) Reindex(ctx context.Context, progress func(kind string, done i
 	if err != nil {
 		return err
 	}
-	if progress != nil {
-		progress("vacancies", len(vs))
-	}
 	if len(vs) > 0 {
 		if err := s.index.UpsertVacancies(ctx, vs); err != nil {
 			return err
 		}
 	}
+	if progress != nil {
+		progress(Progress{Kind: "vacancies", Read: read, Total: read, Indexed: len(vs), Done: true})
+	}
 	return s.Compact(ctx)
+}
+
+// Progress is how far a rebuild is: of one kind, Read of about Total
+// records read (Total is an estimate), Indexed of them searchable.
+type Progress struct {
+	Kind                 string
+	Read, Total, Indexed int
+	Done                 bool // the last report
 }
 
 // Compact merges the index's storage after a bulk load, where the engine

@@ -223,3 +223,30 @@ func TestMaskURL(t *testing.T) {
 		t.Fatalf("maskURL leaked the password: %s", got)
 	}
 }
+
+func TestReindex_ShowsProgress(t *testing.T) {
+	env := testEnv(t, nil)
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"demo", "--candidates", "40"}, &out, io.Discard, envFunc(env)); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"reindex"}, &out, io.Discard, envFunc(env)); err != nil {
+		t.Fatalf("reindex: %v\n%s", err, out.String())
+	}
+	got := out.String()
+	for _, want := range []string{"candidates [####################] 100%  58 of ~58 read", "vacancies  [####################] 100%  3 of ~3 read, 3 indexed", "search index rebuilt in"} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("reindex printed %q; want it to contain %q", got, want)
+		}
+	}
+}
+
+func TestThousands(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 80122: "80,122", 1234567: "1,234,567", -4500: "-4,500"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q; want %q", n, got, want)
+		}
+	}
+}
