@@ -45,10 +45,15 @@ func newEnv(t *testing.T) *env {
 	db := storetest.Open(t)
 	rec := audit.NewRecorder(db, nil)
 	ob := store.NewOutbox(db, nil)
-	us := users.NewService(users.NewStore(db), rec, nil)
+	ust, cst, est := users.NewStore(db), candidates.NewStore(db), employers.NewStore(db)
+	th := store.NewThrottle(db, "throttle")
+	// As serve does at start (store.DB.IndexIDs): without it every read by
+	// _id scans its table on the SQLite backend.
+	storetest.IndexIDs(t, db, append(append(append(append(rec.Collections(), ust.Collections()...), cst.Collections()...), est.Collections()...), ob.Name(), th.Name())...)
+	us := users.NewService(ust, rec, nil)
 	tbl := places.New()
-	cs := candidates.NewService(candidates.NewStore(db), rec, tbl, ob, nil)
-	es := employers.NewService(employers.NewStore(db), us, rec, tbl, store.NewThrottle(db, "throttle"), nil)
+	cs := candidates.NewService(cst, rec, tbl, ob, nil)
+	es := employers.NewService(est, us, rec, tbl, th, nil)
 	cs.EmployerExists = es.Exists
 	ix, err := bleveindex.Open("")
 	if err != nil {
@@ -59,7 +64,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms := matching.NewService(ix, tx, tbl, cs, es, rec, store.NewThrottle(db, "throttle"), nil)
+	ms := matching.NewService(ix, tx, tbl, cs, es, rec, th, nil)
 	cs.Indexer, cs.IndexBatch = ms.IndexCandidate, ms.IndexCandidates
 	es.OnVacancyChange = ms.IndexVacancy
 	app := api.New(api.Config{Users: us, Candidates: cs, Employers: es, Matching: ms, Audit: rec, Logger: slog.New(slog.DiscardHandler)})

@@ -185,7 +185,7 @@ func TestSearchCandidates(t *testing.T) {
 
 func TestSearch_RateLimitAndScrapingFlag(t *testing.T) {
 	s := newSearchEnv(t)
-	items := make([]candidates.ImportItem, 60)
+	items := make([]candidates.ImportItem, 1050)
 	for i := range items {
 		in := candidates.Input{
 			Identity: candidates.IdentityInput{FirstName: "Gen", LastName: fmt.Sprint(i), BirthDate: "1990-01-01"},
@@ -197,18 +197,47 @@ func TestSearch_RateLimitAndScrapingFlag(t *testing.T) {
 	if _, err := s.candidates.Import(t.Context(), items); err != nil {
 		t.Fatal(err)
 	}
+	concerns := func() []any {
+		_, b := s.do("GET", "/api/v1/employers/"+s.emp, s.c1, nil)
+		return b["vetting"].(map[string]any)["concerns"].([]any)
+	}
+	searches := 0
+	search := func(page int) int {
+		searches++
+		st, b := s.do("GET", fmt.Sprintf("/api/v1/search/candidates?q=schoonmaken&per_page=50&page=%d", page), s.empTok, nil)
+		if st == 200 && len(b["items"].([]any)) != 50 {
+			t.Fatalf("page %d has %d cards; want 50", page, len(b["items"].([]any)))
+		}
+		return st
+	}
+	// The same first page thirty times: 1,500 cards, but 50 candidates.
+	for i := 0; i < 30; i++ {
+		if st := search(1); st != 200 {
+			t.Fatalf("search %d = %d", searches, st)
+		}
+	}
+	if c := concerns(); len(c) != 0 {
+		t.Fatalf("concerns after the same 50 cards thirty times = %v; want none", c)
+	}
+	// Paging through 21 pages: 1,050 different candidates.
+	for page := 2; page <= 21; page++ {
+		if st := search(page); st != 200 {
+			t.Fatalf("page %d = %d", page, st)
+		}
+	}
+	c := concerns()
+	if len(c) != 1 || !strings.Contains(c[0].(map[string]any)["text"].(string), "scraping") {
+		t.Fatalf("concerns after paging through 1,050 profiles = %v; want one scraping flag", c)
+	}
 	last := 0
-	for i := 0; i < 61; i++ {
-		last, _ = s.do("GET", "/api/v1/search/candidates?q=schoonmaken&per_page=50", s.empTok, nil)
+	for searches < 61 {
+		last = search(1)
 	}
 	if last != 429 {
 		t.Fatalf("61st search in a minute = %d; want 429", last)
 	}
-	// 60 searches of 50 cards = 3,000 cards: far past the daily flag.
-	_, b := s.do("GET", "/api/v1/employers/"+s.emp, s.c1, nil)
-	concerns := b["vetting"].(map[string]any)["concerns"].([]any)
-	if len(concerns) != 1 || !strings.Contains(concerns[0].(map[string]any)["text"].(string), "scraping") {
-		t.Fatalf("concerns after 3,000 cards = %v; want one scraping flag", concerns)
+	if c := concerns(); len(c) != 1 {
+		t.Fatalf("%d concerns; want the one flag, once", len(c))
 	}
 }
 

@@ -29,9 +29,10 @@ const (
 	DefaultWithinKm = 25
 	// An employer user may search 60 times a minute.
 	searchesPerMinute = 60
-	// An organisation that is shown more cards than this in a day is
-	// flagged to coordinators: far more than hiring for a few jobs needs.
-	cardsPerDayFlag = 1500
+	// An organisation shown more different candidates than this in a day
+	// is flagged to coordinators: far more than hiring for a few jobs needs
+	// (the same cards seen again on repeated searches do not count).
+	profilesPerDayFlag = 1000
 	// Matches are ranked among this many engine hits.
 	matchPool = 200
 )
@@ -213,7 +214,7 @@ func (s *Service) SearchCandidates(ctx context.Context, in CandidateSearch) (Can
 	}
 	s.record(ctx, actor, emp, ActionSearchCandidates, map[string]string{
 		"q": truncate(in.Q, 100), "place": in.Place, "within_km": strconv.Itoa(in.WithinKm), "page": strconv.Itoa(out.Page), "shown": strconv.Itoa(len(out.Items)),
-	}, len(out.Items))
+	}, out.Items)
 	return out, nil
 }
 
@@ -253,28 +254,34 @@ func (s *Service) visibleTo(c candidates.Candidate, e employers.Employer, at *pl
 	return true
 }
 
-// record writes the search's audit event and counts the cards shown to the
-// organisation today, flagging it once when the count passes the limit.
-func (s *Service) record(ctx context.Context, a users.Actor, e employers.Employer, action string, details map[string]string, shown int) {
+// record writes the search's audit event and counts the different
+// candidates shown to the organisation today, flagging it once when that
+// number passes the limit: paging through far more profiles than hiring
+// needs looks like scraping.
+func (s *Service) record(ctx context.Context, a users.Actor, e employers.Employer, action string, details map[string]string, shown []CandidateResult) {
 	if err := s.audit.Record(ctx, audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: action, Subject: "employer:" + string(e.ID), Details: details}); err != nil {
 		slog.Default().ErrorContext(ctx, "audit search", "err", err)
 	}
-	if shown == 0 {
+	if len(shown) == 0 {
 		return
+	}
+	ids := make([]string, len(shown))
+	for i, r := range shown {
+		ids[i] = string(r.Card.ID)
 	}
 	day := s.now().UTC().Format(time.DateOnly)
-	n, err := s.throttle.HitN(ctx, "cards:"+string(e.ID)+":"+day, shown, s.now(), 24*time.Hour)
+	before, after, cards, err := s.throttle.HitDistinct(ctx, "reach:"+string(e.ID)+":"+day, ids, s.now(), 24*time.Hour)
 	if err != nil {
-		slog.Default().WarnContext(ctx, "count cards", "err", err)
+		slog.Default().WarnContext(ctx, "count candidates shown", "err", err)
 		return
 	}
-	if n >= cardsPerDayFlag && n-shown < cardsPerDayFlag {
-		msg := fmt.Sprintf("Automatic signal: %d candidate cards shown to this organisation on %s — far more than a normal search; possible scraping.", n, day)
+	if before < profilesPerDayFlag && after >= profilesPerDayFlag {
+		msg := fmt.Sprintf("Automatic signal: about %d different candidate profiles (%d cards) shown to this organisation on %s — far more than hiring needs; possible scraping.", after, cards, day)
 		if err := s.employers.Flag(ctx, e.ID, msg); err != nil {
 			slog.Default().WarnContext(ctx, "flag scraping", "err", err)
 		}
 		_ = s.audit.Record(ctx, audit.Entry{ActorID: "system", Role: "system", Action: ActionScrapingFlag, Subject: "employer:" + string(e.ID),
-			Details: map[string]string{"cards": strconv.Itoa(n), "day": day}})
+			Details: map[string]string{"profiles": strconv.Itoa(after), "cards": strconv.Itoa(cards), "day": day}})
 	}
 }
 
@@ -322,7 +329,7 @@ func (s *Service) MatchesForVacancy(ctx context.Context, id employers.VacancyID,
 	}
 	sort.SliceStable(ranked, func(i, j int) bool { return ranked[i].Score > ranked[j].Score })
 	out := CandidatePage{Items: pageOf(ranked, p.offset, p.limit), Total: len(ranked), Page: p.offset/p.limit + 1}
-	s.record(ctx, actor, emp, ActionSearchCandidates, map[string]string{"vacancy": string(v.ID), "shown": strconv.Itoa(len(out.Items))}, len(out.Items))
+	s.record(ctx, actor, emp, ActionSearchCandidates, map[string]string{"vacancy": string(v.ID), "shown": strconv.Itoa(len(out.Items))}, out.Items)
 	return out, nil
 }
 

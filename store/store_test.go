@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -96,5 +97,47 @@ func TestNewID(t *testing.T) {
 			t.Fatalf("id %q: wrong length or repeated", id)
 		}
 		seen[id] = true
+	}
+}
+
+// TestThrottle_HitDistinct: repeats do not count, the estimate stays within
+// a few percent of the truth, crosses a limit once, and a new window starts
+// afresh.
+func TestThrottle_HitDistinct(t *testing.T) {
+	ctx := context.Background()
+	th := store.NewThrottle(storetest.Open(t), "throttle")
+	now := time.Now()
+	page := func(from, n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = fmt.Sprintf("c_%06d", from+i)
+		}
+		return out
+	}
+	for i := 0; i < 30; i++ { // the same 20 cards, thirty times
+		if _, _, _, err := th.HitDistinct(ctx, "k", page(0, 20), now, 24*time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, after, total, err := th.HitDistinct(ctx, "k", page(0, 20), now, 24*time.Hour)
+	if err != nil || before != 20 || after != 20 || total != 620 {
+		t.Fatalf("repeats: before %d, after %d, total %d, %v; want 20, 20, 620", before, after, total, err)
+	}
+	crossed := 0
+	for from := 20; from < 3000; from += 50 {
+		before, after, _, err := th.HitDistinct(ctx, "k", page(from, 50), now, 24*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if before < 1000 && after >= 1000 {
+			crossed++
+		}
+	}
+	_, after, _, _ = th.HitDistinct(ctx, "k", nil, now, 24*time.Hour)
+	if after < 2880 || after > 3120 || crossed != 1 {
+		t.Fatalf("3,000 distinct estimated as %d (limit crossed %d times); want within 4%% and once", after, crossed)
+	}
+	if _, after, total, _ := th.HitDistinct(ctx, "k", page(0, 5), now.Add(25*time.Hour), 24*time.Hour); after != 5 || total != 5 {
+		t.Fatalf("next window: %d distinct, %d in all; want 5, 5", after, total)
 	}
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"math"
+	mathbits "math/bits"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -31,6 +34,7 @@ type throttleDoc struct {
 	Key   string    `bson:"_id"`
 	Start time.Time `bson:"start"`
 	Count int       `bson:"count"`
+	Bits  []byte    `bson:"bits,omitempty"` // HitDistinct's bitmap
 }
 
 // Hit counts one event against key and returns the count in the current
@@ -60,6 +64,57 @@ func (t *Throttle) HitN(ctx context.Context, key string, n int, now time.Time, w
 		return 0, fmt.Errorf("throttle: %w", err)
 	}
 	return d.Count, nil
+}
+
+// distinctBits is the size of a distinct counter's bitmap (4 KiB): linear
+// counting over 32,768 bits estimates up to ~50,000 distinct items within a
+// few percent.
+const distinctBits = 1 << 15
+
+// HitDistinct counts items against key and returns the estimated number of
+// distinct items in the current window before and after them, and how many
+// items were counted in all. The estimate only grows within a window, so a
+// limit is crossed once: before < limit <= after.
+func (t *Throttle) HitDistinct(ctx context.Context, key string, items []string, now time.Time, window time.Duration) (before, after, total int, err error) {
+	unlock := t.locks.Lock(key)
+	defer unlock()
+	d, err := t.get(ctx, key)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	if d.Key == "" || !now.Before(d.Start.Add(window)) || len(d.Bits) != distinctBits/8 {
+		d = throttleDoc{Key: key, Start: now, Bits: make([]byte, distinctBits/8)}
+	}
+	before = distinctEstimate(d.Bits)
+	for _, it := range items {
+		h := fnv.New64a()
+		_, _ = h.Write([]byte(it))
+		bit := h.Sum64() % distinctBits
+		d.Bits[bit/8] |= 1 << (bit % 8)
+	}
+	d.Count += len(items)
+	_, err = t.coll.ReplaceOne(ctx, bson.M{"_id": key}, d, options.Replace().SetUpsert(true))
+	if mongo.IsDuplicateKeyError(err) {
+		_, err = t.coll.ReplaceOne(ctx, bson.M{"_id": key}, d)
+	}
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("throttle: %w", err)
+	}
+	return before, distinctEstimate(d.Bits), d.Count, nil
+}
+
+// distinctEstimate is linear counting: with z of m bits still zero, about
+// m·ln(m/z) distinct items were added.
+func distinctEstimate(bits []byte) int {
+	zero := 0
+	for _, b := range bits {
+		zero += 8 - mathbits.OnesCount8(b)
+	}
+	m := float64(len(bits) * 8)
+	if zero == 0 {
+		return int(m * math.Log(m)) // saturated: a floor
+	}
+	return int(math.Round(m * math.Log(m/float64(zero))))
 }
 
 // Count returns the count for key in the current window without counting.
