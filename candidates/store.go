@@ -411,13 +411,17 @@ func (s *Store) insertMany(ctx context.Context, cs []Candidate) error {
 }
 
 // count estimates the number of candidate profiles from the collection's
-// metadata (for progress), without a scan.
+// statistics (for progress): collStats answers in about a second at
+// 100,000 on FerretDB's SQLite backend, where estimatedDocumentCount reads
+// every document (27 s). 0 when the server will not say.
 func (s *Store) count(ctx context.Context) (int64, error) {
-	n, err := s.profiles.EstimatedDocumentCount(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("count candidates: %w", err)
+	var st struct {
+		Count int64 `bson:"count"`
 	}
-	return n, nil
+	if err := s.profiles.Database().RunCommand(ctx, bson.D{{Key: "collStats", Value: s.profiles.Name()}}).Decode(&st); err != nil {
+		return 0, nil // progress without a total
+	}
+	return st.Count, nil
 }
 
 // each scans every candidate profile (for index rebuilds).

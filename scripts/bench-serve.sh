@@ -4,7 +4,8 @@
 # embedded index, starts serve, and times employer searches through the API
 # with curl (eight typo'd skills × seven cities, 25 km, available within 30
 # days), in rounds of 50 a minute apart (the limit is 60 a minute per user).
-# Prints p50/p95 per round and serve's peak RSS (VmHWM).
+# Then matches for the demo employer's vacancies. Prints p50/p95 per round
+# and serve's peak RSS (VmHWM).
 #   scripts/bench-serve.sh [N]   (HERSTART_BENCH_DIR, BENCH_ROUNDS, BENCH_PORT)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,4 +50,18 @@ for round in $(seq "$rounds"); do
 	echo "round $round: 50 searches, p50 $(awk '{print $2}' "$times" | pct 0.50) ms, p95 $(awk '{print $2}' "$times" | pct 0.95) ms, non-200: $bad"
 	rm -f "$times"
 done
+# Matches for each of the demo employer's three vacancies (engine pool of
+# 200, each re-read and checked against every hard rule, then ranked).
+sleep 61
+emp=$(curl -fs -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/users/me" | sed -E 's/.*"employer_id":"([^"]+)".*/\1/')
+vacancies=($(curl -fs -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/employers/$emp/vacancies" | grep -o '"id":"v_[a-z0-9]*"' | cut -d'"' -f4))
+times=$(mktemp)
+for i in $(seq 0 44); do
+	v=${vacancies[$((i % ${#vacancies[@]}))]}
+	curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "Authorization: Bearer $token" \
+		"http://127.0.0.1:$port/api/v1/vacancies/$v/matches" >>"$times"
+done
+bad=$(awk '$1 != 200' "$times" | wc -l)
+echo "matches for a vacancy: 45 requests over ${#vacancies[@]} vacancies, p50 $(awk '{print $2}' "$times" | pct 0.50) ms, p95 $(awk '{print $2}' "$times" | pct 0.95) ms, non-200: $bad"
+rm -f "$times"
 echo "serve peak RSS: $(awk '/VmHWM/ {print $2, $3}' /proc/$pid/status)"

@@ -200,18 +200,28 @@ func progressBar(w io.Writer, start time.Time) func(matching.Progress) {
 	last := ""
 	return func(p matching.Progress) {
 		if p.Kind != last {
-			if last != "" {
+			if last != "" { // the next kind: a new line, timed from now
 				fmt.Fprintln(w)
+				start = time.Now()
 			}
-			last, start = p.Kind, time.Now()
+			last = p.Kind
 		}
 		const width = 20
+		rate := float64(p.Read) / max(time.Since(start).Seconds(), 0.001)
+		counts := fmt.Sprintf("%s read, %s indexed, %s/s", thousands(p.Read), thousands(p.Indexed), thousands(int(rate)))
+		if p.Total <= 0 { // the database gave no estimate: counts only
+			line := fmt.Sprintf("%-10s %s", p.Kind, counts)
+			fmt.Fprintf(w, "\r%-110s", line)
+			if p.Done {
+				fmt.Fprintln(w)
+			}
+			return
+		}
 		frac := 1.0
-		if p.Total > 0 && !p.Done {
+		if !p.Done {
 			frac = min(1, float64(p.Read)/float64(p.Total))
 		}
 		fill := int(frac * width)
-		rate := float64(p.Read) / max(time.Since(start).Seconds(), 0.001)
 		line := fmt.Sprintf("%-10s [%s%s] %3.0f%%  %s of ~%s read, %s indexed, %s/s", p.Kind,
 			strings.Repeat("#", fill), strings.Repeat(".", width-fill), frac*100, thousands(p.Read), thousands(p.Total), thousands(p.Indexed), thousands(int(rate)))
 		if left := float64(p.Total-p.Read) / rate; !p.Done && left > 0 && rate > 0 {

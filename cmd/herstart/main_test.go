@@ -18,6 +18,7 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/herstart/herstart/audit"
+	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/store"
 )
 
@@ -248,5 +249,20 @@ func TestThousands(t *testing.T) {
 		if got := thousands(n); got != want {
 			t.Errorf("thousands(%d) = %q; want %q", n, got, want)
 		}
+	}
+}
+
+func TestProgressBar(t *testing.T) {
+	var out bytes.Buffer
+	bar := progressBar(&out, time.Now().Add(-10*time.Second))
+	bar(matching.Progress{Kind: "candidates", Read: 4000, Total: 8000, Indexed: 3000})
+	if got := out.String(); !regexp.MustCompile(`\[#{10}\.{10}\]  50%  4,000 of ~8,000 read, 3,000 indexed, (399|400)/s, ~10s left`).MatchString(got) {
+		t.Fatalf("half way: %q", got)
+	}
+	out.Reset()
+	bar = progressBar(&out, time.Now())
+	bar(matching.Progress{Kind: "candidates", Read: 1200, Indexed: 1000})
+	if got := out.String(); strings.Contains(got, "%") || !strings.Contains(got, "1,200 read, 1,000 indexed") {
+		t.Fatalf("without an estimate: %q", got)
 	}
 }
