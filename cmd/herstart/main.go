@@ -3,6 +3,7 @@
 //	herstart serve          start the web server (embedded database by default)
 //	herstart demo           load demo accounts and candidates (--candidates N for N synthetic ones)
 //	herstart reindex        rebuild the search index from the database
+//	herstart bench search   measure the search engine on generated candidates
 //	herstart audit verify   check the audit log's hash chain; non-zero exit if broken
 //	herstart version        print the version
 package main
@@ -53,6 +54,7 @@ commands:
   serve                 start the web server
   demo [--candidates N] load demo accounts and candidates
   reindex               rebuild the search index from the database (serve stopped, for the embedded index)
+  bench search          measure the search engine on generated candidates (--candidates, --queries, --runs)
   audit verify          check the audit log's hash chain
   version               print the version
 
@@ -83,6 +85,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return auditVerify(ctx, cfg, log, stdout)
 	case "reindex":
 		return reindex(ctx, cfg, log, stdout)
+	case "bench":
+		if len(args) < 2 || args[1] != "search" {
+			fmt.Fprintln(stderr, "usage: herstart bench search [--candidates 10000,100000] [--queries 200] [--runs 3]")
+			return exitError(2)
+		}
+		return benchSearch(ctx, cfg, args[2:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "herstart", version)
 		return nil

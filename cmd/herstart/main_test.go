@@ -266,3 +266,21 @@ func TestProgressBar(t *testing.T) {
 		t.Fatalf("without an estimate: %q", got)
 	}
 }
+
+func TestBenchSearch(t *testing.T) {
+	env := testEnv(t, nil)
+	var out, errs bytes.Buffer
+	if err := run(context.Background(), []string{"bench", "search", "--candidates", "800", "--queries", "5", "--runs", "1"}, &out, &errs, envFunc(env)); err != nil {
+		t.Fatalf("bench search: %v\n%s", err, errs.String())
+	}
+	for _, want := range []string{"800 candidates: indexed at", "employer-query ", "employer-query-broad", "vacancy-matches", "peak memory"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("bench search printed %q; want %q in it", out.String(), want)
+		}
+	}
+	err := run(context.Background(), []string{"bench", "search", "--candidates", "-3"}, &out, &errs, envFunc(env))
+	var ee exitError
+	if !errors.As(err, &ee) || int(ee) != 2 || !strings.Contains(errs.String(), "--candidates") {
+		t.Fatalf("bad --candidates: %v, %q; want exit 2 naming the flag", err, errs.String())
+	}
+}

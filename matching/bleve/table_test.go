@@ -13,6 +13,7 @@ import (
 
 	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/matching/bleve"
+	"github.com/herstart/herstart/matching/enginebench"
 	"github.com/herstart/herstart/matching/places"
 	"github.com/herstart/herstart/matching/taxonomy"
 )
@@ -61,7 +62,7 @@ func TestTableAgreesWithNaive(t *testing.T) {
 	tx, _ := taxonomy.Load()
 	tbl := places.New()
 	r := rand.New(rand.NewPCG(3, 4))
-	gen := synthetic(3000, 11)
+	gen := enginebench.Docs(3000, 11, time.Now())
 	docs := map[string]matching.CandidateDoc{}
 	dir := t.TempDir()
 	ix, err := bleve.Open(dir)
@@ -227,7 +228,7 @@ func TestOlderSchemaIsRebuilt(t *testing.T) {
 	if !ix.Created() {
 		t.Fatal("new index not reported as created")
 	}
-	if err := ix.UpsertCandidates(context.Background(), synthetic(10, 1)); err != nil {
+	if err := ix.UpsertCandidates(context.Background(), enginebench.Docs(10, 1, time.Now())); err != nil {
 		t.Fatal(err)
 	}
 	if err := ix.Close(); err != nil {
@@ -263,7 +264,7 @@ func TestSearchWhileIndexing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	gen := synthetic(2000, 5)
+	gen := enginebench.Docs(2000, 5, time.Now())
 	done := make(chan struct{})
 	errs := make(chan error, 4)
 	for g := 0; g < 3; g++ {
