@@ -15,9 +15,8 @@ import (
 const (
 	CellLat, CellLon             = 0.045, 0.075 // fine
 	CoarseCellLat, CoarseCellLon = 0.225, 0.375 // coarse: 5 × 5 fine cells
-	RingKm                       = 5
-	CoarseRingKm                 = 25
-	// FineKm is how far out fine cells are used; beyond it, coarse ones.
+	// FineKm is the largest radius fine cells are used for; beyond it,
+	// coarse ones.
 	FineKm = 25
 )
 
@@ -43,52 +42,30 @@ func CoarseCellOf(lat, lon float64) string {
 	return fmt.Sprintf("%d_%d", x, y)
 }
 
-// Ring is cells of one grid whose nearest point lies at MinKm or more from a
-// centre: a document in them can be reached only with a travel radius of at
-// least MinKm.
-type Ring struct {
-	Field string
-	MinKm int
-	Cells []string
-}
-
-// Rings lists the cells with a point within km of the centre: fine cells up
-// to FineKm, grouped by 5 km rings, and coarse cells beyond, grouped by
-// 25 km rings. Every point within km lies in a listed cell whose ring's
-// MinKm does not exceed its distance (a point beyond FineKm is in a coarse
-// ring of MinKm ≥ FineKm; one nearer is in a fine ring).
-func Rings(lat, lon, km float64) []Ring {
-	fine := grid(lat, lon, math.Min(km, FineKm), CellLat, CellLon, RingKm, 0, FieldCell)
+// CellsNear names the cells with a point within km of the centre, and the
+// document field they are found in: fine cells for up to FineKm, coarse
+// ones beyond (which cover the near ones too). A superset: every point
+// within km lies in a listed cell.
+func CellsNear(lat, lon, km float64) (field string, cells []string) {
 	if km <= FineKm {
-		return fine
+		return FieldCell, grid(lat, lon, km, CellLat, CellLon)
 	}
-	return append(fine, grid(lat, lon, km, CoarseCellLat, CoarseCellLon, CoarseRingKm, FineKm, FieldCoarseCell)...)
+	return FieldCoarseCell, grid(lat, lon, km, CoarseCellLat, CoarseCellLon)
 }
 
-func grid(lat, lon, km, dLat, dLon float64, ringKm, floorKm int, field string) []Ring {
+func grid(lat, lon, km, dLat, dLon float64) []string {
 	dy := int(math.Ceil(km/111.0/dLat)) + 1
 	dx := int(math.Ceil(km/(111.0*math.Cos(lat*math.Pi/180))/dLon)) + 1
 	cx, cy := xy(lat, lon, dLat, dLon)
-	byRing := map[int][]string{}
-	maxRing := 0
+	var out []string
 	for x := cx - dx; x <= cx+dx; x++ {
 		for y := cy - dy; y <= cy+dy; y++ {
 			// the nearest point of the cell to the centre
 			nLat := math.Max(float64(y)*dLat, math.Min(lat, float64(y+1)*dLat))
 			nLon := math.Max(float64(x)*dLon, math.Min(lon, float64(x+1)*dLon))
-			d := places.DistanceKm(lat, lon, nLat, nLon)
-			if d > km {
-				continue
+			if places.DistanceKm(lat, lon, nLat, nLon) <= km {
+				out = append(out, fmt.Sprintf("%d_%d", x, y))
 			}
-			r := int(math.Max(d, float64(floorKm))) / ringKm
-			byRing[r] = append(byRing[r], fmt.Sprintf("%d_%d", x, y))
-			maxRing = max(maxRing, r)
-		}
-	}
-	out := make([]Ring, 0, len(byRing))
-	for r := 0; r <= maxRing; r++ {
-		if cells := byRing[r]; len(cells) > 0 {
-			out = append(out, Ring{Field: field, MinKm: r * ringKm, Cells: cells})
 		}
 	}
 	return out

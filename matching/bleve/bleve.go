@@ -296,11 +296,8 @@ func numRange(fieldName string, min, max float64, maxInclusive bool) query.Query
 // cellFilter finds documents whose home cell lies within km of the point:
 // a superset, narrowed exactly after.
 func cellFilter(g matching.Geo) query.Query {
-	var or []query.Query
-	for _, r := range matching.Rings(g.Lat, g.Lon, g.Km) {
-		or = append(or, terms(r.Field, r.Cells)...)
-	}
-	return blv.NewDisjunctionQuery(or...)
+	field, cells := matching.CellsNear(g.Lat, g.Lon, g.Km)
+	return blv.NewDisjunctionQuery(terms(field, cells)...)
 }
 
 // day is the day number of t (days since 1970-01-01 UTC): dates are indexed
