@@ -32,8 +32,11 @@ func geoRadius(lat, lon, km float64) string {
 	return fmt.Sprintf("_geoRadius(%s, %s, %d)", num(lat), num(lon), int(math.Round(math.Max(km, 0.1)*1000)))
 }
 
-// travelFilter mirrors the Bleve engine: per radius band, candidates whose
+// travelFilter honours each candidate's travel radius in bands (a filter
+// cannot compare a distance with a field): per band, candidates whose
 // radius lies in the band and who live within min(km, band) of the point.
+// Conservative by at most one band (a candidate who travels 24 km is found
+// up to 20 km away); the Bleve engine checks the exact radius.
 func travelFilter(g matching.Geo) string {
 	bands := matching.TravelBands
 	parts := make([]string, 0, len(bands))
