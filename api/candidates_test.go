@@ -132,7 +132,10 @@ func TestCandidateCreate_BadInput(t *testing.T) {
 		{"WrongTypeHours", with(func(m map[string]any) { m["hours_per_week"] = "veel" }), 400, "hours_per_week"},
 		{"WrongTypeSkills", with(func(m map[string]any) { m["skills"] = "lassen" }), 400, "skills"},
 		{"UnknownField", with(func(m map[string]any) { m["offence"] = "diefstal" }), 400, "offence"},
-		{"UnknownNestedField", with(func(m map[string]any) { id(m)["bsn"] = "123456782" }), 400, "bsn"},
+		{"UnknownNestedField", with(func(m map[string]any) { id(m)["bsn"] = "123456782" }), 400, "identity.bsn"},
+		{"UnknownFieldInListItem", with(func(m map[string]any) {
+			m["restrictions"].(map[string]any)["area_bans"] = []any{map[string]any{"place": "Utrecht", "radius_km": 5}, map[string]any{"place": "Zeist", "radius_km": 5, "reason": "victim lives here"}}
+		}), 400, "restrictions.area_bans[1].reason"},
 		{"OperatorInjection", with(func(m map[string]any) { id(m)["first_name"] = map[string]any{"$ne": ""} }), 400, "identity.first_name"},
 		{"OperatorInjectionPlace", with(func(m map[string]any) { m["home_place"] = map[string]any{"$regex": ".*"} }), 400, "home_place"},
 		{"MissingFirstName", with(func(m map[string]any) { delete(id(m), "first_name") }), 422, "identity.first_name"},
