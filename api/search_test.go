@@ -104,8 +104,12 @@ func TestSearchCandidates(t *testing.T) {
 	if !strings.Contains(ex["nl"].(string), "vaardigheden") || !strings.Contains(ex["en"].(string), "km") {
 		t.Fatalf("explanation = %v", ex)
 	}
-	if facets, ok := b["facets"].(map[string]any); !ok || facets["skills"] == nil {
+	facets, ok := b["facets"].(map[string]any)
+	if !ok || facets["skills"] == nil {
 		t.Fatalf("facets missing: %v", b["facets"])
+	}
+	if prov, _ := facets["province"].([]any); len(prov) == 0 || prov[0].(map[string]any)["value"] != "Utrecht" || prov[0].(map[string]any)["count"] == nil {
+		t.Fatalf("province facet = %v; want [{value: Utrecht, count: …}]", facets["province"])
 	}
 
 	t.Run("EveryWordingFindsTheSame", func(t *testing.T) {

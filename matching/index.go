@@ -91,8 +91,8 @@ type Hit struct {
 
 // FacetCount is one value of a facet and how many results have it.
 type FacetCount struct {
-	Value string
-	Count int
+	Value string `json:"value"`
+	Count int    `json:"count"`
 }
 
 // Result is a page of hits, the total, and facets when asked.
