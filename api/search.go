@@ -23,51 +23,39 @@ func pageParams(c *fiber.Ctx) (int, int, error) {
 // handleSearchCandidates handles GET /api/v1/search/candidates (active
 // employers): anonymised cards only.
 func (s *Server) handleSearchCandidates(c *fiber.Ctx) error {
-	page, per, err := pageParams(c)
-	if err != nil {
-		return err
-	}
-	within, err := queryInt(c, "within_km", 0, 1, matching.MaxWithinKm)
-	if err != nil {
-		return err
-	}
-	hours, err := queryInt(c, "hours_min", 0, 0, 60)
-	if err != nil {
-		return err
-	}
-	var certs []string
-	if v := c.Query("certificates"); v != "" {
-		certs = strings.Split(v, ",")
-	}
-	res, err := s.cfg.Matching.SearchCandidates(c.UserContext(), matching.CandidateSearch{
-		Q: c.Query("q"), Place: c.Query("place"), Province: c.Query("province"), WithinKm: within,
-		AvailableBefore: c.Query("available_before"), Certificates: certs, HoursMin: hours, Page: page, PerPage: per,
+	return paged(c, func(page, per int) (any, error) {
+		within, err := queryInt(c, "within_km", 0, 1, matching.MaxWithinKm)
+		if err != nil {
+			return nil, err
+		}
+		hours, err := queryInt(c, "hours_min", 0, 0, 60)
+		if err != nil {
+			return nil, err
+		}
+		var certs []string
+		if v := c.Query("certificates"); v != "" {
+			certs = strings.Split(v, ",")
+		}
+		return s.cfg.Matching.SearchCandidates(c.UserContext(), matching.CandidateSearch{
+			Q: c.Query("q"), Place: c.Query("place"), Province: c.Query("province"), WithinKm: within,
+			AvailableBefore: c.Query("available_before"), Certificates: certs, HoursMin: hours, Page: page, PerPage: per,
+		})
 	})
-	if err != nil {
-		return err
-	}
-	return c.JSON(res)
 }
 
 // handleSearchVacancies handles GET /api/v1/search/vacancies (probation
 // workers; with candidate_id the candidate's restrictions apply).
 func (s *Server) handleSearchVacancies(c *fiber.Ctx) error {
-	page, per, err := pageParams(c)
-	if err != nil {
-		return err
-	}
-	within, err := queryInt(c, "within_km", 0, 1, matching.MaxWithinKm)
-	if err != nil {
-		return err
-	}
-	res, err := s.cfg.Matching.SearchVacancies(c.UserContext(), matching.VacancySearch{
-		Q: c.Query("q"), Place: c.Query("place"), Province: c.Query("province"), WithinKm: within,
-		CandidateID: c.Query("candidate_id"), Page: page, PerPage: per,
+	return paged(c, func(page, per int) (any, error) {
+		within, err := queryInt(c, "within_km", 0, 1, matching.MaxWithinKm)
+		if err != nil {
+			return nil, err
+		}
+		return s.cfg.Matching.SearchVacancies(c.UserContext(), matching.VacancySearch{
+			Q: c.Query("q"), Place: c.Query("place"), Province: c.Query("province"), WithinKm: within,
+			CandidateID: c.Query("candidate_id"), Page: page, PerPage: per,
+		})
 	})
-	if err != nil {
-		return err
-	}
-	return c.JSON(res)
 }
 
 // handleCandidateMatches handles GET /api/v1/candidates/{id}/matches.

@@ -37,31 +37,31 @@ before=$(date -d '+30 days' +%F)
 sample=$(curl -fs -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/search/candidates?q=heftruk&place=Utrecht&within_km=25&available_before=$before")
 echo "heftruk near Utrecht: total $(echo "$sample" | sed -E 's/.*"total":([0-9]+).*/\1/'), $(echo "$sample" | grep -o '"card"' | wc -l) cards on page 1"
 pct() { sort -n | awk -v p="$1" '{a[NR]=$1} END {i=int(p*(NR-1))+1; printf "%.1f", a[i]*1000}'; }
+# timed LABEL: GETs each path read from stdin with the token, then prints
+# LABEL with the count, p50, p95 and how many did not answer 200.
+timed() {
+	local times n bad
+	times=$(mktemp)
+	while read -r path; do
+		curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "Authorization: Bearer $token" "http://127.0.0.1:$port$path" >>"$times"
+	done
+	n=$(wc -l <"$times")
+	bad=$(awk '$1 != 200' "$times" | wc -l)
+	echo "$1: $n requests, p50 $(awk '{print $2}' "$times" | pct 0.50) ms, p95 $(awk '{print $2}' "$times" | pct 0.95) ms, non-200: $bad"
+	rm -f "$times"
+}
 for round in $(seq "$rounds"); do
 	[ "$round" -gt 1 ] && sleep 61
-	times=$(mktemp)
 	for i in $(seq 0 49); do
-		q=${skills[$((i % 8))]}
-		place=${cities[$((i % 7))]}
-		curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "Authorization: Bearer $token" \
-			"http://127.0.0.1:$port/api/v1/search/candidates?q=$q&place=$place&within_km=25&available_before=$before" >>"$times"
-	done
-	bad=$(awk '$1 != 200' "$times" | wc -l)
-	echo "round $round: 50 searches, p50 $(awk '{print $2}' "$times" | pct 0.50) ms, p95 $(awk '{print $2}' "$times" | pct 0.95) ms, non-200: $bad"
-	rm -f "$times"
+		echo "/api/v1/search/candidates?q=${skills[$((i % 8))]}&place=${cities[$((i % 7))]}&within_km=25&available_before=$before"
+	done | timed "round $round, employer searches"
 done
 # Matches for each of the demo employer's three vacancies (engine pool of
 # 200, each re-read and checked against every hard rule, then ranked).
 sleep 61
 emp=$(curl -fs -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/users/me" | sed -E 's/.*"employer_id":"([^"]+)".*/\1/')
 vacancies=($(curl -fs -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/employers/$emp/vacancies" | grep -o '"id":"v_[a-z0-9]*"' | cut -d'"' -f4))
-times=$(mktemp)
 for i in $(seq 0 44); do
-	v=${vacancies[$((i % ${#vacancies[@]}))]}
-	curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "Authorization: Bearer $token" \
-		"http://127.0.0.1:$port/api/v1/vacancies/$v/matches" >>"$times"
-done
-bad=$(awk '$1 != 200' "$times" | wc -l)
-echo "matches for a vacancy: 45 requests over ${#vacancies[@]} vacancies, p50 $(awk '{print $2}' "$times" | pct 0.50) ms, p95 $(awk '{print $2}' "$times" | pct 0.95) ms, non-200: $bad"
-rm -f "$times"
+	echo "/api/v1/vacancies/${vacancies[$((i % ${#vacancies[@]}))]}/matches"
+done | timed "matches for a vacancy (${#vacancies[@]} vacancies)"
 echo "serve peak RSS: $(awk '/VmHWM/ {print $2, $3}' /proc/$pid/status)"

@@ -46,24 +46,32 @@ func (t *Throttle) Hit(ctx context.Context, key string, now time.Time, window ti
 // HitN counts n events against key and returns the count in the current
 // window.
 func (t *Throttle) HitN(ctx context.Context, key string, n int, now time.Time, window time.Duration) (int, error) {
+	d, err := t.update(ctx, key, now, window, func(d *throttleDoc) { d.Count += n })
+	return d.Count, err
+}
+
+// update applies fn to key's document of the current window (a fresh one
+// when there is none or it has run out) and saves it, one caller at a time
+// in this process.
+func (t *Throttle) update(ctx context.Context, key string, now time.Time, window time.Duration, fn func(d *throttleDoc)) (throttleDoc, error) {
 	unlock := t.locks.Lock(key)
 	defer unlock()
 	d, err := t.get(ctx, key)
 	if err != nil {
-		return 0, err
+		return throttleDoc{}, err
 	}
 	if d.Key == "" || !now.Before(d.Start.Add(window)) {
 		d = throttleDoc{Key: key, Start: now}
 	}
-	d.Count += n
+	fn(&d)
 	_, err = t.coll.ReplaceOne(ctx, bson.M{"_id": key}, d, options.Replace().SetUpsert(true))
 	if mongo.IsDuplicateKeyError(err) { // another instance created it first
 		_, err = t.coll.ReplaceOne(ctx, bson.M{"_id": key}, d)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("throttle: %w", err)
+		return throttleDoc{}, fmt.Errorf("throttle: %w", err)
 	}
-	return d.Count, nil
+	return d, nil
 }
 
 // distinctBits is the size of a distinct counter's bitmap (4 KiB): linear
@@ -76,29 +84,21 @@ const distinctBits = 1 << 15
 // items were counted in all. The estimate only grows within a window, so a
 // limit is crossed once: before < limit <= after.
 func (t *Throttle) HitDistinct(ctx context.Context, key string, items []string, now time.Time, window time.Duration) (before, after, total int, err error) {
-	unlock := t.locks.Lock(key)
-	defer unlock()
-	d, err := t.get(ctx, key)
+	d, err := t.update(ctx, key, now, window, func(d *throttleDoc) {
+		if len(d.Bits) != distinctBits/8 {
+			d.Bits = make([]byte, distinctBits/8)
+		}
+		before = distinctEstimate(d.Bits)
+		for _, it := range items {
+			h := fnv.New64a()
+			_, _ = h.Write([]byte(it))
+			bit := h.Sum64() % distinctBits
+			d.Bits[bit/8] |= 1 << (bit % 8)
+		}
+		d.Count += len(items)
+	})
 	if err != nil {
 		return 0, 0, 0, err
-	}
-	if d.Key == "" || !now.Before(d.Start.Add(window)) || len(d.Bits) != distinctBits/8 {
-		d = throttleDoc{Key: key, Start: now, Bits: make([]byte, distinctBits/8)}
-	}
-	before = distinctEstimate(d.Bits)
-	for _, it := range items {
-		h := fnv.New64a()
-		_, _ = h.Write([]byte(it))
-		bit := h.Sum64() % distinctBits
-		d.Bits[bit/8] |= 1 << (bit % 8)
-	}
-	d.Count += len(items)
-	_, err = t.coll.ReplaceOne(ctx, bson.M{"_id": key}, d, options.Replace().SetUpsert(true))
-	if mongo.IsDuplicateKeyError(err) {
-		_, err = t.coll.ReplaceOne(ctx, bson.M{"_id": key}, d)
-	}
-	if err != nil {
-		return 0, 0, 0, fmt.Errorf("throttle: %w", err)
 	}
 	return before, distinctEstimate(d.Bits), d.Count, nil
 }

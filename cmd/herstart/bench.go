@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -77,7 +76,7 @@ func benchSearch(ctx context.Context, cfg Config, args []string, stdout, stderr 
 				}
 				p50, p95, p99, total = append(p50, l.P50), append(p95, l.P95), append(p99, l.P99), l.Total
 			}
-			fmt.Fprintf(stdout, "%-26s %10s %10s %10s %10s\n", k.Name, ms(median(p50)), ms(median(p95)), ms(median(p99)), thousands(total))
+			fmt.Fprintf(stdout, "%-26s %10s %10s %10s %10s\n", k.Name, ms(enginebench.Percentile(p50, 0.5)), ms(enginebench.Percentile(p95, 0.5)), ms(enginebench.Percentile(p99, 0.5)), thousands(total))
 		}
 		cleanup()
 		docs = nil
@@ -113,12 +112,6 @@ func benchIndex(ctx context.Context, cfg Config) (matching.Index, func(), error)
 		return nil, nil, err
 	}
 	return ix, func() { _ = ix.Close(); _ = os.RemoveAll(dir) }, nil
-}
-
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[len(s)/2]
 }
 
 func ms(d time.Duration) string {

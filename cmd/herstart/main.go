@@ -216,23 +216,18 @@ func progressBar(w io.Writer, start time.Time) func(matching.Progress) {
 		}
 		const width = 20
 		rate := float64(p.Read) / max(time.Since(start).Seconds(), 0.001)
-		counts := fmt.Sprintf("%s read, %s indexed, %s/s", thousands(p.Read), thousands(p.Indexed), thousands(int(rate)))
-		if p.Total <= 0 { // the database gave no estimate: counts only
-			line := fmt.Sprintf("%-10s %s", p.Kind, counts)
-			fmt.Fprintf(w, "\r%-110s", line)
-			if p.Done {
-				fmt.Fprintln(w)
+		line, read := fmt.Sprintf("%-10s ", p.Kind), thousands(p.Read)
+		if p.Total > 0 { // a bar when the database gave an estimate
+			frac := 1.0
+			if !p.Done {
+				frac = min(1, float64(p.Read)/float64(p.Total))
 			}
-			return
+			fill := int(frac * width)
+			line = fmt.Sprintf("%-10s [%s%s] %3.0f%%  ", p.Kind, strings.Repeat("#", fill), strings.Repeat(".", width-fill), frac*100)
+			read += " of ~" + thousands(p.Total)
 		}
-		frac := 1.0
-		if !p.Done {
-			frac = min(1, float64(p.Read)/float64(p.Total))
-		}
-		fill := int(frac * width)
-		line := fmt.Sprintf("%-10s [%s%s] %3.0f%%  %s of ~%s read, %s indexed, %s/s", p.Kind,
-			strings.Repeat("#", fill), strings.Repeat(".", width-fill), frac*100, thousands(p.Read), thousands(p.Total), thousands(p.Indexed), thousands(int(rate)))
-		if left := float64(p.Total-p.Read) / rate; !p.Done && left > 0 && rate > 0 {
+		line += fmt.Sprintf("%s read, %s indexed, %s/s", read, thousands(p.Indexed), thousands(int(rate)))
+		if left := float64(p.Total-p.Read) / rate; p.Total > 0 && !p.Done && left > 0 && rate > 0 {
 			line += fmt.Sprintf(", ~%s left", (time.Duration(left) * time.Second).Round(time.Second))
 		}
 		fmt.Fprintf(w, "\r%-110s", line)

@@ -282,24 +282,21 @@ func (t *table) warm(adv index.Index) error {
 // filter is a candidate query's conditions on rows, and the facet counts of
 // the rows that pass.
 type filter struct {
+	q          matching.CandidateQuery
 	names      *interner
-	geo        *matching.Geo
-	kmPerLon   float64 // a lower bound of a degree of longitude's length near geo
+	kmPerLon   float64 // a lower bound of a degree of longitude's length near q.Geo
 	province   uint16
 	certs      []uint16
-	hoursMin   int32
 	availMax   int32 // inclusive; 0: none
 	confMin    int32 // inclusive; 0: none
 	impossible bool  // a province or certificate no candidate holds
-	q          matching.CandidateQuery
 
-	facets                       bool
-	skills, provinces, certCount []int
+	skills, provinces, certCount []int // facet counts, when q.Facets
 	hours                        []int
 }
 
 func newFilter(names *interner, q matching.CandidateQuery) *filter {
-	f := &filter{names: names, geo: q.Geo, hoursMin: int32(q.HoursMin), facets: q.Facets, q: q}
+	f := &filter{q: q, names: names}
 	if q.Geo != nil {
 		// A degree of longitude is shortest at the latitude farthest from
 		// the equator a row within reach can have: a lower bound.
@@ -327,7 +324,7 @@ func (f *filter) resolve() {
 		f.certs = append(f.certs, id)
 		f.impossible = f.impossible || !ok
 	}
-	if f.facets {
+	if f.q.Facets {
 		n := f.names.size()
 		f.skills, f.provinces, f.certCount, f.hours = make([]int, n), make([]int, n), make([]int, n), make([]int, len(matching.HoursBands))
 	}
@@ -340,7 +337,7 @@ func (f *filter) accept(r *row) bool {
 	if f.province != 0 && r.province != f.province {
 		return false
 	}
-	if r.hours < f.hoursMin || (f.availMax != 0 && r.availDay > f.availMax) || (f.confMin != 0 && r.confDay < f.confMin) {
+	if int(r.hours) < f.q.HoursMin || (f.availMax != 0 && r.availDay > f.availMax) || (f.confMin != 0 && r.confDay < f.confMin) {
 		return false
 	}
 	for _, c := range f.certs {
@@ -348,14 +345,14 @@ func (f *filter) accept(r *row) bool {
 			return false
 		}
 	}
-	if f.geo != nil {
+	if g := f.q.Geo; g != nil {
 		// A cheap lower bound on the distance first: most rows the place
 		// cells admit lie too far north, south, east or west.
-		limit := min(f.geo.Km, float64(r.travel))
-		if math.Abs(r.lat-f.geo.Lat)*kmPerDegree > limit || math.Abs(r.lon-f.geo.Lon)*f.kmPerLon > limit {
+		limit := min(g.Km, float64(r.travel))
+		if math.Abs(r.lat-g.Lat)*kmPerDegree > limit || math.Abs(r.lon-g.Lon)*f.kmPerLon > limit {
 			return false
 		}
-		return matching.Within(*f.geo, r.lat, r.lon, int(r.travel))
+		return matching.Within(*g, r.lat, r.lon, int(r.travel))
 	}
 	return true
 }
@@ -448,7 +445,7 @@ func (q *tableQuery) Searcher(ctx context.Context, r index.IndexReader, m mappin
 			return false
 		}
 		d.ID = row.id
-		if f.facets {
+		if f.q.Facets {
 			f.count(row)
 		}
 		return true

@@ -160,8 +160,7 @@ func (ix *Index) UpsertCandidates(ctx context.Context, docs []matching.Candidate
 	for i, d := range docs {
 		out[i] = CandidateDocument(d)
 	}
-	pk := "id"
-	return ix.wait(ctx)(ix.client.Index(ix.candidates).AddDocuments(ctx, out, &ms.DocumentOptions{PrimaryKey: &pk}))
+	return ix.add(ctx, ix.candidates, out)
 }
 
 // DeleteCandidate removes a candidate.
@@ -175,8 +174,14 @@ func (ix *Index) UpsertVacancies(ctx context.Context, docs []matching.VacancyDoc
 	for i, d := range docs {
 		out[i] = vacancyDocument(d)
 	}
+	return ix.add(ctx, ix.vacancies, out)
+}
+
+// add adds or replaces docs in index uid, keyed by "id", and waits for the
+// task.
+func (ix *Index) add(ctx context.Context, uid string, docs []map[string]any) error {
 	pk := "id"
-	return ix.wait(ctx)(ix.client.Index(ix.vacancies).AddDocuments(ctx, out, &ms.DocumentOptions{PrimaryKey: &pk}))
+	return ix.wait(ctx)(ix.client.Index(uid).AddDocuments(ctx, docs, &ms.DocumentOptions{PrimaryKey: &pk}))
 }
 
 // DeleteVacancy removes a vacancy.
