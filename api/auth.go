@@ -27,7 +27,7 @@ func (s *Server) handleTokenCreate(c *fiber.Ctx) error {
 	if err := decodeStrict(c, &req); err != nil {
 		return err
 	}
-	sess, err := s.cfg.Users.Login(c.UserContext(), users.Credentials{Email: req.Email, Password: req.Password, TOTP: req.TOTP, IP: c.IP()}, false)
+	sess, err := s.cfg.Users.Login(c.UserContext(), users.Credentials{Email: req.Email, Password: req.Password, TOTP: req.TOTP, IP: s.cfg.Proxies.ClientIP(c)}, false)
 	if err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func (s *Server) handleSessionCreate(c *fiber.Ctx) error {
 	if err := decodeStrict(c, &req); err != nil {
 		return err
 	}
-	sess, err := s.cfg.Users.Login(c.UserContext(), users.Credentials{Email: req.Email, Password: req.Password, TOTP: req.TOTP, IP: c.IP()}, true)
+	sess, err := s.cfg.Users.Login(c.UserContext(), users.Credentials{Email: req.Email, Password: req.Password, TOTP: req.TOTP, IP: s.cfg.Proxies.ClientIP(c)}, true)
 	if err != nil {
 		return err
 	}

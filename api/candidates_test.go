@@ -29,7 +29,7 @@ func TestCandidateRoutes_Matrix(t *testing.T) {
 		if st, b := e.do("PATCH", "/api/v1/candidates/"+id, tok, map[string]any{"status": "available"}); st != 200 {
 			t.Fatalf("make available: %d %v", st, b)
 		}
-		st, body = e.do("POST", "/api/v1/candidates/"+id+"/consents", tok, consentBody())
+		st, body = e.do("POST", "/api/v1/candidates/"+id+"/consents", tok, consentBody(e.activeEmployer()))
 		if st != 201 {
 			t.Fatalf("consent: %d %v", st, body)
 		}
@@ -49,7 +49,7 @@ func TestCandidateRoutes_Matrix(t *testing.T) {
 		{"Get", "GET", "/api/v1/candidates/{id}", nil, 200},
 		{"Update", "PATCH", "/api/v1/candidates/{id}", func() any { return map[string]any{"hours_per_week": 30} }, 200},
 		{"Confirm", "POST", "/api/v1/candidates/{id}/confirm-availability", nil, 200},
-		{"ConsentGrant", "POST", "/api/v1/candidates/{id}/consents", func() any { return consentBody() }, 201},
+		{"ConsentGrant", "POST", "/api/v1/candidates/{id}/consents", func() any { return consentBody(e.activeEmployer()) }, 201},
 		{"ConsentWithdraw", "DELETE", "/api/v1/candidates/{id}/consents/{cid}", nil, 200},
 	}
 	type actor struct {
@@ -65,7 +65,7 @@ func TestCandidateRoutes_Matrix(t *testing.T) {
 				// consent to withdraw is a fresh one.
 				cid := otherConsent
 				if a.name == "Owner" && r.name == "ConsentWithdraw" {
-					_, b := e.do("POST", "/api/v1/candidates/"+ownID+"/consents", owner, consentBody())
+					_, b := e.do("POST", "/api/v1/candidates/"+ownID+"/consents", owner, consentBody(e.activeEmployer()))
 					cid = b["id"].(string)
 				}
 				path := strings.NewReplacer("{id}", ownID, "{cid}", cid).Replace(r.path)
@@ -102,8 +102,8 @@ func TestCandidateRoutes_Matrix(t *testing.T) {
 	})
 }
 
-func consentBody() map[string]any {
-	return map[string]any{"employer_id": "e_123", "level": 1, "purpose": "Kennismaking voor vacature magazijn",
+func consentBody(employer string) map[string]any {
+	return map[string]any{"employer_id": employer, "level": 1, "purpose": "Kennismaking voor vacature magazijn",
 		"expires_at": time.Now().AddDate(0, 3, 0).Format(time.DateOnly)}
 }
 
@@ -274,7 +274,7 @@ func TestCandidate_Lifecycle(t *testing.T) {
 		}
 	})
 	t.Run("ConsentWithdrawTwice", func(t *testing.T) {
-		_, k := e.do("POST", "/api/v1/candidates/"+id+"/consents", tok, consentBody())
+		_, k := e.do("POST", "/api/v1/candidates/"+id+"/consents", tok, consentBody(e.activeEmployer()))
 		cid := k["id"].(string)
 		st, b := e.do("DELETE", "/api/v1/candidates/"+id+"/consents/"+cid, tok, nil)
 		if st != 200 || b["active"] != false || b["withdrawn_at"] == nil {

@@ -30,6 +30,19 @@ func decodeStrict(c *fiber.Ctx, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return &apperr.Error{Code: apperr.BadRequest, Message: "The request body is empty.", Fields: map[string]string{"body": "is required"}}
 	}
+	// null, a number or a list where an object belongs would decode as an
+	// empty request (a null PATCH changed nothing but bumped the version).
+	want := byte('{')
+	if t := reflect.TypeOf(v); t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Slice {
+		want = '['
+	}
+	if bytes.TrimSpace(body)[0] != want {
+		shape := "one JSON object"
+		if want == '[' {
+			shape = "a JSON list"
+		}
+		return &apperr.Error{Code: apperr.BadRequest, Message: "The request body cannot be read.", Fields: map[string]string{"body": "must be " + shape}}
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

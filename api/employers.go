@@ -20,17 +20,12 @@ func (s *Server) handleEmployerRegister(c *fiber.Ctx) error {
 	if err := decodeStrict(c, &req); err != nil {
 		return err
 	}
-	r, err := s.cfg.Employers.Register(c.UserContext(), req, c.IP())
-	if err != nil {
-		return err
-	}
-	self := users.Actor{UserID: r.User.ID, Role: users.Employer, EmployerID: string(r.Employer.ID), Admin: true}
-	v, err := s.cfg.Employers.Get(users.WithActor(c.UserContext(), self), r.Employer.ID)
+	r, err := s.cfg.Employers.Register(c.UserContext(), req, s.cfg.Proxies.ClientIP(c))
 	if err != nil {
 		return err
 	}
 	c.Location("/api/v1/employers/" + string(r.Employer.ID))
-	return c.Status(fiber.StatusCreated).JSON(registeredResponse{Employer: v, User: newUserResponse(r.User)})
+	return c.Status(fiber.StatusCreated).JSON(registeredResponse{Employer: r.Employer, User: newUserResponse(r.User)})
 }
 
 type employerListResponse struct {

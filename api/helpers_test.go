@@ -38,9 +38,24 @@ type env struct {
 	audit      *audit.Recorder
 	db         interface{ Name() string }
 	now        time.Time
+	active     string // activeEmployer's id, once made
 }
 
-func newEnv(t *testing.T) *env {
+// activeEmployer returns an approved employer, registering and approving
+// one (by two coordinators of its own) the first time.
+func (e *env) activeEmployer() string {
+	e.t.Helper()
+	if e.active == "" {
+		_, c1 := e.user(users.Coordinator, "vetting1@example.nl")
+		_, c2 := e.user(users.Coordinator, "vetting2@example.nl")
+		id, _ := e.employer("goedgekeurd")
+		e.approve(id, c1, c2)
+		e.active = id
+	}
+	return e.active
+}
+
+func newEnv(t *testing.T, opts ...func(*api.Config)) *env {
 	t.Helper()
 	db := storetest.Open(t)
 	rec := audit.NewRecorder(db, nil)
@@ -53,8 +68,8 @@ func newEnv(t *testing.T) *env {
 	us := users.NewService(ust, rec, nil)
 	tbl := places.New()
 	cs := candidates.NewService(cst, rec, tbl, ob, nil)
-	es := employers.NewService(est, us, rec, tbl, th, nil)
-	cs.EmployerExists = es.Exists
+	es := employers.NewService(est, us, rec, tbl, th, ob, nil)
+	cs.EmployerExists, cs.EmployerActive = es.Exists, es.IsActive
 	ix, err := bleveindex.Open("")
 	if err != nil {
 		t.Fatal(err)
@@ -64,10 +79,14 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms := matching.NewService(ix, tx, tbl, cs, es, rec, th, nil)
+	ms := matching.NewService(ix, tx, tbl, cs, es, rec, th, matching.NewTokens([]byte("test key for index tokens 123456")), nil)
 	cs.Indexer, cs.IndexBatch = ms.IndexCandidate, ms.IndexCandidates
 	es.OnVacancyChange = ms.IndexVacancy
-	app := api.New(api.Config{Users: us, Candidates: cs, Employers: es, Matching: ms, Audit: rec, Logger: slog.New(slog.DiscardHandler)})
+	cfg := api.Config{Users: us, Candidates: cs, Employers: es, Matching: ms, Audit: rec, Logger: slog.New(slog.DiscardHandler)}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	app := api.New(cfg)
 	return &env{t: t, app: app, users: us, candidates: cs, employers: es, audit: rec, db: db, now: time.Now()}
 }
 

@@ -41,9 +41,9 @@ type Config struct {
 	// CookieSecure marks the session cookie Secure (only sent over HTTPS;
 	// browsers treat http://localhost as secure too). Default true.
 	CookieInsecure bool
-	// ProxyHeader names the header carrying the client IP behind a trusted
-	// load balancer (e.g. X-Forwarded-For); empty: the connection's address.
-	ProxyHeader string
+	// Proxies says whose client-address header to believe (X-Forwarded-For
+	// from the load balancers); zero: the connection's address.
+	Proxies Proxies
 }
 
 // Server holds the API's dependencies.
@@ -71,7 +71,6 @@ func New(cfg Config) *fiber.App {
 		IdleTimeout:           120 * time.Second,
 		ErrorHandler:          s.handleError,
 		DisableStartupMessage: true,
-		ProxyHeader:           cfg.ProxyHeader,
 	})
 	app.Use(s.requestContext)
 	app.Use(recover.New()) // after requestContext, so a panic is logged and answered as a 500
@@ -139,11 +138,18 @@ func New(cfg Config) *fiber.App {
 // the route pattern, never the path with its ids or the query.
 func (s *Server) requestContext(c *fiber.Ctx) error {
 	start := time.Now()
-	rid := c.Get(fiber.HeaderXRequestID)
-	if rid == "" || len(rid) > 64 || strings.ContainsFunc(rid, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
-		rid = store.NewID("r")
+	// Our own id always: a client-chosen one would become the audit
+	// event's request id. The client's is logged beside it.
+	rid := store.NewID("r")
+	theirs := c.Get(fiber.HeaderXRequestID)
+	if len(theirs) > 64 || strings.ContainsFunc(theirs, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+		theirs = "(invalid)"
 	}
 	c.Set(fiber.HeaderXRequestID, rid)
+	// Responses carry personal data (identity, disclosed profiles, audit
+	// events): no browser or proxy cache keeps them.
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderPragma, "no-cache")
 	// helmet sets HSTS only on requests it sees as HTTPS, which a TLS-
 	// terminating load balancer hides; browsers ignore it over plain HTTP.
 	c.Set(fiber.HeaderStrictTransportSecurity, "max-age=63072000; includeSubDomains")
@@ -162,7 +168,11 @@ func (s *Server) requestContext(c *fiber.Ctx) error {
 		level = slog.LevelError
 	}
 	if route != "/healthz" && route != "/metrics" {
-		s.log.Log(c.UserContext(), level, "request", "id", rid, "method", c.Method(), "route", route, "status", status, "ms", time.Since(start).Milliseconds())
+		attrs := []any{"id", rid, "method", c.Method(), "route", route, "status", status, "ms", time.Since(start).Milliseconds()}
+		if theirs != "" {
+			attrs = append(attrs, "client_request_id", theirs)
+		}
+		s.log.Log(c.UserContext(), level, "request", attrs...)
 	}
 	return nil
 }

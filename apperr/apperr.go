@@ -78,6 +78,22 @@ func CodeOf(err error) Code {
 	return Internal
 }
 
+// As returns the Error err carries, if any.
+func As(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+// FieldsOf returns the field problems err carries (none for an error
+// without fields), for merging one validation into another.
+func FieldsOf(err error) Fields {
+	if e, ok := As(err); ok {
+		return e.Fields
+	}
+	return nil
+}
+
 // Is reports whether err carries code.
 func Is(err error, code Code) bool { return err != nil && CodeOf(err) == code }
 

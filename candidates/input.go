@@ -224,7 +224,7 @@ func resolve(in Input, tbl *places.Table, now time.Time) (resolved, error) {
 	}
 	p.TravelRadiusKm = in.TravelRadiusKm
 	if pl, err := tbl.Lookup(in.HomePlace, in.HomeProvince); err != nil {
-		if fe, ok := err.(*apperr.Error); ok {
+		if fe, ok := apperr.As(err); ok {
 			for k, v := range fe.Fields {
 				f.Add(map[string]string{"place": "home_place", "province": "home_province"}[k], v)
 			}

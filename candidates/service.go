@@ -29,6 +29,9 @@ type Service struct {
 	// list (wired by cmd to the employers service; candidates does not
 	// import employers).
 	EmployerExists func(ctx context.Context, id string) (bool, error)
+	// EmployerActive, when set, checks that a consent names an employer
+	// that is approved and current (wired by cmd like EmployerExists).
+	EmployerActive func(ctx context.Context, id string) (bool, error)
 
 	// Indexer, when set, brings the candidate's search-index document in
 	// line (wired by cmd to the matching service). Every write records an
@@ -198,7 +201,7 @@ func (s *Service) Update(ctx context.Context, id ID, u Update, expectVersion int
 		}
 	}
 	if err != nil {
-		if fe, ok := err.(*apperr.Error); ok {
+		if fe, ok := apperr.As(err); ok {
 			f.Merge("", fe.Fields)
 		}
 	}
@@ -305,6 +308,15 @@ func (s *Service) GrantConsent(ctx context.Context, id ID, in ConsentInput) (Con
 			f.Add("expires_at", "must be after today")
 		case exp.After(dateOf(now).AddDate(1, 0, 0)):
 			f.Add("expires_at", "must be at most one year ahead")
+		}
+	}
+	if _, bad := f["employer_id"]; !bad && s.EmployerActive != nil {
+		active, err := s.EmployerActive(ctx, strings.TrimSpace(in.EmployerID))
+		if err != nil {
+			return ConsentView{}, err
+		}
+		if !active {
+			f.Add("employer_id", "is not an approved employer")
 		}
 	}
 	if err := f.Err(); err != nil {
@@ -418,7 +430,7 @@ func (s *Service) Import(ctx context.Context, items []ImportItem) ([]ID, error) 
 	for i, it := range items {
 		r, err := resolve(it.Input, s.places, now)
 		if err != nil {
-			if fe, ok := err.(*apperr.Error); ok {
+			if fe, ok := apperr.As(err); ok {
 				f.Merge("items["+itoa(i)+"]", fe.Fields)
 			}
 			continue

@@ -35,6 +35,8 @@ type fixture struct {
 	empCtx   context.Context
 	vacancy  employers.VacancyID
 	notified map[employers.VacancyID]int
+	outbox   *store.Outbox
+	users    *users.Service
 }
 
 func setup(t *testing.T) *fixture {
@@ -42,8 +44,9 @@ func setup(t *testing.T) *fixture {
 	c := &clock{t: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}
 	rec := audit.NewRecorder(db, c.now)
 	us := users.NewService(users.NewStore(db), rec, c.now)
-	svc := employers.NewService(employers.NewStore(db), us, rec, places.New(), store.NewThrottle(db, "throttle"), c.now)
-	f := &fixture{svc: svc, clock: c, notified: map[employers.VacancyID]int{}}
+	ob := store.NewOutbox(db, nil)
+	svc := employers.NewService(employers.NewStore(db), us, rec, places.New(), store.NewThrottle(db, "throttle"), ob, c.now)
+	f := &fixture{svc: svc, clock: c, outbox: ob, users: us, notified: map[employers.VacancyID]int{}}
 	svc.OnVacancyChange = func(ctx context.Context, id employers.VacancyID) error {
 		f.notified[id]++
 		return nil

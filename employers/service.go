@@ -45,7 +45,9 @@ type Service struct {
 	audit    *audit.Recorder
 	places   *places.Table
 	throttle *store.Throttle
+	outbox   *store.Outbox
 	now      func() time.Time
+	stopAt   func(ctx context.Context, step string) error // tests: stop a registration half-way
 
 	// OnVacancyChange, when set, is told of every vacancy whose visibility
 	// may have changed (created, updated, closed, or its employer's standing
@@ -53,12 +55,15 @@ type Service struct {
 	OnVacancyChange func(ctx context.Context, id VacancyID) error
 }
 
-// NewService returns a Service. now may be nil (time.Now).
-func NewService(st *Store, us *users.Service, rec *audit.Recorder, tbl *places.Table, th *store.Throttle, now func() time.Time) *Service {
+// NewService returns a Service and registers its outbox tasks. now may be
+// nil (time.Now).
+func NewService(st *Store, us *users.Service, rec *audit.Recorder, tbl *places.Table, th *store.Throttle, ob *store.Outbox, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: st, users: us, audit: rec, places: tbl, throttle: th, now: now}
+	s := &Service{store: st, users: us, audit: rec, places: tbl, throttle: th, outbox: ob, now: now}
+	ob.Register(taskRegister, s.healRegistration)
+	return s
 }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
@@ -71,80 +76,158 @@ func (s *Service) record(ctx context.Context, a users.Actor, action string, id I
 	return s.audit.Record(ctx, audit.Entry{ActorID: actor, Role: role, Action: action, Subject: "employer:" + string(id), Details: details})
 }
 
-// Registered is the outcome of a registration.
+// Registered is the outcome of a registration, as the applicant sees it.
 type Registered struct {
-	Employer Employer
+	Employer View
 	User     users.User
 }
+
+// ActionRegisterEmailTaken is recorded (on the account's subject) when an
+// organisation applies with the e-mail address of an existing account.
+const ActionRegisterEmailTaken = "employer.register_email_taken"
+
+// taskRegister heals a registration that stopped half-way (key: "id kvk").
+const taskRegister = "employers.register"
 
 // Register records an organisation's application: the employer (pending)
 // and the applicant's account (role employer, administrator of the
 // organisation), which can see the application's state and nothing else
 // until two coordinators approve.
-// Errors: Invalid, Conflict (KvK or e-mail in use), TooManyRequests.
+//
+// An application with the e-mail address of an existing account gets the
+// same answer, in the same time, as one that creates an account, so that
+// registration cannot tell who has one (login hides it too): nothing is
+// stored, and the address's owner is told through the audit trail on their
+// account (the inbox, once it exists). A KvK number is public, so a taken
+// one is said.
+//
+// The writes (KvK key, employer, account, registry) are preceded by an
+// outbox task: a crash half-way is finished or undone by the next drain, so
+// the KvK number is never left claimed by an employer that does not exist.
+// Errors: Invalid, Conflict (KvK number registered), TooManyRequests.
 func (s *Service) Register(ctx context.Context, r Registration, ip string) (Registered, error) {
 	now := s.clock()
-	if ip != "" {
-		n, err := s.throttle.Hit(ctx, "register:"+ip, now, registerWindow)
-		if err != nil {
-			return Registered{}, err
-		}
-		if n > registerPerIP {
-			return Registered{}, apperr.Errorf(apperr.TooManyRequests, "Too many registrations from this address. Try again later.")
-		}
+	if ip == "" {
+		ip = "unknown" // counted together, never unlimited
+	}
+	if n, err := s.throttle.Hit(ctx, "register:"+ip, now, registerWindow); err != nil {
+		return Registered{}, err
+	} else if n > registerPerIP {
+		return Registered{}, apperr.Errorf(apperr.TooManyRequests, "Too many registrations from this address. Try again later.")
 	}
 	res, err := r.resolve(s.places)
 	var f apperr.Fields
 	if err != nil {
-		f.Merge("", err.(*apperr.Error).Fields)
+		f.Merge("", apperr.FieldsOf(err))
 	}
 	// The password is checked by the account rules; show its problems too.
-	probe := users.NewUser{Email: res.contact.Email, Password: r.Password, Role: users.Employer, EmployerID: "e_probe", Admin: true}
+	probe := users.NewUser{Email: res.contact.Email, Name: res.contact.Name, Password: r.Password, Role: users.Employer, EmployerID: "e_probe", Admin: true}
 	if err := probe.Validate(); err != nil {
-		for k, v := range err.(*apperr.Error).Fields {
+		for k, v := range apperr.FieldsOf(err) {
 			switch k {
 			case "password":
 				f.Add("password", v)
 			case "email":
 				f.Add("contact.email", v)
+			case "name":
+				f.Add("contact.name", v)
 			}
 		}
 	}
 	if err := f.Err(); err != nil {
 		return Registered{}, err
 	}
-	if inUse, err := s.users.EmailInUse(ctx, res.contact.Email); err != nil {
-		return Registered{}, err
-	} else if inUse {
-		return Registered{}, &apperr.Error{Code: apperr.Conflict, Message: "An account with this e-mail address exists already.", Fields: map[string]string{"contact.email": "is in use"}}
-	}
 	e := Employer{
 		ID: ID(store.NewID("e_")), Name: res.name, KvK: res.kvk, Sectors: res.sectors, Locations: res.locations,
 		Contact: res.contact, Status: Pending, CodeOfConductAt: now, CreatedAt: now, UpdatedAt: now, Version: 1,
 	}
+	self := func(u users.User) Registered {
+		a := users.Actor{UserID: u.ID, Role: users.Employer, EmployerID: string(e.ID), Admin: true}
+		return Registered{Employer: viewFor(a, e, s.now()), User: u}
+	}
+	owner, err := s.users.ByEmail(ctx, res.contact.Email)
+	switch {
+	case err == nil:
+		users.SpendHashTime(r.Password)
+		_ = s.audit.Record(ctx, audit.Entry{ActorID: "anonymous", Role: "anonymous", Action: ActionRegisterEmailTaken,
+			Subject: "user:" + string(owner.ID), Details: map[string]string{"kvk": e.KvK}})
+		return self(users.User{ID: users.ID(store.NewID("u_")), Email: strings.ToLower(res.contact.Email), Name: res.contact.Name,
+			Role: users.Employer, EmployerID: string(e.ID), Admin: true, CreatedAt: now}), nil
+	case !apperr.Is(err, apperr.NotFound):
+		return Registered{}, err
+	}
+	task, err := s.outbox.Enqueue(ctx, taskRegister, string(e.ID)+" "+e.KvK)
+	if err != nil {
+		return Registered{}, err
+	}
 	if err := s.store.kvk.Claim(ctx, e.KvK, string(e.ID)); err != nil {
+		_ = s.outbox.Done(ctx, task)
 		if errors.Is(err, store.ErrKeyTaken) {
 			return Registered{}, &apperr.Error{Code: apperr.Conflict, Message: "An employer with this KvK number is registered already.", Fields: map[string]string{"kvk": "is registered already"}}
 		}
 		return Registered{}, err
 	}
+	if err := s.step(ctx, "kvk"); err != nil {
+		return Registered{}, err
+	}
 	if err := s.store.insertEmployer(ctx, e); err != nil {
-		_ = s.store.kvk.Release(ctx, e.KvK, string(e.ID))
+		_ = s.outbox.Complete(ctx, task) // undoes the claim
+		return Registered{}, err
+	}
+	if err := s.step(ctx, "employer"); err != nil {
 		return Registered{}, err
 	}
 	u, err := s.users.CreateUnchecked(ctx, users.NewUser{Email: res.contact.Email, Name: res.contact.Name, Password: r.Password,
 		Role: users.Employer, EmployerID: string(e.ID), Admin: true})
 	if err != nil {
-		// Undo: nothing half-written stays.
-		_ = s.store.deleteEmployer(ctx, e.ID)
-		_ = s.store.kvk.Release(ctx, e.KvK, string(e.ID))
+		_ = s.outbox.Complete(ctx, task) // no account: undoes employer and claim
 		return Registered{}, err
+	}
+	if err := s.step(ctx, "account"); err != nil {
+		return Registered{}, err
+	}
+	if err := s.outbox.Complete(ctx, task); err != nil {
+		return Registered{}, err
+	}
+	return self(u), nil
+}
+
+// healRegistration is taskRegister's handler: with the applicant's account
+// in place it finishes the registration (registry entry, audit event);
+// without it, it undoes what was written (employer, KvK claim), so that the
+// organisation can apply again. Idempotent.
+func (s *Service) healRegistration(ctx context.Context, key string) error {
+	id, kvk, _ := strings.Cut(key, " ")
+	e, err := s.store.employer(ctx, ID(id))
+	if apperr.Is(err, apperr.NotFound) {
+		return s.store.kvk.Release(ctx, kvk, id)
+	}
+	if err != nil {
+		return err
+	}
+	u, err := s.users.ByEmail(ctx, e.Contact.Email)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return err
+	}
+	if err != nil || u.EmployerID != id {
+		if err := s.store.deleteEmployer(ctx, e.ID); err != nil {
+			return err
+		}
+		return s.store.kvk.Release(ctx, kvk, id)
 	}
 	if err := s.store.register(ctx, e); err != nil {
-		return Registered{}, err
+		return err
 	}
-	err = s.record(ctx, users.Actor{UserID: u.ID, Role: users.Employer}, ActionRegister, e.ID, map[string]string{"kvk": e.KvK})
-	return Registered{Employer: e, User: u}, err
+	return s.record(ctx, users.Actor{UserID: u.ID, Role: users.Employer}, ActionRegister, e.ID, map[string]string{"kvk": e.KvK})
+}
+
+// step is a point where tests stop a registration half-way (as a crash
+// would); nil in production.
+func (s *Service) step(ctx context.Context, name string) error {
+	if s.stopAt == nil {
+		return nil
+	}
+	return s.stopAt(ctx, name)
 }
 
 // visible returns the employer if the actor may see it: coordinators any,
@@ -221,6 +304,19 @@ func (s *Service) Exists(ctx context.Context, id string) (bool, error) {
 		return false, err
 	}
 	return true, nil
+}
+
+// IsActive reports whether id names an employer that may use the platform
+// now (approved, within its approval); false for an unknown id.
+func (s *Service) IsActive(ctx context.Context, id string) (bool, error) {
+	if !store.ValidID(id, "e_") {
+		return false, nil
+	}
+	_, active, err := s.Standing(ctx, ID(id))
+	if apperr.Is(err, apperr.NotFound) {
+		return false, nil
+	}
+	return active, err
 }
 
 // Standing returns whether the employer may use the platform now: approved

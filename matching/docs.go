@@ -56,8 +56,9 @@ func vacancySkills(tx *taxonomy.Taxonomy, v employers.Vacancy) (required, nice [
 	return required, nice
 }
 
-// CandidateDocOf is the index document of a candidate: level-0 fields only.
-func CandidateDocOf(tx *taxonomy.Taxonomy, c candidates.Candidate) CandidateDoc {
+// CandidateDocOf is the index document of a candidate: level-0 fields,
+// and the keyed hashes of whom the candidate is hidden from.
+func CandidateDocOf(tx *taxonomy.Taxonomy, tk Tokens, c candidates.Candidate) CandidateDoc {
 	skills, occs := resolveAll(tx, c.Profile.Skills)
 	_, desired := resolveAll(tx, c.Profile.DesiredOccupations)
 	occs = append(occs, desired...)
@@ -67,7 +68,39 @@ func CandidateDocOf(tx *taxonomy.Taxonomy, c candidates.Candidate) CandidateDoc 
 		Certificates: c.Profile.Certificates, Languages: c.Profile.Languages, HoursPerWeek: c.Profile.HoursPerWeek,
 		AvailableFrom: c.Profile.AvailableFrom, Place: p.Name, Province: p.Province, Lat: p.Lat, Lon: p.Lon,
 		TravelRadiusKm: c.Profile.TravelRadiusKm, ConfirmedAt: c.ConfirmedAt,
+		ConflictTokens: conflictTokens(tk, c.Restrictions.Conflicts), ExcludedTokens: sectorTokens(tk, c.Restrictions.ExcludedSectors),
 	}
+}
+
+func conflictTokens(tk Tokens, ks []candidates.Conflict) []string {
+	var out []string
+	for _, k := range ks {
+		if k.EmployerID != "" {
+			out = append(out, tk.Of("employer", k.EmployerID))
+		}
+		if k.KvK != "" {
+			out = append(out, tk.Of("kvk", k.KvK))
+		}
+	}
+	return out
+}
+
+func sectorTokens(tk Tokens, sectors []string) []string {
+	var out []string
+	for _, s := range sectors {
+		out = append(out, tk.Of("sector", s))
+	}
+	return out
+}
+
+// ViewerOf is an employer as the engines compare it with the candidates'
+// tokens.
+func ViewerOf(tk Tokens, e employers.Employer) *Viewer {
+	v := &Viewer{Tokens: []string{tk.Of("employer", string(e.ID))}, Sectors: sectorTokens(tk, e.Sectors)}
+	if e.KvK != "" {
+		v.Tokens = append(v.Tokens, tk.Of("kvk", e.KvK))
+	}
+	return v
 }
 
 // VacancyDocOf is the index document of a vacancy.

@@ -2,6 +2,7 @@ package matching
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -25,6 +26,14 @@ type CandidateDoc struct {
 	TravelRadiusKm int
 	AgeBand        string
 	ConfirmedAt    time.Time
+	// Hidden from: keyed hashes (Tokens.Of) of the employer ids and KvK
+	// numbers on the candidate's conflict list, and of the sectors the
+	// candidate excludes. The engine compares them with a query's Viewer so
+	// that totals, facets and pages never count a candidate the asking
+	// employer may not see; the index itself holds no employer id, KvK
+	// number or sector of a conflict list.
+	ConflictTokens []string
+	ExcludedTokens []string
 }
 
 // VacancyDoc is what the index holds about an open vacancy of an active
@@ -66,6 +75,38 @@ type CandidateQuery struct {
 	ConfirmedAfter  time.Time // confirmed within the last 30 days
 	Offset, Limit   int
 	Facets          bool
+	Viewer          *Viewer // the asking employer; nil: no one is hidden (benchmarks, tests)
+}
+
+// Viewer is the asking employer as the engines compare it with a
+// candidate's ConflictTokens and ExcludedTokens: a candidate is hidden when
+// one of Tokens is on its conflict list, or when every one of Sectors (at
+// least one) is excluded.
+type Viewer struct {
+	Tokens  []string // keyed hashes of the employer's id and KvK number
+	Sectors []string // keyed hashes of the employer's sectors
+}
+
+// Hides reports whether v may not see a candidate with these tokens: the
+// rule both engines apply, written once for tests and the service.
+func (v *Viewer) Hides(conflicts, excluded []string) bool {
+	if v == nil {
+		return false
+	}
+	for _, t := range v.Tokens {
+		if slices.Contains(conflicts, t) {
+			return true
+		}
+	}
+	if len(v.Sectors) == 0 {
+		return false
+	}
+	for _, s := range v.Sectors {
+		if !slices.Contains(excluded, s) {
+			return false
+		}
+	}
+	return true
 }
 
 // VacancyQuery is a probation worker's search for a candidate, with the

@@ -55,15 +55,17 @@ type Service struct {
 	employers  *employers.Service
 	audit      *audit.Recorder
 	throttle   *store.Throttle
+	tokens     Tokens
 	now        func() time.Time
 }
 
-// NewService returns a Service. now may be nil.
-func NewService(ix Index, tx *taxonomy.Taxonomy, tbl *places.Table, cs *candidates.Service, es *employers.Service, rec *audit.Recorder, th *store.Throttle, now func() time.Time) *Service {
+// NewService returns a Service; tk hashes conflict lists and excluded
+// sectors for the index. now may be nil.
+func NewService(ix Index, tx *taxonomy.Taxonomy, tbl *places.Table, cs *candidates.Service, es *employers.Service, rec *audit.Recorder, th *store.Throttle, tk Tokens, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{index: ix, tax: tx, places: tbl, candidates: cs, employers: es, audit: rec, throttle: th, now: now}
+	return &Service{index: ix, tax: tx, places: tbl, candidates: cs, employers: es, audit: rec, throttle: th, tokens: tk, now: now}
 }
 
 // CandidateSearch is an employer's search as typed.
@@ -114,7 +116,7 @@ func (s *Service) parse(f *apperr.Fields, q, place, province string, withinKm, p
 	if place != "" {
 		pl, err := s.places.Lookup(place, province)
 		if err != nil {
-			for k, v := range err.(*apperr.Error).Fields {
+			for k, v := range apperr.FieldsOf(err) {
 				f.Add(k, v)
 			}
 		} else {
@@ -187,6 +189,7 @@ func (s *Service) SearchCandidates(ctx context.Context, in CandidateSearch) (Can
 	res, err := s.index.SearchCandidates(ctx, CandidateQuery{
 		Skills: p.skills, Words: p.words, Geo: p.geo, Province: p.province, Certificates: certs, HoursMin: in.HoursMin,
 		AvailableBefore: before, ConfirmedAfter: now.Add(-candidates.ConfirmEvery), Offset: p.offset, Limit: p.limit, Facets: true,
+		Viewer: ViewerOf(s.tokens, emp),
 	})
 	if err != nil {
 		return CandidatePage{}, err
@@ -311,7 +314,7 @@ func (s *Service) MatchesForVacancy(ctx context.Context, id employers.VacancyID,
 	vd := VacancyDocOf(s.tax, v)
 	res, err := s.index.SearchCandidates(ctx, CandidateQuery{Skills: append(vd.Skills, vd.NiceSkills...),
 		Geo:            &Geo{Lat: v.Place.Lat, Lon: v.Place.Lon, Km: float64(TravelBands[len(TravelBands)-1])},
-		ConfirmedAfter: now.Add(-candidates.ConfirmEvery), Limit: matchPool, Facets: false})
+		ConfirmedAfter: now.Add(-candidates.ConfirmEvery), Limit: matchPool, Facets: false, Viewer: ViewerOf(s.tokens, e)})
 	if err != nil {
 		return CandidatePage{}, err
 	}
@@ -516,7 +519,7 @@ func (s *Service) IndexCandidate(ctx context.Context, id candidates.ID) error {
 	if c.Status != candidates.Available {
 		return s.index.DeleteCandidate(ctx, string(id))
 	}
-	return s.index.UpsertCandidates(ctx, []CandidateDoc{CandidateDocOf(s.tax, c)})
+	return s.index.UpsertCandidates(ctx, []CandidateDoc{CandidateDocOf(s.tax, s.tokens, c)})
 }
 
 // IndexCandidates indexes candidates in hand (bulk imports): the available
@@ -525,7 +528,7 @@ func (s *Service) IndexCandidates(ctx context.Context, cs []candidates.Candidate
 	docs := make([]CandidateDoc, 0, len(cs))
 	for _, c := range cs {
 		if c.Status == candidates.Available {
-			docs = append(docs, CandidateDocOf(s.tax, c))
+			docs = append(docs, CandidateDocOf(s.tax, s.tokens, c))
 		} else if err := s.index.DeleteCandidate(ctx, string(c.ID)); err != nil {
 			return err
 		}
@@ -581,7 +584,7 @@ func (s *Service) Reindex(ctx context.Context, progress func(Progress)) error {
 		if c.Status != candidates.Available {
 			return nil
 		}
-		batch = append(batch, CandidateDocOf(s.tax, c))
+		batch = append(batch, CandidateDocOf(s.tax, s.tokens, c))
 		if len(batch) == cap(batch) {
 			return flush()
 		}

@@ -32,14 +32,14 @@ func TestMatches_NeverBreakAHardRule(t *testing.T) {
 	ob := store.NewOutbox(db, nil)
 	th := store.NewThrottle(db, "throttle")
 	cs := candidates.NewService(candidates.NewStore(db), rec, tbl, ob, nil)
-	es := employers.NewService(employers.NewStore(db), us, rec, tbl, th, nil)
+	es := employers.NewService(employers.NewStore(db), us, rec, tbl, th, ob, nil)
 	ix, err := bleve.Open("")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ix.Close()
 	tx, _ := taxonomy.Load()
-	ms := matching.NewService(ix, tx, tbl, cs, es, rec, th, nil)
+	ms := matching.NewService(ix, tx, tbl, cs, es, rec, th, matching.NewTokens([]byte("test key for index tokens 123456")), nil)
 	cs.Indexer, cs.IndexBatch, es.OnVacancyChange = ms.IndexCandidate, ms.IndexCandidates, ms.IndexVacancy
 
 	r := rand.New(rand.NewPCG(11, 13))

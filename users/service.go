@@ -119,6 +119,22 @@ func (s *Service) EmailInUse(ctx context.Context, email string) (bool, error) {
 	return true, nil
 }
 
+// ByEmail returns the account with the e-mail address, for the employers
+// service's registration (healing a half-done one, refusing a taken
+// address); never for a request's own reads.
+// Errors: NotFound.
+func (s *Service) ByEmail(ctx context.Context, email string) (User, error) {
+	d, err := s.store.byEmail(ctx, normalizeEmail(email))
+	if err != nil {
+		return User{}, err
+	}
+	return d.toDomain(), nil
+}
+
+// SpendHashTime takes as long as hashing a new password, so that a refusal
+// answers as late as an account creation would.
+func SpendHashTime(password string) { _ = hashPassword(password) }
+
 // Delete removes an account and its e-mail key; for undoing a registration
 // whose later steps failed, never for a request.
 func (s *Service) Delete(ctx context.Context, id ID) error {
@@ -177,29 +193,28 @@ func (s *Service) Login(ctx context.Context, c Credentials, session bool) (Sessi
 		return Session{}, err
 	}
 	now := s.now()
-	if c.IP != "" {
-		n, err := s.store.throttle.Hit(ctx, "ip:"+c.IP, now, ipWindow)
-		if err != nil {
-			return Session{}, err
-		}
-		if n > ipAttempts {
-			return Session{}, apperr.Errorf(apperr.TooManyRequests, "Too many login attempts. Try again in a few minutes.")
-		}
+	ip := c.IP
+	if ip == "" {
+		ip = "unknown" // counted together, never unlimited
 	}
-	acctKey := "acct:" + sha256Hex(email)
-	fails, err := s.store.throttle.Count(ctx, acctKey, now, accountWindow)
-	if err != nil {
+	if n, err := s.store.throttle.Hit(ctx, "ip:"+ip, now, ipWindow); err != nil {
 		return Session{}, err
+	} else if n > ipAttempts {
+		return Session{}, apperr.Errorf(apperr.TooManyRequests, "Too many login attempts. Try again in a few minutes.")
 	}
-	if fails >= accountFailures {
+	// Every attempt on an account takes one of its slots of the window
+	// before the password is checked, so that the limit holds however many
+	// attempts run at once (a count read before the ~30 ms hash and written
+	// after let twelve parallel guesses through); a success frees them.
+	acctKey := fmt.Sprintf("acct:%s:%d", sha256Hex(email), now.Unix()/int64(accountWindow/time.Second))
+	if free, err := s.store.slots.Take(ctx, acctKey, accountFailures, now); err != nil {
+		return Session{}, err
+	} else if !free {
 		return Session{}, apperr.Errorf(apperr.TooManyRequests, "Too many login attempts. Try again in a few minutes.")
 	}
 	d, err := s.store.byEmail(ctx, email)
 	if apperr.Is(err, apperr.NotFound) {
 		_, _ = checkPassword(dummyHash, c.Password)
-		if _, err := s.store.throttle.Hit(ctx, acctKey, now, accountWindow); err != nil {
-			return Session{}, err
-		}
 		return Session{}, apperr.Errorf(apperr.Unauthenticated, badLogin)
 	}
 	if err != nil {
@@ -216,13 +231,10 @@ func (s *Service) Login(ctx context.Context, c Credentials, session bool) (Sessi
 		}
 	}
 	if !ok || d.Disabled {
-		if _, err := s.store.throttle.Hit(ctx, acctKey, now, accountWindow); err != nil {
-			return Session{}, err
-		}
 		_ = s.audit.Record(ctx, audit.Entry{ActorID: d.ID, Role: d.Role, Action: audit.ActionLoginFailed, Subject: "user:" + d.ID})
 		return Session{}, apperr.Errorf(apperr.Unauthenticated, badLogin)
 	}
-	if err := s.store.throttle.Clear(ctx, acctKey); err != nil {
+	if err := s.store.slots.Free(ctx, acctKey, accountFailures); err != nil {
 		return Session{}, err
 	}
 	out, err := s.issue(ctx, d, session, now)
@@ -371,6 +383,15 @@ func (s *Service) checkTOTP(ctx context.Context, d userDoc, code string, now tim
 	if !ok || step <= d.TOTPLastStep {
 		return false, nil
 	}
+	// A code works once: its time step is claimed by a unique insert, which
+	// of concurrent logins only one wins (reading totp_last_step first and
+	// writing it after let three of four parallel logins through).
+	first, err := s.store.slots.Once(ctx, fmt.Sprintf("totp:%s:%d", d.ID, step), now)
+	if err != nil || !first {
+		return false, err
+	}
+	// Kept too, so that a code of an earlier step than one used is refused
+	// without a claim.
 	unlock := s.store.locks.Lock("totp:" + d.ID)
 	defer unlock()
 	return true, s.store.set(ctx, ID(d.ID), map[string]any{"totp_last_step": step})
@@ -396,7 +417,14 @@ func matchTOTP(secret, code string, now time.Time) (int64, bool) {
 
 // PruneTokens deletes expired tokens; a periodic job.
 func (s *Service) PruneTokens(ctx context.Context) (int64, error) {
-	return s.store.pruneTokens(ctx, s.now())
+	n, err := s.store.pruneTokens(ctx, s.now())
+	if err != nil {
+		return n, err
+	}
+	// Login slots outlive their window by far after an hour; TOTP step
+	// claims after a few minutes (the step check refuses old codes anyway).
+	m, err := s.store.slots.Prune(ctx, s.now().Add(-time.Hour))
+	return n + m, err
 }
 
 func sha256Hex(s string) string {

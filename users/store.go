@@ -21,6 +21,7 @@ type Store struct {
 	tokens   *mongo.Collection
 	counts   *mongo.Collection
 	throttle *store.Throttle
+	slots    *store.Slots // failed-login slots per account, used TOTP steps
 	emails   *store.Keys
 	locks    store.Locks
 }
@@ -32,13 +33,14 @@ func NewStore(db *mongo.Database) *Store {
 		tokens:   db.Collection("tokens"),
 		counts:   db.Collection("user_counts"),
 		throttle: store.NewThrottle(db, "login_throttle"),
+		slots:    store.NewSlots(db, "login_slots"),
 		emails:   store.NewKeys(db, "user_emails"),
 	}
 }
 
 // Collections names the collections the Store uses.
 func (s *Store) Collections() []string {
-	return []string{s.users.Name(), s.tokens.Name(), s.counts.Name(), s.throttle.Name(), s.emails.Name()}
+	return []string{s.users.Name(), s.tokens.Name(), s.counts.Name(), s.throttle.Name(), s.slots.Name(), s.emails.Name()}
 }
 
 // EnsureIndexes creates the unique e-mail index (a second guard behind the

@@ -122,9 +122,7 @@ func (n NewUser) Validate() error {
 	if msg := checkEmail(n.Email); msg != "" {
 		f.Add("email", msg)
 	}
-	if len(n.Name) > 100 {
-		f.Add("name", "must be at most 100 characters")
-	}
+	f.Text("name", n.Name, 100, false) // length, and no NUL or other control characters
 	switch l := len([]rune(n.Password)); {
 	case n.Password == "":
 		f.Add("password", "is required")

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+
+	"github.com/herstart/herstart/api"
 )
 
 // Config is every setting, read from HERSTART_* (and the standard MONGODB_URI)
@@ -21,6 +23,8 @@ type Config struct {
 	LogFormat      string // HERSTART_LOG_FORMAT: text or json
 	CookieInsecure bool   // HERSTART_COOKIE_INSECURE=true: session cookie without Secure (plain-HTTP test setups only)
 	ProxyHeader    string // HERSTART_PROXY_HEADER: client IP header set by a trusted load balancer
+	TrustedProxies string // HERSTART_TRUSTED_PROXIES: the load balancers' addresses or CIDR prefixes, comma-separated
+	Proxies        api.Proxies
 	MeiliURL       string // MEILI_URL: use Meilisearch instead of the embedded Bleve index
 	MeiliAPIKey    string // MEILI_API_KEY
 }
@@ -33,17 +37,18 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		return def
 	}
 	cfg := Config{
-		Addr:          get("HERSTART_ADDR", "127.0.0.1:8080"),
-		DataDir:       get("HERSTART_DATA_DIR", "./data"),
-		MongoURI:      get("MONGODB_URI", ""),
-		PostgresURL:   get("HERSTART_POSTGRES_URL", ""),
-		Database:      get("HERSTART_DB_NAME", "herstart"),
-		AdminEmail:    get("HERSTART_ADMIN_EMAIL", ""),
-		AdminPassword: getenv("HERSTART_ADMIN_PASSWORD"),
-		LogFormat:     get("HERSTART_LOG_FORMAT", "text"),
-		ProxyHeader:   get("HERSTART_PROXY_HEADER", ""),
-		MeiliURL:      get("MEILI_URL", ""),
-		MeiliAPIKey:   getenv("MEILI_API_KEY"),
+		Addr:           get("HERSTART_ADDR", "127.0.0.1:8080"),
+		DataDir:        get("HERSTART_DATA_DIR", "./data"),
+		MongoURI:       get("MONGODB_URI", ""),
+		PostgresURL:    get("HERSTART_POSTGRES_URL", ""),
+		Database:       get("HERSTART_DB_NAME", "herstart"),
+		AdminEmail:     get("HERSTART_ADMIN_EMAIL", ""),
+		AdminPassword:  getenv("HERSTART_ADMIN_PASSWORD"),
+		LogFormat:      get("HERSTART_LOG_FORMAT", "text"),
+		ProxyHeader:    get("HERSTART_PROXY_HEADER", ""),
+		TrustedProxies: get("HERSTART_TRUSTED_PROXIES", ""),
+		MeiliURL:       get("MEILI_URL", ""),
+		MeiliAPIKey:    getenv("MEILI_API_KEY"),
 	}
 	var problems []string
 	if err := cfg.LogLevel.UnmarshalText([]byte(get("HERSTART_LOG_LEVEL", "info"))); err != nil {
@@ -67,6 +72,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	if strings.ContainsAny(cfg.Database, "/\\. \"$") || len(cfg.Database) > 60 {
 		problems = append(problems, "HERSTART_DB_NAME must be a plain database name")
+	}
+	if p, err := api.ParseProxies(cfg.ProxyHeader, cfg.TrustedProxies); err != nil {
+		problems = append(problems, "HERSTART_PROXY_HEADER / HERSTART_TRUSTED_PROXIES: "+err.Error())
+	} else {
+		cfg.Proxies = p
 	}
 	if len(problems) > 0 {
 		return cfg, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))

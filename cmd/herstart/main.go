@@ -129,7 +129,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	}
 	app := api.New(api.Config{
 		Users: p.users, Candidates: p.candidates, Employers: p.employers, Matching: p.matching, Audit: p.audit,
-		Ready: p.db.Ping, Logger: log, CookieInsecure: cfg.CookieInsecure, ProxyHeader: cfg.ProxyHeader,
+		Ready: p.db.Ping, Logger: log, CookieInsecure: cfg.CookieInsecure, Proxies: cfg.Proxies,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -54,7 +54,7 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger) (*platform,
 	// Indexes FerretDB's SQLite tables lack (see store.IndexIDs); a no-op
 	// on other backends.
 	colls := append(append(append(append(p.audit.Collections(), userStore.Collections()...), candStore.Collections()...), empStore.Collections()...),
-		p.outbox.Name(), p.leases.Name(), throttle.Name())
+		p.outbox.Name(), p.leases.Name(), throttle.Name(), "secrets")
 	if err := db.IndexIDs(ctx, colls...); err != nil {
 		_ = db.Close(context.Background())
 		return nil, err
@@ -62,8 +62,9 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger) (*platform,
 	p.users = users.NewService(userStore, p.audit, nil)
 	tbl := places.New()
 	p.candidates = candidates.NewService(candStore, p.audit, tbl, p.outbox, nil)
-	p.employers = employers.NewService(empStore, p.users, p.audit, tbl, throttle, nil)
+	p.employers = employers.NewService(empStore, p.users, p.audit, tbl, throttle, p.outbox, nil)
 	p.candidates.EmployerExists = p.employers.Exists
+	p.candidates.EmployerActive = p.employers.IsActive
 
 	tx, err := taxonomy.Load()
 	if err != nil {
@@ -79,7 +80,12 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger) (*platform,
 		_ = db.Close(context.Background())
 		return nil, fmt.Errorf("search index: %w", err)
 	}
-	p.matching = matching.NewService(p.index, tx, tbl, p.candidates, p.employers, p.audit, throttle, nil)
+	key, err := store.Secret(ctx, db.DB, "index_tokens")
+	if err != nil {
+		p.close()
+		return nil, err
+	}
+	p.matching = matching.NewService(p.index, tx, tbl, p.candidates, p.employers, p.audit, throttle, matching.NewTokens(key), nil)
 	// Index updates: candidates record an outbox task before each write;
 	// vacancy changes go through the outbox too.
 	p.candidates.Indexer = p.matching.IndexCandidate

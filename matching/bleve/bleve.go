@@ -43,7 +43,7 @@ var _ matching.Index = (*Index)(nil)
 // index of another version is rebuilt (Created reports it).
 const schemaKey = "herstart_schema"
 
-var schemas = map[string]string{"candidates": "2", "vacancies": "2"}
+var schemas = map[string]string{"candidates": "3", "vacancies": "2"}
 
 // Open opens (or creates) the indexes under dir; an empty dir keeps them in
 // memory.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -42,6 +43,8 @@ type row struct {
 	confDay          int32
 	province         uint16
 	skills, certs    []uint16 // interned codes
+	conflicts        []uint64 // tokens of the employers the candidate is hidden from
+	excluded         []uint64 // tokens of the sectors the candidate excludes
 	missing, invalid bool
 }
 
@@ -61,13 +64,34 @@ func encodeCard(d matching.CandidateDoc) string {
 	b.WriteString(strings.Join(d.Skills, ","))
 	b.WriteByte('|')
 	b.WriteString(strings.Join(d.Certificates, ","))
+	b.WriteByte('|')
+	b.WriteString(strings.Join(d.ConflictTokens, ","))
+	b.WriteByte('|')
+	b.WriteString(strings.Join(d.ExcludedTokens, ","))
 	return b.String()
+}
+
+// tokens parses comma-separated hex tokens (matching.Tokens.Of); an
+// unreadable token reads as 0, which no real token is likely to be.
+func tokens(csv string) ([]uint64, error) {
+	if csv == "" {
+		return nil, nil
+	}
+	parts := strings.Split(csv, ",")
+	out := make([]uint64, len(parts))
+	var err error
+	for i, p := range parts {
+		var e error
+		out[i], e = strconv.ParseUint(p, 16, 64)
+		err = errors.Join(err, e)
+	}
+	return out, err
 }
 
 // decodeCard is encodeCard's inverse; names interns the codes.
 func decodeCard(s string, names *interner, r *row) error {
 	parts := strings.Split(s, "|")
-	if len(parts) != 9 {
+	if len(parts) != 11 {
 		return fmt.Errorf("card has %d parts", len(parts))
 	}
 	var err error
@@ -83,7 +107,10 @@ func decodeCard(s string, names *interner, r *row) error {
 	r.province = names.id(parts[6])
 	r.skills = names.list(parts[7])
 	r.certs = names.list(parts[8])
-	return err
+	var e1, e2 error
+	r.conflicts, e1 = tokens(parts[9])
+	r.excluded, e2 = tokens(parts[10])
+	return errors.Join(err, e1, e2)
 }
 
 // interner numbers the codes the rows hold (skills, certificates,
@@ -290,6 +317,8 @@ type filter struct {
 	availMax   int32 // inclusive; 0: none
 	confMin    int32 // inclusive; 0: none
 	impossible bool  // a province or certificate no candidate holds
+	viewer     []uint64
+	sectors    []uint64 // the viewer's sectors: hidden when every one is excluded
 
 	skills, provinces, certCount []int // facet counts, when q.Facets
 	hours                        []int
@@ -309,7 +338,32 @@ func newFilter(names *interner, q matching.CandidateQuery) *filter {
 	if !q.ConfirmedAfter.IsZero() {
 		f.confMin = int32(day(q.ConfirmedAfter))
 	}
+	if v := q.Viewer; v != nil {
+		var e1, e2 error
+		f.viewer, e1 = tokens(strings.Join(v.Tokens, ","))
+		f.sectors, e2 = tokens(strings.Join(v.Sectors, ","))
+		// A viewer whose tokens cannot be read sees nobody: failing closed.
+		f.impossible = e1 != nil || e2 != nil
+	}
 	return f
+}
+
+// hides applies matching.Viewer.Hides to a row.
+func (f *filter) hides(r *row) bool {
+	for _, t := range f.viewer {
+		if slices.Contains(r.conflicts, t) {
+			return true
+		}
+	}
+	if len(f.sectors) == 0 || len(r.excluded) == 0 {
+		return false
+	}
+	for _, s := range f.sectors {
+		if !slices.Contains(r.excluded, s) {
+			return false
+		}
+	}
+	return true
 }
 
 // resolve looks up the query's codes; called once the rows the search
@@ -338,6 +392,9 @@ func (f *filter) accept(r *row) bool {
 		return false
 	}
 	if int(r.hours) < f.q.HoursMin || (f.availMax != 0 && r.availDay > f.availMax) || (f.confMin != 0 && r.confDay < f.confMin) {
+		return false
+	}
+	if f.hides(r) {
 		return false
 	}
 	for _, c := range f.certs {

@@ -2,6 +2,7 @@ package bleve_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -25,6 +26,9 @@ func dayOf(t time.Time) int64 { return int64(math.Floor(float64(t.Unix()) / 8640
 func naive(docs map[string]matching.CandidateDoc, q matching.CandidateQuery) []string {
 	var out []string
 	for id, d := range docs {
+		if q.Viewer.Hides(d.ConflictTokens, d.ExcludedTokens) {
+			continue
+		}
 		if len(q.Skills) > 0 && !slices.ContainsFunc(q.Skills, func(s string) bool { return slices.Contains(d.Skills, s) }) {
 			continue
 		}
@@ -63,6 +67,32 @@ func TestTableAgreesWithNaive(t *testing.T) {
 	tbl := places.New()
 	r := rand.New(rand.NewPCG(3, 4))
 	gen := enginebench.Docs(3000, 11, time.Now())
+	// Conflict lists and excluded sectors: a few employers and sectors, so
+	// that random viewers meet them often.
+	tk := matching.NewTokens([]byte("table test token key 0123456789"))
+	employersOf := func(n int) []string {
+		var out []string
+		for k := 0; k < n; k++ {
+			out = append(out, tk.Of("employer", fmt.Sprintf("e_%d", r.IntN(8))))
+		}
+		return out
+	}
+	sectors := []string{"logistics", "retail", "construction", "hospitality"}
+	sectorsOf := func(n int) []string {
+		var out []string
+		for _, i := range r.Perm(len(sectors))[:n] {
+			out = append(out, tk.Of("sector", sectors[i]))
+		}
+		return out
+	}
+	for i := range gen {
+		if r.IntN(3) == 0 {
+			gen[i].ConflictTokens = employersOf(1 + r.IntN(3))
+		}
+		if r.IntN(3) == 0 {
+			gen[i].ExcludedTokens = sectorsOf(1 + r.IntN(3))
+		}
+	}
 	docs := map[string]matching.CandidateDoc{}
 	dir := t.TempDir()
 	ix, err := bleve.Open(dir)
@@ -126,6 +156,9 @@ func TestTableAgreesWithNaive(t *testing.T) {
 		}
 		if r.IntN(5) == 0 {
 			q.Offset = r.IntN(40)
+		}
+		if r.IntN(3) > 0 {
+			q.Viewer = &matching.Viewer{Tokens: employersOf(1 + r.IntN(2)), Sectors: sectorsOf(r.IntN(3))}
 		}
 		queries[i] = q
 	}

@@ -170,6 +170,43 @@ func Run(t *testing.T, fresh func(t *testing.T) matching.Index) {
 		r, err := ix.SearchCandidates(ctx, matching.CandidateQuery{Skills: []string{"forklift_driving"}, Limit: 20})
 		want(t, "after update and delete", r, err, "c_utrecht_fork", "c_zeist_fork", "c_houten_fork", "c_utrecht_weld")
 	})
+	t.Run("HiddenFromViewer", func(t *testing.T) {
+		// A candidate on whose conflict list the asking employer stands, or
+		// who excludes every sector of it, is left out of the hits, the
+		// total and every facet count, not only of the page.
+		ix := loaded(t)
+		tk := matching.NewTokens([]byte("conformance suite token key 0001"))
+		docs := Candidates()
+		conflicted, excluding := docs[0], docs[1] // c_utrecht_fork, c_zeist_fork
+		conflicted.ConflictTokens = []string{tk.Of("kvk", "12345678")}
+		excluding.ExcludedTokens = []string{tk.Of("sector", "logistics"), tk.Of("sector", "retail")}
+		if err := ix.UpsertCandidates(ctx, []matching.CandidateDoc{conflicted, excluding}); err != nil {
+			t.Fatal(err)
+		}
+		q := matching.CandidateQuery{Province: "Utrecht", Facets: true, Limit: 20}
+		count := func(r matching.Result, facet, value string) int {
+			for _, f := range r.Facets[facet] {
+				if f.Value == value {
+					return f.Count
+				}
+			}
+			return 0
+		}
+		q.Viewer = &matching.Viewer{Tokens: []string{tk.Of("employer", "e_x"), tk.Of("kvk", "12345678")}, Sectors: []string{tk.Of("sector", "logistics")}}
+		r, err := ix.SearchCandidates(ctx, q)
+		want(t, "Utrecht, seen by the conflicted logistics employer", r, err, "c_utrecht_weld", "c_houten_fork", "c_amersfoort_paint")
+		if n := count(r, "province", "Utrecht"); n != 3 {
+			t.Fatalf("province facet counts %d; want 3 (hidden candidates counted)", n)
+		}
+		if n := count(r, "skills", "forklift_driving"); n != 1 {
+			t.Fatalf("forklift facet counts %d; want 1 (hidden candidates counted)", n)
+		}
+		// An employer in logistics and construction: the candidate excludes
+		// only one of them, so sees them; the conflict list does not name it.
+		q.Viewer = &matching.Viewer{Tokens: []string{tk.Of("employer", "e_y")}, Sectors: []string{tk.Of("sector", "logistics"), tk.Of("sector", "construction")}}
+		r, err = ix.SearchCandidates(ctx, q)
+		want(t, "Utrecht, seen by another employer", r, err, "c_utrecht_fork", "c_zeist_fork", "c_utrecht_weld", "c_houten_fork", "c_amersfoort_paint")
+	})
 	t.Run("FilterSyntaxIsJustWords", func(t *testing.T) {
 		r, err := loaded(t).SearchCandidates(ctx, matching.CandidateQuery{Words: []string{`" OR status = "placed`, "province", "=", "Utrecht"}, Limit: 20})
 		if err != nil {

@@ -74,6 +74,20 @@ func CandidateFilter(q matching.CandidateQuery) string {
 	if !q.ConfirmedAfter.IsZero() {
 		and = append(and, fmt.Sprintf("confirmed_at >= %d", q.ConfirmedAfter.Unix()))
 	}
+	if v := q.Viewer; v != nil {
+		// matching.Viewer.Hides: none of the viewer's tokens on the
+		// conflict list, and at least one of its sectors not excluded.
+		if len(v.Tokens) > 0 {
+			and = append(and, "NOT conflict_tokens IN "+list(v.Tokens))
+		}
+		if len(v.Sectors) > 0 {
+			or := make([]string, len(v.Sectors))
+			for i, s := range v.Sectors {
+				or[i] = "excluded_tokens != " + quote(s)
+			}
+			and = append(and, "("+strings.Join(or, " OR ")+")")
+		}
+	}
 	return strings.Join(and, " AND ")
 }
 

@@ -58,7 +58,7 @@ func typo() *ms.TypoTolerance {
 func CandidateSettings(syn map[string][]string) *ms.Settings {
 	return &ms.Settings{
 		SearchableAttributes: []string{"skill_text"},
-		FilterableAttributes: []string{"skills", "certificates", "province", "hours", "travel", "available_from", "confirmed_at", "_geo"},
+		FilterableAttributes: []string{"skills", "certificates", "province", "hours", "travel", "available_from", "confirmed_at", "conflict_tokens", "excluded_tokens", "_geo"},
 		TypoTolerance:        typo(),
 		Synonyms:             syn,
 	}
@@ -135,6 +135,7 @@ func CandidateDocument(d matching.CandidateDoc) map[string]any {
 		"certificates": nn(d.Certificates), "languages": nn(d.Languages), "province": d.Province,
 		"hours": d.HoursPerWeek, "travel": d.TravelRadiusKm,
 		"available_from": d.AvailableFrom.Unix(), "confirmed_at": d.ConfirmedAt.Unix(),
+		"conflict_tokens": nn(d.ConflictTokens), "excluded_tokens": nn(d.ExcludedTokens),
 		"_geo": geoDoc{Lat: d.Lat, Lng: d.Lon},
 	}
 }

@@ -23,6 +23,10 @@ func TestCandidateFilter(t *testing.T) {
 	if got := meili.CandidateFilter(q); got != want {
 		t.Fatalf("filter\n got %s\nwant %s", got, want)
 	}
+	got := meili.CandidateFilter(matching.CandidateQuery{Viewer: &matching.Viewer{Tokens: []string{"aa", "bb"}, Sectors: []string{"s1", "s2"}}})
+	if want := `NOT conflict_tokens IN ["aa", "bb"] AND (excluded_tokens != "s1" OR excluded_tokens != "s2")`; got != want {
+		t.Fatalf("viewer filter\n got %s\nwant %s", got, want)
+	}
 	if got := meili.CandidateFilter(matching.CandidateQuery{}); got != "" {
 		t.Fatalf("empty query filter = %q", got)
 	}
@@ -75,7 +79,7 @@ func TestSettings(t *testing.T) {
 		t.Fatalf("synonyms of heftruck = %v; want forklift among them", syn["heftruck"])
 	}
 	s := meili.CandidateSettings(syn)
-	if fmt.Sprint(s.FilterableAttributes) != "[skills certificates province hours travel available_from confirmed_at _geo]" {
+	if fmt.Sprint(s.FilterableAttributes) != "[skills certificates province hours travel available_from confirmed_at conflict_tokens excluded_tokens _geo]" {
 		t.Fatalf("filterable = %v", s.FilterableAttributes)
 	}
 	if fmt.Sprint(s.SearchableAttributes) != "[skill_text]" {
