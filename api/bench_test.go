@@ -26,7 +26,7 @@ import (
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/candidates/candidatetest"
-	"github.com/herstart/herstart/matching/places"
+	"github.com/herstart/herstart/places"
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/store/storetest"
 	"github.com/herstart/herstart/users"
@@ -67,7 +67,7 @@ func seededEnv(b *testing.B, n int) *benchEnv {
 	ust, cst := users.NewStore(db), candidates.NewStore(db)
 	// As serve does at start (store.DB.IndexIDs).
 	storetest.IndexIDs(b, db, append(append(append(rec.Collections(), ust.Collections()...), cst.Collections()...), ob.Name())...)
-	us := users.NewService(ust, rec, nil)
+	us := users.NewService(ust, rec, ob, nil)
 	cs := candidates.NewService(cst, rec, places.New(), ob, nil)
 	app := api.New(api.Config{Users: us, Candidates: cs, Audit: rec, Logger: slog.New(slog.DiscardHandler)})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

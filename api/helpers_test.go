@@ -21,8 +21,8 @@ import (
 	"github.com/herstart/herstart/employers"
 	"github.com/herstart/herstart/matching"
 	bleveindex "github.com/herstart/herstart/matching/bleve"
-	"github.com/herstart/herstart/matching/places"
-	"github.com/herstart/herstart/matching/taxonomy"
+	"github.com/herstart/herstart/places"
+	"github.com/herstart/herstart/taxonomy"
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/store/storetest"
 	"github.com/herstart/herstart/users"
@@ -65,7 +65,7 @@ func newEnv(t *testing.T, opts ...func(*api.Config)) *env {
 	// As serve does at start (store.DB.IndexIDs): without it every read by
 	// _id scans its table on the SQLite backend.
 	storetest.IndexIDs(t, db, append(append(append(append(rec.Collections(), ust.Collections()...), cst.Collections()...), est.Collections()...), ob.Name(), th.Name())...)
-	us := users.NewService(ust, rec, nil)
+	us := users.NewService(ust, rec, ob, nil)
 	tbl := places.New()
 	cs := candidates.NewService(cst, rec, tbl, ob, nil)
 	es := employers.NewService(est, us, rec, tbl, th, ob, nil)

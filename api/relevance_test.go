@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/herstart/herstart/candidates"
-	"github.com/herstart/herstart/matching/places"
+	"github.com/herstart/herstart/places"
 )
 
 // The relevance set: candidates in labelled skill groups, each group's

@@ -41,6 +41,9 @@ type Entry struct {
 	Action  string
 	Subject string            // "candidate:c_…", "user:u_…"
 	Details map[string]string // no personal data: ids, field names, levels
+	// RequestID, when set, is recorded instead of the context's: an event
+	// carried by an outbox task keeps the request that caused it.
+	RequestID string `json:",omitempty"`
 }
 
 // Event is a stored audit event.
@@ -87,6 +90,8 @@ type Recorder struct {
 	events   *mongo.Collection
 	head     *mongo.Collection
 	subjects *mongo.Collection
+	once     *mongo.Collection
+	versions *store.Versions
 	now      func() time.Time
 
 	mu     sync.Mutex
@@ -102,13 +107,15 @@ func NewRecorder(db *mongo.Database, now func() time.Time) *Recorder {
 		events:   db.Collection("audit_events"),
 		head:     db.Collection("audit_head"),
 		subjects: db.Collection("audit_subjects"),
+		once:     db.Collection("audit_once"),
+		versions: store.NewVersions(db),
 		now:      now,
 	}
 }
 
 // Collections names the collections the Recorder uses.
 func (r *Recorder) Collections() []string {
-	return []string{r.events.Name(), r.head.Name(), r.subjects.Name()}
+	return []string{r.events.Name(), r.head.Name(), r.subjects.Name(), r.once.Name()}
 }
 
 // EnsureIndexes creates the indexes real MongoDB uses to answer the
@@ -155,14 +162,20 @@ func Hash(e Event) string {
 // Record appends an event for entry. The event is written before Record
 // returns; an error means it may not have been.
 func (r *Recorder) Record(ctx context.Context, entry Entry) error {
+	_, err := r.append(ctx, entry)
+	return err
+}
+
+// append writes entry as the next event and returns its sequence number.
+func (r *Recorder) append(ctx context.Context, entry Entry) (int64, error) {
 	if entry.Action == "" {
-		return errors.New("audit: empty action")
+		return 0, errors.New("audit: empty action")
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	h, err := r.currentHead(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for attempt := 0; attempt < 100; attempt++ {
 		e := Event{
@@ -173,7 +186,7 @@ func (r *Recorder) Record(ctx context.Context, entry Entry) error {
 			Role:      entry.Role,
 			Action:    entry.Action,
 			Subject:   entry.Subject,
-			RequestID: RequestID(ctx),
+			RequestID: cmpOr(entry.RequestID, RequestID(ctx)),
 			Details:   entry.Details,
 			PrevHash:  h.Hash,
 		}
@@ -182,7 +195,7 @@ func (r *Recorder) Record(ctx context.Context, entry Entry) error {
 			// Indexed before the insert: a crash in between leaves an index
 			// entry the reader skips, never an event the index misses.
 			if err := r.index(ctx, e.Subject, e.Seq); err != nil {
-				return err
+				return 0, err
 			}
 		}
 		_, err := r.events.InsertOne(ctx, toDoc(e))
@@ -190,23 +203,23 @@ func (r *Recorder) Record(ctx context.Context, entry Entry) error {
 			// Another process appended first: move to its event and retry.
 			var d eventDoc
 			if err := r.events.FindOne(ctx, bson.M{"_id": DocID(h.Seq + 1)}).Decode(&d); err != nil {
-				return fmt.Errorf("audit: read event %d: %w", h.Seq+1, err)
+				return 0, fmt.Errorf("audit: read event %d: %w", h.Seq+1, err)
 			}
 			h = &headDoc{ID: "head", Seq: d.Seq, Hash: d.Hash}
 			continue
 		}
 		if err != nil {
 			r.cached = nil
-			return fmt.Errorf("audit insert: %w", err)
+			return 0, fmt.Errorf("audit insert: %w", err)
 		}
 		nh := &headDoc{ID: "head", Seq: e.Seq, Hash: e.Hash}
 		r.cached = nh
 		if err := r.saveHead(ctx, nh); err != nil {
-			return err
+			return e.Seq, err
 		}
-		return nil
+		return e.Seq, nil
 	}
-	return errors.New("audit: could not append after 100 attempts")
+	return 0, errors.New("audit: could not append after 100 attempts")
 }
 
 func (r *Recorder) currentHead(ctx context.Context) (*headDoc, error) {
@@ -240,6 +253,110 @@ func (r *Recorder) saveHead(ctx context.Context, h *headDoc) error {
 	return nil
 }
 
+type onceDoc struct {
+	ID   string    `bson:"_id"`
+	From int64     `bson:"from"` // the head when the key was claimed: the event is after it
+	Seq  int64     `bson:"seq"`  // 0 while pending
+	At   time.Time `bson:"at"`
+}
+
+// onceGrace is how long a pending once-key is taken as another run in
+// progress rather than a crash.
+const onceGrace = 30 * time.Second
+
+// RecordOnce appends entry unless an event for key was appended already:
+// for an outbox task that records its write's event and may run again
+// after a crash. The key is claimed (a unique insert) before the append
+// and marked with the event's sequence after; a re-run that finds the key
+// pending looks for the event among those appended since the claim.
+// Errors: as Record; also when another run of key is in progress.
+func (r *Recorder) RecordOnce(ctx context.Context, key string, entry Entry) error {
+	details := map[string]string{}
+	for k, v := range entry.Details {
+		details[k] = v
+	}
+	details["once"] = key
+	entry.Details = details
+	r.mu.Lock()
+	h, err := r.currentHead(ctx)
+	r.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	_, err = r.once.InsertOne(ctx, onceDoc{ID: key, From: h.Seq, At: r.now().UTC()})
+	if mongo.IsDuplicateKeyError(err) {
+		var d onceDoc
+		if err := r.once.FindOne(ctx, bson.M{"_id": key}).Decode(&d); err != nil {
+			return fmt.Errorf("audit once %s: %w", key, err)
+		}
+		if d.Seq > 0 {
+			return nil
+		}
+		seq, err := r.find(ctx, d.From, key)
+		if err != nil {
+			return err
+		}
+		if seq > 0 {
+			return r.markOnce(ctx, key, seq)
+		}
+		if r.now().Sub(d.At) < onceGrace {
+			return fmt.Errorf("audit once %s: another run is in progress", key)
+		}
+	} else if err != nil {
+		return fmt.Errorf("audit once %s: %w", key, err)
+	}
+	seq, err := r.append(ctx, entry)
+	if err != nil {
+		return err
+	}
+	return r.markOnce(ctx, key, seq)
+}
+
+func (r *Recorder) markOnce(ctx context.Context, key string, seq int64) error {
+	if _, err := r.once.UpdateOne(ctx, bson.M{"_id": key}, bson.M{"$set": bson.M{"seq": seq}}); err != nil {
+		return fmt.Errorf("audit once %s: %w", key, err)
+	}
+	return nil
+}
+
+// find returns the sequence of the event after from whose once-key is key,
+// or 0: it reads the events appended since, by _id.
+func (r *Recorder) find(ctx context.Context, from int64, key string) (int64, error) {
+	for seq := from + 1; ; seq++ {
+		var d eventDoc
+		err := r.events.FindOne(ctx, bson.M{"_id": DocID(seq)}).Decode(&d)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return 0, nil
+		}
+		if err != nil {
+			return 0, fmt.Errorf("audit: read event %d: %w", seq, err)
+		}
+		if d.Details["once"] == key {
+			return seq, nil
+		}
+	}
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// EncodeEntry and DecodeEntry carry an entry in an outbox task's payload.
+func EncodeEntry(e Entry) []byte {
+	b, _ := json.Marshal(e)
+	return b
+}
+
+// DecodeEntry reads EncodeEntry's output.
+func DecodeEntry(b []byte) (Entry, error) {
+	var e Entry
+	err := json.Unmarshal(b, &e)
+	return e, err
+}
+
 // DocID is the stored _id of event seq: zero-padded, so ids sort as numbers.
 func DocID(seq int64) string { return fmt.Sprintf("%016d", seq) }
 
@@ -258,22 +375,33 @@ const chunkSize = 25
 
 // index adds seq to subject's index: a counter document per subject
 // ({_id: subject, count}) and chunks of sequence numbers
-// ({_id: "subject#n", seqs}). The counter's atomic increment picks the
-// chunk, so concurrent writers on MongoDB agree without a lock.
+// ({_id: "subject#n", seqs}). Both are updated conditionally on the version
+// read (store.Versions), so concurrent appenders — other instances
+// included — neither share a count nor drop a sequence number (FerretDB's
+// $inc and $push are read-then-write).
 func (r *Recorder) index(ctx context.Context, subject string, seq int64) error {
-	var head struct {
-		Count int64 `bson:"count"`
-	}
-	opts := options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)
-	err := r.subjects.FindOneAndUpdate(ctx, bson.M{"_id": subject}, bson.M{"$inc": bson.M{"count": 1}}, opts).Decode(&head)
-	if mongo.IsDuplicateKeyError(err) { // a concurrent first writer created it
-		err = r.subjects.FindOneAndUpdate(ctx, bson.M{"_id": subject}, bson.M{"$inc": bson.M{"count": 1}}, opts).Decode(&head)
-	}
+	var count int64
+	_, err := r.versions.Update(ctx, r.subjects, subject, func(doc bson.M) (bson.M, error) {
+		if doc == nil {
+			doc = bson.M{}
+		}
+		count = store.VersionOf(bson.M{"version": doc["count"]}) + 1
+		doc["count"] = count
+		return doc, nil
+	})
 	if err != nil {
 		return fmt.Errorf("audit subject index: %w", err)
 	}
-	chunk := fmt.Sprintf("%s#%d", subject, (head.Count-1)/chunkSize)
-	if err := store.Upsert(ctx, r.subjects, bson.M{"_id": chunk}, bson.M{"$push": bson.M{"seqs": seq}}); err != nil {
+	chunk := fmt.Sprintf("%s#%d", subject, (count-1)/chunkSize)
+	_, err = r.versions.Update(ctx, r.subjects, chunk, func(doc bson.M) (bson.M, error) {
+		if doc == nil {
+			doc = bson.M{}
+		}
+		seqs, _ := doc["seqs"].(bson.A)
+		doc["seqs"] = append(seqs, seq)
+		return doc, nil
+	})
+	if err != nil {
 		return fmt.Errorf("audit subject index: %w", err)
 	}
 	return nil

@@ -9,7 +9,7 @@ import (
 
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/candidates"
-	"github.com/herstart/herstart/matching/places"
+	"github.com/herstart/herstart/places"
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/store/storetest"
 	"github.com/herstart/herstart/users"

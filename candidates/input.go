@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/herstart/herstart/apperr"
-	"github.com/herstart/herstart/matching/places"
-	"github.com/herstart/herstart/matching/taxonomy"
+	"github.com/herstart/herstart/places"
+	"github.com/herstart/herstart/taxonomy"
 )
 
 // Input is everything a probation worker registers about a candidate; the
@@ -203,6 +203,9 @@ func resolve(in Input, tbl *places.Table, now time.Time) (resolved, error) {
 	p.Certificates = f.Codes("certificates", in.Certificates, certificateSet.Codes(), false)
 	p.Languages = f.Codes("languages", in.Languages, languageSet.Codes(), false)
 	p.Motivation = f.Text("motivation", in.Motivation, maxMotivation, false)
+	if problem := identifying(p.Motivation, r.identity); problem != "" {
+		f.Add("motivation", problem)
+	}
 	switch {
 	case in.HoursPerWeek == 0:
 		f.Add("hours_per_week", "is required (1 to 60)")

@@ -2,6 +2,9 @@ package candidates
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"slices"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -10,7 +13,7 @@ import (
 
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/audit"
-	"github.com/herstart/herstart/matching/places"
+	"github.com/herstart/herstart/places"
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/users"
 )
@@ -24,6 +27,7 @@ type Service struct {
 	places *places.Table
 	outbox *store.Outbox
 	now    func() time.Time
+	log    *slog.Logger
 
 	// EmployerExists, when set, checks an employer id named in a conflict
 	// list (wired by cmd to the employers service; candidates does not
@@ -43,32 +47,47 @@ type Service struct {
 	IndexBatch func(ctx context.Context, cs []Candidate) error
 }
 
-// Outbox tasks: bring a caseload entry, and a search-index document, in line.
+// Outbox tasks. taskWrite follows up every write of one candidate: the
+// caseload entry, the search-index document, and the write's audit event
+// (its payload). taskCaseload and taskIndex serve Import.
 const (
+	taskWrite    = "candidates.write"
 	taskCaseload = "candidates.caseload"
 	taskIndex    = "candidates.index"
 )
+
+// maxWrites is how many of its last writes' task ids a candidate keeps: the
+// follow-up of a write that a crash interrupted learns from them whether
+// the write took effect (so that its audit event is recorded) or not (a
+// clash, or a crash before the write).
+const maxWrites = 8
+
+// maxAttempts bounds how often a change is re-applied to a fresh read after
+// it clashed with another writer's.
+const maxAttempts = 8
 
 // NewService returns a Service and registers its outbox task. now may be nil.
 func NewService(st *Store, rec *audit.Recorder, tbl *places.Table, ob *store.Outbox, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Service{store: st, audit: rec, places: tbl, outbox: ob, now: now}
-	ob.Register(taskIndex, func(ctx context.Context, key string) error {
-		if s.Indexer == nil {
-			return nil
-		}
-		for _, id := range strings.Split(key, ",") {
-			if err := s.Indexer(ctx, ID(id)); err != nil {
-				return err
+	s := &Service{store: st, audit: rec, places: tbl, outbox: ob, now: now, log: slog.Default()}
+	ob.Register(taskWrite, s.followUp)
+	// Tasks of the kinds before taskWrite, and of Import.
+	ob.Register(taskIndex, func(ctx context.Context, t store.Task) error {
+		ids := strings.Split(t.Key(), ",")
+		if s.Indexer != nil {
+			for _, id := range ids {
+				if err := s.Indexer(ctx, ID(id)); err != nil {
+					return err
+				}
 			}
 		}
-		return nil
+		return s.recordIfWritten(ctx, t, ID(ids[0]), false)
 	})
 	// Key: "worker/id" or, from Import, "worker/id1,id2,…".
-	ob.Register(taskCaseload, func(ctx context.Context, key string) error {
-		worker, ids, _ := strings.Cut(key, "/")
+	ob.Register(taskCaseload, func(ctx context.Context, t store.Task) error {
+		worker, ids, _ := strings.Cut(t.Key(), "/")
 		for _, id := range strings.Split(ids, ",") {
 			if err := st.syncCaseload(ctx, users.ID(worker), ID(id)); err != nil {
 				return err
@@ -100,43 +119,123 @@ func (s *Service) Create(ctx context.Context, in Input) (Record, error) {
 		Identity: r.identity, Profile: r.profile, Restrictions: r.restrictions,
 		CreatedAt: now, UpdatedAt: now, Version: 1,
 	}
-	if err := s.write(ctx, c, true, true); err != nil {
+	ev := audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionCandidateWrite, Details: map[string]string{"op": "create"}}
+	if err := s.write(ctx, c, true, true, ev); err != nil {
 		return Record{}, err
 	}
-	err = s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionCandidateWrite,
-		Subject: subject(c.ID), Details: map[string]string{"op": "create"}})
-	return RecordOf(c, now), err
+	return RecordOf(c, now), nil
 }
 
-// write saves c and brings the caseload in line, through the outbox so that
-// a crash half-way heals on the next drain.
-func (s *Service) write(ctx context.Context, c Candidate, insert, identityChanged bool) error {
-	task, err := s.outbox.Enqueue(ctx, taskCaseload, string(c.WorkerID)+"/"+string(c.ID))
+// write saves c and records its follow-up first: one outbox task that
+// brings the caseload entry and the search index in line and appends ev,
+// the write's audit event (the one audit rule: a write's event is part of
+// its outbox task, appended once the write took effect, exactly once even
+// after a crash; docs/decisions.md). An update is conditional on the
+// version read: store.ErrStale when another writer came first.
+func (s *Service) write(ctx context.Context, c Candidate, insert, identityChanged bool, ev audit.Entry) error {
+	ev.Subject, ev.RequestID = subject(c.ID), audit.RequestID(ctx)
+	task, err := s.outbox.EnqueueWith(ctx, taskWrite, string(c.WorkerID)+"/"+string(c.ID), audit.EncodeEntry(ev))
 	if err != nil {
 		return err
 	}
-	var index store.Task
-	if s.Indexer != nil {
-		if index, err = s.outbox.Enqueue(ctx, taskIndex, string(c.ID)); err != nil {
-			return err
-		}
+	c.writes = append(c.writes, task.ID())
+	if len(c.writes) > maxWrites {
+		c.writes = c.writes[len(c.writes)-maxWrites:]
 	}
 	if err := s.store.save(ctx, c, insert, identityChanged); err != nil {
+		if errors.Is(err, store.ErrStale) {
+			_ = s.outbox.Done(ctx, task) // nothing was written
+		}
+		// Otherwise the task stays: the drain finds out whether the write
+		// took effect.
+		return err
+	}
+	if err := s.outbox.Complete(ctx, task); err != nil {
+		s.log.WarnContext(ctx, "candidate follow-up deferred to the outbox", "err", err)
+	}
+	return nil
+}
+
+// followUp is taskWrite's handler. Idempotent.
+func (s *Service) followUp(ctx context.Context, t store.Task) error {
+	worker, id, _ := strings.Cut(t.Key(), "/")
+	if err := s.store.syncCaseload(ctx, users.ID(worker), ID(id)); err != nil {
 		return err
 	}
 	if s.Indexer != nil {
-		if err := s.outbox.Complete(ctx, index); err != nil {
-			slog.Default().WarnContext(ctx, "index update deferred", "err", err)
+		if err := s.Indexer(ctx, ID(id)); err != nil {
+			return err
 		}
 	}
-	// The candidate is in hand: write its entry directly and mark the task
-	// done. Only a crash before Done makes Drain re-read and re-sync.
-	if err := s.store.setEntry(ctx, c); err != nil {
-		slog.Default().WarnContext(ctx, "caseload sync deferred", "err", err)
+	return s.recordIfWritten(ctx, t, ID(id), true)
+}
+
+// recordIfWritten appends the event in t's payload once, if the write it
+// follows up on took effect: the candidate names t among its last writes
+// (byTask), or simply exists (an import).
+func (s *Service) recordIfWritten(ctx context.Context, t store.Task, id ID, byTask bool) error {
+	if len(t.Payload()) == 0 {
 		return nil
 	}
-	return s.outbox.Done(ctx, task)
+	c, err := s.store.profile(ctx, id)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if byTask && !slices.Contains(c.writes, t.ID()) {
+		return nil
+	}
+	ev, err := audit.DecodeEntry(t.Payload())
+	if err != nil {
+		return fmt.Errorf("audit payload of task %s: %w", t.ID(), err)
+	}
+	return s.audit.RecordOnce(ctx, t.ID(), ev)
 }
+
+// change applies fn to a fresh read of a candidate of the actor's caseload
+// and writes the result, conditional on the version read; after a clash
+// with another writer it reads and applies fn again (up to maxAttempts).
+// expect, when above 0, is the caller's If-Match: a clash with it is 409.
+// fn must only change c (it may run more than once) and returns the write's
+// audit event, and whether the identity changed.
+// Errors: fn's; Conflict when the candidate kept changing or expect is stale.
+func (s *Service) change(ctx context.Context, id ID, expect int64, fn func(a users.Actor, c *Candidate, now time.Time) (ev audit.Entry, identity bool, err error)) (Candidate, error) {
+	unlock := s.store.locks.Lock("candidate:" + string(id))
+	defer unlock()
+	for attempt := 0; ; attempt++ {
+		if attempt > 0 {
+			if err := store.Backoff(ctx, attempt); err != nil {
+				return Candidate{}, err
+			}
+		}
+		actor, c, err := s.own(ctx, id)
+		if err != nil {
+			return Candidate{}, err
+		}
+		if expect > 0 && expect != c.Version {
+			return Candidate{}, errChanged
+		}
+		now := s.clock()
+		ev, identity, err := fn(actor, &c, now)
+		if err != nil {
+			return Candidate{}, err
+		}
+		ev.ActorID, ev.Role = string(actor.UserID), string(actor.Role)
+		c.UpdatedAt, c.Version = now, c.Version+1
+		err = s.write(ctx, c, false, identity, ev)
+		if errors.Is(err, store.ErrStale) && attempt+1 < maxAttempts {
+			continue
+		}
+		if errors.Is(err, store.ErrStale) {
+			return Candidate{}, errChanged
+		}
+		return c, err
+	}
+}
+
+var errChanged = apperr.Errorf(apperr.Conflict, "The candidate was changed by someone else. Reload and try again.")
 
 // own returns the candidate if it is in the actor's caseload. Anyone else's
 // candidate is NotFound, so ids cannot be probed.
@@ -180,76 +279,56 @@ func (s *Service) Get(ctx context.Context, id ID) (Record, error) {
 // above 0, must match the stored version (409 otherwise).
 // Errors: Unauthenticated, Forbidden, NotFound, Invalid, Conflict.
 func (s *Service) Update(ctx context.Context, id ID, u Update, expectVersion int64) (Record, error) {
-	unlock := s.store.locks.Lock("candidate:" + string(id))
-	defer unlock()
-	actor, c, err := s.own(ctx, id)
+	c, err := s.change(ctx, id, expectVersion, func(a users.Actor, c *Candidate, now time.Time) (audit.Entry, bool, error) {
+		r, err := resolve(u.apply(c.input()), s.places, now)
+		var f apperr.Fields
+		if u.Status != nil {
+			switch st := *u.Status; {
+			case !validStatus(st):
+				f.Add("status", "must be one of registered, available, introduced, placed, exited")
+			case !canMove(c.Status, st):
+				f.Addf("status", "cannot change from %s to %s here", c.Status, st)
+			}
+		}
+		f.Merge("", apperr.FieldsOf(err))
+		if err := f.Err(); err != nil {
+			return audit.Entry{}, false, err
+		}
+		c.Identity, c.Profile = r.identity, r.profile
+		if u.Restrictions != nil {
+			conflicts := c.Restrictions.Conflicts // kept: changed only through the conflict routes
+			c.Restrictions = r.restrictions
+			c.Restrictions.Conflicts = conflicts
+		}
+		if u.Status != nil && *u.Status != c.Status {
+			c.Status = *u.Status
+			if c.Status == Available {
+				c.ConfirmedAt = now
+			}
+		}
+		return audit.Entry{Action: audit.ActionCandidateWrite, Details: map[string]string{"op": "update", "fields": strings.Join(u.fields(), ",")}}, u.Identity != nil, nil
+	})
 	if err != nil {
 		return Record{}, err
 	}
-	if expectVersion > 0 && expectVersion != c.Version {
-		return Record{}, apperr.Errorf(apperr.Conflict, "The candidate was changed by someone else. Reload and try again.")
-	}
-	now := s.clock()
-	r, err := resolve(u.apply(c.input()), s.places, now)
-	var f apperr.Fields
-	if u.Status != nil {
-		switch st := *u.Status; {
-		case !validStatus(st):
-			f.Add("status", "must be one of registered, available, introduced, placed, exited")
-		case !canMove(c.Status, st):
-			f.Addf("status", "cannot change from %s to %s here", c.Status, st)
-		}
-	}
-	if err != nil {
-		if fe, ok := apperr.As(err); ok {
-			f.Merge("", fe.Fields)
-		}
-	}
-	if err := f.Err(); err != nil {
-		return Record{}, err
-	}
-	c.Identity, c.Profile = r.identity, r.profile
-	if u.Restrictions != nil {
-		conflicts := c.Restrictions.Conflicts // kept: changed only through the conflict routes
-		c.Restrictions = r.restrictions
-		c.Restrictions.Conflicts = conflicts
-	}
-	if u.Status != nil && *u.Status != c.Status {
-		c.Status = *u.Status
-		if c.Status == Available {
-			c.ConfirmedAt = now
-		}
-	}
-	c.UpdatedAt, c.Version = now, c.Version+1
-	if err := s.write(ctx, c, false, u.Identity != nil); err != nil {
-		return Record{}, err
-	}
-	err = s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionCandidateWrite,
-		Subject: subject(c.ID), Details: map[string]string{"op": "update", "fields": strings.Join(u.fields(), ",")}})
-	return RecordOf(c, now), err
+	return RecordOf(c, c.UpdatedAt), nil
 }
 
 // ConfirmAvailability records that the candidate is still available today;
 // a profile unconfirmed for 30 days leaves employer search.
 // Errors: Unauthenticated, Forbidden, NotFound, Conflict (not available).
 func (s *Service) ConfirmAvailability(ctx context.Context, id ID) (Record, error) {
-	unlock := s.store.locks.Lock("candidate:" + string(id))
-	defer unlock()
-	actor, c, err := s.own(ctx, id)
+	c, err := s.change(ctx, id, 0, func(_ users.Actor, c *Candidate, now time.Time) (audit.Entry, bool, error) {
+		if c.Status != Available {
+			return audit.Entry{}, false, apperr.Errorf(apperr.Conflict, "Only an available candidate's availability can be confirmed; set the status to available first.")
+		}
+		c.ConfirmedAt = now
+		return audit.Entry{Action: audit.ActionCandidateWrite, Details: map[string]string{"op": "confirm_availability"}}, false, nil
+	})
 	if err != nil {
 		return Record{}, err
 	}
-	if c.Status != Available {
-		return Record{}, apperr.Errorf(apperr.Conflict, "Only an available candidate's availability can be confirmed; set the status to available first.")
-	}
-	now := s.clock()
-	c.ConfirmedAt, c.UpdatedAt, c.Version = now, now, c.Version+1
-	if err := s.write(ctx, c, false, false); err != nil {
-		return Record{}, err
-	}
-	err = s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionCandidateWrite,
-		Subject: subject(c.ID), Details: map[string]string{"op": "confirm_availability"}})
-	return RecordOf(c, now), err
+	return RecordOf(c, c.UpdatedAt), nil
 }
 
 // List returns the actor's caseload. The list shows names, so reading it is
@@ -283,18 +362,16 @@ const maxConsents = 100
 // GrantConsent records consent given by the candidate (to their worker).
 // Errors: Unauthenticated, Forbidden, NotFound, Invalid, Conflict (too many).
 func (s *Service) GrantConsent(ctx context.Context, id ID, in ConsentInput) (ConsentView, error) {
-	unlock := s.store.locks.Lock("candidate:" + string(id))
-	defer unlock()
-	actor, c, err := s.own(ctx, id)
-	if err != nil {
+	if _, err := users.RequireRole(ctx, users.ProbationWorker); err != nil {
 		return ConsentView{}, err
 	}
 	now := s.clock()
 	var f apperr.Fields
+	emp := strings.TrimSpace(in.EmployerID)
 	switch {
-	case strings.TrimSpace(in.EmployerID) == "":
+	case emp == "":
 		f.Add("employer_id", "is required")
-	case len(in.EmployerID) > 64 || strings.ContainsFunc(in.EmployerID, unicode.IsControl):
+	case len(emp) > 64 || strings.ContainsFunc(emp, unicode.IsControl):
 		f.Add("employer_id", "is not a valid employer id")
 	}
 	if in.Level != 1 && in.Level != 2 {
@@ -311,7 +388,7 @@ func (s *Service) GrantConsent(ctx context.Context, id ID, in ConsentInput) (Con
 		}
 	}
 	if _, bad := f["employer_id"]; !bad && s.EmployerActive != nil {
-		active, err := s.EmployerActive(ctx, strings.TrimSpace(in.EmployerID))
+		active, err := s.EmployerActive(ctx, emp)
 		if err != nil {
 			return ConsentView{}, err
 		}
@@ -322,50 +399,45 @@ func (s *Service) GrantConsent(ctx context.Context, id ID, in ConsentInput) (Con
 	if err := f.Err(); err != nil {
 		return ConsentView{}, err
 	}
-	if len(c.Consents) >= maxConsents {
-		return ConsentView{}, apperr.Errorf(apperr.Conflict, "This candidate has the maximum number of consent records.")
-	}
-	k := Consent{ID: store.NewID("k_"), EmployerID: strings.TrimSpace(in.EmployerID), Level: in.Level, Purpose: purpose,
-		GrantedAt: now, ExpiresAt: exp.Add(24*time.Hour - time.Millisecond), RecordedBy: actor.UserID}
-	c.Consents = append(c.Consents, k)
-	c.UpdatedAt, c.Version = now, c.Version+1
-	if err := s.write(ctx, c, false, false); err != nil {
+	var k Consent
+	_, err := s.change(ctx, id, 0, func(a users.Actor, c *Candidate, now time.Time) (audit.Entry, bool, error) {
+		if len(c.Consents) >= maxConsents {
+			return audit.Entry{}, false, apperr.Errorf(apperr.Conflict, "This candidate has the maximum number of consent records.")
+		}
+		k = Consent{ID: store.NewID("k_"), EmployerID: emp, Level: in.Level, Purpose: purpose,
+			GrantedAt: now, ExpiresAt: exp.Add(24*time.Hour - time.Millisecond), RecordedBy: a.UserID}
+		c.Consents = append(c.Consents, k)
+		return audit.Entry{Action: audit.ActionConsentGrant, Details: map[string]string{"consent": k.ID, "employer": k.EmployerID, "level": itoa(k.Level)}}, false, nil
+	})
+	if err != nil {
 		return ConsentView{}, err
 	}
-	err = s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionConsentGrant,
-		Subject: subject(c.ID), Details: map[string]string{"consent": k.ID, "employer": k.EmployerID, "level": itoa(k.Level)}})
-	return ConsentOf(k, now), err
+	return ConsentOf(k, s.clock()), nil
 }
 
 // WithdrawConsent withdraws a consent at once: the disclosure level it
 // backed drops on the next read.
 // Errors: Unauthenticated, Forbidden, NotFound, Conflict (already withdrawn).
 func (s *Service) WithdrawConsent(ctx context.Context, id ID, consentID string) (ConsentView, error) {
-	unlock := s.store.locks.Lock("candidate:" + string(id))
-	defer unlock()
-	actor, c, err := s.own(ctx, id)
+	var k Consent
+	_, err := s.change(ctx, id, 0, func(_ users.Actor, c *Candidate, now time.Time) (audit.Entry, bool, error) {
+		for i := range c.Consents {
+			if c.Consents[i].ID != consentID {
+				continue
+			}
+			if c.Consents[i].WithdrawnAt != nil {
+				return audit.Entry{}, false, apperr.Errorf(apperr.Conflict, "This consent was withdrawn already.")
+			}
+			c.Consents[i].WithdrawnAt = &now
+			k = c.Consents[i]
+			return audit.Entry{Action: audit.ActionConsentRevoke, Details: map[string]string{"consent": k.ID, "employer": k.EmployerID}}, false, nil
+		}
+		return audit.Entry{}, false, apperr.Errorf(apperr.NotFound, "Consent not found.")
+	})
 	if err != nil {
 		return ConsentView{}, err
 	}
-	now := s.clock()
-	for i := range c.Consents {
-		k := &c.Consents[i]
-		if k.ID != consentID {
-			continue
-		}
-		if k.WithdrawnAt != nil {
-			return ConsentView{}, apperr.Errorf(apperr.Conflict, "This consent was withdrawn already.")
-		}
-		k.WithdrawnAt = &now
-		c.UpdatedAt, c.Version = now, c.Version+1
-		if err := s.write(ctx, c, false, false); err != nil {
-			return ConsentView{}, err
-		}
-		err = s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionConsentRevoke,
-			Subject: subject(c.ID), Details: map[string]string{"consent": k.ID, "employer": k.EmployerID}})
-		return ConsentOf(*k, now), err
-	}
-	return ConsentView{}, apperr.Errorf(apperr.NotFound, "Consent not found.")
+	return ConsentOf(k, s.clock()), nil
 }
 
 // fields names the parts an update touches, for the audit event (names
@@ -516,10 +588,7 @@ const maxConflicts = 50
 // Errors: Unauthenticated, Forbidden, NotFound, Invalid, Conflict (full, or
 // listed already).
 func (s *Service) AddConflict(ctx context.Context, id ID, in ConflictInput) (ConflictView, error) {
-	unlock := s.store.locks.Lock("candidate:" + string(id))
-	defer unlock()
-	actor, c, err := s.own(ctx, id)
-	if err != nil {
+	if _, err := users.RequireRole(ctx, users.ProbationWorker); err != nil {
 		return ConflictView{}, err
 	}
 	var f apperr.Fields
@@ -535,6 +604,7 @@ func (s *Service) AddConflict(ctx context.Context, id ID, in ConflictInput) (Con
 	if emp != "" {
 		known := len(emp) <= 40 && strings.HasPrefix(emp, "e_")
 		if known && s.EmployerExists != nil {
+			var err error
 			if known, err = s.EmployerExists(ctx, emp); err != nil {
 				return ConflictView{}, err
 			}
@@ -546,49 +616,39 @@ func (s *Service) AddConflict(ctx context.Context, id ID, in ConflictInput) (Con
 	if err := f.Err(); err != nil {
 		return ConflictView{}, err
 	}
-	if len(c.Restrictions.Conflicts) >= maxConflicts {
-		return ConflictView{}, apperr.Errorf(apperr.Conflict, "The conflict list is full (%d entries).", maxConflicts)
-	}
-	for _, k := range c.Restrictions.Conflicts {
-		if (emp != "" && k.EmployerID == emp) || (kvk != "" && k.KvK == kvk) {
-			return ConflictView{}, apperr.Errorf(apperr.Conflict, "This employer is on the conflict list already.")
+	var k Conflict
+	_, err := s.change(ctx, id, 0, func(_ users.Actor, c *Candidate, now time.Time) (audit.Entry, bool, error) {
+		if len(c.Restrictions.Conflicts) >= maxConflicts {
+			return audit.Entry{}, false, apperr.Errorf(apperr.Conflict, "The conflict list is full (%d entries).", maxConflicts)
 		}
-	}
-	now := s.clock()
-	k := Conflict{ID: store.NewID("x_"), EmployerID: emp, KvK: kvk, Reason: reason, AddedAt: now}
-	c.Restrictions.Conflicts = append(c.Restrictions.Conflicts, k)
-	c.UpdatedAt, c.Version = now, c.Version+1
-	if err := s.write(ctx, c, false, false); err != nil {
+		for _, x := range c.Restrictions.Conflicts {
+			if (emp != "" && x.EmployerID == emp) || (kvk != "" && x.KvK == kvk) {
+				return audit.Entry{}, false, apperr.Errorf(apperr.Conflict, "This employer is on the conflict list already.")
+			}
+		}
+		k = Conflict{ID: store.NewID("x_"), EmployerID: emp, KvK: kvk, Reason: reason, AddedAt: now}
+		c.Restrictions.Conflicts = append(c.Restrictions.Conflicts, k)
+		return audit.Entry{Action: audit.ActionCandidateWrite, Details: map[string]string{"op": "conflict_add", "conflict": k.ID}}, false, nil
+	})
+	if err != nil {
 		return ConflictView{}, err
 	}
-	err = s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionCandidateWrite,
-		Subject: subject(c.ID), Details: map[string]string{"op": "conflict_add", "conflict": k.ID}})
-	return ConflictView(k), err
+	return ConflictView(k), nil
 }
 
 // RemoveConflict takes an entry off the candidate's conflict list.
 // Errors: Unauthenticated, Forbidden, NotFound.
 func (s *Service) RemoveConflict(ctx context.Context, id ID, conflictID string) error {
-	unlock := s.store.locks.Lock("candidate:" + string(id))
-	defer unlock()
-	actor, c, err := s.own(ctx, id)
-	if err != nil {
-		return err
-	}
-	for i, k := range c.Restrictions.Conflicts {
-		if k.ID != conflictID {
-			continue
+	_, err := s.change(ctx, id, 0, func(_ users.Actor, c *Candidate, _ time.Time) (audit.Entry, bool, error) {
+		for i, k := range c.Restrictions.Conflicts {
+			if k.ID == conflictID {
+				c.Restrictions.Conflicts = append(c.Restrictions.Conflicts[:i], c.Restrictions.Conflicts[i+1:]...)
+				return audit.Entry{Action: audit.ActionCandidateWrite, Details: map[string]string{"op": "conflict_remove", "conflict": k.ID}}, false, nil
+			}
 		}
-		c.Restrictions.Conflicts = append(c.Restrictions.Conflicts[:i], c.Restrictions.Conflicts[i+1:]...)
-		now := s.clock()
-		c.UpdatedAt, c.Version = now, c.Version+1
-		if err := s.write(ctx, c, false, false); err != nil {
-			return err
-		}
-		return s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionCandidateWrite,
-			Subject: subject(c.ID), Details: map[string]string{"op": "conflict_remove", "conflict": k.ID}})
-	}
-	return apperr.Errorf(apperr.NotFound, "Conflict-list entry not found.")
+		return audit.Entry{}, false, apperr.Errorf(apperr.NotFound, "Conflict-list entry not found.")
+	})
+	return err
 }
 
 // Load returns a candidate's profile without identity, for the matching

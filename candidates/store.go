@@ -26,6 +26,7 @@ type Store struct {
 	profiles   *mongo.Collection
 	identities *mongo.Collection
 	caseloads  *mongo.Collection
+	versions   *store.Versions
 	locks      store.Locks
 }
 
@@ -35,6 +36,7 @@ func NewStore(db *mongo.Database) *Store {
 		profiles:   db.Collection("candidates"),
 		identities: db.Collection("candidate_identities"),
 		caseloads:  db.Collection("caseloads"),
+		versions:   store.NewVersions(db),
 	}
 }
 
@@ -123,6 +125,7 @@ type profileDoc struct {
 	CreatedAt          time.Time     `bson:"created_at"`
 	UpdatedAt          time.Time     `bson:"updated_at"`
 	Version            int64         `bson:"version"`
+	Writes             []string      `bson:"writes,omitempty"` // the outbox tasks of the last writes (maxWrites), newest last
 }
 
 type identityDoc struct {
@@ -144,7 +147,7 @@ func toDocs(c Candidate) (profileDoc, identityDoc) {
 		HomePlace:      placeDoc(c.Profile.HomePlace),
 		TravelRadiusKm: c.Profile.TravelRadiusKm, Motivation: c.Profile.Motivation, WorkHistory: c.Profile.WorkHistory,
 		ExcludedSectors: c.Restrictions.ExcludedSectors, RiskAreaConflicts: c.Restrictions.RiskAreaConflicts,
-		ConfirmedAt: c.ConfirmedAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Version: c.Version,
+		ConfirmedAt: c.ConfirmedAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Version: c.Version, Writes: c.writes,
 		AreaBans: []banDoc{}, Consents: []consentDoc{},
 	}
 	for _, b := range c.Restrictions.AreaBans {
@@ -174,7 +177,7 @@ func (p profileDoc) toDomain() Candidate {
 			TravelRadiusKm: p.TravelRadiusKm, Motivation: p.Motivation, WorkHistory: p.WorkHistory,
 		},
 		Restrictions: Restrictions{ExcludedSectors: p.ExcludedSectors, RiskAreaConflicts: p.RiskAreaConflicts},
-		ConfirmedAt:  p.ConfirmedAt.UTC(), CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(), Version: p.Version,
+		ConfirmedAt:  p.ConfirmedAt.UTC(), CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(), Version: p.Version, writes: p.Writes,
 	}
 	if p.ConfirmedAt.IsZero() || p.ConfirmedAt.Unix() <= 0 {
 		c.ConfirmedAt = time.Time{}
@@ -248,15 +251,25 @@ func (s *Store) save(ctx context.Context, c Candidate, insert, identityChanged b
 		}
 		return nil
 	}
-	if identityChanged {
-		if _, err := s.identities.ReplaceOne(ctx, bson.M{"_id": i.ID}, i); err != nil {
-			return fmt.Errorf("save identity %s: %w", c.ID, err)
+	// Conditional on the version read (store.Versions): a write from a
+	// stale read — another instance's, or this one's — is ErrStale, never
+	// a silent overwrite (a consent withdrawal undone by a profile update).
+	// The identity is written under the same claim, after the check.
+	return s.versions.Write(ctx, s.profiles, p.ID, c.Version-1, func(ctx context.Context) error {
+		if identityChanged {
+			if _, err := s.identities.ReplaceOne(ctx, bson.M{"_id": i.ID}, i); err != nil {
+				return fmt.Errorf("save identity %s: %w", c.ID, err)
+			}
 		}
-	}
-	if _, err := s.profiles.ReplaceOne(ctx, bson.M{"_id": p.ID}, p); err != nil {
-		return fmt.Errorf("save candidate %s: %w", c.ID, err)
-	}
-	return nil
+		res, err := s.profiles.ReplaceOne(ctx, bson.M{"_id": p.ID, "version": c.Version - 1}, p)
+		if err != nil {
+			return fmt.Errorf("save candidate %s: %w", c.ID, err)
+		}
+		if res.MatchedCount == 0 {
+			return store.ErrStale
+		}
+		return nil
+	})
 }
 
 // A caseload entry is one string field ("status|confirmed|updated|place|name",
@@ -300,10 +313,34 @@ type caseloadDoc struct {
 
 // setEntry writes the caseload entry of c from memory.
 func (s *Store) setEntry(ctx context.Context, c Candidate) error {
-	unlock := s.locks.Lock("caseload:" + string(c.WorkerID))
+	return s.entries(ctx, c.WorkerID, map[string]string{string(c.ID): encodeEntry(c)}, "")
+}
+
+// entries sets (and unsets one of) a caseload's entries, conditionally on
+// the version read (store.Versions.Update), so that two instances writing
+// entries of one worker's caseload lose neither.
+func (s *Store) entries(ctx context.Context, worker users.ID, set map[string]string, unset ID) error {
+	unlock := s.locks.Lock("caseload:" + string(worker))
 	defer unlock()
-	if err := store.Upsert(ctx, s.caseloads, bson.M{"_id": string(c.WorkerID)}, bson.M{"$set": bson.M{"entries." + string(c.ID): encodeEntry(c)}}); err != nil {
-		return fmt.Errorf("caseload %s: %w", c.WorkerID, err)
+	_, err := s.versions.Update(ctx, s.caseloads, string(worker), func(doc bson.M) (bson.M, error) {
+		if doc == nil {
+			doc = bson.M{}
+		}
+		entries, _ := doc["entries"].(bson.M)
+		if entries == nil {
+			entries = bson.M{}
+		}
+		for k, v := range set {
+			entries[k] = v
+		}
+		if unset != "" {
+			delete(entries, string(unset))
+		}
+		doc["entries"] = entries
+		return doc, nil
+	})
+	if err != nil {
+		return fmt.Errorf("caseload %s: %w", worker, err)
 	}
 	return nil
 }
@@ -331,12 +368,7 @@ func (s *Store) syncCaseload(ctx context.Context, worker users.ID, id ID) error 
 }
 
 func (s *Store) unsetEntry(ctx context.Context, worker users.ID, id ID) error {
-	unlock := s.locks.Lock("caseload:" + string(worker))
-	defer unlock()
-	if _, err := s.caseloads.UpdateOne(ctx, bson.M{"_id": string(worker)}, bson.M{"$unset": bson.M{"entries." + string(id): ""}}); err != nil {
-		return fmt.Errorf("caseload %s: %w", worker, err)
-	}
-	return nil
+	return s.entries(ctx, worker, nil, id)
 }
 
 // caseload returns the worker's caseload, most recently updated first.
@@ -390,20 +422,17 @@ func (s *Store) insertMany(ctx context.Context, cs []Candidate) error {
 	if _, err := s.profiles.InsertMany(ctx, profs, opts); err != nil {
 		return fmt.Errorf("import candidates: %w", err)
 	}
-	byWorker := map[users.ID]bson.M{}
+	byWorker := map[users.ID]map[string]string{}
 	for _, c := range cs {
 		set := byWorker[c.WorkerID]
 		if set == nil {
-			set = bson.M{}
+			set = map[string]string{}
 			byWorker[c.WorkerID] = set
 		}
-		set["entries."+string(c.ID)] = encodeEntry(c)
+		set[string(c.ID)] = encodeEntry(c)
 	}
 	for w, set := range byWorker {
-		unlock := s.locks.Lock("caseload:" + string(w))
-		err := store.Upsert(ctx, s.caseloads, bson.M{"_id": string(w)}, bson.M{"$set": set})
-		unlock()
-		if err != nil {
+		if err := s.entries(ctx, w, set, ""); err != nil {
 			return fmt.Errorf("import caseload %s: %w", w, err)
 		}
 	}

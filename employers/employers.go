@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/herstart/herstart/apperr"
-	"github.com/herstart/herstart/matching/places"
-	"github.com/herstart/herstart/matching/taxonomy"
+	"github.com/herstart/herstart/places"
+	"github.com/herstart/herstart/taxonomy"
 	"github.com/herstart/herstart/users"
 )
 
@@ -119,6 +119,7 @@ type Employer struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	Version         int64
+	writes          []string // outbox task ids of the last writes
 }
 
 // Active reports whether the employer may use the platform: approved and

@@ -9,7 +9,7 @@ import (
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/employers"
-	"github.com/herstart/herstart/matching/places"
+	"github.com/herstart/herstart/places"
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/store/storetest"
 	"github.com/herstart/herstart/users"
@@ -43,7 +43,7 @@ func setup(t *testing.T) *fixture {
 	db := storetest.Open(t)
 	c := &clock{t: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}
 	rec := audit.NewRecorder(db, c.now)
-	us := users.NewService(users.NewStore(db), rec, c.now)
+	us := users.NewService(users.NewStore(db), rec, store.NewOutbox(db, nil), c.now)
 	ob := store.NewOutbox(db, nil)
 	svc := employers.NewService(employers.NewStore(db), us, rec, places.New(), store.NewThrottle(db, "throttle"), ob, c.now)
 	f := &fixture{svc: svc, clock: c, outbox: ob, users: us, notified: map[employers.VacancyID]int{}}

@@ -3,13 +3,15 @@ package employers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/audit"
-	"github.com/herstart/herstart/matching/places"
+	"github.com/herstart/herstart/places"
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/users"
 )
@@ -47,6 +49,7 @@ type Service struct {
 	throttle *store.Throttle
 	outbox   *store.Outbox
 	now      func() time.Time
+	log      *slog.Logger
 	stopAt   func(ctx context.Context, step string) error // tests: stop a registration half-way
 
 	// OnVacancyChange, when set, is told of every vacancy whose visibility
@@ -61,8 +64,16 @@ func NewService(st *Store, us *users.Service, rec *audit.Recorder, tbl *places.T
 	if now == nil {
 		now = time.Now
 	}
-	s := &Service{store: st, users: us, audit: rec, places: tbl, throttle: th, outbox: ob, now: now}
+	s := &Service{store: st, users: us, audit: rec, places: tbl, throttle: th, outbox: ob, now: now, log: slog.Default()}
 	ob.Register(taskRegister, s.healRegistration)
+	ob.Register(taskWrite, s.followUp)
+	// Left in a database by the version before taskWrite.
+	ob.Register("matching.vacancy", func(ctx context.Context, t store.Task) error {
+		if s.OnVacancyChange == nil {
+			return nil
+		}
+		return s.OnVacancyChange(ctx, VacancyID(t.Key()))
+	})
 	return s
 }
 
@@ -196,8 +207,8 @@ func (s *Service) Register(ctx context.Context, r Registration, ip string) (Regi
 // in place it finishes the registration (registry entry, audit event);
 // without it, it undoes what was written (employer, KvK claim), so that the
 // organisation can apply again. Idempotent.
-func (s *Service) healRegistration(ctx context.Context, key string) error {
-	id, kvk, _ := strings.Cut(key, " ")
+func (s *Service) healRegistration(ctx context.Context, t store.Task) error {
+	id, kvk, _ := strings.Cut(t.Key(), " ")
 	e, err := s.store.employer(ctx, ID(id))
 	if apperr.Is(err, apperr.NotFound) {
 		return s.store.kvk.Release(ctx, kvk, id)
@@ -218,7 +229,8 @@ func (s *Service) healRegistration(ctx context.Context, key string) error {
 	if err := s.store.register(ctx, e); err != nil {
 		return err
 	}
-	return s.record(ctx, users.Actor{UserID: u.ID, Role: users.Employer}, ActionRegister, e.ID, map[string]string{"kvk": e.KvK})
+	ev := s.entry(users.Actor{UserID: u.ID, Role: users.Employer}, ActionRegister, e.ID, map[string]string{"kvk": e.KvK})
+	return s.audit.RecordOnce(ctx, t.ID(), ev)
 }
 
 // step is a point where tests stop a registration half-way (as a crash
@@ -357,55 +369,180 @@ func (s *Service) RequireActive(ctx context.Context) (users.Actor, Employer, err
 	return a, e, nil
 }
 
-// vet loads the employer for a coordinator's vetting step, under its lock.
-func (s *Service) vet(ctx context.Context, id ID) (users.Actor, Employer, func(), error) {
-	a, err := users.RequireRole(ctx, users.Coordinator)
-	if err != nil {
-		return users.Actor{}, Employer{}, nil, err
+// taskWrite follows up a write of an employer ("employer ID 0|1", 1 when
+// its standing changed) or a vacancy ("vacancy ID"): the registry line or
+// the vacancy list entry, the search index, and the write's audit event
+// (the payload). Recorded before the write; see write.
+const taskWrite = "employers.write"
+
+// maxWrites is how many of its last writes' task ids a document keeps, so
+// that a follow-up run after a crash knows whether its write took effect.
+const maxWrites = 8
+
+// maxAttempts bounds how often a change is re-applied to a fresh read after
+// it clashed with another writer's.
+const maxAttempts = 8
+
+var errChanged = apperr.Errorf(apperr.Conflict, "The record was changed by someone else at the same moment. Try again.")
+
+func addWrite(ws []string, id string) []string {
+	ws = append(ws, id)
+	if len(ws) > maxWrites {
+		ws = ws[len(ws)-maxWrites:]
 	}
+	return ws
+}
+
+// write records the follow-up task with the audit event, then runs save
+// (which stores the document naming the task among its writes) and the
+// follow-up. A clash (store.ErrStale) drops the task: nothing was written.
+func (s *Service) write(ctx context.Context, key string, ev audit.Entry, save func(task string) error) error {
+	ev.RequestID = audit.RequestID(ctx)
+	task, err := s.outbox.EnqueueWith(ctx, taskWrite, key, audit.EncodeEntry(ev))
+	if err != nil {
+		return err
+	}
+	if err := save(task.ID()); err != nil {
+		if errors.Is(err, store.ErrStale) {
+			_ = s.outbox.Done(ctx, task)
+		}
+		return err
+	}
+	if err := s.outbox.Complete(ctx, task); err != nil {
+		s.log.WarnContext(ctx, "employer follow-up deferred to the outbox", "err", err)
+	}
+	return nil
+}
+
+// followUp is taskWrite's handler. Idempotent.
+func (s *Service) followUp(ctx context.Context, t store.Task) error {
+	parts := strings.Fields(t.Key())
+	if len(parts) < 2 {
+		return nil
+	}
+	var writes []string
+	switch parts[0] {
+	case "employer":
+		e, err := s.store.employer(ctx, ID(parts[1]))
+		if apperr.Is(err, apperr.NotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.store.register(ctx, e); err != nil {
+			return err
+		}
+		if len(parts) > 2 && parts[2] == "1" {
+			if err := s.vacanciesChanged(ctx, e.ID); err != nil {
+				return err
+			}
+		}
+		writes = e.writes
+	case "vacancy":
+		v, err := s.store.vacancy(ctx, VacancyID(parts[1]))
+		if apperr.Is(err, apperr.NotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.store.listVacancy(ctx, v); err != nil {
+			return err
+		}
+		if s.OnVacancyChange != nil {
+			if err := s.OnVacancyChange(ctx, v.ID); err != nil {
+				return err
+			}
+		}
+		writes = v.writes
+	}
+	if len(t.Payload()) == 0 || !slices.Contains(writes, t.ID()) {
+		return nil
+	}
+	ev, err := audit.DecodeEntry(t.Payload())
+	if err != nil {
+		return fmt.Errorf("audit payload of task %s: %w", t.ID(), err)
+	}
+	return s.audit.RecordOnce(ctx, t.ID(), ev)
+}
+
+// change applies a coordinator's (or the system's) step to a fresh read of
+// employer id and saves it conditionally on the version read, reading and
+// applying step again after a clash with another writer.
+func (s *Service) change(ctx context.Context, a users.Actor, id ID, step func(e *Employer) (action string, details map[string]string, standingChanged bool, err error)) (Employer, error) {
 	if !store.ValidID(string(id), "e_") {
-		return users.Actor{}, Employer{}, nil, errEmployerNotFound
+		return Employer{}, errEmployerNotFound
 	}
 	unlock := s.store.locks.Lock("employer:" + string(id))
-	e, err := s.store.employer(ctx, id)
+	defer unlock()
+	for attempt := 0; ; attempt++ {
+		if attempt > 0 {
+			if err := store.Backoff(ctx, attempt); err != nil {
+				return Employer{}, err
+			}
+		}
+		e, err := s.store.employer(ctx, id)
+		if err != nil {
+			return Employer{}, err
+		}
+		action, details, standing, err := step(&e)
+		if err != nil {
+			return Employer{}, err
+		}
+		err = s.save(ctx, a, &e, action, details, standing)
+		if errors.Is(err, store.ErrStale) && attempt+1 < maxAttempts {
+			continue
+		}
+		if errors.Is(err, store.ErrStale) {
+			return Employer{}, errChanged
+		}
+		return e, err
+	}
+}
+
+// vetChange is change for a coordinator's vetting step.
+func (s *Service) vetChange(ctx context.Context, id ID, step func(a users.Actor, e *Employer) (string, map[string]string, bool, error)) (users.Actor, Employer, error) {
+	a, err := users.RequireRole(ctx, users.Coordinator)
 	if err != nil {
-		unlock()
-		return users.Actor{}, Employer{}, nil, err
+		return users.Actor{}, Employer{}, err
 	}
-	return a, e, unlock, nil
+	e, err := s.change(ctx, a, id, func(e *Employer) (string, map[string]string, bool, error) { return step(a, e) })
+	return a, e, err
 }
 
-// save writes a changed employer, its registry line, tells the index its
-// vacancies may have changed visibility, and audits the step.
-func (s *Service) save(ctx context.Context, a users.Actor, e Employer, action string, details map[string]string, standingChanged bool) error {
-	now := s.clock()
-	e.UpdatedAt, e.Version = now, e.Version+1
-	if err := s.store.saveEmployer(ctx, e); err != nil {
-		return err
-	}
-	if err := s.store.register(ctx, e); err != nil {
-		return err
-	}
+// save writes a changed employer at its next version; the follow-up task
+// brings its registry line in line, tells the index its vacancies may have
+// changed visibility, and audits the step.
+// Errors: store.ErrStale.
+func (s *Service) save(ctx context.Context, a users.Actor, e *Employer, action string, details map[string]string, standingChanged bool) error {
+	actor, role := string(a.UserID), string(a.Role)
+	ev := audit.Entry{ActorID: actor, Role: role, Action: action, Subject: "employer:" + string(e.ID), Details: details}
+	key := "employer " + string(e.ID) + " 0"
 	if standingChanged {
-		s.vacanciesChanged(ctx, e.ID)
+		key = "employer " + string(e.ID) + " 1"
 	}
-	return s.record(ctx, a, action, e.ID, details)
+	now := s.clock()
+	return s.write(ctx, key, ev, func(task string) error {
+		e.UpdatedAt, e.Version, e.writes = now, e.Version+1, addWrite(e.writes, task)
+		return s.store.saveEmployer(ctx, *e)
+	})
 }
 
-func (s *Service) vacanciesChanged(ctx context.Context, id ID) {
+func (s *Service) vacanciesChanged(ctx context.Context, id ID) error {
 	if s.OnVacancyChange == nil {
-		return
+		return nil
 	}
 	vs, err := s.store.vacanciesOf(ctx, id)
 	if err != nil {
-		slog.Default().WarnContext(ctx, "vacancy index update", "err", err)
-		return
+		return err
 	}
 	for _, v := range vs {
 		if err := s.OnVacancyChange(ctx, v.ID); err != nil {
-			slog.Default().WarnContext(ctx, "vacancy index update", "err", err)
+			return err
 		}
 	}
+	return nil
 }
 
 func (s *Service) decide(e *Employer, a users.Actor, action, reason string) {
@@ -427,23 +564,21 @@ type ChecklistUpdate struct {
 // UpdateChecklist records what a coordinator verified.
 // Errors: Unauthenticated, Forbidden, NotFound.
 func (s *Service) UpdateChecklist(ctx context.Context, id ID, u ChecklistUpdate) (View, error) {
-	a, e, unlock, err := s.vet(ctx, id)
-	if err != nil {
-		return View{}, err
-	}
-	defer unlock()
-	for _, p := range []struct {
-		dst *bool
-		src *bool
-	}{
-		{&e.Checklist.KvKChecked, u.KvKChecked}, {&e.Checklist.SiteVisitOrCall, u.SiteVisitOrCall}, {&e.Checklist.References, u.References},
-		{&e.Checklist.IntegrityQuestions, u.IntegrityQuestions}, {&e.Checklist.CodeOfConductSigned, u.CodeOfConductSigned},
-	} {
-		if p.src != nil {
-			*p.dst = *p.src
+	a, e, err := s.vetChange(ctx, id, func(_ users.Actor, e *Employer) (string, map[string]string, bool, error) {
+		for _, p := range []struct {
+			dst *bool
+			src *bool
+		}{
+			{&e.Checklist.KvKChecked, u.KvKChecked}, {&e.Checklist.SiteVisitOrCall, u.SiteVisitOrCall}, {&e.Checklist.References, u.References},
+			{&e.Checklist.IntegrityQuestions, u.IntegrityQuestions}, {&e.Checklist.CodeOfConductSigned, u.CodeOfConductSigned},
+		} {
+			if p.src != nil {
+				*p.dst = *p.src
+			}
 		}
-	}
-	if err := s.save(ctx, a, e, ActionChecklist, map[string]string{"missing": strings.Join(e.Checklist.Missing(), ",")}, false); err != nil {
+		return ActionChecklist, map[string]string{"missing": strings.Join(e.Checklist.Missing(), ",")}, false, nil
+	})
+	if err != nil {
 		return View{}, err
 	}
 	return viewFor(a, e, s.now()), nil
@@ -467,35 +602,32 @@ func (s *Service) Reinstate(ctx context.Context, id ID) (View, error) {
 }
 
 func (s *Service) fourEyes(ctx context.Context, id ID, action string, from []Status) (View, error) {
-	a, e, unlock, err := s.vet(ctx, id)
+	a, e, err := s.vetChange(ctx, id, func(a users.Actor, e *Employer) (string, map[string]string, bool, error) {
+		if !inStatus(e.Status, from) {
+			return "", nil, false, apperr.Errorf(apperr.Conflict, "An employer that is %s cannot be %s.", e.Status, pastTense(action))
+		}
+		if missing := e.Checklist.Missing(); len(missing) > 0 {
+			f := map[string]string{}
+			for _, m := range missing {
+				f["checklist."+m] = "must be checked before approval"
+			}
+			return "", nil, false, &apperr.Error{Code: apperr.Conflict, Message: "The vetting checklist is not complete.", Fields: f}
+		}
+		for _, by := range e.Approvals {
+			if by == a.UserID {
+				return "", nil, false, apperr.Errorf(apperr.Conflict, "You approved already: a second, different coordinator must approve.")
+			}
+		}
+		e.Approvals = append(e.Approvals, a.UserID)
+		s.decide(e, a, action, "")
+		activated := len(e.Approvals) >= 2
+		if activated {
+			e.Status, e.Approvals, e.RenewalNeeded = Approved, nil, false
+			e.ValidUntil = s.clock().Add(ApprovalValid)
+		}
+		return action, map[string]string{"approvals": itoa(len(e.Approvals)), "activated": boolStr(activated)}, activated, nil
+	})
 	if err != nil {
-		return View{}, err
-	}
-	defer unlock()
-	if !inStatus(e.Status, from) {
-		return View{}, apperr.Errorf(apperr.Conflict, "An employer that is %s cannot be %s.", e.Status, pastTense(action))
-	}
-	if missing := e.Checklist.Missing(); len(missing) > 0 {
-		f := map[string]string{}
-		for _, m := range missing {
-			f["checklist."+m] = "must be checked before approval"
-		}
-		return View{}, &apperr.Error{Code: apperr.Conflict, Message: "The vetting checklist is not complete.", Fields: f}
-	}
-	for _, by := range e.Approvals {
-		if by == a.UserID {
-			return View{}, apperr.Errorf(apperr.Conflict, "You approved already: a second, different coordinator must approve.")
-		}
-	}
-	e.Approvals = append(e.Approvals, a.UserID)
-	s.decide(&e, a, action, "")
-	activated := len(e.Approvals) >= 2
-	if activated {
-		e.Status, e.Approvals, e.RenewalNeeded = Approved, nil, false
-		e.ValidUntil = s.clock().Add(ApprovalValid)
-	}
-	details := map[string]string{"approvals": itoa(len(e.Approvals)), "activated": boolStr(activated)}
-	if err := s.save(ctx, a, e, action, details, activated); err != nil {
 		return View{}, err
 	}
 	return viewFor(a, e, s.now()), nil
@@ -534,17 +666,15 @@ func (s *Service) oneCoordinator(ctx context.Context, id ID, r Reasoned, action,
 	if err != nil {
 		return View{}, err
 	}
-	a, e, unlock, err := s.vet(ctx, id)
+	a, e, err := s.vetChange(ctx, id, func(a users.Actor, e *Employer) (string, map[string]string, bool, error) {
+		if !inStatus(e.Status, from) {
+			return "", nil, false, apperr.Errorf(apperr.Conflict, "An employer that is %s cannot be %s.", e.Status, verb)
+		}
+		e.Status, e.Approvals = to, nil
+		s.decide(e, a, action, reason)
+		return action, nil, true, nil
+	})
 	if err != nil {
-		return View{}, err
-	}
-	defer unlock()
-	if !inStatus(e.Status, from) {
-		return View{}, apperr.Errorf(apperr.Conflict, "An employer that is %s cannot be %s.", e.Status, verb)
-	}
-	e.Status, e.Approvals = to, nil
-	s.decide(&e, a, action, reason)
-	if err := s.save(ctx, a, e, action, nil, true); err != nil {
 		return View{}, err
 	}
 	return viewFor(a, e, s.now()), nil
@@ -566,17 +696,15 @@ func (s *Service) AddConcern(ctx context.Context, id ID, in ConcernInput) (View,
 	if err := f.Err(); err != nil {
 		return View{}, err
 	}
-	a, e, unlock, err := s.vet(ctx, id)
+	a, e, err := s.vetChange(ctx, id, func(a users.Actor, e *Employer) (string, map[string]string, bool, error) {
+		if len(e.Concerns) >= maxConcerns {
+			return "", nil, false, apperr.Errorf(apperr.Conflict, "This employer has the maximum number of recorded concerns.")
+		}
+		c := Concern{ID: store.NewID("s_"), Text: txt, Source: src, By: a.UserID, At: s.clock()}
+		e.Concerns = append(e.Concerns, c)
+		return ActionConcern, map[string]string{"concern": c.ID}, false, nil
+	})
 	if err != nil {
-		return View{}, err
-	}
-	defer unlock()
-	if len(e.Concerns) >= maxConcerns {
-		return View{}, apperr.Errorf(apperr.Conflict, "This employer has the maximum number of recorded concerns.")
-	}
-	c := Concern{ID: store.NewID("s_"), Text: txt, Source: src, By: a.UserID, At: s.clock()}
-	e.Concerns = append(e.Concerns, c)
-	if err := s.save(ctx, a, e, ActionConcern, map[string]string{"concern": c.ID}, false); err != nil {
 		return View{}, err
 	}
 	return viewFor(a, e, s.now()), nil
@@ -597,23 +725,30 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 		if sum.Status != Approved || sum.ValidUntil == nil || now.Before(*sum.ValidUntil) {
 			continue
 		}
-		unlock := s.store.locks.Lock("employer:" + string(sum.ID))
-		e, err := s.store.employer(ctx, sum.ID)
-		if err == nil && e.Status == Approved && !now.Before(e.ValidUntil) {
-			e.Status, e.RenewalNeeded = Expired, true
-			s.decide(&e, system, ActionExpire, "approval older than 12 months")
-			err = s.save(ctx, system, e, ActionExpire, nil, true)
-			if err == nil {
-				n++
+		expired := false
+		_, err := s.change(ctx, system, sum.ID, func(e *Employer) (string, map[string]string, bool, error) {
+			if e.Status != Approved || now.Before(e.ValidUntil) {
+				return "", nil, false, errNothingToDo
 			}
+			e.Status, e.RenewalNeeded = Expired, true
+			s.decide(e, system, ActionExpire, "approval older than 12 months")
+			expired = true
+			return ActionExpire, nil, true, nil
+		})
+		if errors.Is(err, errNothingToDo) {
+			continue
 		}
-		unlock()
 		if err != nil {
 			return n, err
+		}
+		if expired {
+			n++
 		}
 	}
 	return n, nil
 }
+
+var errNothingToDo = errors.New("nothing to do")
 
 // ColleagueInput is a new user of the actor's organisation.
 type ColleagueInput struct {
@@ -640,11 +775,10 @@ func (s *Service) AddUser(ctx context.Context, id ID, in ColleagueInput) (users.
 	if _, _, err := s.RequireActive(ctx); err != nil {
 		return users.User{}, err
 	}
-	u, err := s.users.CreateUnchecked(ctx, users.NewUser{Email: in.Email, Name: in.Name, Password: in.Password, Role: users.Employer, EmployerID: string(id)})
-	if err != nil {
-		return users.User{}, err
-	}
-	return u, s.record(ctx, a, ActionUserAdd, id, map[string]string{"user": string(u.ID)})
+	// The event's subject is the new account (users records it with the
+	// write); the organisation is in its details.
+	return s.users.CreateRecorded(ctx, users.NewUser{Email: in.Email, Name: in.Name, Password: in.Password, Role: users.Employer, EmployerID: string(id)},
+		audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: ActionUserAdd, Details: map[string]string{"employer": string(id)}})
 }
 
 func validStatus(s Status) bool {

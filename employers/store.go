@@ -27,6 +27,7 @@ type Store struct {
 	vacancies *mongo.Collection
 	byEmp     *mongo.Collection
 	kvk       *store.Keys
+	versions  *store.Versions
 	locks     store.Locks
 }
 
@@ -38,6 +39,7 @@ func NewStore(db *mongo.Database) *Store {
 		vacancies: db.Collection("vacancies"),
 		byEmp:     db.Collection("employer_vacancies"),
 		kvk:       store.NewKeys(db, "employer_kvk"),
+		versions:  store.NewVersions(db),
 	}
 }
 
@@ -112,13 +114,14 @@ type employerDoc struct {
 	CreatedAt       time.Time     `bson:"created_at"`
 	UpdatedAt       time.Time     `bson:"updated_at"`
 	Version         int64         `bson:"version"`
+	Writes          []string      `bson:"writes,omitempty"` // outbox tasks of the last writes
 }
 
 func toEmployerDoc(e Employer) employerDoc {
 	d := employerDoc{ID: string(e.ID), Name: e.Name, KvK: e.KvK, Sectors: e.Sectors, ContactName: e.Contact.Name,
 		ContactEmail: e.Contact.Email, ContactPhone: e.Contact.Phone, Status: string(e.Status), Approvals: []string{},
 		Checklist: e.Checklist, ValidUntil: e.ValidUntil, RenewalNeeded: e.RenewalNeeded, Decisions: []decisionDoc{},
-		Concerns: []concernDoc{}, CodeOfConductAt: e.CodeOfConductAt, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt, Version: e.Version}
+		Concerns: []concernDoc{}, CodeOfConductAt: e.CodeOfConductAt, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt, Version: e.Version, Writes: e.writes}
 	for _, l := range e.Locations {
 		d.Locations = append(d.Locations, locationDoc{Address: l.Address, Place: placeDoc(l.Place)})
 	}
@@ -138,7 +141,7 @@ func (d employerDoc) toDomain() Employer {
 	e := Employer{ID: ID(d.ID), Name: d.Name, KvK: d.KvK, Sectors: d.Sectors,
 		Contact: Contact{Name: d.ContactName, Email: d.ContactEmail, Phone: d.ContactPhone},
 		Status:  Status(d.Status), Checklist: d.Checklist, ValidUntil: d.ValidUntil.UTC(), RenewalNeeded: d.RenewalNeeded,
-		CodeOfConductAt: d.CodeOfConductAt.UTC(), CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), Version: d.Version}
+		CodeOfConductAt: d.CodeOfConductAt.UTC(), CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), Version: d.Version, writes: d.Writes}
 	for _, l := range d.Locations {
 		e.Locations = append(e.Locations, Location{Address: l.Address, Place: Place(l.Place)})
 	}
@@ -178,8 +181,10 @@ func (s *Store) insertEmployer(ctx context.Context, e Employer) error {
 	return nil
 }
 
+// saveEmployer writes e (at its new version) if the stored one is still at
+// the version before. Errors: store.ErrStale.
 func (s *Store) saveEmployer(ctx context.Context, e Employer) error {
-	if _, err := s.employers.ReplaceOne(ctx, bson.M{"_id": string(e.ID)}, toEmployerDoc(e)); err != nil {
+	if err := s.versions.Replace(ctx, s.employers, string(e.ID), e.Version-1, toEmployerDoc(e)); err != nil {
 		return fmt.Errorf("save employer %s: %w", e.ID, err)
 	}
 	return nil
@@ -228,16 +233,39 @@ func decodeRegistry(id, s string) Summary {
 }
 
 func (s *Store) register(ctx context.Context, e Employer) error {
-	unlock := s.locks.Lock("registry")
-	defer unlock()
-	return store.Upsert(ctx, s.registry, bson.M{"_id": registryID}, bson.M{"$set": bson.M{"entries." + string(e.ID): encodeRegistry(e)}})
+	return s.setEntry(ctx, s.registry, registryID, string(e.ID), encodeRegistry(e))
 }
 
 func (s *Store) unregister(ctx context.Context, id ID) error {
-	unlock := s.locks.Lock("registry")
+	return s.setEntry(ctx, s.registry, registryID, string(id), "")
+}
+
+// setEntry sets (or with "" removes) one entry of a list document,
+// conditionally on the version read, so that concurrent writers — other
+// instances included — lose no entry.
+func (s *Store) setEntry(ctx context.Context, coll *mongo.Collection, docID, key, value string) error {
+	unlock := s.locks.Lock(coll.Name() + ":" + docID)
 	defer unlock()
-	_, err := s.registry.UpdateOne(ctx, bson.M{"_id": registryID}, bson.M{"$unset": bson.M{"entries." + string(id): ""}})
-	return err
+	_, err := s.versions.Update(ctx, coll, docID, func(doc bson.M) (bson.M, error) {
+		if doc == nil {
+			doc = bson.M{}
+		}
+		entries, _ := doc["entries"].(bson.M)
+		if entries == nil {
+			entries = bson.M{}
+		}
+		if value == "" {
+			delete(entries, key)
+		} else {
+			entries[key] = value
+		}
+		doc["entries"] = entries
+		return doc, nil
+	})
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", coll.Name(), docID, err)
+	}
+	return nil
 }
 
 func (s *Store) list(ctx context.Context) ([]Summary, error) {
@@ -282,13 +310,14 @@ type vacancyDoc struct {
 	CreatedAt      time.Time  `bson:"created_at"`
 	UpdatedAt      time.Time  `bson:"updated_at"`
 	Version        int64      `bson:"version"`
+	Writes         []string   `bson:"writes,omitempty"`
 }
 
 func toVacancyDoc(v Vacancy) vacancyDoc {
 	d := vacancyDoc{ID: string(v.ID), EmployerID: string(v.EmployerID), Title: v.Title, Description: v.Description,
 		RequiredSkills: v.RequiredSkills, NiceSkills: v.NiceSkills, Place: placeDoc(v.Place), Address: v.Address,
 		HoursPerWeek: v.HoursPerWeek, Sector: v.Sector, Shifts: []shiftDoc{}, StartDate: v.StartDate, RiskAreas: v.RiskAreas,
-		Status: string(v.Status), CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, Version: v.Version}
+		Status: string(v.Status), CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, Version: v.Version, Writes: v.writes}
 	for _, s := range v.Shifts {
 		d.Shifts = append(d.Shifts, shiftDoc(s))
 	}
@@ -299,7 +328,7 @@ func (d vacancyDoc) toDomain() Vacancy {
 	v := Vacancy{ID: VacancyID(d.ID), EmployerID: ID(d.EmployerID), Title: d.Title, Description: d.Description,
 		RequiredSkills: d.RequiredSkills, NiceSkills: d.NiceSkills, Place: Place(d.Place), Address: d.Address,
 		HoursPerWeek: d.HoursPerWeek, Sector: d.Sector, StartDate: d.StartDate.UTC(), RiskAreas: d.RiskAreas,
-		Status: VacancyStatus(d.Status), CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), Version: d.Version}
+		Status: VacancyStatus(d.Status), CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), Version: d.Version, writes: d.Writes}
 	for _, s := range d.Shifts {
 		v.Shifts = append(v.Shifts, Shift(s))
 	}
@@ -320,24 +349,27 @@ func (s *Store) vacancy(ctx context.Context, id VacancyID) (Vacancy, error) {
 	return d.toDomain(), nil
 }
 
-// saveVacancy writes the vacancy and its entry in the employer's list (the
-// list is written second and re-derivable: a crash between leaves a vacancy
-// the next save of it lists).
+// saveVacancy writes the vacancy: inserted, or replaced if the stored one
+// is still at the version before. Its entry in the employer's list follows
+// in the write's outbox task (listVacancy). Errors: store.ErrStale.
 func (s *Store) saveVacancy(ctx context.Context, v Vacancy, insert bool) error {
 	d := toVacancyDoc(v)
 	var err error
 	if insert {
 		_, err = s.vacancies.InsertOne(ctx, d)
 	} else {
-		_, err = s.vacancies.ReplaceOne(ctx, bson.M{"_id": d.ID}, d)
+		err = s.versions.Replace(ctx, s.vacancies, d.ID, v.Version-1, d)
 	}
 	if err != nil {
 		return fmt.Errorf("save vacancy %s: %w", v.ID, err)
 	}
-	unlock := s.locks.Lock("vacancies:" + string(v.EmployerID))
-	defer unlock()
+	return nil
+}
+
+// listVacancy writes v's entry in its employer's vacancy list.
+func (s *Store) listVacancy(ctx context.Context, v Vacancy) error {
 	entry := strings.Join([]string{string(v.Status), strconv.FormatInt(v.UpdatedAt.UnixMilli(), 10), strings.ReplaceAll(v.Title, "|", "/")}, "|")
-	return store.Upsert(ctx, s.byEmp, bson.M{"_id": string(v.EmployerID)}, bson.M{"$set": bson.M{"entries." + string(v.ID): entry}})
+	return s.setEntry(ctx, s.byEmp, string(v.EmployerID), string(v.ID), entry)
 }
 
 // VacancySummary is one line of an employer's vacancy list.

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/herstart/herstart/apperr"
-	"github.com/herstart/herstart/matching/places"
+	"github.com/herstart/herstart/places"
 )
 
 // VacancyID identifies a vacancy.
@@ -46,6 +46,7 @@ type Vacancy struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	Version        int64
+	writes         []string // outbox task ids of the last writes
 }
 
 // VacancyInput is the JSON shape of a new vacancy.

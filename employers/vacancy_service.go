@@ -2,9 +2,10 @@ package employers
 
 import (
 	"context"
-	"log/slog"
+	"errors"
 
 	"github.com/herstart/herstart/apperr"
+	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/users"
 )
@@ -41,12 +42,59 @@ func (s *Service) CreateVacancy(ctx context.Context, emp ID, in VacancyInput) (V
 		return VacancyView{}, apperr.Errorf(apperr.Conflict, "Your organisation has the maximum number of vacancies; close old ones first.")
 	}
 	v.ID, v.EmployerID, v.Status, v.CreatedAt, v.UpdatedAt, v.Version = VacancyID(store.NewID("v_")), emp, Open, now, now, 1
-	if err := s.store.saveVacancy(ctx, v, true); err != nil {
+	ev := s.entry(a, ActionVacancyWrite, emp, map[string]string{"vacancy": string(v.ID), "op": "create"})
+	err = s.write(ctx, "vacancy "+string(v.ID), ev, func(task string) error {
+		v.writes = addWrite(nil, task)
+		return s.store.saveVacancy(ctx, v, true)
+	})
+	if err != nil {
 		return VacancyView{}, err
 	}
-	s.vacancyChanged(ctx, v.ID)
-	err = s.record(ctx, a, ActionVacancyWrite, emp, map[string]string{"vacancy": string(v.ID), "op": "create"})
-	return VacancyOf(v), err
+	return VacancyOf(v), nil
+}
+
+// entry is the audit entry of an employer-side step.
+func (s *Service) entry(a users.Actor, action string, id ID, details map[string]string) audit.Entry {
+	actor, role := string(a.UserID), string(a.Role)
+	if actor == "" {
+		actor, role = "anonymous", "anonymous"
+	}
+	return audit.Entry{ActorID: actor, Role: role, Action: action, Subject: "employer:" + string(id), Details: details}
+}
+
+// changeVacancy applies step to a fresh read of a vacancy the actor may
+// change and saves it conditionally on the version read, again after a
+// clash; the follow-up task lists it, tells the index and audits.
+func (s *Service) changeVacancy(ctx context.Context, id VacancyID, step func(a users.Actor, v *Vacancy) (action string, details map[string]string, err error)) (Vacancy, error) {
+	unlock := s.store.locks.Lock("vacancy:" + string(id))
+	defer unlock()
+	for attempt := 0; ; attempt++ {
+		if attempt > 0 {
+			if err := store.Backoff(ctx, attempt); err != nil {
+				return Vacancy{}, err
+			}
+		}
+		a, v, err := s.ownVacancy(ctx, id)
+		if err != nil {
+			return Vacancy{}, err
+		}
+		action, details, err := step(a, &v)
+		if err != nil {
+			return Vacancy{}, err
+		}
+		now := s.clock()
+		err = s.write(ctx, "vacancy "+string(v.ID), s.entry(a, action, v.EmployerID, details), func(task string) error {
+			v.UpdatedAt, v.Version, v.writes = now, v.Version+1, addWrite(v.writes, task)
+			return s.store.saveVacancy(ctx, v, false)
+		})
+		if errors.Is(err, store.ErrStale) && attempt+1 < maxAttempts {
+			continue
+		}
+		if errors.Is(err, store.ErrStale) {
+			return Vacancy{}, errChanged
+		}
+		return v, err
+	}
 }
 
 // ownVacancy loads a vacancy the acting employer user may change.
@@ -71,52 +119,42 @@ func (s *Service) ownVacancy(ctx context.Context, id VacancyID) (users.Actor, Va
 // UpdateVacancy changes an open vacancy of the actor's approved organisation.
 // Errors: Unauthenticated, Forbidden, NotFound, Invalid, Conflict (closed).
 func (s *Service) UpdateVacancy(ctx context.Context, id VacancyID, u VacancyUpdate) (VacancyView, error) {
-	unlock := s.store.locks.Lock("vacancy:" + string(id))
-	defer unlock()
-	a, v, err := s.ownVacancy(ctx, id)
+	v, err := s.changeVacancy(ctx, id, func(_ users.Actor, v *Vacancy) (string, map[string]string, error) {
+		if _, _, err := s.RequireActive(ctx); err != nil {
+			return "", nil, err
+		}
+		if v.Status == Closed {
+			return "", nil, apperr.Errorf(apperr.Conflict, "This vacancy is closed.")
+		}
+		nv, err := u.apply(v.input()).resolve(s.places, s.clock(), v.StartDate)
+		if err != nil {
+			return "", nil, err
+		}
+		nv.ID, nv.EmployerID, nv.Status, nv.CreatedAt, nv.Version, nv.writes = v.ID, v.EmployerID, v.Status, v.CreatedAt, v.Version, v.writes
+		*v = nv
+		return ActionVacancyWrite, map[string]string{"vacancy": string(v.ID), "op": "update"}, nil
+	})
 	if err != nil {
 		return VacancyView{}, err
 	}
-	if _, _, err := s.RequireActive(ctx); err != nil {
-		return VacancyView{}, err
-	}
-	if v.Status == Closed {
-		return VacancyView{}, apperr.Errorf(apperr.Conflict, "This vacancy is closed.")
-	}
-	now := s.clock()
-	nv, err := u.apply(v.input()).resolve(s.places, now, v.StartDate)
-	if err != nil {
-		return VacancyView{}, err
-	}
-	nv.ID, nv.EmployerID, nv.Status, nv.CreatedAt, nv.UpdatedAt, nv.Version = v.ID, v.EmployerID, v.Status, v.CreatedAt, now, v.Version+1
-	if err := s.store.saveVacancy(ctx, nv, false); err != nil {
-		return VacancyView{}, err
-	}
-	s.vacancyChanged(ctx, nv.ID)
-	err = s.record(ctx, a, ActionVacancyWrite, nv.EmployerID, map[string]string{"vacancy": string(nv.ID), "op": "update"})
-	return VacancyOf(nv), err
+	return VacancyOf(v), nil
 }
 
 // CloseVacancy closes a vacancy: it leaves search at once. Closing works
 // whatever the organisation's standing.
 // Errors: Unauthenticated, Forbidden, NotFound, Conflict (closed already).
 func (s *Service) CloseVacancy(ctx context.Context, id VacancyID) (VacancyView, error) {
-	unlock := s.store.locks.Lock("vacancy:" + string(id))
-	defer unlock()
-	a, v, err := s.ownVacancy(ctx, id)
+	v, err := s.changeVacancy(ctx, id, func(_ users.Actor, v *Vacancy) (string, map[string]string, error) {
+		if v.Status == Closed {
+			return "", nil, apperr.Errorf(apperr.Conflict, "This vacancy is closed already.")
+		}
+		v.Status = Closed
+		return ActionVacancyClosed, map[string]string{"vacancy": string(v.ID)}, nil
+	})
 	if err != nil {
 		return VacancyView{}, err
 	}
-	if v.Status == Closed {
-		return VacancyView{}, apperr.Errorf(apperr.Conflict, "This vacancy is closed already.")
-	}
-	v.Status, v.UpdatedAt, v.Version = Closed, s.clock(), v.Version+1
-	if err := s.store.saveVacancy(ctx, v, false); err != nil {
-		return VacancyView{}, err
-	}
-	s.vacancyChanged(ctx, v.ID)
-	err = s.record(ctx, a, ActionVacancyClosed, v.EmployerID, map[string]string{"vacancy": string(v.ID)})
-	return VacancyOf(v), err
+	return VacancyOf(v), nil
 }
 
 // Vacancy returns a vacancy: to its organisation's users and coordinators
@@ -183,15 +221,6 @@ func (s *Service) Vacancies(ctx context.Context, emp ID) ([]VacancySummary, erro
 	return s.store.vacanciesOf(ctx, emp)
 }
 
-func (s *Service) vacancyChanged(ctx context.Context, id VacancyID) {
-	if s.OnVacancyChange == nil {
-		return
-	}
-	if err := s.OnVacancyChange(ctx, id); err != nil {
-		slog.Default().WarnContext(ctx, "vacancy index update", "err", err)
-	}
-}
-
 // LoadVacancy returns a vacancy and its employer without an actor, for the
 // matching service (which checks standing itself).
 // Errors: NotFound.
@@ -238,17 +267,17 @@ func (s *Service) EachVacancy(ctx context.Context, fn func(Vacancy, Employer) er
 // pattern that looks like scraping) for coordinators to see on the vetting
 // page. It does not suspend.
 func (s *Service) Flag(ctx context.Context, id ID, text string) error {
-	unlock := s.store.locks.Lock("employer:" + string(id))
-	defer unlock()
-	e, err := s.store.employer(ctx, id)
-	if err != nil {
-		return err
-	}
-	if len(e.Concerns) >= maxConcerns {
+	system := users.Actor{UserID: "system", Role: "system"}
+	_, err := s.change(ctx, system, id, func(e *Employer) (string, map[string]string, bool, error) {
+		if len(e.Concerns) >= maxConcerns {
+			return "", nil, false, errNothingToDo
+		}
+		c := Concern{ID: store.NewID("s_"), Text: text, Source: "system", By: "system", At: s.clock()}
+		e.Concerns = append(e.Concerns, c)
+		return ActionConcern, map[string]string{"concern": c.ID, "source": "system"}, false, nil
+	})
+	if errors.Is(err, errNothingToDo) {
 		return nil
 	}
-	system := users.Actor{UserID: "system", Role: "system"}
-	c := Concern{ID: store.NewID("s_"), Text: text, Source: "system", By: "system", At: s.clock()}
-	e.Concerns = append(e.Concerns, c)
-	return s.save(ctx, system, e, ActionConcern, map[string]string{"concern": c.ID, "source": "system"}, false)
+	return err
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/herstart/herstart/matching/places"
+	"github.com/herstart/herstart/places"
 )
 
 // The grids the engines filter by place with: fine cells of about 5 × 5 km

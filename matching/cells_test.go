@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/herstart/herstart/matching"
-	"github.com/herstart/herstart/matching/places"
+	"github.com/herstart/herstart/places"
 )
 
 // TestCellsNear_CoverEveryPointWithin: for random centres, radii and

@@ -5,7 +5,7 @@ import (
 
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/employers"
-	"github.com/herstart/herstart/matching/taxonomy"
+	"github.com/herstart/herstart/taxonomy"
 )
 
 // resolveAll turns free skill labels into taxonomy skill codes and the

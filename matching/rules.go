@@ -12,7 +12,7 @@ import (
 
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/employers"
-	"github.com/herstart/herstart/matching/places"
+	"github.com/herstart/herstart/places"
 )
 
 // Rule names a hard rule.

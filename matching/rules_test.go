@@ -9,8 +9,8 @@ import (
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/employers"
 	"github.com/herstart/herstart/matching"
-	"github.com/herstart/herstart/matching/places"
-	"github.com/herstart/herstart/matching/taxonomy"
+	"github.com/herstart/herstart/places"
+	"github.com/herstart/herstart/taxonomy"
 )
 
 var now = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)

@@ -8,8 +8,8 @@ import (
 
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/employers"
-	"github.com/herstart/herstart/matching/places"
-	"github.com/herstart/herstart/matching/taxonomy"
+	"github.com/herstart/herstart/places"
+	"github.com/herstart/herstart/taxonomy"
 )
 
 // Explanation says in words why a result ranks where it does, in Dutch and

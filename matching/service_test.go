@@ -12,8 +12,8 @@ import (
 	"github.com/herstart/herstart/employers"
 	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/matching/bleve"
-	"github.com/herstart/herstart/matching/places"
-	"github.com/herstart/herstart/matching/taxonomy"
+	"github.com/herstart/herstart/places"
+	"github.com/herstart/herstart/taxonomy"
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/store/storetest"
 	"github.com/herstart/herstart/users"
@@ -27,9 +27,9 @@ func TestMatches_NeverBreakAHardRule(t *testing.T) {
 	db := storetest.Open(t)
 	ctx := context.Background()
 	rec := audit.NewRecorder(db, nil)
-	us := users.NewService(users.NewStore(db), rec, nil)
-	tbl := places.New()
 	ob := store.NewOutbox(db, nil)
+	us := users.NewService(users.NewStore(db), rec, ob, nil)
+	tbl := places.New()
 	th := store.NewThrottle(db, "throttle")
 	cs := candidates.NewService(candidates.NewStore(db), rec, tbl, ob, nil)
 	es := employers.NewService(employers.NewStore(db), us, rec, tbl, th, ob, nil)

@@ -2,48 +2,55 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
-	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
-	"go.mongodb.org/mongo-driver/mongo/options"
 )
 
 // Leases lets one of several serve instances run a periodic job: whoever
-// holds the lease for a name runs it until the lease expires.
+// holds the lease for a name runs it until the lease expires. Taking and
+// renewing are conditional on the version read (Versions): a filtered
+// update is read-then-write on FerretDB, and two instances could both
+// have taken an expired lease.
 type Leases struct {
-	coll *mongo.Collection
+	coll     *mongo.Collection
+	versions *Versions
 }
 
 // NewLeases returns the lease collection of db.
 func NewLeases(db *mongo.Database) *Leases {
-	return &Leases{coll: db.Collection("leases")}
+	return &Leases{coll: db.Collection("leases"), versions: NewVersions(db)}
 }
 
 // Name is the lease collection's name.
 func (l *Leases) Name() string { return l.coll.Name() }
 
+type leaseDoc struct {
+	Name    string    `bson:"_id"`
+	Holder  string    `bson:"holder"`
+	Until   time.Time `bson:"until"`
+	Version int64     `bson:"version"`
+}
+
+var errHeld = errors.New("lease held")
+
 // Acquire takes or renews the lease name for holder until now+ttl. It reports
-// false, without error, when another holder's lease is still valid.
+// false, without error, when another holder's lease is still valid, or
+// another instance took it at the same moment.
 func (l *Leases) Acquire(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
-	filter := bson.M{"_id": name, "$or": bson.A{
-		bson.M{"holder": holder},
-		bson.M{"until": bson.M{"$lt": now}},
-	}}
-	update := bson.M{"$set": bson.M{"holder": holder, "until": now.Add(ttl)}}
-	res, err := l.coll.UpdateOne(ctx, filter, update)
-	if err != nil {
-		return false, fmt.Errorf("acquire lease %s: %w", name, err)
-	}
-	if res.MatchedCount == 1 {
-		return true, nil
-	}
-	_, err = l.coll.InsertOne(ctx, bson.M{"_id": name, "holder": holder, "until": now.Add(ttl)})
-	if mongo.IsDuplicateKeyError(err) {
+	_, err := UpdateAs(ctx, l.versions, l.coll, name, func(d *leaseDoc, exists bool) error {
+		if exists && d.Holder != holder && now.Before(d.Until) {
+			return errHeld
+		}
+		d.Name, d.Holder, d.Until = name, holder, now.Add(ttl).UTC()
+		return nil
+	})
+	switch {
+	case errors.Is(err, errHeld), errors.Is(err, ErrStale):
 		return false, nil
-	}
-	if err != nil {
+	case err != nil:
 		return false, fmt.Errorf("acquire lease %s: %w", name, err)
 	}
 	return true, nil
@@ -51,9 +58,14 @@ func (l *Leases) Acquire(ctx context.Context, name, holder string, now time.Time
 
 // Release gives up the lease if holder has it.
 func (l *Leases) Release(ctx context.Context, name, holder string) error {
-	_, err := l.coll.UpdateOne(ctx, bson.M{"_id": name, "holder": holder},
-		bson.M{"$set": bson.M{"until": time.Time{}}}, options.Update())
-	if err != nil {
+	_, err := UpdateAs(ctx, l.versions, l.coll, name, func(d *leaseDoc, exists bool) error {
+		if !exists || d.Holder != holder {
+			return errHeld
+		}
+		d.Until = time.Time{}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errHeld) {
 		return fmt.Errorf("release lease %s: %w", name, err)
 	}
 	return nil

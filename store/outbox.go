@@ -14,8 +14,8 @@ import (
 )
 
 // Handler carries out one outbox task. It must be idempotent: after a crash
-// it runs again for the same key, perhaps after it already succeeded.
-type Handler func(ctx context.Context, key string) error
+// it runs again for the same task, perhaps after it already succeeded.
+type Handler func(ctx context.Context, t Task) error
 
 // Outbox makes a change that touches several documents safe without
 // transactions (FerretDB v1 has none): the follow-up work is recorded as a
@@ -52,6 +52,7 @@ type taskDoc struct {
 	ID      string    `bson:"_id"`
 	Kind    string    `bson:"kind"`
 	Key     string    `bson:"key"`
+	Payload []byte    `bson:"payload,omitempty"`
 	Created time.Time `bson:"created_at"`
 	Tries   int       `bson:"tries"`
 	LastErr string    `bson:"last_error,omitempty"`
@@ -59,18 +60,35 @@ type taskDoc struct {
 
 // Task is a recorded piece of follow-up work.
 type Task struct {
-	id   string
-	kind string
-	key  string
+	id      string
+	kind    string
+	key     string
+	payload []byte
 }
 
-// Enqueue records a task of kind for key. Call it before the writes the task
-// follows up on, then Complete after them.
+// ID is the task's own id: unique, so it names the write it follows up on
+// (a document can list the tasks that wrote it; an audit event can be
+// appended once per task).
+func (t Task) ID() string { return t.id }
+
+// Key is what the task is about.
+func (t Task) Key() string { return t.key }
+
+// Payload is what the writer handed the task (an audit event, say).
+func (t Task) Payload() []byte { return t.payload }
+
+// Enqueue records a task of kind for key. Call it before the first write
+// the task follows up on, then Complete after the last.
 func (o *Outbox) Enqueue(ctx context.Context, kind, key string) (Task, error) {
+	return o.EnqueueWith(ctx, kind, key, nil)
+}
+
+// EnqueueWith is Enqueue with a payload the handler receives.
+func (o *Outbox) EnqueueWith(ctx context.Context, kind, key string, payload []byte) (Task, error) {
 	var b [12]byte
 	_, _ = rand.Read(b[:])
-	t := Task{id: hex.EncodeToString(b[:]), kind: kind, key: key}
-	_, err := o.coll.InsertOne(ctx, taskDoc{ID: t.id, Kind: kind, Key: key, Created: time.Now().UTC()})
+	t := Task{id: hex.EncodeToString(b[:]), kind: kind, key: key, payload: payload}
+	_, err := o.coll.InsertOne(ctx, taskDoc{ID: t.id, Kind: kind, Key: key, Payload: payload, Created: time.Now().UTC()})
 	if err != nil {
 		return Task{}, fmt.Errorf("enqueue %s: %w", kind, err)
 	}
@@ -80,7 +98,7 @@ func (o *Outbox) Enqueue(ctx context.Context, kind, key string) (Task, error) {
 // Complete runs the task's handler and deletes the task. When the handler
 // fails the task stays, and Drain retries it.
 func (o *Outbox) Complete(ctx context.Context, t Task) error {
-	return o.run(ctx, taskDoc{ID: t.id, Kind: t.kind, Key: t.key})
+	return o.run(ctx, taskDoc{ID: t.id, Kind: t.kind, Key: t.key, Payload: t.payload})
 }
 
 // Done deletes the task without running its handler, for a caller that
@@ -100,7 +118,7 @@ func (o *Outbox) run(ctx context.Context, d taskDoc) error {
 	if h == nil {
 		return fmt.Errorf("outbox: no handler for %q", d.Kind)
 	}
-	if err := h(ctx, d.Key); err != nil {
+	if err := h(ctx, Task{id: d.ID, kind: d.Kind, key: d.Key, payload: d.Payload}); err != nil {
 		_, _ = o.coll.UpdateOne(ctx, bson.M{"_id": d.ID}, bson.M{"$inc": bson.M{"tries": 1}, "$set": bson.M{"last_error": err.Error()}})
 		return fmt.Errorf("outbox %s %s: %w", d.Kind, d.Key, err)
 	}

@@ -58,7 +58,7 @@ func TestOutbox_DrainRecoversLeftTasks(t *testing.T) {
 	ob := store.NewOutbox(storetest.Open(t), nil)
 	var runs atomic.Int32
 	fail := true
-	ob.Register("k", func(ctx context.Context, key string) error {
+	ob.Register("k", func(ctx context.Context, _ store.Task) error {
 		runs.Add(1)
 		if fail {
 			return errors.New("down")

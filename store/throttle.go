@@ -11,30 +11,31 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
-	"go.mongodb.org/mongo-driver/mongo/options"
 )
 
 // Throttle counts events per key in fixed windows, in the database, so that
 // every serve instance sees the same counts (a limiter in memory would let
 // each instance allow the full rate).
 type Throttle struct {
-	coll  *mongo.Collection
-	locks Locks
+	coll     *mongo.Collection
+	versions *Versions
+	locks    Locks
 }
 
 // NewThrottle returns the throttle kept in collection name.
 func NewThrottle(db *mongo.Database, name string) *Throttle {
-	return &Throttle{coll: db.Collection(name)}
+	return &Throttle{coll: db.Collection(name), versions: NewVersions(db)}
 }
 
 // Name is the throttle collection's name.
 func (t *Throttle) Name() string { return t.coll.Name() }
 
 type throttleDoc struct {
-	Key   string    `bson:"_id"`
-	Start time.Time `bson:"start"`
-	Count int       `bson:"count"`
-	Bits  []byte    `bson:"bits,omitempty"` // HitDistinct's bitmap
+	Key     string    `bson:"_id"`
+	Start   time.Time `bson:"start"`
+	Count   int       `bson:"count"`
+	Bits    []byte    `bson:"bits,omitempty"` // HitDistinct's bitmap
+	Version int64     `bson:"version"`
 }
 
 // Hit counts one event against key and returns the count in the current
@@ -51,23 +52,19 @@ func (t *Throttle) HitN(ctx context.Context, key string, n int, now time.Time, w
 }
 
 // update applies fn to key's document of the current window (a fresh one
-// when there is none or it has run out) and saves it, one caller at a time
-// in this process.
+// when there is none or it has run out) and saves it conditionally on the
+// version read (Versions), so that no instance's hit is lost; within this
+// process callers take turns, so they seldom clash.
 func (t *Throttle) update(ctx context.Context, key string, now time.Time, window time.Duration, fn func(d *throttleDoc)) (throttleDoc, error) {
 	unlock := t.locks.Lock(key)
 	defer unlock()
-	d, err := t.get(ctx, key)
-	if err != nil {
-		return throttleDoc{}, err
-	}
-	if d.Key == "" || !now.Before(d.Start.Add(window)) {
-		d = throttleDoc{Key: key, Start: now}
-	}
-	fn(&d)
-	_, err = t.coll.ReplaceOne(ctx, bson.M{"_id": key}, d, options.Replace().SetUpsert(true))
-	if mongo.IsDuplicateKeyError(err) { // another instance created it first
-		_, err = t.coll.ReplaceOne(ctx, bson.M{"_id": key}, d)
-	}
+	d, err := UpdateAs(ctx, t.versions, t.coll, key, func(d *throttleDoc, exists bool) error {
+		if !exists || !now.Before(d.Start.Add(window)) {
+			*d = throttleDoc{Key: key, Start: now}
+		}
+		fn(d)
+		return nil
+	})
 	if err != nil {
 		return throttleDoc{}, fmt.Errorf("throttle: %w", err)
 	}

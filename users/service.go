@@ -7,7 +7,10 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,17 +41,71 @@ const badLogin = "E-mail address, password or code is incorrect."
 
 // Service applies the account rules.
 type Service struct {
-	store *Store
-	audit *audit.Recorder
-	now   func() time.Time
+	store  *Store
+	audit  *audit.Recorder
+	outbox *store.Outbox
+	now    func() time.Time
 }
 
-// NewService returns a Service. now may be nil (time.Now).
-func NewService(st *Store, rec *audit.Recorder, now func() time.Time) *Service {
+// taskWrite follows up a write of an account: its audit event (payload),
+// appended once if the write took effect (the user names the task among
+// its last writes). Key: the user id.
+const taskWrite = "users.write"
+
+// NewService returns a Service and registers its outbox task. now may be
+// nil (time.Now).
+func NewService(st *Store, rec *audit.Recorder, ob *store.Outbox, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: st, audit: rec, now: now}
+	s := &Service{store: st, audit: rec, outbox: ob, now: now}
+	ob.Register(taskWrite, s.followUp)
+	return s
+}
+
+func (s *Service) followUp(ctx context.Context, t store.Task) error {
+	if len(t.Payload()) == 0 {
+		return nil
+	}
+	d, err := s.store.byID(ctx, ID(t.Key()))
+	if apperr.Is(err, apperr.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(d.Writes, t.ID()) {
+		return nil
+	}
+	ev, err := audit.DecodeEntry(t.Payload())
+	if err != nil {
+		return fmt.Errorf("audit payload of task %s: %w", t.ID(), err)
+	}
+	return s.audit.RecordOnce(ctx, t.ID(), ev)
+}
+
+// write runs save (which stores the user with the task among its writes)
+// between recording the follow-up task with ev and running it; with an
+// empty ev.Action there is no event and no task.
+func (s *Service) write(ctx context.Context, id string, ev audit.Entry, save func(task string) error) error {
+	if ev.Action == "" {
+		return save("")
+	}
+	ev.RequestID, ev.Subject = audit.RequestID(ctx), "user:"+id
+	task, err := s.outbox.EnqueueWith(ctx, taskWrite, id, audit.EncodeEntry(ev))
+	if err != nil {
+		return err
+	}
+	if err := save(task.ID()); err != nil {
+		if errors.Is(err, store.ErrStale) || apperr.Is(err, apperr.Conflict) || apperr.Is(err, apperr.Invalid) {
+			_ = s.outbox.Done(ctx, task)
+		}
+		return err
+	}
+	if err := s.outbox.Complete(ctx, task); err != nil {
+		slog.Default().WarnContext(ctx, "account audit event deferred to the outbox", "err", err)
+	}
+	return nil
 }
 
 // Create makes an account. Only coordinators create accounts.
@@ -58,16 +115,17 @@ func (s *Service) Create(ctx context.Context, n NewUser) (User, error) {
 	if err != nil {
 		return User{}, err
 	}
-	u, err := s.create(ctx, n)
-	if err != nil {
-		return User{}, err
-	}
-	err = s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionUserCreate,
-		Subject: "user:" + string(u.ID), Details: map[string]string{"role": string(u.Role)}})
-	return u, err
+	return s.create(ctx, n, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionUserCreate,
+		Details: map[string]string{"role": string(n.Role)}})
 }
 
-func (s *Service) create(ctx context.Context, n NewUser) (User, error) {
+// CreateRecorded makes an account without checking the actor (the caller
+// has), recording ev for it; for the employers service's colleagues.
+func (s *Service) CreateRecorded(ctx context.Context, n NewUser, ev audit.Entry) (User, error) {
+	return s.create(ctx, n, ev)
+}
+
+func (s *Service) create(ctx context.Context, n NewUser, ev audit.Entry) (User, error) {
 	n.Email = normalizeEmail(n.Email)
 	n.Name = strings.TrimSpace(n.Name)
 	if err := n.Validate(); err != nil {
@@ -84,8 +142,14 @@ func (s *Service) create(ctx context.Context, n NewUser) (User, error) {
 		}
 	}
 	d := userDoc{ID: store.NewID("u_"), Email: n.Email, Name: n.Name, Role: string(n.Role), EmployerID: n.EmployerID, Admin: n.Admin,
-		PasswordHash: hashPassword(n.Password), CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
-	if err := s.store.insert(ctx, d); err != nil {
+		PasswordHash: hashPassword(n.Password), CreatedAt: s.now().UTC().Truncate(time.Millisecond), Version: 1}
+	err = s.write(ctx, d.ID, ev, func(task string) error {
+		if task != "" {
+			d.Writes = []string{task}
+		}
+		return s.store.insert(ctx, d)
+	})
+	if err != nil {
 		return User{}, err
 	}
 	return d.toDomain(), nil
@@ -98,12 +162,8 @@ func (s *Service) Bootstrap(ctx context.Context, email, password string) (bool, 
 	if err != nil || n > 0 {
 		return false, err
 	}
-	u, err := s.create(ctx, NewUser{Email: email, Password: password, Role: Coordinator, Name: "Beheerder"})
-	if err != nil {
-		return false, err
-	}
-	err = s.audit.Record(ctx, audit.Entry{ActorID: "system", Role: "system", Action: audit.ActionUserCreate,
-		Subject: "user:" + string(u.ID), Details: map[string]string{"role": string(u.Role), "via": "bootstrap"}})
+	_, err = s.create(ctx, NewUser{Email: email, Password: password, Role: Coordinator, Name: "Beheerder"},
+		audit.Entry{ActorID: "system", Role: "system", Action: audit.ActionUserCreate, Details: map[string]string{"role": string(Coordinator), "via": "bootstrap"}})
 	return err == nil, err
 }
 
@@ -148,7 +208,7 @@ func (s *Service) Delete(ctx context.Context, id ID) error {
 // CreateUnchecked makes an account without an actor; for the demo loader
 // and tests, never for a request.
 func (s *Service) CreateUnchecked(ctx context.Context, n NewUser) (User, error) {
-	return s.create(ctx, n)
+	return s.create(ctx, n, audit.Entry{})
 }
 
 // Credentials is a login attempt.
@@ -231,7 +291,11 @@ func (s *Service) Login(ctx context.Context, c Credentials, session bool) (Sessi
 		}
 	}
 	if !ok || d.Disabled {
-		_ = s.audit.Record(ctx, audit.Entry{ActorID: d.ID, Role: d.Role, Action: audit.ActionLoginFailed, Subject: "user:" + d.ID})
+		// A security event: recorded before the answer, or the request
+		// fails (decisions.md, "One audit rule").
+		if err := s.audit.Record(ctx, audit.Entry{ActorID: d.ID, Role: d.Role, Action: audit.ActionLoginFailed, Subject: "user:" + d.ID}); err != nil {
+			return Session{}, err
+		}
 		return Session{}, apperr.Errorf(apperr.Unauthenticated, badLogin)
 	}
 	if err := s.store.slots.Free(ctx, acctKey, accountFailures); err != nil {
@@ -344,7 +408,7 @@ func (s *Service) BeginTOTP(ctx context.Context) (TOTPEnrolment, error) {
 	if err != nil {
 		return TOTPEnrolment{}, fmt.Errorf("totp generate: %w", err)
 	}
-	if err := s.store.set(ctx, a.UserID, map[string]any{"totp_pending": key.Secret()}); err != nil {
+	if err := s.set(ctx, a.UserID, map[string]any{"totp_pending": key.Secret()}, audit.Entry{}); err != nil {
 		return TOTPEnrolment{}, err
 	}
 	return TOTPEnrolment{Secret: key.Secret(), URL: key.URL()}, nil
@@ -369,11 +433,8 @@ func (s *Service) ConfirmTOTP(ctx context.Context, code string) error {
 	if !ok {
 		return apperr.InvalidField("code", "is not the current code of your authenticator app")
 	}
-	err = s.store.set(ctx, a.UserID, map[string]any{"totp_secret": d.TOTPPending, "totp_pending": "", "totp_enabled": true, "totp_last_step": step})
-	if err != nil {
-		return err
-	}
-	return s.audit.Record(ctx, audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: audit.ActionTOTPEnrol, Subject: "user:" + string(a.UserID)})
+	return s.set(ctx, a.UserID, map[string]any{"totp_secret": d.TOTPPending, "totp_pending": "", "totp_enabled": true, "totp_last_step": step},
+		audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: audit.ActionTOTPEnrol})
 }
 
 // checkTOTP accepts a code once: a code's time step must be newer than the
@@ -394,7 +455,7 @@ func (s *Service) checkTOTP(ctx context.Context, d userDoc, code string, now tim
 	// without a claim.
 	unlock := s.store.locks.Lock("totp:" + d.ID)
 	defer unlock()
-	return true, s.store.set(ctx, ID(d.ID), map[string]any{"totp_last_step": step})
+	return true, s.set(ctx, ID(d.ID), map[string]any{"totp_last_step": step}, audit.Entry{})
 }
 
 // matchTOTP checks code against the 30-second steps around now (one each
@@ -413,6 +474,12 @@ func matchTOTP(secret, code string, now time.Time) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// set changes fields of an account conditionally on the version read
+// (store.Versions.Update), recording ev for it when ev names an action.
+func (s *Service) set(ctx context.Context, id ID, fields map[string]any, ev audit.Entry) error {
+	return s.write(ctx, string(id), ev, func(task string) error { return s.store.set(ctx, id, fields, task) })
 }
 
 // PruneTokens deletes expired tokens; a periodic job.

@@ -23,6 +23,7 @@ type Store struct {
 	throttle *store.Throttle
 	slots    *store.Slots // failed-login slots per account, used TOTP steps
 	emails   *store.Keys
+	versions *store.Versions
 	locks    store.Locks
 }
 
@@ -35,6 +36,7 @@ func NewStore(db *mongo.Database) *Store {
 		throttle: store.NewThrottle(db, "login_throttle"),
 		slots:    store.NewSlots(db, "login_slots"),
 		emails:   store.NewKeys(db, "user_emails"),
+		versions: store.NewVersions(db),
 	}
 }
 
@@ -69,6 +71,8 @@ type userDoc struct {
 	TOTPLastStep int64     `bson:"totp_last_step,omitempty"`
 	CreatedAt    time.Time `bson:"created_at"`
 	Disabled     bool      `bson:"disabled"`
+	Version      int64     `bson:"version,omitempty"`
+	Writes       []string  `bson:"writes,omitempty"` // outbox tasks of the last audited writes
 }
 
 func (d userDoc) toDomain() User {
@@ -96,7 +100,14 @@ func (s *Store) insert(ctx context.Context, d userDoc) error {
 	}
 	unlock := s.locks.Lock("count:" + d.Role)
 	defer unlock()
-	if err := store.Upsert(ctx, s.counts, bson.M{"_id": d.Role}, bson.M{"$inc": bson.M{"n": 1}}); err != nil {
+	_, err = s.versions.Update(ctx, s.counts, d.Role, func(doc bson.M) (bson.M, error) {
+		if doc == nil {
+			doc = bson.M{}
+		}
+		doc["n"] = store.VersionOf(bson.M{"version": doc["n"]}) + 1
+		return doc, nil
+	})
+	if err != nil {
 		return fmt.Errorf("count users: %w", err)
 	}
 	return nil
@@ -151,13 +162,33 @@ func (s *Store) byEmail(ctx context.Context, email string) (userDoc, error) {
 	return d, nil
 }
 
-func (s *Store) set(ctx context.Context, id ID, fields bson.M) error {
-	res, err := s.users.UpdateOne(ctx, bson.M{"_id": string(id)}, bson.M{"$set": fields})
+// set changes fields of a user conditionally on the version read, adding
+// task (when not empty) to its writes.
+func (s *Store) set(ctx context.Context, id ID, fields bson.M, task string) error {
+	found := true
+	_, err := s.versions.Update(ctx, s.users, string(id), func(doc bson.M) (bson.M, error) {
+		if doc == nil {
+			found = false
+			return nil, apperr.Errorf(apperr.NotFound, "User not found.")
+		}
+		for k, v := range fields {
+			doc[k] = v
+		}
+		if task != "" {
+			ws, _ := doc["writes"].(bson.A)
+			ws = append(ws, task)
+			if len(ws) > 8 {
+				ws = ws[len(ws)-8:]
+			}
+			doc["writes"] = ws
+		}
+		return doc, nil
+	})
+	if !found {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("update user %s: %w", id, err)
-	}
-	if res.MatchedCount == 0 {
-		return apperr.Errorf(apperr.NotFound, "User not found.")
 	}
 	return nil
 }

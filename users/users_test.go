@@ -7,6 +7,7 @@ import (
 
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/audit"
+	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/store/storetest"
 	"github.com/herstart/herstart/users"
 )
@@ -18,7 +19,7 @@ func (c *clock) now() time.Time { return c.t }
 func newService(t *testing.T) (*users.Service, *clock) {
 	db := storetest.Open(t)
 	c := &clock{t: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}
-	return users.NewService(users.NewStore(db), audit.NewRecorder(db, c.now), c.now), c
+	return users.NewService(users.NewStore(db), audit.NewRecorder(db, c.now), store.NewOutbox(db, nil), c.now), c
 }
 
 func TestToken_Expires(t *testing.T) {

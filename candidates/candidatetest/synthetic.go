@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/herstart/herstart/candidates"
-	"github.com/herstart/herstart/matching/taxonomy"
+	"github.com/herstart/herstart/taxonomy"
 )
 
 var (

@@ -15,7 +15,7 @@ import (
 	"github.com/herstart/herstart/matching/bleve"
 	"github.com/herstart/herstart/matching/enginebench"
 	"github.com/herstart/herstart/matching/meili"
-	"github.com/herstart/herstart/matching/taxonomy"
+	"github.com/herstart/herstart/taxonomy"
 )
 
 // benchSearch is `herstart bench search`: the engine benchmark of

@@ -13,8 +13,8 @@ import (
 	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/matching/bleve"
 	"github.com/herstart/herstart/matching/meili"
-	"github.com/herstart/herstart/matching/places"
-	"github.com/herstart/herstart/matching/taxonomy"
+	"github.com/herstart/herstart/places"
+	"github.com/herstart/herstart/taxonomy"
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/users"
 )
@@ -59,7 +59,7 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger) (*platform,
 		_ = db.Close(context.Background())
 		return nil, err
 	}
-	p.users = users.NewService(userStore, p.audit, nil)
+	p.users = users.NewService(userStore, p.audit, p.outbox, nil)
 	tbl := places.New()
 	p.candidates = candidates.NewService(candStore, p.audit, tbl, p.outbox, nil)
 	p.employers = employers.NewService(empStore, p.users, p.audit, tbl, throttle, p.outbox, nil)
@@ -86,26 +86,13 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger) (*platform,
 		return nil, err
 	}
 	p.matching = matching.NewService(p.index, tx, tbl, p.candidates, p.employers, p.audit, throttle, matching.NewTokens(key), nil)
-	// Index updates: candidates record an outbox task before each write;
-	// vacancy changes go through the outbox too.
+	// Index updates: candidates and employers record an outbox task before
+	// each write, whose handler (registered by the package) calls these.
 	p.candidates.Indexer = p.matching.IndexCandidate
 	p.candidates.IndexBatch = p.matching.IndexCandidates
-	p.outbox.Register(taskIndexVacancy, func(ctx context.Context, key string) error {
-		return p.matching.IndexVacancy(ctx, employers.VacancyID(key))
-	})
-	p.employers.OnVacancyChange = func(ctx context.Context, id employers.VacancyID) error {
-		t, err := p.outbox.Enqueue(ctx, taskIndexVacancy, string(id))
-		if err != nil {
-			return err
-		}
-		return p.outbox.Complete(ctx, t)
-	}
+	p.employers.OnVacancyChange = p.matching.IndexVacancy
 	return p, nil
 }
-
-// taskIndexVacancy is the outbox task that brings a vacancy's index
-// document in line.
-const taskIndexVacancy = "matching.vacancy"
 
 func (p *platform) close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)

@@ -15,7 +15,7 @@ import (
 
 	"github.com/herstart/herstart/matching/bleve"
 	"github.com/herstart/herstart/matching/enginebench"
-	"github.com/herstart/herstart/matching/places"
+	"github.com/herstart/herstart/places"
 	"github.com/herstart/herstart/store/storetest"
 )
 

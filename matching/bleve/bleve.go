@@ -22,8 +22,8 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/herstart/herstart/matching"
-	"github.com/herstart/herstart/matching/places"
-	"github.com/herstart/herstart/matching/taxonomy"
+	"github.com/herstart/herstart/places"
+	"github.com/herstart/herstart/taxonomy"
 )
 
 // Index is a matching.Index over Bleve.

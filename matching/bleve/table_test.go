@@ -15,8 +15,8 @@ import (
 	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/matching/bleve"
 	"github.com/herstart/herstart/matching/enginebench"
-	"github.com/herstart/herstart/matching/places"
-	"github.com/herstart/herstart/matching/taxonomy"
+	"github.com/herstart/herstart/places"
+	"github.com/herstart/herstart/taxonomy"
 )
 
 func dayOf(t time.Time) int64 { return int64(math.Floor(float64(t.Unix()) / 86400)) }

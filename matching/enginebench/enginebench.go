@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/herstart/herstart/matching"
-	"github.com/herstart/herstart/matching/places"
-	"github.com/herstart/herstart/matching/taxonomy"
+	"github.com/herstart/herstart/places"
+	"github.com/herstart/herstart/taxonomy"
 )
 
 // Docs makes n candidate documents: skills from the taxonomy, homes across

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/herstart/herstart/matching"
-	"github.com/herstart/herstart/matching/places"
+	"github.com/herstart/herstart/places"
 )
 
 // Now is the time the suite's documents are dated against.

@@ -17,7 +17,7 @@ import (
 	ms "github.com/meilisearch/meilisearch-go"
 
 	"github.com/herstart/herstart/matching"
-	"github.com/herstart/herstart/matching/taxonomy"
+	"github.com/herstart/herstart/taxonomy"
 )
 
 // Index is a matching.Index over Meilisearch.

@@ -11,7 +11,7 @@ import (
 	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/matching/indextest"
 	"github.com/herstart/herstart/matching/meili"
-	"github.com/herstart/herstart/matching/taxonomy"
+	"github.com/herstart/herstart/taxonomy"
 )
 
 func TestCandidateFilter(t *testing.T) {

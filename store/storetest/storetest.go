@@ -25,6 +25,7 @@ import (
 
 var (
 	once      sync.Once
+	serverURI string
 	client    *mongo.Client
 	backend   string
 	startErr  error
@@ -50,7 +51,15 @@ func start() {
 		uri, backend = e.URI, e.Backend
 		// The embedded server lives as long as the test binary; the OS reclaims it.
 	}
+	serverURI = uri
 	client, startErr = mongo.Connect(context.Background(), options.Client().ApplyURI(uri).SetTimeout(60*time.Second))
+}
+
+// URI is the test server's connection string, for a test that opens a
+// second client (as a second serve instance would).
+func URI() string {
+	once.Do(start)
+	return serverURI
 }
 
 // Open returns a fresh, empty database for t, dropped when t ends.

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/herstart/herstart/apperr"
-	"github.com/herstart/herstart/matching/places"
+	"github.com/herstart/herstart/places"
 )
 
 func TestLookup(t *testing.T) {

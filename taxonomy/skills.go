@@ -8,7 +8,7 @@ import (
 	"sync"
 	"unicode"
 
-	"github.com/herstart/herstart/matching/places"
+	"github.com/herstart/herstart/places"
 )
 
 //go:embed skills.tsv

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/herstart/herstart/matching/taxonomy"
+	"github.com/herstart/herstart/taxonomy"
 )
 
 func load(t *testing.T) *taxonomy.Taxonomy {
