@@ -22,9 +22,9 @@ import (
 	"github.com/herstart/herstart/matching"
 	bleveindex "github.com/herstart/herstart/matching/bleve"
 	"github.com/herstart/herstart/places"
-	"github.com/herstart/herstart/taxonomy"
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/store/storetest"
+	"github.com/herstart/herstart/taxonomy"
 	"github.com/herstart/herstart/users"
 )
 

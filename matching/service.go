@@ -15,8 +15,8 @@ import (
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/employers"
 	"github.com/herstart/herstart/places"
-	"github.com/herstart/herstart/taxonomy"
 	"github.com/herstart/herstart/store"
+	"github.com/herstart/herstart/taxonomy"
 	"github.com/herstart/herstart/users"
 )
 

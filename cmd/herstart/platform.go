@@ -14,8 +14,8 @@ import (
 	"github.com/herstart/herstart/matching/bleve"
 	"github.com/herstart/herstart/matching/meili"
 	"github.com/herstart/herstart/places"
-	"github.com/herstart/herstart/taxonomy"
 	"github.com/herstart/herstart/store"
+	"github.com/herstart/herstart/taxonomy"
 	"github.com/herstart/herstart/users"
 )
 
