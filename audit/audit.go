@@ -200,12 +200,13 @@ func (r *Recorder) append(ctx context.Context, entry Entry) (int64, error) {
 		}
 		_, err := r.events.InsertOne(ctx, toDoc(e))
 		if mongo.IsDuplicateKeyError(err) {
-			// Another process appended first: move to its event and retry.
-			var d eventDoc
-			if err := r.events.FindOne(ctx, bson.M{"_id": DocID(h.Seq + 1)}).Decode(&d); err != nil {
-				return 0, fmt.Errorf("audit: read event %d: %w", h.Seq+1, err)
+			// Another process appended first: move past every event it
+			// (and any other) appended since — cheap _id reads — before
+			// indexing and trying again, so a stale head costs one clash,
+			// not one per event behind.
+			if h, err = r.catchUp(ctx, h); err != nil {
+				return 0, err
 			}
-			h = &headDoc{ID: "head", Seq: d.Seq, Hash: d.Hash}
 			continue
 		}
 		if err != nil {
@@ -220,6 +221,21 @@ func (r *Recorder) append(ctx context.Context, entry Entry) (int64, error) {
 		return e.Seq, nil
 	}
 	return 0, errors.New("audit: could not append after 100 attempts")
+}
+
+// catchUp moves h to the last event stored after it.
+func (r *Recorder) catchUp(ctx context.Context, h *headDoc) (*headDoc, error) {
+	for {
+		var d eventDoc
+		err := r.events.FindOne(ctx, bson.M{"_id": DocID(h.Seq + 1)}).Decode(&d)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return h, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("audit: read event %d: %w", h.Seq+1, err)
+		}
+		h = &headDoc{ID: "head", Seq: d.Seq, Hash: d.Hash}
+	}
 }
 
 func (r *Recorder) currentHead(ctx context.Context) (*headDoc, error) {

@@ -28,6 +28,7 @@ type Service struct {
 	outbox *store.Outbox
 	now    func() time.Time
 	log    *slog.Logger
+	stopAt func(step string) error // tests: stop a write at a step, as a crash there would
 
 	// EmployerExists, when set, checks an employer id named in a conflict
 	// list (wired by cmd to the employers service; candidates does not
@@ -138,6 +139,9 @@ func (s *Service) write(ctx context.Context, c Candidate, insert, identityChange
 	if err != nil {
 		return err
 	}
+	if err := s.step("recorded"); err != nil {
+		return err
+	}
 	c.writes = append(c.writes, task.ID())
 	if len(c.writes) > maxWrites {
 		c.writes = c.writes[len(c.writes)-maxWrites:]
@@ -148,6 +152,9 @@ func (s *Service) write(ctx context.Context, c Candidate, insert, identityChange
 		}
 		// Otherwise the task stays: the drain finds out whether the write
 		// took effect.
+		return err
+	}
+	if err := s.step("written"); err != nil {
 		return err
 	}
 	if err := s.outbox.Complete(ctx, task); err != nil {
@@ -191,7 +198,20 @@ func (s *Service) recordIfWritten(ctx context.Context, t store.Task, id ID, byTa
 	if err != nil {
 		return fmt.Errorf("audit payload of task %s: %w", t.ID(), err)
 	}
-	return s.audit.RecordOnce(ctx, t.ID(), ev)
+	if err := s.step("event"); err != nil {
+		return err
+	}
+	if err := s.audit.RecordOnce(ctx, t.ID(), ev); err != nil {
+		return err
+	}
+	return s.step("recorded-event")
+}
+
+func (s *Service) step(name string) error {
+	if s.stopAt == nil {
+		return nil
+	}
+	return s.stopAt(name)
 }
 
 // change applies fn to a fresh read of a candidate of the actor's caseload
@@ -560,7 +580,7 @@ func (s *Service) Import(ctx context.Context, items []ImportItem) ([]ID, error) 
 				return nil, err
 			}
 		} else if err := s.outbox.Complete(ctx, index); err != nil {
-			slog.Default().WarnContext(ctx, "index update deferred", "err", err)
+			s.log.WarnContext(ctx, "index update deferred", "err", err)
 		}
 	}
 	ids := make([]ID, len(cs))
@@ -680,3 +700,7 @@ func (s *Service) Count(ctx context.Context) (int64, error) {
 func (s *Service) Each(ctx context.Context, fn func(Candidate) error) error {
 	return s.store.each(ctx, fn)
 }
+
+// SetLogger sets the logger of warnings the service handles itself (cmd
+// passes the platform's).
+func (s *Service) SetLogger(l *slog.Logger) { s.log = l }

@@ -807,3 +807,7 @@ func boolStr(b bool) string {
 	}
 	return "false"
 }
+
+// SetLogger sets the logger of warnings the service handles itself (cmd
+// passes the platform's).
+func (s *Service) SetLogger(l *slog.Logger) { s.log = l }

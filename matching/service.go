@@ -57,6 +57,7 @@ type Service struct {
 	throttle   *store.Throttle
 	tokens     Tokens
 	now        func() time.Time
+	log        *slog.Logger
 }
 
 // NewService returns a Service; tk hashes conflict lists and excluded
@@ -65,8 +66,11 @@ func NewService(ix Index, tx *taxonomy.Taxonomy, tbl *places.Table, cs *candidat
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{index: ix, tax: tx, places: tbl, candidates: cs, employers: es, audit: rec, throttle: th, tokens: tk, now: now}
+	return &Service{index: ix, tax: tx, places: tbl, candidates: cs, employers: es, audit: rec, throttle: th, tokens: tk, now: now, log: slog.Default()}
 }
+
+// SetLogger sets the logger of warnings the service handles itself.
+func (s *Service) SetLogger(l *slog.Logger) { s.log = l }
 
 // CandidateSearch is an employer's search as typed.
 type CandidateSearch struct {
@@ -215,9 +219,11 @@ func (s *Service) SearchCandidates(ctx context.Context, in CandidateSearch) (Can
 		score, ex := Score(s.tax, c, probe, now)
 		out.Items = append(out.Items, CandidateResult{Card: candidates.CardOf(c, now), Score: score, Explanation: ex})
 	}
-	s.record(ctx, actor, emp, ActionSearchCandidates, map[string]string{
+	if err := s.record(ctx, actor, emp, ActionSearchCandidates, map[string]string{
 		"q": truncate(in.Q, 100), "place": in.Place, "within_km": strconv.Itoa(in.WithinKm), "page": strconv.Itoa(out.Page), "shown": strconv.Itoa(len(out.Items)),
-	}, out.Items)
+	}, out.Items); err != nil {
+		return CandidatePage{}, err
+	}
 	return out, nil
 }
 
@@ -257,16 +263,17 @@ func (s *Service) visibleTo(c candidates.Candidate, e employers.Employer, at *pl
 	return true
 }
 
-// record writes the search's audit event and counts the different
-// candidates shown to the organisation today, flagging it once when that
-// number passes the limit: paging through far more profiles than hiring
-// needs looks like scraping.
-func (s *Service) record(ctx context.Context, a users.Actor, e employers.Employer, action string, details map[string]string, shown []CandidateResult) {
+// record writes the search's audit event — a disclosure, so the cards
+// are not shown when it cannot be written (decisions.md, "One audit rule")
+// — and counts the different candidates shown to the organisation today,
+// flagging it once when that number passes the limit: paging through far
+// more profiles than hiring needs looks like scraping.
+func (s *Service) record(ctx context.Context, a users.Actor, e employers.Employer, action string, details map[string]string, shown []CandidateResult) error {
 	if err := s.audit.Record(ctx, audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: action, Subject: "employer:" + string(e.ID), Details: details}); err != nil {
-		slog.Default().ErrorContext(ctx, "audit search", "err", err)
+		return err
 	}
 	if len(shown) == 0 {
-		return
+		return nil
 	}
 	ids := make([]string, len(shown))
 	for i, r := range shown {
@@ -275,17 +282,19 @@ func (s *Service) record(ctx context.Context, a users.Actor, e employers.Employe
 	day := s.now().UTC().Format(time.DateOnly)
 	before, after, cards, err := s.throttle.HitDistinct(ctx, "reach:"+string(e.ID)+":"+day, ids, s.now(), 24*time.Hour)
 	if err != nil {
-		slog.Default().WarnContext(ctx, "count candidates shown", "err", err)
-		return
+		// The signal is a heuristic beside the audit trail, which holds
+		// every search: a counting failure does not withhold the answer.
+		s.log.WarnContext(ctx, "count candidates shown", "err", err)
+		return nil
 	}
 	if before < profilesPerDayFlag && after >= profilesPerDayFlag {
 		msg := fmt.Sprintf("Automatic signal: about %d different candidate profiles (%d cards) shown to this organisation on %s — far more than hiring needs; possible scraping.", after, cards, day)
+		// Flag is an employer write: its audit event comes with it.
 		if err := s.employers.Flag(ctx, e.ID, msg); err != nil {
-			slog.Default().WarnContext(ctx, "flag scraping", "err", err)
+			s.log.WarnContext(ctx, "flag scraping", "err", err)
 		}
-		_ = s.audit.Record(ctx, audit.Entry{ActorID: "system", Role: "system", Action: ActionScrapingFlag, Subject: "employer:" + string(e.ID),
-			Details: map[string]string{"profiles": strconv.Itoa(after), "cards": strconv.Itoa(cards), "day": day}})
 	}
+	return nil
 }
 
 // MatchesForVacancy ranks the candidates who may be matched to a vacancy of
@@ -332,7 +341,9 @@ func (s *Service) MatchesForVacancy(ctx context.Context, id employers.VacancyID,
 	}
 	sort.SliceStable(ranked, func(i, j int) bool { return ranked[i].Score > ranked[j].Score })
 	out := CandidatePage{Items: pageOf(ranked, p.offset, p.limit), Total: len(ranked), Page: p.offset/p.limit + 1}
-	s.record(ctx, actor, emp, ActionSearchCandidates, map[string]string{"vacancy": string(v.ID), "shown": strconv.Itoa(len(out.Items))}, out.Items)
+	if err := s.record(ctx, actor, emp, ActionSearchCandidates, map[string]string{"vacancy": string(v.ID), "shown": strconv.Itoa(len(out.Items))}, out.Items); err != nil {
+		return CandidatePage{}, err
+	}
 	return out, nil
 }
 
@@ -427,11 +438,15 @@ func (s *Service) SearchVacancies(ctx context.Context, in VacancySearch) (Vacanc
 		cand = &c
 	}
 	out, err := s.vacancies(ctx, cand, p, true)
-	if err == nil {
-		_ = s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: ActionSearchVacancies,
-			Subject: "caseload:" + string(actor.UserID), Details: map[string]string{"q": truncate(in.Q, 100), "candidate": in.CandidateID}})
+	if err != nil {
+		return VacancyPage{}, err
 	}
-	return out, err
+	err = s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: ActionSearchVacancies,
+		Subject: "caseload:" + string(actor.UserID), Details: map[string]string{"q": truncate(in.Q, 100), "candidate": in.CandidateID}})
+	if err != nil {
+		return VacancyPage{}, err
+	}
+	return out, nil
 }
 
 // MatchesForCandidate ranks the vacancies a candidate of the worker's

@@ -11,23 +11,10 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
-	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/store/storetest"
 )
-
-// secondClient opens another client (its own connection pool) to the
-// test database's server, as a second serve instance would.
-func secondClient(t *testing.T, db *mongo.Database) *mongo.Database {
-	t.Helper()
-	c, err := mongo.Connect(context.Background(), options.Client().ApplyURI(storetest.URI()).SetTimeout(60*time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
-	return c.Database(db.Name())
-}
 
 // TestMeasure_FilteredReplace records (it does not assert) what the server
 // does with four writers each reading a counter and replacing it with a
@@ -77,7 +64,7 @@ func TestMeasure_FilteredReplace(t *testing.T) {
 // acknowledged increment is there at the end.
 func TestVersions_NoLostUpdate(t *testing.T) {
 	db := storetest.Open(t)
-	dbs := []*mongo.Database{db, secondClient(t, db)}
+	dbs := []*mongo.Database{db, storetest.SecondInstance(t, db)}
 	ctx := context.Background()
 	var acked, stale atomic.Int64
 	var wg sync.WaitGroup
@@ -154,7 +141,7 @@ func TestVersions_CrashedClaimIsTakenOver(t *testing.T) {
 // to take one expired lease at once; exactly one gets it.
 func TestLeases_OneHolderUnderARace(t *testing.T) {
 	db := storetest.Open(t)
-	dbs := []*mongo.Database{db, secondClient(t, db)}
+	dbs := []*mongo.Database{db, storetest.SecondInstance(t, db)}
 	ctx := context.Background()
 	now := time.Now()
 	if ok, err := store.NewLeases(db).Acquire(ctx, "job", "old", now.Add(-time.Hour), time.Minute); err != nil || !ok {
@@ -185,7 +172,7 @@ func TestLeases_OneHolderUnderARace(t *testing.T) {
 // key at once; the count is 200.
 func TestThrottle_NoLostHit(t *testing.T) {
 	db := storetest.Open(t)
-	ths := []*store.Throttle{store.NewThrottle(db, "th"), store.NewThrottle(secondClient(t, db), "th")}
+	ths := []*store.Throttle{store.NewThrottle(db, "th"), store.NewThrottle(storetest.SecondInstance(t, db), "th")}
 	ctx := context.Background()
 	now := time.Now()
 	var wg sync.WaitGroup

@@ -45,6 +45,7 @@ type Service struct {
 	audit  *audit.Recorder
 	outbox *store.Outbox
 	now    func() time.Time
+	log    *slog.Logger
 }
 
 // taskWrite follows up a write of an account: its audit event (payload),
@@ -58,7 +59,7 @@ func NewService(st *Store, rec *audit.Recorder, ob *store.Outbox, now func() tim
 	if now == nil {
 		now = time.Now
 	}
-	s := &Service{store: st, audit: rec, outbox: ob, now: now}
+	s := &Service{store: st, audit: rec, outbox: ob, now: now, log: slog.Default()}
 	ob.Register(taskWrite, s.followUp)
 	return s
 }
@@ -103,7 +104,7 @@ func (s *Service) write(ctx context.Context, id string, ev audit.Entry, save fun
 		return err
 	}
 	if err := s.outbox.Complete(ctx, task); err != nil {
-		slog.Default().WarnContext(ctx, "account audit event deferred to the outbox", "err", err)
+		s.log.WarnContext(ctx, "account audit event deferred to the outbox", "err", err)
 	}
 	return nil
 }
@@ -504,3 +505,7 @@ func randomToken() string {
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
+
+// SetLogger sets the logger of warnings the service handles itself (cmd
+// passes the platform's).
+func (s *Service) SetLogger(l *slog.Logger) { s.log = l }

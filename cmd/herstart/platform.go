@@ -88,6 +88,9 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger) (*platform,
 	p.matching = matching.NewService(p.index, tx, tbl, p.candidates, p.employers, p.audit, throttle, matching.NewTokens(key), nil)
 	// Index updates: candidates and employers record an outbox task before
 	// each write, whose handler (registered by the package) calls these.
+	for _, svc := range []interface{ SetLogger(*slog.Logger) }{p.users, p.candidates, p.employers, p.matching} {
+		svc.SetLogger(log)
+	}
 	p.candidates.Indexer = p.matching.IndexCandidate
 	p.candidates.IndexBatch = p.matching.IndexCandidates
 	p.employers.OnVacancyChange = p.matching.IndexVacancy

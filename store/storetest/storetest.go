@@ -55,6 +55,32 @@ func start() {
 	client, startErr = mongo.Connect(context.Background(), options.Client().ApplyURI(uri).SetTimeout(60*time.Second))
 }
 
+// SecondInstance returns db as a second serve instance would see it: over
+// FerretDB on PostgreSQL, through a second embedded FerretDB server on the
+// same PostgreSQL database (two serve processes); otherwise through a
+// second client of the same server (its own connection pool), since two
+// processes cannot share one SQLite-backed FerretDB, and a real MongoDB is
+// one server for any number of clients.
+func SecondInstance(t testing.TB, db *mongo.Database) *mongo.Database {
+	t.Helper()
+	uri := URI()
+	if pg := os.Getenv("HERSTART_TEST_POSTGRES_URL"); pg != "" && os.Getenv("HERSTART_TEST_MONGODB_URI") == "" {
+		quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+		e, err := store.StartEmbedded(store.Config{DataDir: t.TempDir(), PostgresURL: pg, Logger: quiet})
+		if err != nil {
+			t.Fatalf("storetest: second server: %v", err)
+		}
+		uri = e.URI
+		t.Cleanup(e.Stop)
+	}
+	c, err := mongo.Connect(context.Background(), options.Client().ApplyURI(uri).SetTimeout(60*time.Second))
+	if err != nil {
+		t.Fatalf("storetest: second client: %v", err)
+	}
+	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
+	return c.Database(db.Name())
+}
+
 // URI is the test server's connection string, for a test that opens a
 // second client (as a second serve instance would).
 func URI() string {
