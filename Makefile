@@ -13,9 +13,10 @@ run: build
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/herstart
 
-## demo: load the demo accounts and candidates into ./data
+## demo: load the demo accounts and candidates into ./data (once), then serve
 demo: build
 	./$(BIN) demo
+	./$(BIN) serve
 
 ## test: the whole suite against real parts (embedded FerretDB on SQLite, then
 ## over PostgreSQL when one can be started), plus vet and gofmt

@@ -118,7 +118,7 @@ func seededEnv(b *testing.B, n int) *benchEnv {
 		if _, err := us.CreateUnchecked(ctx, users.NewUser{Email: email, Password: "benchmark password", Role: users.ProbationWorker}); err != nil {
 			b.Fatal(err)
 		}
-		t, err := us.Login(ctx, users.Credentials{Email: email, Password: "benchmark password"}, false)
+		t, err := us.Login(ctx, users.Credentials{Email: email, Password: "benchmark password", IP: fmt.Sprintf("10.0.0.%d", i)}, false)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -236,6 +236,12 @@ func BenchmarkCandidates(b *testing.B) {
 				if err := identities.FindOne(ctx, bson.M{"_id": id}).Decode(&d); err != nil {
 					b.Fatal(err)
 				}
+			})
+		})
+		b.Run(prefix+"update/api", func(b *testing.B) {
+			// A read-modify-write of one candidate (the conditional write).
+			measure(b, func(i int) {
+				e.call(b, "PATCH", "/api/v1/candidates/"+e.own[i%len(e.own)], []byte(fmt.Sprintf(`{"hours_per_week": %d}`, 8+i%30)), 200)
 			})
 		})
 		b.Run(prefix+"list/api", func(b *testing.B) {

@@ -112,6 +112,13 @@ func TestSearchCandidates(t *testing.T) {
 		t.Fatalf("province facet = %v; want [{value: Utrecht, count: …}]", facets["province"])
 	}
 
+	t.Run("NoPlaceNoDistance", func(t *testing.T) {
+		_, b := s.do("GET", "/api/v1/search/candidates?q=heftruck", s.empTok, nil)
+		ex := b["items"].([]any)[0].(map[string]any)["explanation"].(map[string]any)
+		if strings.Contains(ex["nl"].(string), "km") || strings.Contains(ex["en"].(string), "km") || ex["distance_km"] != nil {
+			t.Fatalf("a search without a place explains a distance: %v", ex)
+		}
+	})
 	t.Run("EveryWordingFindsTheSame", func(t *testing.T) {
 		for _, q := range []string{"heftruck", "vorkheftruck", "forklift", "heftruk"} {
 			_, b := s.do("GET", "/api/v1/search/candidates?q="+q, s.empTok, nil)

@@ -20,7 +20,7 @@ type Explanation struct {
 	RequiredMet    int     `json:"required_skills_met"`
 	RequiredTotal  int     `json:"required_skills_total"`
 	NiceMet        int     `json:"nice_to_have_met"`
-	DistanceKm     float64 `json:"distance_km"`
+	DistanceKm     *float64 `json:"distance_km,omitempty"` // absent when the search named no place
 	AvailableFrom  string  `json:"available_from"`
 	HoursFit       bool    `json:"hours_fit"`
 	CertificateMet int     `json:"certificates"`
@@ -60,7 +60,12 @@ func Score(tx *taxonomy.Taxonomy, c candidates.Candidate, v employers.Vacancy, n
 		}
 	}
 	home := c.Profile.HomePlace
-	ex.DistanceKm = math.Round(places.DistanceKm(home.Lat, home.Lon, v.Place.Lat, v.Place.Lon))
+	placed := v.Place.Lat != 0 || v.Place.Lon != 0 // a search without a place probes with none
+	km := 0.0
+	if placed {
+		km = math.Round(places.DistanceKm(home.Lat, home.Lon, v.Place.Lat, v.Place.Lon))
+		ex.DistanceKm = &km
+	}
 	ex.AvailableFrom = c.Profile.AvailableFrom.Format(time.DateOnly)
 	ex.HoursFit = c.Profile.HoursPerWeek >= v.HoursPerWeek
 	ex.CertificateMet = len(c.Profile.Certificates)
@@ -75,7 +80,7 @@ func Score(tx *taxonomy.Taxonomy, c candidates.Candidate, v employers.Vacancy, n
 		score += wNice * float64(ex.NiceMet) / float64(len(nice))
 	}
 	if r := float64(c.Profile.TravelRadiusKm); r > 0 {
-		score += wDistance * math.Max(0, 1-ex.DistanceKm/r)
+		score += wDistance * math.Max(0, 1-km/r)
 	} else {
 		score += wDistance
 	}
@@ -99,16 +104,13 @@ func Score(tx *taxonomy.Taxonomy, c candidates.Candidate, v employers.Vacancy, n
 	}
 
 	af := c.Profile.AvailableFrom
-	nl := []string{
-		fmt.Sprintf("%d van %d vereiste vaardigheden", ex.RequiredMet, ex.RequiredTotal),
-		fmt.Sprintf("%.0f km", ex.DistanceKm),
-		fmt.Sprintf("beschikbaar vanaf %d %s", af.Day(), monthsNL[af.Month()-1]),
+	nl := []string{fmt.Sprintf("%d van %d vereiste vaardigheden", ex.RequiredMet, ex.RequiredTotal)}
+	en := []string{fmt.Sprintf("%d of %d required skills", ex.RequiredMet, ex.RequiredTotal)}
+	if placed {
+		nl, en = append(nl, fmt.Sprintf("%.0f km", km)), append(en, fmt.Sprintf("%.0f km", km))
 	}
-	en := []string{
-		fmt.Sprintf("%d of %d required skills", ex.RequiredMet, ex.RequiredTotal),
-		fmt.Sprintf("%.0f km", ex.DistanceKm),
-		fmt.Sprintf("available from %d %s", af.Day(), af.Month().String()[:3]),
-	}
+	nl = append(nl, fmt.Sprintf("beschikbaar vanaf %d %s", af.Day(), monthsNL[af.Month()-1]))
+	en = append(en, fmt.Sprintf("available from %d %s", af.Day(), af.Month().String()[:3]))
 	if ex.NiceMet > 0 {
 		nl = append(nl, fmt.Sprintf("%d extra vaardigheden", ex.NiceMet))
 		en = append(en, fmt.Sprintf("%d nice-to-have skills", ex.NiceMet))

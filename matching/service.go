@@ -213,9 +213,7 @@ func (s *Service) SearchCandidates(ctx context.Context, in CandidateSearch) (Can
 		probe := employers.Vacancy{Title: in.Q, HoursPerWeek: in.HoursMin, StartDate: now}
 		if p.place != nil {
 			probe.Place = employers.Place{Lat: p.place.Lat, Lon: p.place.Lon}
-		} else {
-			probe.Place = employers.Place{Lat: c.Profile.HomePlace.Lat, Lon: c.Profile.HomePlace.Lon}
-		}
+		} // else no place: the explanation says nothing about distance
 		score, ex := Score(s.tax, c, probe, now)
 		out.Items = append(out.Items, CandidateResult{Card: candidates.CardOf(c, now), Score: score, Explanation: ex})
 	}

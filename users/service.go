@@ -168,6 +168,13 @@ func (s *Service) Bootstrap(ctx context.Context, email, password string) (bool, 
 	return err == nil, err
 }
 
+// NoCoordinator reports whether the installation has no coordinator yet
+// (nobody can create accounts): serve then says how to get in.
+func (s *Service) NoCoordinator(ctx context.Context) (bool, error) {
+	n, err := s.store.count(ctx, Coordinator)
+	return n == 0, err
+}
+
 // EmailInUse reports whether an account has the e-mail address.
 func (s *Service) EmailInUse(ctx context.Context, email string) (bool, error) {
 	_, err := s.store.byEmail(ctx, normalizeEmail(email))

@@ -44,7 +44,7 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdo
 	if *n < 0 || *n > 1_000_000 {
 		return fmt.Errorf("--candidates must be between 0 and 1000000")
 	}
-	p, err := openPlatform(ctx, cfg, log)
+	p, err := openPlatform(ctx, cfg, log, "demo")
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,15 @@ var version = "dev"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		// Every command stops within 5 s of SIGINT/SIGTERM: one that has
+		// not returned by then (a database call that does not listen to
+		// its context) is ended here.
+		<-ctx.Done()
+		time.Sleep(5 * time.Second)
+		fmt.Fprintln(os.Stderr, "herstart: did not stop within 5 s of the signal; exiting")
+		os.Exit(1)
+	}()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv); err != nil {
 		var ee exitError
 		if errors.As(err, &ee) {
@@ -113,7 +122,7 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 
 func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
 	log.Info("starting", "version", version, "config", cfg)
-	p, err := openPlatform(ctx, cfg, log)
+	p, err := openPlatform(ctx, cfg, log, "serve")
 	if err != nil {
 		return err
 	}
@@ -126,6 +135,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		if created {
 			log.Info("first coordinator created from HERSTART_ADMIN_EMAIL")
 		}
+	}
+	firstRun, err := p.users.NoCoordinator(ctx)
+	if err != nil {
+		return err
 	}
 	app := api.New(api.Config{
 		Users: p.users, Candidates: p.candidates, Employers: p.employers, Matching: p.matching, Audit: p.audit,
@@ -155,6 +168,16 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listener(ln) }()
 	fmt.Fprintf(stdout, "herstart listening on http://%s (%s)\n", ln.Addr(), describe(p))
+	if firstRun {
+		fmt.Fprintf(stdout, `
+No accounts yet: nobody can sign in. Either
+  - stop this (Ctrl-C) and run "make demo" (or "herstart demo", then "herstart serve"):
+    demo accounts such as coordinator@demo.herstart.nl, password %s; or
+  - restart with HERSTART_ADMIN_EMAIL and HERSTART_ADMIN_PASSWORD set: that becomes the first
+    coordinator, who creates the other accounts (POST /api/v1/users).
+
+`, DemoPassword)
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -162,14 +185,14 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	}
 	log.Info("shutting down")
 	stopJobs()
-	if err := app.ShutdownWithTimeout(10 * time.Second); err != nil {
+	if err := app.ShutdownWithTimeout(2 * time.Second); err != nil {
 		log.Warn("shutdown", "err", err)
 	}
 	return nil
 }
 
 func auditVerify(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
-	p, err := openPlatform(ctx, cfg, log)
+	p, err := openPlatform(ctx, cfg, log, "audit verify")
 	if err != nil {
 		return err
 	}
@@ -187,7 +210,7 @@ func auditVerify(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Wr
 }
 
 func reindex(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
-	p, err := openPlatform(ctx, cfg, log)
+	p, err := openPlatform(ctx, cfg, log, "reindex")
 	if err != nil {
 		return err
 	}

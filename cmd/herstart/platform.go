@@ -30,14 +30,30 @@ type platform struct {
 	employers  *employers.Service
 	index      matching.Index
 	matching   *matching.Service
+	unlock     func() // releases the data directory
 }
 
-func openPlatform(ctx context.Context, cfg Config, log *slog.Logger) (*platform, error) {
+// openPlatform opens the database and search index and wires the services,
+// for the command what ("serve", "demo", …). When the data directory holds
+// the embedded database or index, the command takes it first: a second
+// command on it answers at once with who holds it.
+func openPlatform(ctx context.Context, cfg Config, log *slog.Logger, what string) (_ *platform, err error) {
+	unlock := func() {}
+	if cfg.MongoURI == "" || cfg.MeiliURL == "" {
+		if unlock, err = store.LockDir(cfg.DataDir, what); err != nil {
+			return nil, err
+		}
+	}
+	defer func() {
+		if err != nil {
+			unlock()
+		}
+	}()
 	db, err := store.Open(ctx, store.Config{MongoURI: cfg.MongoURI, PostgresURL: cfg.PostgresURL, DataDir: cfg.DataDir, Database: cfg.Database, Logger: log})
 	if err != nil {
 		return nil, err
 	}
-	p := &platform{db: db}
+	p := &platform{db: db, unlock: unlock}
 	p.audit = audit.NewRecorder(db.DB, nil)
 	p.outbox = store.NewOutbox(db.DB, log)
 	p.leases = store.NewLeases(db.DB)
@@ -54,7 +70,7 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger) (*platform,
 	// Indexes FerretDB's SQLite tables lack (see store.IndexIDs); a no-op
 	// on other backends.
 	colls := append(append(append(append(p.audit.Collections(), userStore.Collections()...), candStore.Collections()...), empStore.Collections()...),
-		p.outbox.Name(), p.leases.Name(), throttle.Name(), "secrets")
+		p.outbox.Name(), p.leases.Name(), throttle.Name(), "secrets", store.NewVersions(db.DB).Name())
 	if err := db.IndexIDs(ctx, colls...); err != nil {
 		_ = db.Close(context.Background())
 		return nil, err
@@ -98,12 +114,15 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger) (*platform,
 }
 
 func (p *platform) close() {
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
 	defer cancel()
 	if p.index != nil {
 		_ = p.index.Close()
 	}
 	_ = p.db.Close(ctx)
+	if p.unlock != nil {
+		p.unlock()
+	}
 }
 
 // runJobs runs the periodic jobs until ctx ends. Each takes a lease first, so
@@ -130,7 +149,10 @@ func (p *platform) runJobs(ctx context.Context, log *slog.Logger, holder string)
 			return err
 		}},
 		{"prune-tokens", time.Hour, func(ctx context.Context) error {
-			_, err := p.users.PruneTokens(ctx)
+			if _, err := p.users.PruneTokens(ctx); err != nil {
+				return err
+			}
+			_, err := store.NewVersions(p.db.DB).Prune(ctx, time.Now())
 			return err
 		}},
 	}
