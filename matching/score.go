@@ -15,15 +15,15 @@ import (
 // Explanation says in words why a result ranks where it does, in Dutch and
 // English, and carries the parts it is made of.
 type Explanation struct {
-	NL             string  `json:"nl"`
-	EN             string  `json:"en"`
-	RequiredMet    int     `json:"required_skills_met"`
-	RequiredTotal  int     `json:"required_skills_total"`
-	NiceMet        int     `json:"nice_to_have_met"`
+	NL             string   `json:"nl"`
+	EN             string   `json:"en"`
+	RequiredMet    int      `json:"required_skills_met"`
+	RequiredTotal  int      `json:"required_skills_total"`
+	NiceMet        int      `json:"nice_to_have_met"`
 	DistanceKm     *float64 `json:"distance_km,omitempty"` // absent when the search named no place
-	AvailableFrom  string  `json:"available_from"`
-	HoursFit       bool    `json:"hours_fit"`
-	CertificateMet int     `json:"certificates"`
+	AvailableFrom  string   `json:"available_from"`
+	HoursFit       bool     `json:"hours_fit"`
+	CertificateMet int      `json:"certificates"`
 }
 
 // Weights of the score's parts; they sum to 1.
