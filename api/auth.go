@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/herstart/herstart/users"
+	"github.com/herstart/herstart/web"
 )
 
 type loginRequest struct {
@@ -27,7 +28,7 @@ func (s *Server) handleTokenCreate(c *fiber.Ctx) error {
 	if err := decodeStrict(c, &req); err != nil {
 		return err
 	}
-	sess, err := s.cfg.Users.Login(c.UserContext(), users.Credentials{Email: req.Email, Password: req.Password, TOTP: req.TOTP, IP: s.cfg.Proxies.ClientIP(c)}, false)
+	sess, err := s.cfg.Users.Login(c.UserContext(), users.Credentials{Email: req.Email, Password: req.Password, TOTP: req.TOTP, IP: s.web.ClientIP(c)}, false)
 	if err != nil {
 		return err
 	}
@@ -40,7 +41,7 @@ func (s *Server) handleTokenRevoke(c *fiber.Ctx) error {
 	if _, err := users.ActorFrom(c.UserContext()); err != nil {
 		return err
 	}
-	tok, _ := c.Locals("token").(string)
+	tok := web.Token(c)
 	if err := s.cfg.Users.Logout(c.UserContext(), tok); err != nil {
 		return err
 	}
@@ -62,25 +63,22 @@ func (s *Server) handleSessionCreate(c *fiber.Ctx) error {
 	if err := decodeStrict(c, &req); err != nil {
 		return err
 	}
-	sess, err := s.cfg.Users.Login(c.UserContext(), users.Credentials{Email: req.Email, Password: req.Password, TOTP: req.TOTP, IP: s.cfg.Proxies.ClientIP(c)}, true)
+	sess, err := s.cfg.Users.Login(c.UserContext(), users.Credentials{Email: req.Email, Password: req.Password, TOTP: req.TOTP, IP: s.web.ClientIP(c)}, true)
 	if err != nil {
 		return err
 	}
-	c.Cookie(&fiber.Cookie{
-		Name: sessionCookie, Value: sess.Token, Path: "/", Expires: sess.ExpiresAt,
-		Secure: !s.cfg.CookieInsecure, HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode,
-	})
+	s.web.SetSession(c, sess)
 	return c.Status(fiber.StatusCreated).JSON(sessionResponse{CSRFToken: sess.CSRF, ExpiresAt: sess.ExpiresAt, Role: string(sess.Role), UserID: string(sess.UserID)})
 }
 
 // handleSessionDelete handles DELETE /api/v1/auth/session (sign out).
 func (s *Server) handleSessionDelete(c *fiber.Ctx) error {
-	if tok, _ := c.Locals("token").(string); tok != "" {
+	if tok := web.Token(c); tok != "" {
 		if err := s.cfg.Users.Logout(c.UserContext(), tok); err != nil {
 			return err
 		}
 	}
-	c.ClearCookie(sessionCookie)
+	web.ClearSession(c)
 	return c.SendStatus(fiber.StatusNoContent)
 }
 

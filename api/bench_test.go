@@ -30,6 +30,7 @@ import (
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/store/storetest"
 	"github.com/herstart/herstart/users"
+	"github.com/herstart/herstart/web"
 )
 
 // benchEnv is a server on a real socket over a database seeded with n
@@ -69,7 +70,7 @@ func seededEnv(b *testing.B, n int) *benchEnv {
 	storetest.IndexIDs(b, db, append(append(append(rec.Collections(), ust.Collections()...), cst.Collections()...), ob.Name())...)
 	us := users.NewService(ust, rec, ob, nil)
 	cs := candidates.NewService(cst, rec, places.New(), ob, nil)
-	app := api.New(api.Config{Users: us, Candidates: cs, Audit: rec, Logger: slog.New(slog.DiscardHandler)})
+	app := api.New(api.Config{Users: us, Candidates: cs, Audit: rec, Logger: slog.New(slog.DiscardHandler)}, web.Config{})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)

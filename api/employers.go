@@ -20,7 +20,7 @@ func (s *Server) handleEmployerRegister(c *fiber.Ctx) error {
 	if err := decodeStrict(c, &req); err != nil {
 		return err
 	}
-	r, err := s.cfg.Employers.Register(c.UserContext(), req, s.cfg.Proxies.ClientIP(c))
+	r, err := s.cfg.Employers.Register(c.UserContext(), req, s.web.ClientIP(c))
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/herstart/herstart/store/storetest"
 	"github.com/herstart/herstart/taxonomy"
 	"github.com/herstart/herstart/users"
+	"github.com/herstart/herstart/web"
 )
 
 // env is one test's platform: the real services over a fresh database.
@@ -55,7 +56,7 @@ func (e *env) activeEmployer() string {
 	return e.active
 }
 
-func newEnv(t *testing.T, opts ...func(*api.Config)) *env {
+func newEnv(t *testing.T, opts ...func(*web.Config)) *env {
 	t.Helper()
 	db := storetest.Open(t)
 	rec := audit.NewRecorder(db, nil)
@@ -83,10 +84,11 @@ func newEnv(t *testing.T, opts ...func(*api.Config)) *env {
 	cs.Indexer, cs.IndexBatch = ms.IndexCandidate, ms.IndexCandidates
 	es.OnVacancyChange = ms.IndexVacancy
 	cfg := api.Config{Users: us, Candidates: cs, Employers: es, Matching: ms, Audit: rec, Logger: slog.New(slog.DiscardHandler)}
+	var wc web.Config
 	for _, o := range opts {
-		o(&cfg)
+		o(&wc)
 	}
-	app := api.New(cfg)
+	app := api.New(cfg, wc)
 	return &env{t: t, app: app, users: us, candidates: cs, employers: es, audit: rec, db: db, now: time.Now()}
 }
 

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/herstart/herstart/api"
 	"github.com/herstart/herstart/users"
+	"github.com/herstart/herstart/web"
 )
 
 // TestSearch_HiddenCandidateIsNotCounted: a candidate whose conflict list
@@ -69,7 +69,7 @@ func TestSearch_HiddenCandidateIsNotCounted(t *testing.T) {
 // lacks it, or forges addresses to its left, is still counted (against the
 // peer, or the right-most address no trusted proxy added).
 func TestLogin_ProxyHeader(t *testing.T) {
-	proxies, err := api.ParseProxies("X-Forwarded-For", "0.0.0.0/32") // the test connection's peer
+	proxies, err := web.ParseProxies("X-Forwarded-For", "0.0.0.0/32") // the test connection's peer
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestLogin_ProxyHeader(t *testing.T) {
 		"forged":    func(i int) string { return fmt.Sprintf("10.1.%d.%d, 203.0.113.7", i/250, i%250) },
 	} {
 		t.Run(name, func(t *testing.T) {
-			e := newEnv(t, func(c *api.Config) { c.Proxies = proxies })
+			e := newEnv(t, func(c *web.Config) { c.Proxies = proxies })
 			last := 0
 			for i := 0; i < 30; i++ {
 				var hdr []string
@@ -93,7 +93,7 @@ func TestLogin_ProxyHeader(t *testing.T) {
 			}
 		})
 	}
-	if _, err := api.ParseProxies("X-Forwarded-For", ""); err == nil {
+	if _, err := web.ParseProxies("X-Forwarded-For", ""); err == nil {
 		t.Fatal("a proxy header without trusted proxies was accepted")
 	}
 }
@@ -188,5 +188,24 @@ func TestHeadersAndConsentTargets(t *testing.T) {
 	}
 	if st, b := e.do("POST", "/api/v1/candidates/"+id+"/consents", worker, map[string]any{"employer_id": active, "level": 1, "purpose": "kennismaking", "expires_at": exp}); st != 201 {
 		t.Fatalf("consent for an approved employer = %d %v", st, b)
+	}
+}
+
+// TestMessages_DutchFirst: errors speak Dutch unless the browser prefers
+// English, field problems included.
+func TestMessages_DutchFirst(t *testing.T) {
+	e := newEnv(t)
+	_, worker := e.user(users.ProbationWorker, "w@example.nl")
+	for lang, want := range map[string]string{"": "Kandidaat niet gevonden.", "nl-NL,nl;q=0.9": "Kandidaat niet gevonden.", "en-GB,en;q=0.9": "Candidate not found.", "de-DE": "Kandidaat niet gevonden."} {
+		resp := e.raw("GET", "/api/v1/candidates/c_nosuchcandidate1", worker, nil, "Accept-Language", lang)
+		var b map[string]map[string]any
+		decodeJSON(t, resp, &b)
+		if b["error"]["message"] != want {
+			t.Fatalf("Accept-Language %q: %v; want %q", lang, b["error"]["message"], want)
+		}
+	}
+	_, b := e.do("POST", "/api/v1/candidates", worker, map[string]any{"hours_per_week": 99})
+	if f := fieldsOf(b); f["hours_per_week"] != "moet tussen 1 en 60 liggen" || f["identity.first_name"] != "is verplicht" {
+		t.Fatalf("field problems in Dutch: %v", f)
 	}
 }

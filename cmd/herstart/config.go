@@ -6,7 +6,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/herstart/herstart/api"
+	"github.com/herstart/herstart/web"
 )
 
 // Config is every setting, read from HERSTART_* (and the standard MONGODB_URI)
@@ -24,7 +24,7 @@ type Config struct {
 	CookieInsecure bool   // HERSTART_COOKIE_INSECURE=true: session cookie without Secure (plain-HTTP test setups only)
 	ProxyHeader    string // HERSTART_PROXY_HEADER: client IP header set by a trusted load balancer
 	TrustedProxies string // HERSTART_TRUSTED_PROXIES: the load balancers' addresses or CIDR prefixes, comma-separated
-	Proxies        api.Proxies
+	Proxies        web.Proxies
 	MeiliURL       string // MEILI_URL: use Meilisearch instead of the embedded Bleve index
 	MeiliAPIKey    string // MEILI_API_KEY
 }
@@ -73,7 +73,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	if strings.ContainsAny(cfg.Database, "/\\. \"$") || len(cfg.Database) > 60 {
 		problems = append(problems, "HERSTART_DB_NAME must be a plain database name")
 	}
-	if p, err := api.ParseProxies(cfg.ProxyHeader, cfg.TrustedProxies); err != nil {
+	if p, err := web.ParseProxies(cfg.ProxyHeader, cfg.TrustedProxies); err != nil {
 		problems = append(problems, "HERSTART_PROXY_HEADER / HERSTART_TRUSTED_PROXIES: "+err.Error())
 	} else {
 		cfg.Proxies = p

@@ -25,6 +25,7 @@ import (
 	"github.com/herstart/herstart/api"
 	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/store"
+	"github.com/herstart/herstart/web"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -140,10 +141,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if err != nil {
 		return err
 	}
-	app := api.New(api.Config{
-		Users: p.users, Candidates: p.candidates, Employers: p.employers, Matching: p.matching, Audit: p.audit,
-		Ready: p.db.Ping, Logger: log, CookieInsecure: cfg.CookieInsecure, Proxies: cfg.Proxies,
-	})
+	w := web.New(web.Config{Users: p.users, Ready: p.db.Ping, Logger: log, CookieInsecure: cfg.CookieInsecure, Proxies: cfg.Proxies})
+	api.Mount(w, api.Config{Users: p.users, Candidates: p.candidates, Employers: p.employers, Matching: p.matching, Audit: p.audit, Logger: log})
+	app := w.Finish()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)

@@ -1,0 +1,34 @@
+// Package ids makes and checks the platform's record ids: a prefix naming
+// the kind ("c_" candidate, "e_" employer, …) and 16 random base-32
+// characters. It imports nothing of the platform, so the edge (api, web)
+// and the domain share it without the edge importing storage.
+package ids
+
+import (
+	"crypto/rand"
+	"encoding/base32"
+	"strings"
+)
+
+var encoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// New returns a fresh id with prefix.
+func New(prefix string) string {
+	b := make([]byte, 10)
+	_, _ = rand.Read(b)
+	return prefix + strings.ToLower(encoding.EncodeToString(b))
+}
+
+// Valid reports whether id has the shape New(prefix) gives, so that a
+// malformed id is refused before it reaches the database.
+func Valid(id, prefix string) bool {
+	if len(id) <= len(prefix) || len(id) > len(prefix)+32 || !strings.HasPrefix(id, prefix) {
+		return false
+	}
+	for _, r := range id[len(prefix):] {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,232 @@
+package web
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// The message catalogue: every message a person reads, in Dutch (the
+// platform's first language) and English. The services write English
+// (apperr messages and field problems, code comments and logs too); the
+// catalogue maps each English format to its Dutch form, and Translate picks
+// by the person's language. A format's %d and %s stand for values, which
+// carry over in order. TestCatalogue_Complete fails when a message in the
+// code has no entry.
+var catalogue = map[string]string{
+	// Messages (apperr).
+	"%s":                                 "%s",
+	"A query parameter is not valid.":    "Een parameter in de zoekopdracht klopt niet.",
+	"A second factor is set up already.": "Er is al een tweede factor ingesteld.",
+	"A user with this e-mail address exists already.":                  "Er is al een gebruiker met dit e-mailadres.",
+	"An employer that is %s cannot be %s.":                             "Een werkgever met status %s kan niet %s worden.",
+	"An employer with this KvK number is registered already.":          "Er is al een werkgever met dit KvK-nummer geregistreerd.",
+	"At most %d candidates per import.":                                "Hoogstens %d kandidaten per import.",
+	"Candidate not found.":                                             "Kandidaat niet gevonden.",
+	"Conflict-list entry not found.":                                   "Regel van de conflictlijst niet gevonden.",
+	"Consent not found.":                                               "Toestemming niet gevonden.",
+	"Employer not found.":                                              "Werkgever niet gevonden.",
+	"If-Match must be the candidate's version.":                        "If-Match moet de versie van de kandidaat zijn.",
+	"No such route.":                                                   "Deze pagina of route bestaat niet.",
+	"No such vetting step: use approve, reject, suspend or reinstate.": "Deze screeningsstap bestaat niet: gebruik approve, reject, suspend of reinstate.",
+	"Only an available candidate's availability can be confirmed; set the status to available first.": "Alleen de beschikbaarheid van een beschikbare kandidaat kan worden bevestigd; zet de status eerst op beschikbaar.",
+	"Only your organisation's administrator may add colleagues.":                                      "Alleen de beheerder van uw organisatie mag collega's toevoegen.",
+	"Say whose events to show.":                               "Geef aan van wie de gebeurtenissen getoond moeten worden.",
+	"Send the body as JSON (Content-Type: application/json).": "Stuur de inhoud als JSON (Content-Type: application/json).",
+	"Send the token as: Authorization: Bearer <token>.":       "Stuur het token als: Authorization: Bearer <token>.",
+	"Sign in again.":             "Log opnieuw in.",
+	"Sign in first.":             "Log eerst in.",
+	"Some fields are not valid.": "Niet alle velden zijn goed ingevuld.",
+	"The candidate was changed by someone else. Reload and try again.":      "De kandidaat is intussen door iemand anders gewijzigd. Laad opnieuw en probeer het nog eens.",
+	"The conflict list is full (%d entries).":                               "De conflictlijst is vol (%d regels).",
+	"The form has expired. Reload the page and try again.":                  "Het formulier is verlopen. Laad de pagina opnieuw en probeer het nog eens.",
+	"The record was changed by someone else at the same moment. Try again.": "Iemand anders wijzigde dit op hetzelfde moment. Probeer het nog eens.",
+	"The request body cannot be read.":                                      "De inhoud van het verzoek is niet te lezen.",
+	"The request body holds more than one JSON value.":                      "De inhoud van het verzoek bevat meer dan één JSON-waarde.",
+	"The request body is empty.":                                            "De inhoud van het verzoek is leeg.",
+	"The request body is too large (at most 1 MiB).":                        "De inhoud van het verzoek is te groot (hoogstens 1 MiB).",
+	"This method is not allowed here.":                                      "Deze methode is hier niet toegestaan.",
+	"The vetting checklist is not complete.":                                "De screeningschecklist is niet compleet.",
+	"This candidate has the maximum number of consent records.":             "Deze kandidaat heeft het maximale aantal toestemmingen.",
+	"This consent was withdrawn already.":                                   "Deze toestemming is al ingetrokken.",
+	"This employer has the maximum number of recorded concerns.":            "Voor deze werkgever is het maximale aantal signalen vastgelegd.",
+	"This employer is on the conflict list already.":                        "Deze werkgever staat al op de conflictlijst.",
+	"This vacancy is closed already.":                                       "Deze vacature is al gesloten.",
+	"This vacancy is closed.":                                               "Deze vacature is gesloten.",
+	"Too many login attempts. Try again in a few minutes.":                  "Te veel inlogpogingen. Probeer het over een paar minuten opnieuw.",
+	"Too many registrations from this address. Try again later.":            "Te veel registraties vanaf dit adres. Probeer het later opnieuw.",
+	"Too many searches. Wait a minute and try again.":                       "Te veel zoekopdrachten. Wacht een minuut en probeer het opnieuw.",
+	"User not found.":    "Gebruiker niet gevonden.",
+	"Vacancy not found.": "Vacature niet gevonden.",
+	"You approved already: a second, different coordinator must approve.":          "U heeft al goedgekeurd: een tweede, andere coördinator moet goedkeuren.",
+	"Your organisation has the maximum number of vacancies; close old ones first.": "Uw organisatie heeft het maximale aantal vacatures; sluit eerst oude vacatures.",
+	"Your role may not do this.":               "Uw rol mag dit niet.",
+	"Your sign-in has expired. Sign in again.": "Uw sessie is verlopen. Log opnieuw in.",
+	"E-mail address, password or code is incorrect.": "E-mailadres, wachtwoord of code klopt niet.",
+	"The request cannot be read.":                    "Het verzoek is niet te lezen.",
+	"Internal error.":                          "Interne fout.",
+	"The e-mail address or password is wrong, or the account is locked for a while.":                                  "Het e-mailadres of wachtwoord klopt niet, of het account is tijdelijk geblokkeerd.",
+	"Your organisation is not approved (yet): this is available once two coordinators have approved it.":              "Uw organisatie is (nog) niet goedgekeurd: dit kan zodra twee coördinatoren haar hebben goedgekeurd.",
+	"Your organisation is suspended: candidate data and vacancies are unavailable until a coordinator reinstates it.": "Uw organisatie is geschorst: kandidaatgegevens en vacatures zijn niet beschikbaar tot een coördinator haar herstelt.",
+	"Your organisation's approval has expired: ask a coordinator to renew it.":                                        "De goedkeuring van uw organisatie is verlopen: vraag een coördinator die te vernieuwen.",
+	"Your organisation's application was rejected.":                                                                   "De aanmelding van uw organisatie is afgewezen.",
+
+	// Field problems.
+	"at least one is required":                                         "minstens één is verplicht",
+	"at least one location is required":                                "minstens één vestiging is verplicht",
+	"cannot change from %s to %s here":                                 "kan hier niet van %s naar %s",
+	"give a place or a point (lat, lon)":                               "geef een plaats of een punt (lat, lon)",
+	"give a place or a point (lat, lon), not both":                     "geef een plaats of een punt (lat, lon), niet beide",
+	"give an employer id or a KvK number":                              "geef een werkgever-id of een KvK-nummer",
+	"is not a Dutch province":                                          "is geen Nederlandse provincie",
+	"is not a known Dutch place":                                       "is geen bekende Nederlandse plaats",
+	"is not a known Dutch place (places of 1,000 or more inhabitants)": "is geen bekende Nederlandse plaats (plaatsen met 1.000 of meer inwoners)",
+	"is not a known code (one of %s)":                                  "is geen bekende code (een van %s)",
+	"is not a known employer":                                          "is geen bekende werkgever",
+	"is not a known place in that province":                            "is geen bekende plaats in die provincie",
+	"is not a known sector":                                            "is geen bekende sector",
+	"is not a valid employer id":                                       "is geen geldig werkgever-id",
+	"is not an approved employer":                                      "is geen goedgekeurde werkgever",
+	"is not the current code of your authenticator app":                "is niet de huidige code van uw authenticator-app",
+	"is only allowed for role employer":                                "mag alleen bij de rol werkgever",
+	"is required":                                                      "is verplicht",
+	"is required (1 to 60)":                                            "is verplicht (1 tot 60)",
+	"is required (YYYY-MM-DD)":                                         "is verplicht (JJJJ-MM-DD)",
+	"is required and must be false":                                    "is verplicht en moet false zijn",
+	"is required for role employer":                                    "is verplicht bij de rol werkgever",
+	"is not a known field":                                             "is geen bekend veld",
+	"must be 1 (introduction) or 2 (placement)":                        "moet 1 (kennismaking) of 2 (plaatsing) zijn",
+	"must be a 6-digit code":                                           "moet een code van 6 cijfers zijn",
+	"must be a Dutch postcode such as 1234AB":                          "moet een Nederlandse postcode zijn, zoals 1234AB",
+	"must be a date written YYYY-MM-DD":                                "moet een datum zijn, geschreven als JJJJ-MM-DD",
+	"must be a phone number such as +31 20 1234567":                    "moet een telefoonnummer zijn, zoals +31 20 1234567",
+	"must be a phone number such as +31 6 12345678":                    "moet een telefoonnummer zijn, zoals +31 6 12345678",
+	"must be a time such as %s":                                        "moet een tijd zijn, zoals %s",
+	"must be after today":                                              "moet na vandaag liggen",
+	"must be an e-mail address such as naam@voorbeeld.nl":              "moet een e-mailadres zijn, zoals naam@voorbeeld.nl",
+	"must be at least %d characters":                                   "moet minstens %d tekens lang zijn",
+	"must be at most %d characters":                                    "mag hoogstens %d tekens lang zijn",
+	"must be at most one year ahead":                                   "mag hoogstens een jaar vooruit liggen",
+	"must be between %d and %d":                                        "moet tussen %d en %d liggen",
+	"must be a whole number from %d to %d":                             "moet een geheel getal van %d tot %d zijn",
+	"must be exactly 8 digits":                                         "moet precies 8 cijfers zijn",
+	"must be one of %s":                                                "moet een van deze zijn: %s",
+	"must be JSON":                                                     "moet JSON zijn",
+	"must be one JSON object":                                          "moet één JSON-object zijn",
+	"must be a JSON list":                                              "moet een JSON-lijst zijn",
+	"is not valid JSON":                                                "is geen geldige JSON",
+	"is not a valid JSON object":                                       "is geen geldig JSON-object",
+	"must be %s, not %s":                                               "moet %s zijn, niet %s",
+	"must be within the last 100 years":                                "moet binnen de laatste 100 jaar liggen",
+	"must be within the last 5 years":                                  "moet binnen de laatste 5 jaar liggen",
+	"must be within the next 2 years":                                  "moet binnen de komende 2 jaar liggen",
+	"must differ from the start":                                       "moet verschillen van het begin",
+	"must have at most %d entries":                                     "mag hoogstens %d regels hebben",
+	"must not be in the future":                                        "mag niet in de toekomst liggen",
+	"must not be in the past":                                          "mag niet in het verleden liggen",
+	"must not contain control characters":                              "mag geen stuurtekens bevatten",
+	"must be checked before approval":                                  "moet zijn afgevinkt voor goedkeuring",
+	"is in use":                                                        "is al in gebruik",
+	"is registered already":                                            "is al geregistreerd",
+	"start the set-up first":                                           "begin eerst met het instellen",
+	"the candidate must be at least 16 years old":                      "de kandidaat moet minstens 16 jaar oud zijn",
+	"the code of conduct must be accepted: no VOG is asked, no exploitation, concerns are reported": "de gedragscode moet worden aanvaard: er wordt geen VOG gevraagd, geen uitbuiting, signalen worden gemeld",
+	"the point must lie in the Netherlands":                                                         "het punt moet in Nederland liggen",
+	"must not contain the candidate's name: it is shown to employers before any consent":            "mag de naam van de kandidaat niet bevatten: werkgevers zien dit vóór elke toestemming",
+	"must not contain an e-mail address: it is shown to employers before any consent":               "mag geen e-mailadres bevatten: werkgevers zien dit vóór elke toestemming",
+	"must not contain a phone number: it is shown to employers before any consent":                  "mag geen telefoonnummer bevatten: werkgevers zien dit vóór elke toestemming",
+	"must not contain a citizen service number (BSN) or other personal number":                      "mag geen burgerservicenummer (BSN) of ander persoonsnummer bevatten",
+	"must not contain an address (postcode and house number, or street and number)":                 "mag geen adres bevatten (postcode en huisnummer, of straat en nummer)",
+}
+
+type pattern struct {
+	re *regexp.Regexp
+	nl string
+}
+
+var (
+	patternsOnce sync.Once
+	exact        map[string]string
+	patterns     []pattern
+)
+
+var verb = regexp.MustCompile(`%[ds]`)
+
+func compile() {
+	exact = map[string]string{}
+	for en, nl := range catalogue {
+		if !verb.MatchString(en) {
+			exact[en] = nl
+			continue
+		}
+		var b strings.Builder
+		b.WriteString("^")
+		last := 0
+		for _, loc := range verb.FindAllStringIndex(en, -1) {
+			b.WriteString(regexp.QuoteMeta(en[last:loc[0]]))
+			if en[loc[0]:loc[1]] == "%d" {
+				b.WriteString(`(-?\d+)`)
+			} else {
+				b.WriteString(`(.+?)`)
+			}
+			last = loc[1]
+		}
+		b.WriteString(regexp.QuoteMeta(en[last:]) + "$")
+		patterns = append(patterns, pattern{re: regexp.MustCompile(b.String()), nl: verb.ReplaceAllString(nl, "%s")})
+	}
+	// The most specific format first: the one with the most fixed text.
+	sort.Slice(patterns, func(i, j int) bool {
+		return len(verb.ReplaceAllString(patterns[i].re.String(), "")) > len(verb.ReplaceAllString(patterns[j].re.String(), ""))
+	})
+}
+
+// Translate returns msg (a message or field problem as the services write
+// it, in English) in lang: "nl" looks it up in the catalogue, anything
+// else keeps the English. A message the catalogue lacks stays English (the
+// completeness test keeps that from happening).
+func Translate(lang, msg string) string {
+	if lang != "nl" || msg == "" {
+		return msg
+	}
+	patternsOnce.Do(compile)
+	if nl, ok := exact[msg]; ok {
+		return nl
+	}
+	for _, p := range patterns {
+		if m := p.re.FindStringSubmatch(msg); m != nil {
+			args := make([]any, len(m)-1)
+			for i, a := range m[1:] {
+				args[i] = a
+			}
+			return fmt.Sprintf(p.nl, args...)
+		}
+	}
+	return msg
+}
+
+// Languages the platform speaks, Dutch first.
+var Languages = []string{"nl", "en"}
+
+// Lang picks the person's language from an Accept-Language header: the
+// first of Dutch and English it names, by preference; Dutch when it names
+// neither. (A remembered setting per user takes precedence once pages
+// store one.)
+func Lang(acceptLanguage string) string {
+	best, bestQ := "nl", -1.0
+	for i, part := range strings.Split(acceptLanguage, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		tag = strings.ToLower(strings.TrimSpace(tag))
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			fmt.Sscanf(v, "%g", &q)
+		}
+		q -= float64(i) * 1e-6 // earlier wins a tie
+		base, _, _ := strings.Cut(tag, "-")
+		if (base == "nl" || base == "en") && q > bestQ && q > 0 {
+			best, bestQ = base, q
+		}
+	}
+	return best
+}
