@@ -81,11 +81,11 @@ func TestDisclose_Levels(t *testing.T) {
 	if card.AgeBand != "25-34" || card.Place != "Zwolle" {
 		t.Fatalf("card = %+v", card)
 	}
-	intro := candidates.Disclose(c, 1, now).(candidates.Introduction)
+	intro := candidates.Disclose(c, 1, now).(candidates.Level1)
 	if intro.FirstName != "Mila" || intro.Curfew == nil {
 		t.Fatalf("level 1 = %+v", intro)
 	}
-	full := candidates.Disclose(c, 2, now).(candidates.Placement)
+	full := candidates.Disclose(c, 2, now).(candidates.Level2)
 	if full.Email != "mila@example.nl" || full.LastName != "Bos" {
 		t.Fatalf("level 2 = %+v", full)
 	}

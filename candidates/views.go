@@ -62,10 +62,10 @@ func AgeBand(birth, now time.Time) string {
 	}
 }
 
-// Introduction is disclosure level 1, after the candidate consented to an
+// Level1 is disclosure level 1, after the candidate consented to an
 // introduction: the card, a first name, work history and the restrictions
 // that shape the job (a curfew's hours) — never an offence.
-type Introduction struct {
+type Level1 struct {
 	Card
 	FirstName   string      `json:"first_name"`
 	WorkHistory []string    `json:"work_history"`
@@ -78,9 +78,9 @@ type CurfewView struct {
 	To   string `json:"to"`
 }
 
-// Placement is disclosure level 2, after placement: contact details too.
-type Placement struct {
-	Introduction
+// Level2 is disclosure level 2, after placement: contact details too.
+type Level2 struct {
+	Level1
 	LastName string `json:"last_name"`
 	Email    string `json:"email,omitempty"`
 	Phone    string `json:"phone,omitempty"`
@@ -92,14 +92,14 @@ func Disclose(c Candidate, level int, now time.Time) any {
 	if level <= 0 {
 		return card
 	}
-	intro := Introduction{Card: card, FirstName: c.Identity.FirstName, WorkHistory: nonNil(c.Profile.WorkHistory)}
+	intro := Level1{Card: card, FirstName: c.Identity.FirstName, WorkHistory: nonNil(c.Profile.WorkHistory)}
 	if cf := c.Restrictions.Curfew; cf != nil {
 		intro.Curfew = &CurfewView{From: cf.From, To: cf.To}
 	}
 	if level == 1 {
 		return intro
 	}
-	return Placement{Introduction: intro, LastName: c.Identity.LastName, Email: c.Identity.Email, Phone: c.Identity.Phone}
+	return Level2{Level1: intro, LastName: c.Identity.LastName, Email: c.Identity.Email, Phone: c.Identity.Phone}
 }
 
 // Record is the full record, for the candidate's own probation worker.

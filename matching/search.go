@@ -1,0 +1,239 @@
+package matching
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/herstart/herstart/apperr"
+	"github.com/herstart/herstart/audit"
+	"github.com/herstart/herstart/candidates"
+	"github.com/herstart/herstart/employers"
+	"github.com/herstart/herstart/places"
+	"github.com/herstart/herstart/taxonomy"
+	"github.com/herstart/herstart/users"
+)
+
+// CandidateSearch is an employer's search as typed.
+type CandidateSearch struct {
+	Q               string
+	Place           string
+	Province        string
+	WithinKm        int // 0: DefaultWithinKm when a place is given
+	AvailableBefore string
+	Certificates    []string
+	HoursMin        int
+	Page, PerPage   int
+}
+
+// CandidateResult is one card with why it ranks there.
+type CandidateResult struct {
+	Card        candidates.Card `json:"card"`
+	Score       float64         `json:"score"`
+	Explanation Explanation     `json:"explanation"`
+}
+
+// CandidatePage is a page of cards.
+type CandidatePage struct {
+	Items  []CandidateResult       `json:"items"`
+	Total  int                     `json:"total"`
+	Page   int                     `json:"page"`
+	Facets map[string][]FacetCount `json:"facets"`
+}
+
+type parsed struct {
+	skills, words []string
+	geo           *Geo
+	place         *places.Place
+	province      string
+	offset, limit int
+}
+
+func (s *Service) parse(f *apperr.Fields, q, place, province string, withinKm, page, perPage int) parsed {
+	var p parsed
+	text := f.Text("q", q, MaxQueryLen, false)
+	if text != "" {
+		ms, rest := s.tax.Resolve(text)
+		for _, m := range ms {
+			p.skills = append(p.skills, m.Skills...)
+		}
+		p.words = rest
+	}
+	if place != "" {
+		pl, err := s.places.Lookup(place, province)
+		if err != nil {
+			for k, v := range apperr.FieldsOf(err) {
+				f.Add(k, v)
+			}
+		} else {
+			p.place = &pl
+			km := withinKm
+			if km == 0 {
+				km = DefaultWithinKm
+			}
+			p.geo = &Geo{Lat: pl.Lat, Lon: pl.Lon, Km: float64(km)}
+		}
+	} else if province != "" {
+		if code, ok := places.ProvinceCode(province); !ok {
+			f.Add("province", "is not a Dutch province")
+		} else {
+			p.province = places.ProvinceName(code)
+		}
+	}
+	if withinKm < 0 || withinKm > MaxWithinKm {
+		f.Addf("within_km", "must be between 1 and %d", MaxWithinKm)
+	}
+	if page == 0 {
+		page = 1
+	}
+	if perPage == 0 {
+		perPage = 20
+	}
+	if page < 1 || page > MaxPage {
+		f.Addf("page", "must be between 1 and %d", MaxPage)
+	}
+	if perPage < 1 || perPage > MaxPerPage {
+		f.Addf("per_page", "must be between 1 and %d", MaxPerPage)
+	}
+	p.offset, p.limit = (page-1)*perPage, perPage
+	return p
+}
+
+// SearchCandidates answers an active employer's search with anonymised
+// cards. Each search is rate limited and recorded; an organisation shown far
+// more cards than hiring needs is flagged to coordinators.
+// Errors: Unauthenticated, Forbidden (not an active employer), Invalid,
+// TooManyRequests.
+func (s *Service) SearchCandidates(ctx context.Context, in CandidateSearch) (CandidatePage, error) {
+	actor, emp, err := s.employers.RequireActive(ctx)
+	if err != nil {
+		return CandidatePage{}, err
+	}
+	now := s.now()
+	var f apperr.Fields
+	p := s.parse(&f, in.Q, in.Place, in.Province, in.WithinKm, in.Page, in.PerPage)
+	certs := f.Codes("certificates", in.Certificates, taxonomy.NewSet(taxonomy.Certificates).Codes(), false)
+	if in.HoursMin < 0 || in.HoursMin > 60 {
+		f.Add("hours_min", "must be between 0 and 60")
+	}
+	var before time.Time
+	if in.AvailableBefore != "" {
+		t, err := time.Parse(time.DateOnly, in.AvailableBefore)
+		if err != nil || t.Year() < 2000 || t.Year() > 2100 {
+			f.Add("available_before", "must be a date written YYYY-MM-DD")
+		}
+		before = t.Add(24*time.Hour - time.Second)
+	}
+	if err := f.Err(); err != nil {
+		return CandidatePage{}, err
+	}
+	if n, err := s.throttle.Hit(ctx, "search:"+string(actor.UserID), now, time.Minute); err != nil {
+		return CandidatePage{}, err
+	} else if n > searchesPerMinute {
+		return CandidatePage{}, apperr.Errorf(apperr.TooManyRequests, "Too many searches. Wait a minute and try again.")
+	}
+	res, err := s.index.SearchCandidates(ctx, CandidateQuery{
+		Skills: p.skills, Words: p.words, Geo: p.geo, Province: p.province, Certificates: certs, HoursMin: in.HoursMin,
+		AvailableBefore: before, ConfirmedAfter: now.Add(-candidates.ConfirmEvery), Offset: p.offset, Limit: p.limit, Facets: true,
+		Viewer: ViewerOf(s.tokens, emp),
+	})
+	if err != nil {
+		return CandidatePage{}, err
+	}
+	out := CandidatePage{Items: []CandidateResult{}, Total: res.Total, Page: p.offset/p.limit + 1, Facets: res.Facets}
+	loaded, err := s.loadAll(ctx, res.Hits)
+	if err != nil {
+		return CandidatePage{}, err
+	}
+	for _, c := range loaded {
+		if c.ID == "" {
+			continue // gone since it was indexed
+		}
+		if !s.visibleTo(c, emp, p.place, now) {
+			continue // the index lagged, or a rule the index cannot hold
+		}
+		probe := employers.Vacancy{Title: in.Q, HoursPerWeek: in.HoursMin, StartDate: now}
+		if p.place != nil {
+			probe.Place = employers.Place{Lat: p.place.Lat, Lon: p.place.Lon}
+		} // else no place: the explanation says nothing about distance
+		score, ex := Score(s.tax, c, probe, now)
+		out.Items = append(out.Items, CandidateResult{Card: candidates.CardOf(c, now), Score: score, Explanation: ex})
+	}
+	if err := s.record(ctx, actor, emp, ActionSearchCandidates, map[string]string{
+		"q": truncate(in.Q, 100), "place": in.Place, "within_km": strconv.Itoa(in.WithinKm), "page": strconv.Itoa(out.Page), "shown": strconv.Itoa(len(out.Items)),
+	}, out.Items); err != nil {
+		return CandidatePage{}, err
+	}
+	return out, nil
+}
+
+// visibleTo re-checks what an employer search without a vacancy can: the
+// candidate searchable now, the employer not on the conflict list, not all
+// of the employer's sectors excluded, and the search place within the
+// candidate's own travel radius.
+func (s *Service) visibleTo(c candidates.Candidate, e employers.Employer, at *places.Place, now time.Time) bool {
+	if !c.Searchable(now) {
+		return false
+	}
+	for _, k := range c.Restrictions.Conflicts {
+		if (k.EmployerID != "" && k.EmployerID == string(e.ID)) || (k.KvK != "" && k.KvK == e.KvK) {
+			return false
+		}
+	}
+	if len(e.Sectors) > 0 {
+		excluded := 0
+		for _, sec := range e.Sectors {
+			for _, x := range c.Restrictions.ExcludedSectors {
+				if x == sec {
+					excluded++
+					break
+				}
+			}
+		}
+		if excluded == len(e.Sectors) {
+			return false
+		}
+	}
+	if at != nil {
+		h := c.Profile.HomePlace
+		if places.DistanceKm(h.Lat, h.Lon, at.Lat, at.Lon) > float64(c.Profile.TravelRadiusKm) {
+			return false
+		}
+	}
+	return true
+}
+
+// record writes the search's audit event — a disclosure, so the cards
+// are not shown when it cannot be written (decisions.md, "One audit rule")
+// — and counts the different candidates shown to the organisation today,
+// flagging it once when that number passes the limit: paging through far
+// more profiles than hiring needs looks like scraping.
+func (s *Service) record(ctx context.Context, a users.Actor, e employers.Employer, action string, details map[string]string, shown []CandidateResult) error {
+	if err := s.audit.Record(ctx, audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: action, Subject: "employer:" + string(e.ID), Details: details}); err != nil {
+		return err
+	}
+	if len(shown) == 0 {
+		return nil
+	}
+	ids := make([]string, len(shown))
+	for i, r := range shown {
+		ids[i] = string(r.Card.ID)
+	}
+	day := s.now().UTC().Format(time.DateOnly)
+	before, after, cards, err := s.throttle.HitDistinct(ctx, "reach:"+string(e.ID)+":"+day, ids, s.now(), 24*time.Hour)
+	if err != nil {
+		// The signal is a heuristic beside the audit trail, which holds
+		// every search: a counting failure does not withhold the answer.
+		s.log.WarnContext(ctx, "count candidates shown", "err", err)
+		return nil
+	}
+	if before < profilesPerDayFlag && after >= profilesPerDayFlag {
+		msg := fmt.Sprintf("Automatic signal: about %d different candidate profiles (%d cards) shown to this organisation on %s — far more than hiring needs; possible scraping.", after, cards, day)
+		// Flag is an employer write: its audit event comes with it.
+		if err := s.employers.Flag(ctx, e.ID, msg); err != nil {
+			s.log.WarnContext(ctx, "flag scraping", "err", err)
+		}
+	}
+	return nil
+}
