@@ -17,8 +17,6 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
-
-	"github.com/herstart/herstart/store"
 )
 
 // Actions recorded by the platform. Domain packages add their own.
@@ -91,11 +89,11 @@ type Recorder struct {
 	head     *mongo.Collection
 	subjects *mongo.Collection
 	once     *mongo.Collection
-	versions *store.Versions
 	now      func() time.Time
 
 	mu     sync.Mutex
 	cached *headDoc
+	slots  map[string]int64 // the last slot this process gave each subject (under mu)
 }
 
 // NewRecorder returns a Recorder over db. now may be nil (time.Now).
@@ -108,8 +106,8 @@ func NewRecorder(db *mongo.Database, now func() time.Time) *Recorder {
 		head:     db.Collection("audit_head"),
 		subjects: db.Collection("audit_subjects"),
 		once:     db.Collection("audit_once"),
-		versions: store.NewVersions(db),
 		now:      now,
+		slots:    map[string]int64{},
 	}
 }
 
@@ -384,96 +382,138 @@ func (d eventDoc) toEvent() Event {
 	return Event{d.Seq, d.Time.UTC(), d.ActorID, d.Role, d.Action, d.Subject, d.RequestID, d.Details, d.PrevHash, d.Hash}
 }
 
-// chunkSize is how many sequence numbers one subject index document holds:
-// FerretDB's cost grows with a document's fields, so a subject read a
-// thousand times must not become one document of a thousand.
-const chunkSize = 25
+// The subject index: the n-th event about a subject is the document
+// {_id: "subject@n", seq}, its slot claimed by a unique insert (the one
+// write FerretDB and MongoDB apply atomically: concurrent appenders, other
+// instances included, never share a slot and never drop one, with one
+// insert per event). {_id: subject, slots} is a hint of the highest slot,
+// written every hintEvery events; readers probe forward from it.
+// Subjects indexed before this layout keep their chunks ({_id: subject,
+// count} and {_id: "subject#k", seqs}), read after the new slots.
+const hintEvery = 16
 
-// index adds seq to subject's index: a counter document per subject
-// ({_id: subject, count}) and chunks of sequence numbers
-// ({_id: "subject#n", seqs}). Both are updated conditionally on the version
-// read (store.Versions), so concurrent appenders — other instances
-// included — neither share a count nor drop a sequence number (FerretDB's
-// $inc and $push are read-then-write).
-func (r *Recorder) index(ctx context.Context, subject string, seq int64) error {
-	var count int64
-	_, err := r.versions.Update(ctx, r.subjects, subject, func(doc bson.M) (bson.M, error) {
-		if doc == nil {
-			doc = bson.M{}
-		}
-		count = store.VersionOf(bson.M{"version": doc["count"]}) + 1
-		doc["count"] = count
-		return doc, nil
-	})
-	if err != nil {
-		return fmt.Errorf("audit subject index: %w", err)
-	}
-	chunk := fmt.Sprintf("%s#%d", subject, (count-1)/chunkSize)
-	_, err = r.versions.Update(ctx, r.subjects, chunk, func(doc bson.M) (bson.M, error) {
-		if doc == nil {
-			doc = bson.M{}
-		}
-		seqs, _ := doc["seqs"].(bson.A)
-		doc["seqs"] = append(seqs, seq)
-		return doc, nil
-	})
-	if err != nil {
-		return fmt.Errorf("audit subject index: %w", err)
-	}
-	return nil
+// maxCached bounds the writer's memory of each subject's last slot.
+const maxCached = 50_000
+
+func slotID(subject string, n int64) string { return fmt.Sprintf("%s@%d", subject, n) }
+
+type subjectHead struct {
+	Slots int64 `bson:"slots"`
+	Count int64 `bson:"count"` // the chunked layout's count
 }
 
-// subjectSeqs returns the sequence numbers indexed for subject in chunk n.
-func (r *Recorder) subjectSeqs(ctx context.Context, subject string, n int64) ([]int64, error) {
-	var c struct {
-		Seqs []int64 `bson:"seqs"`
-	}
-	err := r.subjects.FindOne(ctx, bson.M{"_id": fmt.Sprintf("%s#%d", subject, n)}).Decode(&c)
+func (r *Recorder) subjectHead(ctx context.Context, subject string) (subjectHead, error) {
+	var h subjectHead
+	err := r.subjects.FindOne(ctx, bson.M{"_id": subject}).Decode(&h)
 	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, fmt.Errorf("audit subject: %w", err)
+		return h, fmt.Errorf("audit subject: %w", err)
 	}
-	return c.Seqs, nil
+	return h, nil
+}
+
+// index gives seq the next free slot of subject's index. Called before the
+// event's insert: a crash in between (or a clash on the sequence number)
+// leaves a slot the reader skips, never an event the index misses.
+func (r *Recorder) index(ctx context.Context, subject string, seq int64) error {
+	n, ok := r.slots[subject]
+	if !ok {
+		h, err := r.subjectHead(ctx, subject)
+		if err != nil {
+			return err
+		}
+		n = h.Slots
+	}
+	for {
+		n++
+		_, err := r.subjects.InsertOne(ctx, bson.M{"_id": slotID(subject, n), "seq": seq})
+		if err == nil {
+			break
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			return fmt.Errorf("audit subject index: %w", err)
+		}
+	}
+	if len(r.slots) >= maxCached {
+		clear(r.slots)
+	}
+	r.slots[subject] = n
+	if n == 1 || n%hintEvery == 0 {
+		_, err := r.subjects.UpdateOne(ctx, bson.M{"_id": subject}, bson.M{"$set": bson.M{"slots": n}}, options.Update().SetUpsert(true))
+		if err != nil && !mongo.IsDuplicateKeyError(err) {
+			return fmt.Errorf("audit subject hint: %w", err)
+		}
+	}
+	return nil
 }
 
 // BySubject returns up to limit events about subject, newest first, with a
 // sequence number below before (0: from the newest).
 func (r *Recorder) BySubject(ctx context.Context, subject string, before int64, limit int) ([]Event, error) {
-	var head struct {
-		Count int64 `bson:"count"`
-	}
-	err := r.subjects.FindOne(ctx, bson.M{"_id": subject}).Decode(&head)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return []Event{}, nil
-	}
+	h, err := r.subjectHead(ctx, subject)
 	if err != nil {
-		return nil, fmt.Errorf("audit subject: %w", err)
+		return nil, err
+	}
+	last := h.Slots
+	for { // the hint lags by up to hintEvery slots
+		err := r.subjects.FindOne(ctx, bson.M{"_id": slotID(subject, last+1)}).Err()
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("audit subject: %w", err)
+		}
+		last++
 	}
 	out := []Event{}
 	seen := map[int64]bool{}
-	for n := (head.Count - 1) / chunkSize; n >= 0 && len(out) < limit; n-- {
-		seqs, err := r.subjectSeqs(ctx, subject, n)
+	take := func(seq int64) error {
+		if seen[seq] || (before > 0 && seq >= before) {
+			return nil
+		}
+		seen[seq] = true
+		var d eventDoc
+		err := r.events.FindOne(ctx, bson.M{"_id": DocID(seq)}).Decode(&d)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return nil // indexed, then the insert failed or went to another event
+		}
 		if err != nil {
+			return fmt.Errorf("audit event %d: %w", seq, err)
+		}
+		if d.Subject == subject {
+			out = append(out, d.toEvent())
+		}
+		return nil
+	}
+	for n := last; n >= 1 && len(out) < limit; n-- {
+		var slot struct {
+			Seq int64 `bson:"seq"`
+		}
+		err := r.subjects.FindOne(ctx, bson.M{"_id": slotID(subject, n)}).Decode(&slot)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("audit subject: %w", err)
+		}
+		if err := take(slot.Seq); err != nil {
 			return nil, err
 		}
-		slices.Sort(seqs)
-		for i := len(seqs) - 1; i >= 0 && len(out) < limit; i-- {
-			seq := seqs[i]
-			if seen[seq] || (before > 0 && seq >= before) {
-				continue
+	}
+	// The chunked layout of older events.
+	const chunkSize = 25
+	for k := (h.Count - 1) / chunkSize; h.Count > 0 && k >= 0 && len(out) < limit; k-- {
+		var c struct {
+			Seqs []int64 `bson:"seqs"`
+		}
+		err := r.subjects.FindOne(ctx, bson.M{"_id": fmt.Sprintf("%s#%d", subject, k)}).Decode(&c)
+		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+			return nil, fmt.Errorf("audit subject: %w", err)
+		}
+		slices.Sort(c.Seqs)
+		for i := len(c.Seqs) - 1; i >= 0 && len(out) < limit; i-- {
+			if err := take(c.Seqs[i]); err != nil {
+				return nil, err
 			}
-			seen[seq] = true
-			var d eventDoc
-			err := r.events.FindOne(ctx, bson.M{"_id": DocID(seq)}).Decode(&d)
-			if errors.Is(err, mongo.ErrNoDocuments) {
-				continue // indexed, then the insert failed or went to another event
-			}
-			if err != nil {
-				return nil, fmt.Errorf("audit event %d: %w", seq, err)
-			}
-			if d.Subject != subject {
-				continue
-			}
-			out = append(out, d.toEvent())
 		}
 	}
 	return out, nil

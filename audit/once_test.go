@@ -2,6 +2,7 @@ package audit_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -100,5 +101,38 @@ func TestRecord_ConcurrentSubjectIndex(t *testing.T) {
 	}
 	if rep, err := rs[1].Verify(context.Background()); err != nil || !rep.OK() || rep.Events != 200 {
 		t.Fatalf("Verify = %+v, %v", rep, err)
+	}
+}
+
+// TestBySubject_ReadsTheChunkedLayout: events indexed by an earlier
+// version (a count and chunks of 25) are still listed, after newer ones.
+func TestBySubject_ReadsTheChunkedLayout(t *testing.T) {
+	db := storetest.Open(t)
+	ctx := context.Background()
+	r := audit.NewRecorder(db, nil)
+	record(t, r, 3, "candidate:old")
+	subjects := db.Collection("audit_subjects")
+	// Rewrite the three as the chunked layout had them.
+	if _, err := subjects.DeleteMany(ctx, bson.M{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := subjects.InsertOne(ctx, bson.M{"_id": "candidate:old", "count": int64(3)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := subjects.InsertOne(ctx, bson.M{"_id": "candidate:old#0", "seqs": bson.A{int64(1), int64(2), int64(3)}}); err != nil {
+		t.Fatal(err)
+	}
+	r2 := audit.NewRecorder(db, nil) // a fresh process: no cached slots
+	record(t, r2, 2, "candidate:old")
+	evs, err := r2.BySubject(ctx, "candidate:old", 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seqs []int64
+	for _, e := range evs {
+		seqs = append(seqs, e.Seq)
+	}
+	if fmt.Sprint(seqs) != "[5 4 3 2 1]" {
+		t.Fatalf("events = %v; want [5 4 3 2 1], the new ones first", seqs)
 	}
 }
