@@ -116,6 +116,7 @@ func (e *env) do(method, path, token string, body any, headers ...string) (int, 
 	resp := e.raw(method, path, token, body, headers...)
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	checkContract(e.t, method, path, resp.StatusCode, resp.Header, b)
 	out := map[string]any{}
 	if len(b) > 0 {
 		if err := json.Unmarshal(b, &out); err != nil {

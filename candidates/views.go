@@ -139,7 +139,7 @@ type RestrictionsView struct {
 	AreaBans          []AreaBanView  `json:"area_bans"`
 	ExcludedSectors   []string       `json:"excluded_sectors"`
 	RiskAreaConflicts []string       `json:"risk_area_conflicts"`
-	Curfew            *CurfewView    `json:"curfew"`
+	Curfew            *CurfewView    `json:"curfew,omitempty"`
 	Conflicts         []ConflictView `json:"conflicts"`
 }
 

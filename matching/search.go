@@ -39,7 +39,7 @@ type CandidatePage struct {
 	Items  []CandidateResult       `json:"items"`
 	Total  int                     `json:"total"`
 	Page   int                     `json:"page"`
-	Facets map[string][]FacetCount `json:"facets"`
+	Facets map[string][]FacetCount `json:"facets,omitempty"` // none for matches
 }
 
 type parsed struct {

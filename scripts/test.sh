@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+scripts/openapi-lint.sh
 echo "== go test ./... (embedded FerretDB, SQLite backend)"
 go test -count=1 -timeout 20m ./...
 if [ -z "${MEILI_URL:-}" ]; then
