@@ -3,8 +3,8 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"io"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"strings"
