@@ -77,6 +77,7 @@ func TestRecordOnce(t *testing.T) {
 // (its counter and chunks are conditional writes).
 func TestRecord_ConcurrentSubjectIndex(t *testing.T) {
 	db := storetest.Open(t)
+	storetest.Create(t, db, audit.NewRecorder(db, nil).Collections()...)
 	rs := []*audit.Recorder{audit.NewRecorder(db, nil), audit.NewRecorder(storetest.SecondInstance(t, db), nil)}
 	var wg sync.WaitGroup
 	var failed atomic.Int64

@@ -42,6 +42,8 @@ func newInstance(db *mongo.Database) instance {
 // silently undone by a racing update.
 func TestTwoInstances_NoLostUpdate(t *testing.T) {
 	db := storetest.Open(t)
+	storetest.Create(t, db, "candidates", "candidate_identities", "caseloads", "outbox", "version_claims",
+		"audit_events", "audit_head", "audit_subjects", "audit_once")
 	insts := []instance{newInstance(db), newInstance(storetest.SecondInstance(t, db))}
 	ctx := users.WithActor(context.Background(), users.Actor{UserID: "u_w", Role: users.ProbationWorker})
 	var ids []candidates.ID

@@ -64,6 +64,7 @@ func TestMeasure_FilteredReplace(t *testing.T) {
 // acknowledged increment is there at the end.
 func TestVersions_NoLostUpdate(t *testing.T) {
 	db := storetest.Open(t)
+	storetest.Create(t, db, "m", "version_claims")
 	dbs := []*mongo.Database{db, storetest.SecondInstance(t, db)}
 	ctx := context.Background()
 	var acked, stale atomic.Int64
@@ -141,6 +142,7 @@ func TestVersions_CrashedClaimIsTakenOver(t *testing.T) {
 // to take one expired lease at once; exactly one gets it.
 func TestLeases_OneHolderUnderARace(t *testing.T) {
 	db := storetest.Open(t)
+	storetest.Create(t, db, "leases", "version_claims")
 	dbs := []*mongo.Database{db, storetest.SecondInstance(t, db)}
 	ctx := context.Background()
 	now := time.Now()
@@ -172,6 +174,7 @@ func TestLeases_OneHolderUnderARace(t *testing.T) {
 // key at once; the count is 200.
 func TestThrottle_NoLostHit(t *testing.T) {
 	db := storetest.Open(t)
+	storetest.Create(t, db, "th", "version_claims")
 	ths := []*store.Throttle{store.NewThrottle(db, "th"), store.NewThrottle(storetest.SecondInstance(t, db), "th")}
 	ctx := context.Background()
 	now := time.Now()

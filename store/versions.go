@@ -47,7 +47,7 @@ const (
 	claimTTL     = time.Minute
 	writeTimeout = 15 * time.Second
 	// MaxAttempts bounds Update's retries after a clash.
-	MaxAttempts = 12
+	MaxAttempts = 20
 )
 
 type claimDoc struct {
@@ -202,11 +202,12 @@ func VersionOf(doc bson.M) int64 {
 	return 0
 }
 
-// Backoff waits a little before retry number attempt (1, 2, …): a few
-// milliseconds growing with the attempt, jittered so that two clashing
-// writers do not meet again.
+// Backoff waits a little before retry number attempt (1, 2, …): up to a
+// few milliseconds more with each attempt (a write under a claim takes
+// 3–10 ms), jittered so that two clashing writers do not meet again and a
+// busy instance cannot starve another.
 func Backoff(ctx context.Context, attempt int) error {
-	d := time.Duration(1+rand.IntN(4*min(attempt, 8))) * time.Millisecond
+	d := time.Duration(1+rand.IntN(6*min(attempt, 16))) * time.Millisecond
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

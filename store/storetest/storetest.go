@@ -6,6 +6,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -53,6 +54,21 @@ func start() {
 	}
 	serverURI = uri
 	client, startErr = mongo.Connect(context.Background(), options.Client().ApplyURI(uri).SetTimeout(60*time.Second))
+}
+
+// Create makes the named collections of db now, as serve does at start:
+// two FerretDB servers on one PostgreSQL database that both create a
+// collection on its first write race ("relation … already exists"), so
+// race tests create theirs before the second instance starts.
+func Create(tb testing.TB, db *mongo.Database, names ...string) {
+	tb.Helper()
+	for _, n := range names {
+		err := db.CreateCollection(context.Background(), n)
+		var ce mongo.CommandError
+		if err != nil && !(errors.As(err, &ce) && ce.Code == 48) { // NamespaceExists
+			tb.Fatalf("storetest: create %s: %v", n, err)
+		}
+	}
 }
 
 // SecondInstance returns db as a second serve instance would see it: over
