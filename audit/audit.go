@@ -88,7 +88,6 @@ type Recorder struct {
 	events   *mongo.Collection
 	head     *mongo.Collection
 	subjects *mongo.Collection
-	once     *mongo.Collection
 	now      func() time.Time
 
 	mu     sync.Mutex
@@ -105,7 +104,6 @@ func NewRecorder(db *mongo.Database, now func() time.Time) *Recorder {
 		events:   db.Collection("audit_events"),
 		head:     db.Collection("audit_head"),
 		subjects: db.Collection("audit_subjects"),
-		once:     db.Collection("audit_once"),
 		now:      now,
 		slots:    map[string]int64{},
 	}
@@ -113,7 +111,7 @@ func NewRecorder(db *mongo.Database, now func() time.Time) *Recorder {
 
 // Collections names the collections the Recorder uses.
 func (r *Recorder) Collections() []string {
-	return []string{r.events.Name(), r.head.Name(), r.subjects.Name(), r.once.Name()}
+	return []string{r.events.Name(), r.head.Name(), r.subjects.Name()}
 }
 
 // EnsureIndexes creates the indexes real MongoDB uses to answer the
@@ -267,70 +265,55 @@ func (r *Recorder) saveHead(ctx context.Context, h *headDoc) error {
 	return nil
 }
 
-type onceDoc struct {
-	ID   string    `bson:"_id"`
-	From int64     `bson:"from"` // the head when the key was claimed: the event is after it
-	Seq  int64     `bson:"seq"`  // 0 while pending
-	At   time.Time `bson:"at"`
+// taskPayload is an audited write's event as its outbox task carries it:
+// the entry, and the log's head when the task was recorded (the event
+// comes after it).
+type taskPayload struct {
+	After int64 `json:"after"`
+	Entry Entry `json:"entry"`
 }
 
-// onceGrace is how long a pending once-key is taken as another run in
-// progress rather than a crash.
-const onceGrace = 30 * time.Second
-
-// RecordOnce appends entry unless an event for key was appended already:
-// for an outbox task that records its write's event and may run again
-// after a crash. The key is claimed (a unique insert) before the append
-// and marked with the event's sequence after; a re-run that finds the key
-// pending looks for the event among those appended since the claim.
-// Errors: as Record; also when another run of key is in progress.
-func (r *Recorder) RecordOnce(ctx context.Context, key string, entry Entry) error {
-	details := map[string]string{}
-	for k, v := range entry.Details {
-		details[k] = v
-	}
-	details["once"] = key
-	entry.Details = details
+// Intent is the payload an outbox task carries for the write it follows
+// up: entry (with the request id from ctx), and where in the log to look
+// for it on a re-run.
+func (r *Recorder) Intent(ctx context.Context, entry Entry) ([]byte, error) {
 	r.mu.Lock()
 	h, err := r.currentHead(ctx)
 	r.mu.Unlock()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	_, err = r.once.InsertOne(ctx, onceDoc{ID: key, From: h.Seq, At: r.now().UTC()})
-	if mongo.IsDuplicateKeyError(err) {
-		var d onceDoc
-		if err := r.once.FindOne(ctx, bson.M{"_id": key}).Decode(&d); err != nil {
-			return fmt.Errorf("audit once %s: %w", key, err)
-		}
-		if d.Seq > 0 {
-			return nil
-		}
-		seq, err := r.find(ctx, d.From, key)
-		if err != nil {
-			return err
-		}
-		if seq > 0 {
-			return r.markOnce(ctx, key, seq)
-		}
-		if r.now().Sub(d.At) < onceGrace {
-			return fmt.Errorf("audit once %s: another run is in progress", key)
-		}
-	} else if err != nil {
-		return fmt.Errorf("audit once %s: %w", key, err)
+	if entry.RequestID == "" {
+		entry.RequestID = RequestID(ctx)
 	}
-	seq, err := r.append(ctx, entry)
-	if err != nil {
-		return err
-	}
-	return r.markOnce(ctx, key, seq)
+	return json.Marshal(taskPayload{After: h.Seq, Entry: entry})
 }
 
-func (r *Recorder) markOnce(ctx context.Context, key string, seq int64) error {
-	if _, err := r.once.UpdateOne(ctx, bson.M{"_id": key}, bson.M{"$set": bson.M{"seq": seq}}); err != nil {
-		return fmt.Errorf("audit once %s: %w", key, err)
+// RecordTask appends the event of an outbox task's payload (Intent) once
+// per task: the event names the task (details "once"); on the task's first
+// run (retry false) it is appended directly; on a re-run — the drain's,
+// after a crash or a failure — the events appended since the task was
+// recorded are read first, and the event is appended only when none names
+// the task. The drain of one database runs under a lease, and only tasks
+// older than its cutoff, so a first run and a re-run never overlap.
+func (r *Recorder) RecordTask(ctx context.Context, taskID string, payload []byte, retry bool) error {
+	var p taskPayload
+	if err := json.Unmarshal(payload, &p); err != nil {
+		return fmt.Errorf("audit payload of task %s: %w", taskID, err)
 	}
-	return nil
+	if retry {
+		seq, err := r.find(ctx, p.After, taskID)
+		if err != nil || seq > 0 {
+			return err
+		}
+	}
+	details := map[string]string{}
+	for k, v := range p.Entry.Details {
+		details[k] = v
+	}
+	details["once"] = taskID
+	p.Entry.Details = details
+	return r.Record(ctx, p.Entry)
 }
 
 // find returns the sequence of the event after from whose once-key is key,
@@ -356,19 +339,6 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
-}
-
-// EncodeEntry and DecodeEntry carry an entry in an outbox task's payload.
-func EncodeEntry(e Entry) []byte {
-	b, _ := json.Marshal(e)
-	return b
-}
-
-// DecodeEntry reads EncodeEntry's output.
-func DecodeEntry(b []byte) (Entry, error) {
-	var e Entry
-	err := json.Unmarshal(b, &e)
-	return e, err
 }
 
 // DocID is the stored _id of event seq: zero-padded, so ids sort as numbers.

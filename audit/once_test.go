@@ -6,7 +6,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
 
@@ -23,49 +22,45 @@ func countOnce(t *testing.T, r *audit.Recorder, subject string) int {
 	return len(evs)
 }
 
-// TestRecordOnce: a re-run appends nothing; a crash between the key's
-// claim and the append (a pending key, no event) appends it on the re-run
-// after the grace; a crash between the append and marking the key (a
-// pending key, the event there) finds the event instead of appending it
-// again.
-func TestRecordOnce(t *testing.T) {
+// TestRecordTask: a task's event is appended once: on its first run
+// directly; on a re-run (the drain's) only when no event since the task was
+// recorded names it — whether the first run crashed before the append, or
+// after it (before the task was deleted).
+func TestRecordTask(t *testing.T) {
 	db := storetest.Open(t)
 	ctx := context.Background()
 	r := audit.NewRecorder(db, nil)
-	e := audit.Entry{ActorID: "u1", Role: "probation_worker", Action: "test.write", Subject: "candidate:c1"}
-	for i := 0; i < 3; i++ {
-		if err := r.RecordOnce(ctx, "task-1", e); err != nil {
+	intent := func(subject string) []byte {
+		p, err := r.Intent(ctx, audit.Entry{ActorID: "u1", Role: "probation_worker", Action: "test.write", Subject: subject})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// The first run appended, then crashed before the task's deletion:
+	// two re-runs append nothing more.
+	p := intent("candidate:c1")
+	record(t, r, 2, "candidate:other") // others append meanwhile
+	if err := r.RecordTask(ctx, "task-1", p, false); err != nil {
+		t.Fatal(err)
+	}
+	record(t, r, 2, "candidate:other")
+	for i := 0; i < 2; i++ {
+		if err := r.RecordTask(ctx, "task-1", p, true); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if n := countOnce(t, r, "candidate:c1"); n != 1 {
-		t.Fatalf("three runs of one task gave %d events; want 1", n)
+		t.Fatalf("a task run once and re-run twice gave %d events; want 1", n)
 	}
-
-	once := db.Collection("audit_once")
-	if _, err := once.InsertOne(ctx, bson.M{"_id": "task-2", "from": int64(1), "seq": int64(0), "at": time.Now().Add(-time.Minute).UTC()}); err != nil {
-		t.Fatal(err)
-	}
-	e.Subject = "candidate:c2"
-	if err := r.RecordOnce(ctx, "task-2", e); err != nil {
+	// The first run crashed before the append: the re-run appends it.
+	p = intent("candidate:c2")
+	record(t, r, 3, "candidate:other")
+	if err := r.RecordTask(ctx, "task-2", p, true); err != nil {
 		t.Fatal(err)
 	}
 	if n := countOnce(t, r, "candidate:c2"); n != 1 {
-		t.Fatalf("re-run after a crash before the append gave %d events; want 1", n)
-	}
-
-	e.Subject = "candidate:c3"
-	if err := r.RecordOnce(ctx, "task-3", e); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := once.UpdateOne(ctx, bson.M{"_id": "task-3"}, bson.M{"$set": bson.M{"seq": int64(0), "at": time.Now().Add(-time.Minute).UTC()}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.RecordOnce(ctx, "task-3", e); err != nil {
-		t.Fatal(err)
-	}
-	if n := countOnce(t, r, "candidate:c3"); n != 1 {
-		t.Fatalf("re-run after a crash before marking the key gave %d events; want 1", n)
+		t.Fatalf("a re-run after a crash before the append gave %d events; want 1", n)
 	}
 	if rep, err := r.Verify(ctx); err != nil || !rep.OK() {
 		t.Fatalf("Verify = %+v, %v", rep, err)

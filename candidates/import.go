@@ -66,16 +66,19 @@ func (s *Service) Import(ctx context.Context, items []ImportItem) ([]ID, error) 
 		}
 		tasks = append(tasks, t)
 	}
-	var index store.Task
-	if s.Indexer != nil {
-		all := make([]string, len(cs))
-		for i, c := range cs {
-			all[i] = string(c.ID)
-		}
-		var err error
-		if index, err = s.outbox.Enqueue(ctx, taskIndex, strings.Join(all, ",")); err != nil {
-			return nil, err
-		}
+	// One task indexes the batch and carries its audit event.
+	payload, err := s.audit.Intent(ctx, audit.Entry{ActorID: "system", Role: "system", Action: audit.ActionCandidateWrite,
+		Subject: "import", Details: map[string]string{"op": "import", "count": itoa(len(cs))}})
+	if err != nil {
+		return nil, err
+	}
+	all := make([]string, len(cs))
+	for i, c := range cs {
+		all[i] = string(c.ID)
+	}
+	index, err := s.outbox.EnqueueWith(ctx, taskIndex, strings.Join(all, ","), payload)
+	if err != nil {
+		return nil, err
 	}
 	if err := s.store.insertMany(ctx, cs); err != nil {
 		return nil, err
@@ -86,20 +89,16 @@ func (s *Service) Import(ctx context.Context, items []ImportItem) ([]ID, error) 
 			return nil, err
 		}
 	}
-	if s.Indexer != nil {
-		if s.IndexBatch != nil && s.IndexBatch(ctx, cs) == nil {
-			if err := s.outbox.Done(ctx, index); err != nil {
-				return nil, err
-			}
-		} else if err := s.outbox.Complete(ctx, index); err != nil {
-			s.log.WarnContext(ctx, "index update deferred", "err", err)
+	if s.IndexBatch != nil && s.IndexBatch(ctx, cs) == nil && s.recordEvent(ctx, index) == nil {
+		if err := s.outbox.Done(ctx, index); err != nil {
+			return nil, err
 		}
+	} else if err := s.outbox.Complete(ctx, index); err != nil {
+		s.log.WarnContext(ctx, "import follow-up deferred to the outbox", "err", err)
 	}
 	ids := make([]ID, len(cs))
 	for i, c := range cs {
 		ids[i] = c.ID
 	}
-	err := s.audit.Record(ctx, audit.Entry{ActorID: "system", Role: "system", Action: audit.ActionCandidateWrite,
-		Subject: "import", Details: map[string]string{"op": "import", "count": itoa(len(cs))}})
-	return ids, err
+	return ids, nil
 }

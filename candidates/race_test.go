@@ -43,7 +43,7 @@ func newInstance(db *mongo.Database) instance {
 func TestTwoInstances_NoLostUpdate(t *testing.T) {
 	db := storetest.Open(t)
 	storetest.Create(t, db, "candidates", "candidate_identities", "caseloads", "outbox", "version_claims",
-		"audit_events", "audit_head", "audit_subjects", "audit_once")
+		"audit_events", "audit_head", "audit_subjects")
 	insts := []instance{newInstance(db), newInstance(storetest.SecondInstance(t, db))}
 	ctx := users.WithActor(context.Background(), users.Actor{UserID: "u_w", Role: users.ProbationWorker})
 	var ids []candidates.ID

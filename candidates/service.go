@@ -3,7 +3,6 @@ package candidates
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -133,8 +132,12 @@ func (s *Service) Create(ctx context.Context, in Input) (Record, error) {
 // after a crash; docs/decisions.md). An update is conditional on the
 // version read: store.ErrStale when another writer came first.
 func (s *Service) write(ctx context.Context, c Candidate, insert, identityChanged bool, ev audit.Entry) error {
-	ev.Subject, ev.RequestID = subject(c.ID), audit.RequestID(ctx)
-	task, err := s.outbox.EnqueueWith(ctx, taskWrite, string(c.WorkerID)+"/"+string(c.ID), audit.EncodeEntry(ev))
+	ev.Subject = subject(c.ID)
+	payload, err := s.audit.Intent(ctx, ev)
+	if err != nil {
+		return err
+	}
+	task, err := s.outbox.EnqueueWith(ctx, taskWrite, string(c.WorkerID)+"/"+string(c.ID), payload)
 	if err != nil {
 		return err
 	}
@@ -156,13 +159,34 @@ func (s *Service) write(ctx context.Context, c Candidate, insert, identityChange
 	if err := s.step("written"); err != nil {
 		return err
 	}
-	if err := s.outbox.Complete(ctx, task); err != nil {
+	// The follow-up, with the candidate in hand (the drain's run of the
+	// same task re-reads it); a failure leaves the task to the drain.
+	if err := s.follow(ctx, task, c); err != nil {
 		s.log.WarnContext(ctx, "candidate follow-up deferred to the outbox", "err", err)
+		return nil
+	}
+	if err := s.outbox.Done(ctx, task); err != nil {
+		s.log.WarnContext(ctx, "outbox task left for the drain", "err", err)
 	}
 	return nil
 }
 
-// followUp is taskWrite's handler. Idempotent.
+// follow brings c's caseload entry and index document in line and appends
+// the event of t, the write that produced c.
+func (s *Service) follow(ctx context.Context, t store.Task, c Candidate) error {
+	if err := s.store.setEntry(ctx, c); err != nil {
+		return err
+	}
+	if s.Indexer != nil {
+		if err := s.Indexer(ctx, c.ID); err != nil {
+			return err
+		}
+	}
+	return s.recordEvent(ctx, t)
+}
+
+// followUp is taskWrite's handler, run by the drain for a task a crash or a
+// failure left: it re-reads the candidate. Idempotent.
 func (s *Service) followUp(ctx context.Context, t store.Task) error {
 	worker, id, _ := strings.Cut(t.Key(), "/")
 	if err := s.store.syncCaseload(ctx, users.ID(worker), ID(id)); err != nil {
@@ -193,14 +217,17 @@ func (s *Service) recordIfWritten(ctx context.Context, t store.Task, id ID, byTa
 	if byTask && !slices.Contains(c.writes, t.ID()) {
 		return nil
 	}
-	ev, err := audit.DecodeEntry(t.Payload())
-	if err != nil {
-		return fmt.Errorf("audit payload of task %s: %w", t.ID(), err)
+	return s.recordEvent(ctx, t)
+}
+
+func (s *Service) recordEvent(ctx context.Context, t store.Task) error {
+	if len(t.Payload()) == 0 {
+		return nil
 	}
 	if err := s.step("event"); err != nil {
 		return err
 	}
-	if err := s.audit.RecordOnce(ctx, t.ID(), ev); err != nil {
+	if err := s.audit.RecordTask(ctx, t.ID(), t.Payload(), t.Retry()); err != nil {
 		return err
 	}
 	return s.step("recorded-event")

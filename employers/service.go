@@ -3,7 +3,6 @@ package employers
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -167,7 +166,11 @@ func (s *Service) Register(ctx context.Context, r Registration, ip string) (Regi
 	case !apperr.Is(err, apperr.NotFound):
 		return Registered{}, err
 	}
-	task, err := s.outbox.Enqueue(ctx, taskRegister, string(e.ID)+" "+e.KvK)
+	payload, err := s.audit.Intent(ctx, s.entry(users.Actor{}, ActionRegister, e.ID, map[string]string{"kvk": e.KvK}))
+	if err != nil {
+		return Registered{}, err
+	}
+	task, err := s.outbox.EnqueueWith(ctx, taskRegister, string(e.ID)+" "+e.KvK, payload)
 	if err != nil {
 		return Registered{}, err
 	}
@@ -229,8 +232,10 @@ func (s *Service) healRegistration(ctx context.Context, t store.Task) error {
 	if err := s.store.register(ctx, e); err != nil {
 		return err
 	}
-	ev := s.entry(users.Actor{UserID: u.ID, Role: users.Employer}, ActionRegister, e.ID, map[string]string{"kvk": e.KvK})
-	return s.audit.RecordOnce(ctx, t.ID(), ev)
+	if len(t.Payload()) == 0 {
+		return nil
+	}
+	return s.audit.RecordTask(ctx, t.ID(), t.Payload(), t.Retry())
 }
 
 // step is a point where tests stop a registration half-way (as a crash
@@ -397,8 +402,11 @@ func addWrite(ws []string, id string) []string {
 // (which stores the document naming the task among its writes) and the
 // follow-up. A clash (store.ErrStale) drops the task: nothing was written.
 func (s *Service) write(ctx context.Context, key string, ev audit.Entry, save func(task string) error) error {
-	ev.RequestID = audit.RequestID(ctx)
-	task, err := s.outbox.EnqueueWith(ctx, taskWrite, key, audit.EncodeEntry(ev))
+	payload, err := s.audit.Intent(ctx, ev)
+	if err != nil {
+		return err
+	}
+	task, err := s.outbox.EnqueueWith(ctx, taskWrite, key, payload)
 	if err != nil {
 		return err
 	}
@@ -460,11 +468,7 @@ func (s *Service) followUp(ctx context.Context, t store.Task) error {
 	if len(t.Payload()) == 0 || !slices.Contains(writes, t.ID()) {
 		return nil
 	}
-	ev, err := audit.DecodeEntry(t.Payload())
-	if err != nil {
-		return fmt.Errorf("audit payload of task %s: %w", t.ID(), err)
-	}
-	return s.audit.RecordOnce(ctx, t.ID(), ev)
+	return s.audit.RecordTask(ctx, t.ID(), t.Payload(), t.Retry())
 }
 
 // change applies a coordinator's (or the system's) step to a fresh read of

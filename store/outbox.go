@@ -64,6 +64,7 @@ type Task struct {
 	kind    string
 	key     string
 	payload []byte
+	retry   bool
 }
 
 // ID is the task's own id: unique, so it names the write it follows up on
@@ -76,6 +77,11 @@ func (t Task) Key() string { return t.key }
 
 // Payload is what the writer handed the task (an audit event, say).
 func (t Task) Payload() []byte { return t.payload }
+
+// Retry reports whether this run is the drain's (the task was left by a
+// crash or a failure, and its handler may have run before), not the
+// writer's own first run.
+func (t Task) Retry() bool { return t.retry }
 
 // Enqueue records a task of kind for key. Call it before the first write
 // the task follows up on, then Complete after the last.
@@ -98,7 +104,7 @@ func (o *Outbox) EnqueueWith(ctx context.Context, kind, key string, payload []by
 // Complete runs the task's handler and deletes the task. When the handler
 // fails the task stays, and Drain retries it.
 func (o *Outbox) Complete(ctx context.Context, t Task) error {
-	return o.run(ctx, taskDoc{ID: t.id, Kind: t.kind, Key: t.key, Payload: t.payload})
+	return o.run(ctx, taskDoc{ID: t.id, Kind: t.kind, Key: t.key, Payload: t.payload}, false)
 }
 
 // Done deletes the task without running its handler, for a caller that
@@ -111,14 +117,14 @@ func (o *Outbox) Done(ctx context.Context, t Task) error {
 	return nil
 }
 
-func (o *Outbox) run(ctx context.Context, d taskDoc) error {
+func (o *Outbox) run(ctx context.Context, d taskDoc, retry bool) error {
 	o.mu.RLock()
 	h := o.handlers[d.Kind]
 	o.mu.RUnlock()
 	if h == nil {
 		return fmt.Errorf("outbox: no handler for %q", d.Kind)
 	}
-	if err := h(ctx, Task{id: d.ID, kind: d.Kind, key: d.Key, payload: d.Payload}); err != nil {
+	if err := h(ctx, Task{id: d.ID, kind: d.Kind, key: d.Key, payload: d.Payload, retry: retry}); err != nil {
 		_, _ = o.coll.UpdateOne(ctx, bson.M{"_id": d.ID}, bson.M{"$inc": bson.M{"tries": 1}, "$set": bson.M{"last_error": err.Error()}})
 		return fmt.Errorf("outbox %s %s: %w", d.Kind, d.Key, err)
 	}
@@ -144,7 +150,7 @@ func (o *Outbox) Drain(ctx context.Context, cutoff time.Time) (int, error) {
 		if !d.Created.Before(cutoff) {
 			continue
 		}
-		if err := o.run(ctx, d); err != nil {
+		if err := o.run(ctx, d, true); err != nil {
 			o.log.Warn("outbox task failed", "kind", d.Kind, "task", d.ID, "tries", d.Tries+1, "err", err)
 			continue
 		}

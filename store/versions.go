@@ -25,8 +25,10 @@ var ErrStale = errors.New("document changed since it was read")
 // atomically is the insert of a unique _id, so a writer first claims the
 // move of the document from version v to v+1 by inserting the claim
 // "collection/id@v+1"; of any number of writers, servers included, one
-// wins. Under the claim it checks that the document is still at v, writes,
-// and deletes the claim. A writer that crashed holding a claim blocks that
+// wins. Under the claim it writes with a filter on v (a writer of several
+// documents first checks that the main one is still at v). Claims stay
+// (pruned after an hour): a late writer that read v finds v+1 claimed and
+// re-reads at once. A writer that crashed holding a claim blocks that
 // document for claimTTL; then the next writer takes over with a claim of
 // the next attempt number. Writes under a claim are bounded by
 // writeTimeout (well below claimTTL), so a slow holder gives up before
@@ -63,13 +65,8 @@ func (v *Versions) claim(ctx context.Context, key string, next int64) (release f
 		id := base + "#" + strconv.Itoa(attempt)
 		_, err := v.coll.InsertOne(ctx, claimDoc{ID: id, At: time.Now().UTC()})
 		if err == nil {
-			return func() {
-				// A claim left behind (the delete failed) only delays
-				// writers until it is taken over: never a wrong write.
-				dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeTimeout)
-				defer cancel()
-				_, _ = v.coll.DeleteOne(dctx, bson.M{"_id": id})
-			}, nil
+			// Kept: it answers a late writer of the same version at once.
+			return func() {}, nil
 		}
 		if !mongo.IsDuplicateKeyError(err) {
 			return nil, fmt.Errorf("claim %s: %w", id, err)
@@ -120,10 +117,19 @@ func (v *Versions) Write(ctx context.Context, coll *mongo.Collection, id string,
 }
 
 // Replace writes doc (whose version field must be from+1) over coll's
-// document id if it is still at version from.
+// document id if it is still at version from. No check read is needed
+// under the claim: only its holder may move the document from v, and its
+// filter on v fails once the document is past v.
 // Errors: ErrStale.
 func (v *Versions) Replace(ctx context.Context, coll *mongo.Collection, id string, from int64, doc any) error {
-	return v.Write(ctx, coll, id, from, func(ctx context.Context) error {
+	release, err := v.claim(ctx, coll.Name()+"/"+id, from+1)
+	if err != nil {
+		return err
+	}
+	defer release()
+	wctx, cancel := context.WithTimeout(ctx, writeTimeout)
+	defer cancel()
+	return func(ctx context.Context) error {
 		res, err := coll.ReplaceOne(ctx, versionFilter(id, from), doc)
 		if err != nil {
 			return fmt.Errorf("replace %s/%s: %w", coll.Name(), id, err)
@@ -132,7 +138,7 @@ func (v *Versions) Replace(ctx context.Context, coll *mongo.Collection, id strin
 			return ErrStale
 		}
 		return nil
-	})
+	}(wctx)
 }
 
 func versionFilter(id string, from int64) bson.M {
@@ -218,10 +224,11 @@ func Backoff(ctx context.Context, attempt int) error {
 	}
 }
 
-// Prune deletes claims older than an hour (left by crashed writers); a
-// periodic job (it scans a collection that holds only writes in flight).
+// Prune deletes claims older than ten minutes (ten times claimTTL: no
+// writer waits on them any more); a periodic job every ten minutes, so
+// the collection holds about twenty minutes of writes.
 func (v *Versions) Prune(ctx context.Context, now time.Time) (int64, error) {
-	res, err := v.coll.DeleteMany(ctx, bson.M{"at": bson.M{"$lt": now.Add(-time.Hour).UTC()}})
+	res, err := v.coll.DeleteMany(ctx, bson.M{"at": bson.M{"$lt": now.Add(-10 * time.Minute).UTC()}})
 	if err != nil {
 		return 0, fmt.Errorf("prune claims: %w", err)
 	}

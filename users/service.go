@@ -78,11 +78,7 @@ func (s *Service) followUp(ctx context.Context, t store.Task) error {
 	if !slices.Contains(d.Writes, t.ID()) {
 		return nil
 	}
-	ev, err := audit.DecodeEntry(t.Payload())
-	if err != nil {
-		return fmt.Errorf("audit payload of task %s: %w", t.ID(), err)
-	}
-	return s.audit.RecordOnce(ctx, t.ID(), ev)
+	return s.audit.RecordTask(ctx, t.ID(), t.Payload(), t.Retry())
 }
 
 // write runs save (which stores the user with the task among its writes)
@@ -92,8 +88,12 @@ func (s *Service) write(ctx context.Context, id string, ev audit.Entry, save fun
 	if ev.Action == "" {
 		return save("")
 	}
-	ev.RequestID, ev.Subject = audit.RequestID(ctx), "user:"+id
-	task, err := s.outbox.EnqueueWith(ctx, taskWrite, id, audit.EncodeEntry(ev))
+	ev.Subject = "user:" + id
+	payload, err := s.audit.Intent(ctx, ev)
+	if err != nil {
+		return err
+	}
+	task, err := s.outbox.EnqueueWith(ctx, taskWrite, id, payload)
 	if err != nil {
 		return err
 	}

@@ -149,9 +149,10 @@ func (p *platform) runJobs(ctx context.Context, log *slog.Logger, holder string)
 			return err
 		}},
 		{"prune-tokens", time.Hour, func(ctx context.Context) error {
-			if _, err := p.users.PruneTokens(ctx); err != nil {
-				return err
-			}
+			_, err := p.users.PruneTokens(ctx)
+			return err
+		}},
+		{"prune-claims", 10 * time.Minute, func(ctx context.Context) error {
 			_, err := store.NewVersions(p.db.DB).Prune(ctx, time.Now())
 			return err
 		}},
