@@ -261,7 +261,7 @@ func (s *Store) save(ctx context.Context, c Candidate, insert, identityChanged b
 				return fmt.Errorf("save identity %s: %w", c.ID, err)
 			}
 		}
-		res, err := s.profiles.ReplaceOne(ctx, bson.M{"_id": p.ID, "version": c.Version - 1}, p)
+		res, err := s.profiles.ReplaceOne(ctx, bson.M{"_id": p.ID}, p)
 		if err != nil {
 			return fmt.Errorf("save candidate %s: %w", c.ID, err)
 		}
