@@ -63,18 +63,17 @@ type claimDoc struct {
 }
 
 // claim takes the move of key to version next, or reports ErrStale while
-// another writer holds it.
-func (v *Versions) claim(ctx context.Context, key string, next int64) (release func(), err error) {
+// another writer holds it (or held it: claims are kept).
+func (v *Versions) claim(ctx context.Context, key string, next int64) error {
 	base := key + "@" + strconv.FormatInt(next, 10)
 	for attempt := 0; attempt < 4; attempt++ {
 		id := base + "#" + strconv.Itoa(attempt)
 		_, err := v.coll.InsertOne(ctx, claimDoc{ID: id, At: time.Now().UTC()})
 		if err == nil {
-			// Kept: it answers a late writer of the same version at once.
-			return func() {}, nil
+			return nil // kept: it answers a late writer of the same version at once
 		}
 		if !mongo.IsDuplicateKeyError(err) {
-			return nil, fmt.Errorf("claim %s: %w", id, err)
+			return fmt.Errorf("claim %s: %w", id, err)
 		}
 		var held claimDoc
 		err = v.coll.FindOne(ctx, bson.M{"_id": id}).Decode(&held)
@@ -83,13 +82,23 @@ func (v *Versions) claim(ctx context.Context, key string, next int64) (release f
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("read claim %s: %w", id, err)
+			return fmt.Errorf("read claim %s: %w", id, err)
 		}
 		if time.Since(held.At) < claimTTL {
-			return nil, ErrStale
+			return ErrStale
 		}
 	}
-	return nil, ErrStale
+	return ErrStale
+}
+
+// hold claims the move of coll's document id from version from to from+1
+// and returns the context its writes run in, bounded by writeTimeout.
+func (v *Versions) hold(ctx context.Context, coll *mongo.Collection, id string, from int64) (context.Context, context.CancelFunc, error) {
+	if err := v.claim(ctx, coll.Name()+"/"+id, from+1); err != nil {
+		return nil, nil, err
+	}
+	wctx, cancel := context.WithTimeout(ctx, writeTimeout)
+	return wctx, cancel, nil
 }
 
 // Write runs write while holding the claim on coll's document id moving
@@ -98,12 +107,10 @@ func (v *Versions) claim(ctx context.Context, key string, next int64) (release f
 // must store the document with version from+1, by _id.
 // Errors: ErrStale when the document moved on or another writer holds it.
 func (v *Versions) Write(ctx context.Context, coll *mongo.Collection, id string, from int64, write func(ctx context.Context) error) error {
-	release, err := v.claim(ctx, coll.Name()+"/"+id, from+1)
+	wctx, cancel, err := v.hold(ctx, coll, id, from)
 	if err != nil {
 		return err
 	}
-	defer release()
-	wctx, cancel := context.WithTimeout(ctx, writeTimeout)
 	defer cancel()
 	var cur struct {
 		Version int64 `bson:"version"`
@@ -126,25 +133,20 @@ func (v *Versions) Write(ctx context.Context, coll *mongo.Collection, id string,
 // from+1, nobody else moved it since, so no check read is needed.
 // Errors: ErrStale.
 func (v *Versions) Replace(ctx context.Context, coll *mongo.Collection, id string, from int64, doc any) error {
-	release, err := v.claim(ctx, coll.Name()+"/"+id, from+1)
+	wctx, cancel, err := v.hold(ctx, coll, id, from)
 	if err != nil {
 		return err
 	}
-	defer release()
-	wctx, cancel := context.WithTimeout(ctx, writeTimeout)
 	defer cancel()
-	return func(ctx context.Context) error {
-		res, err := coll.ReplaceOne(ctx, bson.M{"_id": id}, doc)
-		if err != nil {
-			return fmt.Errorf("replace %s/%s: %w", coll.Name(), id, err)
-		}
-		if res.MatchedCount == 0 {
-			return ErrStale
-		}
-		return nil
-	}(wctx)
+	res, err := coll.ReplaceOne(wctx, bson.M{"_id": id}, doc)
+	if err != nil {
+		return fmt.Errorf("replace %s/%s: %w", coll.Name(), id, err)
+	}
+	if res.MatchedCount == 0 {
+		return ErrStale
+	}
+	return nil
 }
-
 
 // Update applies fn to coll's document id (nil when there is none; fn may
 // fill in a new map) and stores the result conditionally on the version it

@@ -10,7 +10,7 @@ import (
 
 // startServe runs serve with env until the test ends and returns its
 // address, its output, and the function that stops it (returning how long
-// stopping took).
+// stopping took; serve's error fails the test).
 func startServe(t *testing.T, env map[string]string) (string, *syncBuffer, func() time.Duration) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -30,7 +30,10 @@ func startServe(t *testing.T, env map[string]string) (string, *syncBuffer, func(
 				start := time.Now()
 				cancel()
 				select {
-				case <-done:
+				case err := <-done:
+					if err != nil {
+						t.Errorf("serve returned %v", err)
+					}
 				case <-time.After(30 * time.Second):
 					t.Fatal("serve did not stop within 30 s")
 				}

@@ -66,28 +66,7 @@ func TestServe_EndToEnd(t *testing.T) {
 		"HERSTART_ADMIN_EMAIL":    "admin@example.nl",
 		"HERSTART_ADMIN_PASSWORD": "a long admin password",
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	var out, errOut syncBuffer
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve"}, &out, &errOut, envFunc(env)) }()
-
-	addrRe := regexp.MustCompile(`listening on (http://\S+)`)
-	var base string
-	deadline := time.Now().Add(60 * time.Second)
-	for base == "" {
-		if m := addrRe.FindStringSubmatch(out.String()); m != nil {
-			base = m[1]
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("serve ended early: %v\n%s", err, errOut.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not start: %s", errOut.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	base, _, stop := startServe(t, env)
 
 	call := func(method, path, token string, body any) (int, map[string]any) {
 		t.Helper()
@@ -141,14 +120,8 @@ func TestServe_EndToEnd(t *testing.T) {
 		t.Fatalf("caseload = %d %v; want one candidate", st, list)
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve returned %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop within 30s of the signal")
+	if d := stop(); d > 5*time.Second {
+		t.Fatalf("serve took %s to stop after the signal; want under 5 s", d)
 	}
 }
 
