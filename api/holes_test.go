@@ -93,8 +93,19 @@ func TestLogin_ProxyHeader(t *testing.T) {
 			}
 		})
 	}
-	if _, err := web.ParseProxies("X-Forwarded-For", ""); err == nil {
-		t.Fatal("a proxy header without trusted proxies was accepted")
+	// A header with no trusted proxy is never believed: forged addresses
+	// count against the peer.
+	untrusted, err := web.ParseProxies("X-Forwarded-For", "")
+	if err != nil || !untrusted.Ignored() {
+		t.Fatalf("header without trusted proxies: %+v, %v", untrusted, err)
+	}
+	e := newEnv(t, func(c *web.Config) { c.Proxies = untrusted })
+	last := 0
+	for i := 0; i < 30; i++ {
+		last, _ = e.do("POST", "/api/v1/auth/token", "", map[string]any{"email": fmt.Sprintf("v%d@example.nl", i), "password": "whatever123456"}, "X-Forwarded-For", fmt.Sprintf("10.9.%d.1", i))
+	}
+	if last != 429 {
+		t.Fatalf("30th login with forged addresses and no trusted proxy = %d; want 429", last)
 	}
 }
 

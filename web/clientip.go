@@ -38,11 +38,13 @@ func ParseProxies(header, list string) (Proxies, error) {
 		}
 		p.Trusted = append(p.Trusted, pr.Masked())
 	}
-	if p.Header != "" && len(p.Trusted) == 0 {
-		return Proxies{}, fmt.Errorf("a proxy header needs the proxies' addresses (HERSTART_TRUSTED_PROXIES)")
-	}
 	return p, nil
 }
+
+// Ignored reports whether a header is configured but no proxy is trusted:
+// then the header is never believed (every request counts against its
+// peer), which serve warns about at start.
+func (p Proxies) Ignored() bool { return p.Header != "" && len(p.Trusted) == 0 }
 
 func (p Proxies) trusted(a netip.Addr) bool {
 	a = a.Unmap()
@@ -67,7 +69,7 @@ func (p Proxies) ClientIP(c *fiber.Ctx) string {
 		return "unknown"
 	}
 	peer = peer.Unmap()
-	if p.Header == "" || !p.trusted(peer) {
+	if p.Header == "" || len(p.Trusted) == 0 || !p.trusted(peer) {
 		return peer.String()
 	}
 	h := strings.TrimSpace(c.Get(p.Header))

@@ -95,6 +95,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("admin_bootstrap", c.AdminEmail != ""),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.Bool("cookie_insecure", c.CookieInsecure),
+		slog.String("proxy_header", c.ProxyHeader),
+		slog.String("trusted_proxies", c.TrustedProxies),
 		slog.String("meili_url", maskURL(c.MeiliURL)),
 		slog.Bool("meili_api_key", c.MeiliAPIKey != ""),
 	)

@@ -123,6 +123,9 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 
 func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
 	log.Info("starting", "version", version, "config", cfg)
+	if cfg.Proxies.Ignored() {
+		log.Warn("HERSTART_PROXY_HEADER is set but HERSTART_TRUSTED_PROXIES is not: the header is ignored and every request counts against its connection's address")
+	}
 	p, err := openPlatform(ctx, cfg, log, "serve")
 	if err != nil {
 		return err
