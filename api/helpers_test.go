@@ -19,6 +19,7 @@ import (
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/employers"
+	"github.com/herstart/herstart/inbox"
 	"github.com/herstart/herstart/matching"
 	bleveindex "github.com/herstart/herstart/matching/bleve"
 	"github.com/herstart/herstart/places"
@@ -70,6 +71,8 @@ func newEnv(t *testing.T, opts ...func(*web.Config)) *env {
 	tbl := places.New()
 	cs := candidates.NewService(cst, rec, tbl, ob, nil)
 	es := employers.NewService(est, us, rec, tbl, th, ob, nil)
+	ib := inbox.NewService(db, nil)
+	es.Notify = ib.Notify
 	cs.EmployerExists, cs.EmployerActive = es.Exists, es.IsActive
 	ix, err := bleveindex.Open("")
 	if err != nil {
@@ -83,7 +86,7 @@ func newEnv(t *testing.T, opts ...func(*web.Config)) *env {
 	ms := matching.NewService(ix, tx, tbl, cs, es, rec, th, matching.NewTokens([]byte("test key for index tokens 123456")), nil)
 	cs.Indexer, cs.IndexBatch = ms.IndexCandidate, ms.IndexCandidates
 	es.OnVacancyChange = ms.IndexVacancy
-	cfg := api.Config{Users: us, Candidates: cs, Employers: es, Matching: ms, Audit: rec, Logger: slog.New(slog.DiscardHandler)}
+	cfg := api.Config{Users: us, Candidates: cs, Employers: es, Matching: ms, Audit: rec, Inbox: ib, Logger: slog.New(slog.DiscardHandler)}
 	var wc web.Config
 	for _, o := range opts {
 		o(&wc)

@@ -63,7 +63,7 @@ func TestImports_EdgeStaysThin(t *testing.T) {
 // folders no longer go back and forth (matching imported candidates, which
 // imported matching/places).
 func TestImports_PointDown(t *testing.T) {
-	domain := []string{"candidates", "employers", "matching", "users", "audit", "placements", "payments"}
+	domain := []string{"candidates", "employers", "matching", "users", "audit", "inbox", "placements", "payments"}
 	edge := []string{"api", "web", "frontend", "cmd"}
 	for pkg, ds := range deps(t, true, "../places/...", "../taxonomy/...", "../ids/...", "../apperr/...") {
 		for _, d := range ds {

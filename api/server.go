@@ -12,6 +12,7 @@ import (
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/employers"
+	"github.com/herstart/herstart/inbox"
 	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/users"
 	"github.com/herstart/herstart/web"
@@ -24,6 +25,7 @@ type Config struct {
 	Employers  *employers.Service
 	Matching   *matching.Service
 	Audit      *audit.Recorder
+	Inbox      *inbox.Service
 	Logger     *slog.Logger
 }
 
@@ -94,5 +96,9 @@ func Mount(w *web.Web, cfg Config) {
 	v1.Get("/vacancies/:id/matches", s.handleVacancyMatches)
 
 	v1.Get("/audit", s.handleAuditList)
+
+	v1.Get("/inbox", s.handleInbox)
+	v1.Post("/inbox/read", s.handleInboxRead)
+	v1.Post("/inbox/:id/read", s.handleInboxRead)
 
 }

@@ -55,6 +55,8 @@ type Service struct {
 	// may have changed (created, updated, closed, or its employer's standing
 	// moved): the search index's update path. Wired by cmd.
 	OnVacancyChange func(ctx context.Context, id VacancyID) error
+	// Notify, when set, puts a message in a user's inbox (wired by cmd).
+	Notify func(ctx context.Context, user users.ID, kind, text, subject string) error
 }
 
 // NewService returns a Service and registers its outbox tasks. now may be
@@ -95,6 +97,13 @@ type Registered struct {
 // ActionRegisterEmailTaken is recorded (on the account's subject) when an
 // organisation applies with the e-mail address of an existing account.
 const ActionRegisterEmailTaken = "employer.register_email_taken"
+
+// The message the owner of an address gets when an organisation applies
+// with it: the answer to the applicant does not tell, the owner is told.
+const (
+	KindRegistrationEmailTaken    = "registration_email_taken"
+	MessageRegistrationEmailTaken = "An organisation applied to Herstart with your e-mail address. If that was not you or your organisation, tell a coordinator."
+)
 
 // taskRegister heals a registration that stopped half-way (key: "id kvk").
 const taskRegister = "employers.register"
@@ -159,8 +168,15 @@ func (s *Service) Register(ctx context.Context, r Registration, ip string) (Regi
 	switch {
 	case err == nil:
 		users.SpendHashTime(r.Password)
-		_ = s.audit.Record(ctx, audit.Entry{ActorID: "anonymous", Role: "anonymous", Action: ActionRegisterEmailTaken,
-			Subject: "user:" + string(owner.ID), Details: map[string]string{"kvk": e.KvK}})
+		if err := s.audit.Record(ctx, audit.Entry{ActorID: "anonymous", Role: "anonymous", Action: ActionRegisterEmailTaken,
+			Subject: "user:" + string(owner.ID), Details: map[string]string{"kvk": e.KvK}}); err != nil {
+			s.log.WarnContext(ctx, "audit a registration with a taken address", "err", err)
+		}
+		if s.Notify != nil {
+			if err := s.Notify(ctx, owner.ID, KindRegistrationEmailTaken, MessageRegistrationEmailTaken, ""); err != nil {
+				s.log.WarnContext(ctx, "tell the address's owner of a registration", "err", err)
+			}
+		}
 		return self(users.User{ID: users.ID(store.NewID("u_")), Email: strings.ToLower(res.contact.Email), Name: res.contact.Name,
 			Role: users.Employer, EmployerID: string(e.ID), Admin: true, CreatedAt: now}), nil
 	case !apperr.Is(err, apperr.NotFound):

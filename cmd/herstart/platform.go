@@ -10,6 +10,7 @@ import (
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/employers"
+	"github.com/herstart/herstart/inbox"
 	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/matching/bleve"
 	"github.com/herstart/herstart/matching/meili"
@@ -30,6 +31,7 @@ type platform struct {
 	employers  *employers.Service
 	index      matching.Index
 	matching   *matching.Service
+	inbox      *inbox.Service
 	unlock     func() // releases the data directory
 }
 
@@ -70,15 +72,17 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger, what string
 	// Indexes FerretDB's SQLite tables lack (see store.IndexIDs); a no-op
 	// on other backends.
 	colls := append(append(append(append(p.audit.Collections(), userStore.Collections()...), candStore.Collections()...), empStore.Collections()...),
-		p.outbox.Name(), p.leases.Name(), throttle.Name(), "secrets", store.NewVersions(db.DB).Name())
+		p.outbox.Name(), p.leases.Name(), throttle.Name(), "secrets", store.NewVersions(db.DB).Name(), "inboxes")
 	if err := db.IndexIDs(ctx, colls...); err != nil {
 		_ = db.Close(context.Background())
 		return nil, err
 	}
 	p.users = users.NewService(userStore, p.audit, p.outbox, nil)
+	p.inbox = inbox.NewService(db.DB, nil)
 	tbl := places.New()
 	p.candidates = candidates.NewService(candStore, p.audit, tbl, p.outbox, nil)
 	p.employers = employers.NewService(empStore, p.users, p.audit, tbl, throttle, p.outbox, nil)
+	p.employers.Notify = p.inbox.Notify
 	p.candidates.EmployerExists = p.employers.Exists
 	p.candidates.EmployerActive = p.employers.IsActive
 
