@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"bytes"
 	"encoding/json"
 	"io"
@@ -74,6 +75,10 @@ func newEnv(t *testing.T, opts ...func(*web.Config)) *env {
 	ib := inbox.NewService(db, nil)
 	es.Notify = ib.Notify
 	cs.EmployerExists, cs.EmployerActive = es.Exists, es.IsActive
+	cs.EmployerOf = func(ctx context.Context, id string) (candidates.EmployerStanding, error) {
+		emp, err := es.Load(ctx, employers.ID(id))
+		return candidates.EmployerStanding{ID: string(emp.ID), KvK: emp.KvK, Sectors: emp.Sectors, Active: emp.Active(time.Now())}, err
+	}
 	ix, err := bleveindex.Open("")
 	if err != nil {
 		t.Fatal(err)

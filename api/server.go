@@ -76,6 +76,8 @@ func Mount(w *web.Web, cfg Config) {
 	v1.Delete("/candidates/:id/consents/:cid", s.handleConsentDelete)
 	v1.Post("/candidates/:id/conflicts", s.handleConflictAdd)
 	v1.Delete("/candidates/:id/conflicts/:cid", s.handleConflictRemove)
+	v1.Get("/candidates/:id/disclosures", s.handleDisclosureLog)
+	v1.Get("/cards/:id", s.handleCardGet)
 
 	v1.Post("/employers", s.handleEmployerRegister)
 	v1.Get("/employers", s.handleEmployerList)

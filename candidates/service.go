@@ -35,6 +35,14 @@ type Service struct {
 	// EmployerActive, when set, checks that a consent names an employer
 	// that is approved and current (wired by cmd like EmployerExists).
 	EmployerActive func(ctx context.Context, id string) (bool, error)
+	// EmployerOf, when set, tells ViewFor who the acting employer is (wired
+	// by cmd); without it no employer sees a candidate.
+	EmployerOf func(ctx context.Context, id string) (EmployerStanding, error)
+	// IntroductionLevel, when set, is the disclosure level the candidate's
+	// introduction to the employer allows (1 from candidate_consented, 2
+	// once placed; wired to the introductions when they exist). Without it
+	// no employer gets beyond the card, whatever the consents.
+	IntroductionLevel func(ctx context.Context, candidate ID, employer string) (int, error)
 
 	// Indexer, when set, brings the candidate's search-index document in
 	// line (wired by cmd to the matching service). Every write records an

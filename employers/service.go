@@ -339,6 +339,16 @@ func (s *Service) Exists(ctx context.Context, id string) (bool, error) {
 	return true, nil
 }
 
+// Load returns an employer without an actor, for the services that decide
+// themselves what an employer may see (candidates' disclosure).
+// Errors: NotFound.
+func (s *Service) Load(ctx context.Context, id ID) (Employer, error) {
+	if !store.ValidID(string(id), "e_") {
+		return Employer{}, errEmployerNotFound
+	}
+	return s.store.employer(ctx, id)
+}
+
 // IsActive reports whether id names an employer that may use the platform
 // now (approved, within its approval); false for an unknown id.
 func (s *Service) IsActive(ctx context.Context, id string) (bool, error) {

@@ -85,6 +85,7 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger, what string
 	p.employers.Notify = p.inbox.Notify
 	p.candidates.EmployerExists = p.employers.Exists
 	p.candidates.EmployerActive = p.employers.IsActive
+	p.candidates.EmployerOf = employerStanding(p.employers)
 
 	tx, err := taxonomy.Load()
 	if err != nil {
@@ -115,6 +116,18 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger, what string
 	p.candidates.IndexBatch = p.matching.IndexCandidates
 	p.employers.OnVacancyChange = p.matching.IndexVacancy
 	return p, nil
+}
+
+// employerStanding tells the candidate service who an employer is
+// (candidates does not import employers).
+func employerStanding(es *employers.Service) func(ctx context.Context, id string) (candidates.EmployerStanding, error) {
+	return func(ctx context.Context, id string) (candidates.EmployerStanding, error) {
+		e, err := es.Load(ctx, employers.ID(id))
+		if err != nil {
+			return candidates.EmployerStanding{}, err
+		}
+		return candidates.EmployerStanding{ID: string(e.ID), KvK: e.KvK, Sectors: e.Sectors, Active: e.Active(time.Now())}, nil
+	}
 }
 
 func (p *platform) close() {

@@ -1,0 +1,42 @@
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/herstart/herstart/apperr"
+	"github.com/herstart/herstart/candidates"
+)
+
+// handleCardGet handles GET /api/v1/cards/{id}: a candidate as the acting
+// (active) employer may see them, at the level consent and introduction
+// allow; every read is recorded in the candidate's disclosure log.
+func (s *Server) handleCardGet(c *fiber.Ctx) error {
+	d, err := s.cfg.Candidates.ViewFor(c.UserContext(), candidates.ID(c.Params("id")))
+	if err != nil {
+		return err
+	}
+	return c.JSON(d)
+}
+
+type disclosureLogResponse struct {
+	Items []candidates.DisclosureEntry `json:"items"`
+}
+
+// handleDisclosureLog handles GET /api/v1/candidates/{id}/disclosures
+// (?format=csv for the file to hand to the candidate).
+func (s *Server) handleDisclosureLog(c *fiber.Ctx) error {
+	format := c.Query("format", "json")
+	if format != "json" && format != "csv" {
+		return &apperr.Error{Code: apperr.BadRequest, Message: "A query parameter is not valid.", Fields: map[string]string{"format": "must be json or csv"}}
+	}
+	log, err := s.cfg.Candidates.DisclosureLog(c.UserContext(), candidates.ID(c.Params("id")))
+	if err != nil {
+		return err
+	}
+	if format == "csv" {
+		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="disclosures-`+c.Params("id")+`.csv"`)
+		return c.Send(candidates.DisclosureCSV(log))
+	}
+	return c.JSON(disclosureLogResponse{Items: log})
+}

@@ -1,0 +1,187 @@
+package candidates
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/herstart/herstart/apperr"
+	"github.com/herstart/herstart/audit"
+	"github.com/herstart/herstart/ids"
+	"github.com/herstart/herstart/users"
+)
+
+// ActionDisclosed is recorded for every read of a candidate by an
+// employer (the card included); with the disclosure log's consent events
+// it shows the candidate who saw what of them, and when.
+const ActionDisclosed = "candidate.disclosed"
+
+// EmployerStanding is what the candidate service needs to know of the
+// employer an actor acts for (wired by cmd to the employers service, which
+// candidates does not import).
+type EmployerStanding struct {
+	ID      string
+	KvK     string
+	Sectors []string
+	Active  bool // approved and within its approval
+}
+
+// Disclosed is a candidate as one employer may see them: the level, and
+// the view at that level (Card, Level1 or Level2).
+type Disclosed struct {
+	Level int `json:"level"`
+	View  any `json:"candidate"`
+}
+
+// fieldsAt names what each level shows beyond the card, for the log.
+var fieldsAt = map[int]string{0: "card", 1: "card,first_name,work_history,curfew", 2: "card,first_name,work_history,curfew,last_name,email,phone"}
+
+// ViewFor returns the candidate as the acting employer may see them, at
+// the level their consents and introduction allow: 1 needs a live consent
+// of level 1 for this employer and an introduction that reached
+// candidate_consented; 2 a live consent of level 2 and a placement
+// (IntroductionLevel gives the introduction's part; without it no employer
+// gets beyond the card). Withdrawing the consent drops the level on the
+// next call. Every read is recorded (candidate.disclosed, with the level
+// and the fields shown) before the answer: the disclosure log.
+// A candidate hidden from the employer (its conflict list, every sector
+// excluded) is NotFound, as is one that only shows a card and is not
+// searchable (unavailable, or unconfirmed for 30 days).
+// Errors: Unauthenticated, Forbidden (not an active employer), NotFound.
+func (s *Service) ViewFor(ctx context.Context, id ID) (Disclosed, error) {
+	a, err := users.RequireRole(ctx, users.Employer)
+	if err != nil {
+		return Disclosed{}, err
+	}
+	if s.EmployerOf == nil {
+		return Disclosed{}, apperr.Errorf(apperr.Forbidden, "Your role may not do this.")
+	}
+	e, err := s.EmployerOf(ctx, a.EmployerID)
+	if err != nil {
+		return Disclosed{}, err
+	}
+	if !e.Active {
+		return Disclosed{}, apperr.Errorf(apperr.Forbidden, "Your organisation is not approved (yet): this is available once two coordinators have approved it.")
+	}
+	if !ids.Valid(string(id), "c_") {
+		return Disclosed{}, errNotFound
+	}
+	c, err := s.store.profile(ctx, id)
+	if err != nil {
+		return Disclosed{}, err
+	}
+	now := s.clock()
+	if hiddenFrom(c, e) {
+		return Disclosed{}, errNotFound
+	}
+	level := c.ConsentLevel(e.ID, now)
+	intro := 0
+	if s.IntroductionLevel != nil && level > 0 {
+		if intro, err = s.IntroductionLevel(ctx, id, e.ID); err != nil {
+			return Disclosed{}, err
+		}
+	}
+	level = min(level, intro)
+	if level == 0 && !c.Searchable(now) {
+		return Disclosed{}, errNotFound
+	}
+	if level > 0 {
+		if err := s.store.withIdentity(ctx, &c); err != nil {
+			return Disclosed{}, err
+		}
+	}
+	err = s.audit.Record(ctx, audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: ActionDisclosed, Subject: subject(c.ID),
+		Details: map[string]string{"employer": e.ID, "level": itoa(level), "fields": fieldsAt[level]}})
+	if err != nil {
+		return Disclosed{}, err
+	}
+	return Disclosed{Level: level, View: Disclose(c, level, now)}, nil
+}
+
+// hiddenFrom applies the rules that keep a candidate from an employer
+// whatever the consent: the conflict list (by id or KvK number) and the
+// candidate's excluded sectors covering every sector of the employer.
+func hiddenFrom(c Candidate, e EmployerStanding) bool {
+	for _, k := range c.Restrictions.Conflicts {
+		if (k.EmployerID != "" && k.EmployerID == e.ID) || (k.KvK != "" && k.KvK == e.KvK) {
+			return true
+		}
+	}
+	if len(e.Sectors) == 0 {
+		return false
+	}
+	for _, sec := range e.Sectors {
+		if !slices.Contains(c.Restrictions.ExcludedSectors, sec) {
+			return false
+		}
+	}
+	return true
+}
+
+// DisclosureEntry is one line of a candidate's disclosure log.
+type DisclosureEntry struct {
+	At       time.Time `json:"at"`
+	What     string    `json:"what"` // disclosed, consent_granted, consent_withdrawn
+	Employer string    `json:"employer_id"`
+	Level    string    `json:"level,omitempty"`
+	Fields   string    `json:"fields,omitempty"`
+	By       string    `json:"by"` // the user who read, or recorded the consent
+	Role     string    `json:"role"`
+}
+
+// maxLog bounds one disclosure-log answer.
+const maxLog = 1000
+
+// DisclosureLog lists, newest first, every read of the candidate by an
+// employer and every consent change — what the candidate may ask to see
+// (GDPR art. 15). It is read from the audit log (the events about the
+// candidate), so it cannot disagree with it; the listing is itself an
+// audited read.
+// Errors: Unauthenticated, Forbidden, NotFound (not the actor's candidate).
+func (s *Service) DisclosureLog(ctx context.Context, id ID) ([]DisclosureEntry, error) {
+	actor, c, err := s.own(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	events, err := s.audit.BySubject(ctx, subject(c.ID), 0, maxLog*3)
+	if err != nil {
+		return nil, err
+	}
+	out := []DisclosureEntry{}
+	for _, ev := range events {
+		d := DisclosureEntry{At: ev.Time, Employer: ev.Details["employer"], Level: ev.Details["level"], By: ev.ActorID, Role: ev.Role}
+		switch ev.Action {
+		case ActionDisclosed:
+			d.What, d.Fields = "disclosed", ev.Details["fields"]
+		case audit.ActionConsentGrant:
+			d.What = "consent_granted"
+		case audit.ActionConsentRevoke:
+			d.What = "consent_withdrawn"
+		default:
+			continue
+		}
+		out = append(out, d)
+		if len(out) == maxLog {
+			break
+		}
+	}
+	err = s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionIdentityRead,
+		Subject: subject(c.ID), Details: map[string]string{"op": "disclosure_log", "count": itoa(len(out))}})
+	return out, err
+}
+
+// DisclosureCSV writes a disclosure log as CSV (UTF-8, a header line), to
+// hand to the candidate.
+func DisclosureCSV(entries []DisclosureEntry) []byte {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	_ = w.Write([]string{"time", "what", "employer_id", "level", "fields", "by", "role"})
+	for _, e := range entries {
+		_ = w.Write([]string{e.At.UTC().Format(time.RFC3339), e.What, e.Employer, e.Level, strings.ReplaceAll(e.Fields, ",", " "), e.By, e.Role})
+	}
+	w.Flush()
+	return b.Bytes()
+}
