@@ -23,6 +23,7 @@ import (
 	"github.com/herstart/herstart/inbox"
 	"github.com/herstart/herstart/matching"
 	bleveindex "github.com/herstart/herstart/matching/bleve"
+	"github.com/herstart/herstart/placements"
 	"github.com/herstart/herstart/places"
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/store/storetest"
@@ -91,7 +92,10 @@ func newEnv(t *testing.T, opts ...func(*web.Config)) *env {
 	ms := matching.NewService(ix, tx, tbl, cs, es, rec, th, matching.NewTokens([]byte("test key for index tokens 123456")), nil)
 	cs.Indexer, cs.IndexBatch = ms.IndexCandidate, ms.IndexCandidates
 	es.OnVacancyChange = ms.IndexVacancy
-	cfg := api.Config{Users: us, Candidates: cs, Employers: es, Matching: ms, Audit: rec, Inbox: ib, Logger: slog.New(slog.DiscardHandler)}
+	ps := placements.NewService(placements.NewStore(db), cs, es, us, rec, ob, nil)
+	ps.Notify = ib.NotifyOnce
+	cs.IntroductionLevel = ps.IntroductionLevel
+	cfg := api.Config{Users: us, Candidates: cs, Employers: es, Matching: ms, Audit: rec, Inbox: ib, Placements: ps, Logger: slog.New(slog.DiscardHandler)}
 	var wc web.Config
 	for _, o := range opts {
 		o(&wc)

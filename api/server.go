@@ -14,6 +14,7 @@ import (
 	"github.com/herstart/herstart/employers"
 	"github.com/herstart/herstart/inbox"
 	"github.com/herstart/herstart/matching"
+	"github.com/herstart/herstart/placements"
 	"github.com/herstart/herstart/users"
 	"github.com/herstart/herstart/web"
 )
@@ -26,6 +27,7 @@ type Config struct {
 	Matching   *matching.Service
 	Audit      *audit.Recorder
 	Inbox      *inbox.Service
+	Placements *placements.Service
 	Logger     *slog.Logger
 }
 
@@ -98,6 +100,15 @@ func Mount(w *web.Web, cfg Config) {
 	v1.Get("/vacancies/:id/matches", s.handleVacancyMatches)
 
 	v1.Get("/audit", s.handleAuditList)
+
+	v1.Post("/introductions", s.handleIntroductionCreate)
+	v1.Get("/introductions", s.handleIntroductionList)
+	v1.Get("/introductions/:id", s.handleIntroductionGet)
+	v1.Post("/introductions/:id/:action", s.handleIntroductionStep)
+	v1.Get("/placements", s.handlePlacementList)
+	v1.Get("/placements/:id", s.handlePlacementGet)
+	v1.Post("/placements/:id/mentor", s.handlePlacementMentor)
+	v1.Post("/placements/:id/end", s.handlePlacementEnd)
 
 	v1.Get("/inbox", s.handleInbox)
 	v1.Post("/inbox/read", s.handleInboxRead)

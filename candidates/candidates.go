@@ -135,10 +135,17 @@ func (c Candidate) Confirmed(now time.Time) bool {
 	return !c.ConfirmedAt.IsZero() && now.Sub(c.ConfirmedAt) <= ConfirmEvery
 }
 
-// Searchable reports whether the candidate may appear in employer search.
+// Searchable reports whether the candidate may appear in employer search:
+// available (or introduced: in an introduction, not yet placed) and
+// confirmed within the last 30 days. A placed candidate's card leaves
+// search.
 func (c Candidate) Searchable(now time.Time) bool {
-	return c.Status == Available && c.Confirmed(now)
+	return c.Indexed() && c.Confirmed(now)
 }
+
+// Indexed reports whether the candidate belongs in the search index
+// (confirmation is checked at query time).
+func (c Candidate) Indexed() bool { return c.Status == Available || c.Status == Introduced }
 
 // ConsentLevel is the highest disclosure level active consents give employer.
 func (c Candidate) ConsentLevel(employerID string, now time.Time) int {

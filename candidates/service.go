@@ -289,6 +289,48 @@ func (s *Service) change(ctx context.Context, id ID, expect int64, fn func(a use
 	}
 }
 
+// Follow moves a candidate's status as their introductions and placement
+// go (the placements package calls it; no worker acts): to Introduced
+// from Available, to Placed from Available or Introduced, and back to
+// Available from Introduced or Placed (an exited candidate stays exited).
+// A move that does not apply is no change. The write is audited as the
+// system's.
+// Errors: NotFound, Invalid (another status).
+func (s *Service) Follow(ctx context.Context, id ID, to Status, reason string) error {
+	from := map[Status][]Status{Introduced: {Available}, Placed: {Available, Introduced}, Available: {Introduced, Placed}}[to]
+	if from == nil {
+		return apperr.InvalidField("status", "must be one of introduced, placed, available")
+	}
+	for attempt := 0; ; attempt++ {
+		if attempt > 0 {
+			if err := store.Backoff(ctx, attempt); err != nil {
+				return err
+			}
+		}
+		c, err := s.store.profile(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(from, c.Status) {
+			return nil
+		}
+		if err := s.store.withIdentity(ctx, &c); err != nil {
+			return err
+		}
+		now := s.clock()
+		c.Status, c.UpdatedAt, c.Version = to, now, c.Version+1
+		ev := audit.Entry{ActorID: "system", Role: "system", Action: audit.ActionCandidateWrite, Details: map[string]string{"op": "status", "status": string(to), "reason": reason}}
+		err = s.write(ctx, c, false, false, ev)
+		if errors.Is(err, store.ErrStale) && attempt+1 < maxAttempts {
+			continue
+		}
+		if errors.Is(err, store.ErrStale) {
+			return errChanged
+		}
+		return err
+	}
+}
+
 var errChanged = apperr.Errorf(apperr.Conflict, "The candidate was changed by someone else. Reload and try again.")
 
 // own returns the candidate if it is in the actor's caseload. Anyone else's

@@ -69,12 +69,28 @@ func (s *Service) Name() string { return s.coll.Name() }
 // Notify adds a message to user's inbox. For the domain services, not for
 // a request's own input: kind and text are the platform's.
 func (s *Service) Notify(ctx context.Context, user users.ID, kind, text, subject string) error {
+	return s.NotifyOnce(ctx, user, "", kind, text, subject)
+}
+
+// NotifyOnce is Notify for a follow-up that may run again after a crash:
+// key (lowercase letters and digits, e.g. an outbox task's id) names the
+// message, and a message of that key is added only once.
+func (s *Service) NotifyOnce(ctx context.Context, user users.ID, key, kind, text, subject string) error {
 	if user == "" || kind == "" || strings.TrimSpace(text) == "" || strings.ContainsFunc(text, unicode.IsControl) {
 		return errors.New("inbox: a message needs a user, a kind and a text")
 	}
-	m := Message{ID: ids.New("m_"), Kind: kind, Text: text, Subject: subject, At: s.now().UTC().Truncate(time.Millisecond)}
+	id := ids.New("m_")
+	if key != "" {
+		id = "m_" + key
+	}
+	m := Message{ID: id, Kind: kind, Text: text, Subject: subject, At: s.now().UTC().Truncate(time.Millisecond)}
 	_, err := store.UpdateAs(ctx, s.versions, s.coll, string(user), func(d *boxDoc, _ bool) error {
 		d.ID = string(user)
+		for _, x := range d.Messages {
+			if x.ID == id {
+				return nil
+			}
+		}
 		d.Messages = append(d.Messages, m)
 		if len(d.Messages) > maxMessages {
 			d.Messages = d.Messages[len(d.Messages)-maxMessages:]

@@ -19,7 +19,7 @@ func (s *Service) IndexCandidate(ctx context.Context, id candidates.ID) error {
 	if err != nil {
 		return err
 	}
-	if c.Status != candidates.Available {
+	if !c.Indexed() {
 		return s.index.DeleteCandidate(ctx, string(id))
 	}
 	return s.index.UpsertCandidates(ctx, []CandidateDoc{CandidateDocOf(s.tax, s.tokens, c)})
@@ -30,7 +30,7 @@ func (s *Service) IndexCandidate(ctx context.Context, id candidates.ID) error {
 func (s *Service) IndexCandidates(ctx context.Context, cs []candidates.Candidate) error {
 	docs := make([]CandidateDoc, 0, len(cs))
 	for _, c := range cs {
-		if c.Status == candidates.Available {
+		if c.Indexed() {
 			docs = append(docs, CandidateDocOf(s.tax, s.tokens, c))
 		} else if err := s.index.DeleteCandidate(ctx, string(c.ID)); err != nil {
 			return err
@@ -84,7 +84,7 @@ func (s *Service) Reindex(ctx context.Context, progress func(Progress)) error {
 	}
 	err = s.candidates.Each(ctx, func(c candidates.Candidate) error {
 		p.Read++
-		if c.Status != candidates.Available {
+		if !c.Indexed() {
 			return nil
 		}
 		batch = append(batch, CandidateDocOf(s.tax, s.tokens, c))

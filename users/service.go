@@ -378,6 +378,20 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 	return s.store.deleteToken(ctx, sha256Hex(token))
 }
 
+// Load returns an account without an actor, for services that check whom
+// an id names (is this user a mentor?); never for a request's own reads.
+// Errors: NotFound.
+func (s *Service) Load(ctx context.Context, id ID) (User, error) {
+	if !store.ValidID(string(id), "u_") {
+		return User{}, apperr.Errorf(apperr.NotFound, "User not found.")
+	}
+	d, err := s.store.byID(ctx, id)
+	if err != nil {
+		return User{}, err
+	}
+	return d.toDomain(), nil
+}
+
 // Me returns the actor's own account.
 func (s *Service) Me(ctx context.Context) (User, error) {
 	a, err := ActorFrom(ctx)

@@ -145,7 +145,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		return err
 	}
 	w := web.New(web.Config{Users: p.users, Ready: p.db.Ping, Logger: log, CookieInsecure: cfg.CookieInsecure, Proxies: cfg.Proxies})
-	api.Mount(w, api.Config{Users: p.users, Candidates: p.candidates, Employers: p.employers, Matching: p.matching, Audit: p.audit, Inbox: p.inbox, Logger: log})
+	api.Mount(w, api.Config{Users: p.users, Candidates: p.candidates, Employers: p.employers, Matching: p.matching, Audit: p.audit, Inbox: p.inbox, Placements: p.placements, Logger: log})
 	app := w.Finish()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/matching/bleve"
 	"github.com/herstart/herstart/matching/meili"
+	"github.com/herstart/herstart/placements"
 	"github.com/herstart/herstart/places"
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/taxonomy"
@@ -32,6 +33,7 @@ type platform struct {
 	index      matching.Index
 	matching   *matching.Service
 	inbox      *inbox.Service
+	placements *placements.Service
 	unlock     func() // releases the data directory
 }
 
@@ -109,7 +111,15 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger, what string
 	p.matching = matching.NewService(p.index, tx, tbl, p.candidates, p.employers, p.audit, throttle, matching.NewTokens(key), nil)
 	// Index updates: candidates and employers record an outbox task before
 	// each write, whose handler (registered by the package) calls these.
-	for _, svc := range []interface{ SetLogger(*slog.Logger) }{p.users, p.candidates, p.employers, p.matching} {
+	placeStore := placements.NewStore(db.DB)
+	if err := db.IndexIDs(ctx, placeStore.Collections()...); err != nil {
+		p.close()
+		return nil, err
+	}
+	p.placements = placements.NewService(placeStore, p.candidates, p.employers, p.users, p.audit, p.outbox, nil)
+	p.placements.Notify = p.inbox.NotifyOnce
+	p.candidates.IntroductionLevel = p.placements.IntroductionLevel
+	for _, svc := range []interface{ SetLogger(*slog.Logger) }{p.users, p.candidates, p.employers, p.matching, p.placements} {
 		svc.SetLogger(log)
 	}
 	p.candidates.Indexer = p.matching.IndexCandidate

@@ -1,0 +1,214 @@
+package placements
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+
+	"github.com/herstart/herstart/apperr"
+	"github.com/herstart/herstart/candidates"
+	"github.com/herstart/herstart/employers"
+	"github.com/herstart/herstart/users"
+)
+
+// PlacementState is a placement's state.
+type PlacementState string
+
+// A placement is active until it ends.
+const (
+	Active PlacementState = "active"
+	Ended  PlacementState = "ended"
+)
+
+// Contract kinds.
+var contracts = []string{"permanent", "fixed_term", "temporary", "on_call"}
+
+// End reasons.
+var endReasons = []string{"contract_ended", "resigned", "dismissed", "relapse", "moved"}
+
+// Placement is a candidate hired through an introduction.
+type Placement struct {
+	ID             string
+	IntroductionID string
+	CandidateID    candidates.ID
+	WorkerID       users.ID
+	EmployerID     employers.ID
+	VacancyID      employers.VacancyID
+	MentorID       users.ID
+	StartDate      time.Time
+	EndDate        *time.Time // fixed-term contracts
+	Contract       string
+	HoursPerWeek   int
+	State          PlacementState
+	EndReason      string
+	EndedAt        *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	Version        int64
+	writes         []string
+}
+
+// placementID is the id of the placement an introduction leads to: one
+// per introduction, so that its follow-up creates it once however often
+// it runs.
+func placementID(introID string) string { return "p_" + strings.TrimPrefix(introID, "i_") }
+
+// PlacementView is a placement as its parties see it (ids, dates, terms).
+type PlacementView struct {
+	ID             string         `json:"id"`
+	IntroductionID string         `json:"introduction_id"`
+	CandidateID    string         `json:"candidate_id"`
+	VacancyID      string         `json:"vacancy_id"`
+	EmployerID     string         `json:"employer_id"`
+	MentorID       string         `json:"mentor_id,omitempty"`
+	StartDate      string         `json:"start_date"`
+	EndDate        string         `json:"end_date,omitempty"`
+	Contract       string         `json:"contract"`
+	HoursPerWeek   int            `json:"hours_per_week"`
+	State          PlacementState `json:"state"`
+	EndReason      string         `json:"end_reason,omitempty"`
+	EndedAt        *time.Time     `json:"ended_at,omitempty"`
+	CreatedAt      time.Time      `json:"created_at"`
+	UpdatedAt      time.Time      `json:"updated_at"`
+	Version        int64          `json:"version"`
+}
+
+func placementViewOf(p Placement) PlacementView {
+	v := PlacementView{ID: p.ID, IntroductionID: p.IntroductionID, CandidateID: string(p.CandidateID), VacancyID: string(p.VacancyID),
+		EmployerID: string(p.EmployerID), MentorID: string(p.MentorID), StartDate: p.StartDate.Format(time.DateOnly), Contract: p.Contract,
+		HoursPerWeek: p.HoursPerWeek, State: p.State, EndReason: p.EndReason, EndedAt: p.EndedAt, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
+	if p.EndDate != nil {
+		v.EndDate = p.EndDate.Format(time.DateOnly)
+	}
+	return v
+}
+
+// PlacementSummary is one line of a caller's placement list.
+type PlacementSummary struct {
+	ID          string         `json:"id"`
+	CandidateID string         `json:"candidate_id"`
+	EmployerID  string         `json:"employer_id"`
+	State       PlacementState `json:"state"`
+	StartDate   string         `json:"start_date"`
+	UpdatedAt   time.Time      `json:"updated_at"`
+}
+
+type placementDoc struct {
+	ID             string     `bson:"_id"`
+	IntroductionID string     `bson:"introduction_id"`
+	CandidateID    string     `bson:"candidate_id"`
+	WorkerID       string     `bson:"worker_id"`
+	EmployerID     string     `bson:"employer_id"`
+	VacancyID      string     `bson:"vacancy_id"`
+	MentorID       string     `bson:"mentor_id,omitempty"`
+	StartDate      time.Time  `bson:"start_date"`
+	EndDate        *time.Time `bson:"end_date,omitempty"`
+	Contract       string     `bson:"contract"`
+	HoursPerWeek   int        `bson:"hours_per_week"`
+	State          string     `bson:"state"`
+	EndReason      string     `bson:"end_reason,omitempty"`
+	EndedAt        *time.Time `bson:"ended_at,omitempty"`
+	CreatedAt      time.Time  `bson:"created_at"`
+	UpdatedAt      time.Time  `bson:"updated_at"`
+	Version        int64      `bson:"version"`
+	Writes         []string   `bson:"writes,omitempty"`
+}
+
+func toPlacementDoc(p Placement) placementDoc {
+	return placementDoc{p.ID, p.IntroductionID, string(p.CandidateID), string(p.WorkerID), string(p.EmployerID), string(p.VacancyID), string(p.MentorID),
+		p.StartDate, p.EndDate, p.Contract, p.HoursPerWeek, string(p.State), p.EndReason, p.EndedAt, p.CreatedAt, p.UpdatedAt, p.Version, p.writes}
+}
+
+func (d placementDoc) toDomain() Placement {
+	utc := func(t *time.Time) *time.Time {
+		if t == nil {
+			return nil
+		}
+		u := t.UTC()
+		return &u
+	}
+	return Placement{ID: d.ID, IntroductionID: d.IntroductionID, CandidateID: candidates.ID(d.CandidateID), WorkerID: users.ID(d.WorkerID),
+		EmployerID: employers.ID(d.EmployerID), VacancyID: employers.VacancyID(d.VacancyID), MentorID: users.ID(d.MentorID),
+		StartDate: d.StartDate.UTC(), EndDate: utc(d.EndDate), Contract: d.Contract, HoursPerWeek: d.HoursPerWeek, State: PlacementState(d.State),
+		EndReason: d.EndReason, EndedAt: utc(d.EndedAt), CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), Version: d.Version, writes: d.Writes}
+}
+
+var errPlacementNotFound = apperr.Errorf(apperr.NotFound, "Placement not found.")
+
+func (s *Store) placement(ctx context.Context, id string) (Placement, error) {
+	var d placementDoc
+	err := s.placements.FindOne(ctx, bson.M{"_id": id}).Decode(&d)
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return Placement{}, errPlacementNotFound
+	case err != nil:
+		return Placement{}, fmt.Errorf("find placement %s: %w", id, err)
+	}
+	return d.toDomain(), nil
+}
+
+// savePlacement inserts (version 1; a placement that exists already is
+// left as it is, for a follow-up run again) or replaces conditionally.
+func (s *Store) savePlacement(ctx context.Context, p Placement) error {
+	d := toPlacementDoc(p)
+	if p.Version == 1 {
+		_, err := s.placements.InsertOne(ctx, d)
+		if err != nil && !mongo.IsDuplicateKeyError(err) {
+			return fmt.Errorf("insert placement: %w", err)
+		}
+		return nil
+	}
+	if err := s.versions.Replace(ctx, s.placements, d.ID, p.Version-1, d); err != nil {
+		return fmt.Errorf("save placement %s: %w", p.ID, err)
+	}
+	return nil
+}
+
+func placementEntry(p Placement) string {
+	return strings.Join([]string{string(p.State), strconv.FormatInt(p.UpdatedAt.UnixMilli(), 10), string(p.CandidateID), string(p.EmployerID), p.StartDate.Format(time.DateOnly)}, "|")
+}
+
+// listPlacement writes p's entry in the lists of its parties.
+func (s *Store) listPlacement(ctx context.Context, p Placement) error {
+	owners := []string{"employer:" + string(p.EmployerID), "worker:" + string(p.WorkerID), "candidate:" + string(p.CandidateID)}
+	if p.MentorID != "" {
+		owners = append(owners, "mentor:"+string(p.MentorID))
+	}
+	e := placementEntry(p)
+	for _, o := range owners {
+		if err := s.setEntry(ctx, "placement:"+o, p.ID, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) placementList(ctx context.Context, owner string) ([]PlacementSummary, error) {
+	es, err := s.entries(ctx, "placement:"+owner)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PlacementSummary, 0, len(es))
+	for id, e := range es {
+		p := strings.SplitN(e, "|", 5)
+		for len(p) < 5 {
+			p = append(p, "")
+		}
+		ms, _ := strconv.ParseInt(p[1], 10, 64)
+		out = append(out, PlacementSummary{ID: id, State: PlacementState(p[0]), UpdatedAt: time.UnixMilli(ms).UTC(), CandidateID: p[2], EmployerID: p[3], StartDate: p[4]})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].UpdatedAt.Equal(out[j].UpdatedAt) {
+			return out[i].UpdatedAt.After(out[j].UpdatedAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}

@@ -1,0 +1,221 @@
+package placements
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+
+	"github.com/herstart/herstart/apperr"
+	"github.com/herstart/herstart/candidates"
+	"github.com/herstart/herstart/employers"
+	"github.com/herstart/herstart/store"
+	"github.com/herstart/herstart/users"
+)
+
+// Store keeps introductions and placements, and one list document per
+// owner ("employer:e_…", "worker:u_…", "candidate:c_…", "mentor:u_…") so
+// that every list is one _id read (FerretDB scans on any other filter).
+type Store struct {
+	intros     *mongo.Collection
+	placements *mongo.Collection
+	lists      *mongo.Collection
+	versions   *store.Versions
+	locks      store.Locks
+}
+
+// NewStore returns the Store over db.
+func NewStore(db *mongo.Database) *Store {
+	return &Store{intros: db.Collection("introductions"), placements: db.Collection("placements"),
+		lists: db.Collection("placement_lists"), versions: store.NewVersions(db)}
+}
+
+// Collections names the collections the Store uses.
+func (s *Store) Collections() []string {
+	return []string{s.intros.Name(), s.placements.Name(), s.lists.Name()}
+}
+
+type stepDoc struct {
+	State string    `bson:"state"`
+	By    string    `bson:"by"`
+	Role  string    `bson:"role"`
+	At    time.Time `bson:"at"`
+}
+
+type interviewDoc struct {
+	At    time.Time `bson:"at"`
+	Place string    `bson:"place"`
+}
+
+type termsDoc struct {
+	StartDate    time.Time  `bson:"start_date"`
+	EndDate      *time.Time `bson:"end_date,omitempty"`
+	Contract     string     `bson:"contract"`
+	HoursPerWeek int        `bson:"hours_per_week"`
+}
+
+type introDoc struct {
+	ID          string        `bson:"_id"`
+	CandidateID string        `bson:"candidate_id"`
+	WorkerID    string        `bson:"worker_id"`
+	VacancyID   string        `bson:"vacancy_id"`
+	EmployerID  string        `bson:"employer_id"`
+	State       string        `bson:"state"`
+	ConsentID   string        `bson:"consent_id,omitempty"`
+	Interview   *interviewDoc `bson:"interview,omitempty"`
+	Terms       *termsDoc     `bson:"terms,omitempty"`
+	Reason      string        `bson:"reason,omitempty"`
+	History     []stepDoc     `bson:"history"`
+	CreatedAt   time.Time     `bson:"created_at"`
+	UpdatedAt   time.Time     `bson:"updated_at"`
+	Version     int64         `bson:"version"`
+	Writes      []string      `bson:"writes,omitempty"`
+}
+
+func toIntroDoc(in Introduction) introDoc {
+	d := introDoc{ID: in.ID, CandidateID: string(in.CandidateID), WorkerID: string(in.WorkerID), VacancyID: string(in.VacancyID),
+		EmployerID: string(in.EmployerID), State: string(in.State), ConsentID: in.ConsentID, Reason: in.Reason, History: []stepDoc{},
+		CreatedAt: in.CreatedAt, UpdatedAt: in.UpdatedAt, Version: in.Version, Writes: in.writes}
+	if in.Interview != nil {
+		d.Interview = &interviewDoc{At: in.Interview.At, Place: in.Interview.Place}
+	}
+	if t := in.Terms; t != nil {
+		d.Terms = &termsDoc{t.StartDate, t.EndDate, t.Contract, t.HoursPerWeek}
+	}
+	for _, h := range in.History {
+		d.History = append(d.History, stepDoc{string(h.State), string(h.By), string(h.Role), h.At})
+	}
+	return d
+}
+
+func (d introDoc) toDomain() Introduction {
+	in := Introduction{ID: d.ID, CandidateID: candidates.ID(d.CandidateID), WorkerID: users.ID(d.WorkerID), VacancyID: employers.VacancyID(d.VacancyID),
+		EmployerID: employers.ID(d.EmployerID), State: State(d.State), ConsentID: d.ConsentID, Reason: d.Reason,
+		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), Version: d.Version, writes: d.Writes}
+	if d.Interview != nil {
+		in.Interview = &InterviewPlan{At: d.Interview.At.UTC(), Place: d.Interview.Place}
+	}
+	if t := d.Terms; t != nil {
+		in.Terms = &Terms{t.StartDate.UTC(), t.EndDate, t.Contract, t.HoursPerWeek}
+	}
+	for _, h := range d.History {
+		in.History = append(in.History, Step{State(h.State), users.ID(h.By), users.Role(h.Role), h.At.UTC()})
+	}
+	return in
+}
+
+var errIntroNotFound = apperr.Errorf(apperr.NotFound, "Introduction not found.")
+
+func (s *Store) intro(ctx context.Context, id string) (Introduction, error) {
+	var d introDoc
+	err := s.intros.FindOne(ctx, bson.M{"_id": id}).Decode(&d)
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return Introduction{}, errIntroNotFound
+	case err != nil:
+		return Introduction{}, fmt.Errorf("find introduction %s: %w", id, err)
+	}
+	return d.toDomain(), nil
+}
+
+// saveIntro inserts a new introduction (version 1) or replaces one
+// conditionally on the version before. Errors: store.ErrStale.
+func (s *Store) saveIntro(ctx context.Context, in Introduction) error {
+	d := toIntroDoc(in)
+	if in.Version == 1 {
+		if _, err := s.intros.InsertOne(ctx, d); err != nil {
+			return fmt.Errorf("insert introduction: %w", err)
+		}
+		return nil
+	}
+	if err := s.versions.Replace(ctx, s.intros, d.ID, in.Version-1, d); err != nil {
+		return fmt.Errorf("save introduction %s: %w", in.ID, err)
+	}
+	return nil
+}
+
+// An introduction's list entry: "state|updated_ms|candidate|vacancy|employer".
+func introEntry(in Introduction) string {
+	return strings.Join([]string{string(in.State), strconv.FormatInt(in.UpdatedAt.UnixMilli(), 10), string(in.CandidateID), string(in.VacancyID), string(in.EmployerID)}, "|")
+}
+
+func decodeIntroEntry(id, e string) IntroductionSummary {
+	p := strings.SplitN(e, "|", 5)
+	for len(p) < 5 {
+		p = append(p, "")
+	}
+	ms, _ := strconv.ParseInt(p[1], 10, 64)
+	return IntroductionSummary{ID: id, State: State(p[0]), UpdatedAt: time.UnixMilli(ms).UTC(), CandidateID: p[2], VacancyID: p[3], EmployerID: p[4]}
+}
+
+// setEntry writes one entry of an owner's list conditionally on the
+// version read (Versions.Update), so concurrent writers lose none.
+func (s *Store) setEntry(ctx context.Context, owner, key, value string) error {
+	unlock := s.locks.Lock(owner)
+	defer unlock()
+	_, err := s.versions.Update(ctx, s.lists, owner, func(doc bson.M) (bson.M, error) {
+		if doc == nil {
+			doc = bson.M{}
+		}
+		entries, _ := doc["entries"].(bson.M)
+		if entries == nil {
+			entries = bson.M{}
+		}
+		entries[key] = value
+		doc["entries"] = entries
+		return doc, nil
+	})
+	if err != nil {
+		return fmt.Errorf("list %s: %w", owner, err)
+	}
+	return nil
+}
+
+// entries returns an owner's list: key → entry.
+func (s *Store) entries(ctx context.Context, owner string) (map[string]string, error) {
+	var d struct {
+		Entries map[string]string `bson:"entries"`
+	}
+	err := s.lists.FindOne(ctx, bson.M{"_id": owner}).Decode(&d)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, fmt.Errorf("list %s: %w", owner, err)
+	}
+	return d.Entries, nil
+}
+
+// introList returns an owner's introductions, most recently changed first.
+func (s *Store) introList(ctx context.Context, owner string) ([]IntroductionSummary, error) {
+	es, err := s.entries(ctx, "intro:"+owner)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]IntroductionSummary, 0, len(es))
+	for id, e := range es {
+		out = append(out, decodeIntroEntry(id, e))
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].UpdatedAt.Equal(out[j].UpdatedAt) {
+			return out[i].UpdatedAt.After(out[j].UpdatedAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+// listIntro writes in's entry in the lists of its employer, its worker
+// and its candidate.
+func (s *Store) listIntro(ctx context.Context, in Introduction) error {
+	e := introEntry(in)
+	for _, owner := range []string{"employer:" + string(in.EmployerID), "worker:" + string(in.WorkerID), "candidate:" + string(in.CandidateID)} {
+		if err := s.setEntry(ctx, "intro:"+owner, in.ID, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
