@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -134,8 +135,32 @@ func TestIntroduction_Walkthrough(t *testing.T) {
 	if rec["status"] != "placed" || intro["state"] != "placed" {
 		t.Fatalf("candidate %v, introduction %v", rec["status"], intro["state"])
 	}
-	// The placement: a mentor must be a mentor user.
+	// Who may see and change the placement.
 	mentor, mentorTok := e.user(users.Mentor, "mentor@example.nl")
+	_, otherWorker := e.user(users.ProbationWorker, "w2@example.nl")
+	_, otherEmp := e.employer("ander")
+	for _, tc := range []struct {
+		who                string
+		tok                string
+		get, mentorSet, end int
+	}{
+		{"other worker", otherWorker, 404, 404, 404},
+		{"other employer", otherEmp, 404, 404, 404},
+		{"unassigned mentor", mentorTok, 404, 404, 404},
+		{"coordinator", e.c1, 200, 422, 403}, // may assign (the body names no mentor), not end
+		{"anonymous", "", 401, 401, 401},
+	} {
+		if st, _ := e.do("GET", "/api/v1/placements/"+pid, tc.tok, nil); st != tc.get {
+			t.Fatalf("%s GET placement = %d; want %d", tc.who, st, tc.get)
+		}
+		if st, _ := e.do("POST", "/api/v1/placements/"+pid+"/mentor", tc.tok, map[string]any{"mentor_id": "u_nosuchuser0001"}); st != tc.mentorSet {
+			t.Fatalf("%s setting the mentor = %d; want %d", tc.who, st, tc.mentorSet)
+		}
+		if st, _ := e.do("POST", "/api/v1/placements/"+pid+"/end", tc.tok, map[string]any{"reason": "moved"}); st != tc.end {
+			t.Fatalf("%s ending the placement = %d; want %d", tc.who, st, tc.end)
+		}
+	}
+	// The placement: a mentor must be a mentor user.
 	if st, b := e.do("POST", "/api/v1/placements/"+pid+"/mentor", e.worker, map[string]any{"mentor_id": e.emp}); st != 422 || fieldsOf(b)["mentor_id"] == nil {
 		t.Fatalf("a non-mentor as mentor: %d %v", st, b)
 	}
@@ -155,6 +180,16 @@ func TestIntroduction_Walkthrough(t *testing.T) {
 	if st, _ := e.do("POST", "/api/v1/placements/"+pid+"/end", e.empTok, map[string]any{"reason": "resigned"}); st != 409 {
 		t.Fatalf("ending twice = %d; want 409", st)
 	}
+	// The candidate's disclosure log, as the worker hands it over.
+	resp := e.raw("GET", "/api/v1/candidates/"+e.cand+"/disclosures?format=csv", e.worker, nil)
+	csv, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"introduction_employer_interested", "introduction_candidate_consented", "introduction_placed", "consent_granted", "consent_withdrawn", ",disclosed,", ",2,card first_name work_history curfew last_name email phone,"} {
+		if !strings.Contains(string(csv), want) {
+			t.Fatalf("disclosure log lacks %q:\n%s", want, csv)
+		}
+	}
+	t.Logf("the candidate's disclosure log (CSV):\n%s", csv)
 }
 
 // TestIntroduction_Rules: a probation worker's proposal that breaks a hard

@@ -30,6 +30,9 @@ const (
 	ActionCandidateWrite = "candidate.write"
 	ActionConsentGrant   = "consent.grant"
 	ActionConsentRevoke  = "consent.withdraw"
+	// ActionIntroductionStep is an introduction's step (subject: the
+	// candidate), written by placements and read by the disclosure log.
+	ActionIntroductionStep = "introduction.step"
 )
 
 // Entry is what a caller records; the Recorder adds sequence, time and hashes.

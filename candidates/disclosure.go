@@ -124,7 +124,7 @@ func hiddenFrom(c Candidate, e EmployerStanding) bool {
 // DisclosureEntry is one line of a candidate's disclosure log.
 type DisclosureEntry struct {
 	At       time.Time `json:"at"`
-	What     string    `json:"what"` // disclosed, consent_granted, consent_withdrawn
+	What     string    `json:"what"` // disclosed, consent_granted, consent_withdrawn, introduction_<state>
 	Employer string    `json:"employer_id"`
 	Level    string    `json:"level,omitempty"`
 	Fields   string    `json:"fields,omitempty"`
@@ -136,7 +136,8 @@ type DisclosureEntry struct {
 const maxLog = 1000
 
 // DisclosureLog lists, newest first, every read of the candidate by an
-// employer and every consent change — what the candidate may ask to see
+// employer, every consent change and every introduction step (each can
+// change the level an employer sees) — what the candidate may ask to see
 // (GDPR art. 15). It is read from the audit log (the events about the
 // candidate), so it cannot disagree with it; the listing is itself an
 // audited read.
@@ -160,6 +161,10 @@ func (s *Service) DisclosureLog(ctx context.Context, id ID) ([]DisclosureEntry, 
 			d.What = "consent_granted"
 		case audit.ActionConsentRevoke:
 			d.What = "consent_withdrawn"
+		case audit.ActionIntroductionStep:
+			// A step changes what the employer may see (level 1 from
+			// candidate_consented, 2 once placed, back to 0 when closed).
+			d.What = "introduction_" + ev.Details["state"]
 		default:
 			continue
 		}

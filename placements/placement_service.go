@@ -159,14 +159,16 @@ type MentorInput struct {
 // Conflict (ended).
 func (s *Service) AssignMentor(ctx context.Context, id string, in MentorInput) (PlacementView, error) {
 	m := strings.TrimSpace(in.MentorID)
-	u, err := s.users.Load(ctx, users.ID(m))
-	if apperr.Is(err, apperr.NotFound) || (err == nil && (u.Role != users.Mentor || u.Disabled)) {
-		return PlacementView{}, apperr.InvalidField("mentor_id", "is not a mentor")
-	}
-	if err != nil {
-		return PlacementView{}, err
-	}
 	p, err := s.changePlacement(ctx, id, []users.Role{users.ProbationWorker, users.Coordinator}, "mentor", func(_ users.Actor, p *Placement) error {
+		// Checked after access, so that another party's placement is
+		// NotFound whatever the body says.
+		u, err := s.users.Load(ctx, users.ID(m))
+		if apperr.Is(err, apperr.NotFound) || (err == nil && (u.Role != users.Mentor || u.Disabled)) {
+			return apperr.InvalidField("mentor_id", "is not a mentor")
+		}
+		if err != nil {
+			return err
+		}
 		if p.State != Active {
 			return apperr.Errorf(apperr.Conflict, "This placement has ended.")
 		}

@@ -20,7 +20,7 @@ import (
 
 // Audit actions of this package (subject: the candidate).
 const (
-	ActionIntroduction = "introduction.step"
+	ActionIntroduction = audit.ActionIntroductionStep
 	ActionPlacement    = "placement.write"
 )
 
