@@ -140,8 +140,8 @@ func TestIntroduction_Walkthrough(t *testing.T) {
 	_, otherWorker := e.user(users.ProbationWorker, "w2@example.nl")
 	_, otherEmp := e.employer("ander")
 	for _, tc := range []struct {
-		who                string
-		tok                string
+		who                 string
+		tok                 string
 		get, mentorSet, end int
 	}{
 		{"other worker", otherWorker, 404, 404, 404},
