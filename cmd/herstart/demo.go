@@ -78,6 +78,13 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdo
 				return err
 			}
 		}
+		// Two who fit the demo vacancies, so that an introduction can be
+		// walked through (README): the generated ones rarely do.
+		for _, in := range fittingDemoCandidates(time.Now()) {
+			if err := demoCandidateFrom(ctx, p, worker, in); err != nil {
+				return err
+			}
+		}
 		if err := demoEmployer(ctx, p, ids["coordinator@demo.herstart.nl"], ids["coordinator2@demo.herstart.nl"]); err != nil {
 			return err
 		}
@@ -127,6 +134,38 @@ func generate(ctx context.Context, p *platform, n int, seed uint64, stdout io.Wr
 	}
 	fmt.Fprintln(stdout)
 	return p.matching.Compact(ctx)
+}
+
+// fittingDemoCandidates fit the demo employer's vacancies in Utrecht.
+func fittingDemoCandidates(now time.Time) []candidates.Input {
+	return []candidates.Input{{
+		Identity: candidates.IdentityInput{FirstName: "Daan", LastName: "Visser", BirthDate: now.AddDate(-31, -2, 0).Format(time.DateOnly), Phone: "+31 6 11223344", Email: "daan.visser@example.nl"},
+		Skills:   []string{"orderpicken", "heftruck rijden"}, DesiredOccupations: []string{"magazijnmedewerker"},
+		Certificates: []string{"forklift", "vca_basis"}, Languages: []string{"nl"}, HoursPerWeek: 32,
+		AvailableFrom: now.Format(time.DateOnly), HomePlace: "Utrecht", TravelRadiusKm: 25,
+		Motivation:   "Heeft twee jaar in een distributiecentrum gewerkt en wil weer aan de slag.",
+		WorkHistory:  []string{"Orderpicker, distributiecentrum, 2 jaar"},
+		Restrictions: candidates.RestrictionsInput{Curfew: &candidates.CurfewInput{From: "23:00", To: "05:00"}},
+	}, {
+		Identity: candidates.IdentityInput{FirstName: "Noor", LastName: "Bakker", BirthDate: now.AddDate(-24, -5, 0).Format(time.DateOnly), Phone: "+31 6 55667788"},
+		Skills:   []string{"groenonderhoud", "maaien"}, Languages: []string{"nl", "en"}, HoursPerWeek: 24,
+		AvailableFrom: now.AddDate(0, 0, 7).Format(time.DateOnly), HomePlace: "Zeist", TravelRadiusKm: 15,
+		Motivation:  "Werkt graag buiten, in een vast team.",
+		WorkHistory: []string{"Werkervaringsplaats groenvoorziening, 6 maanden"},
+	}}
+}
+
+func demoCandidateFrom(ctx context.Context, p *platform, worker users.Actor, in candidates.Input) error {
+	ctx = users.WithActor(ctx, worker)
+	rec, err := p.candidates.Create(ctx, in)
+	if err != nil {
+		return fmt.Errorf("demo candidate: %w", err)
+	}
+	st := candidates.Available
+	if _, err := p.candidates.Update(ctx, rec.ID, candidates.Update{Status: &st}, 0); err != nil {
+		return fmt.Errorf("demo candidate: %w", err)
+	}
+	return nil
 }
 
 func demoCandidate(ctx context.Context, p *platform, worker users.Actor, r *rand.Rand, i int, available bool) error {
