@@ -287,6 +287,35 @@ func TestIntroduction_WhoMay(t *testing.T) {
 			t.Fatalf("%s create = %d; want %d", tc.who, st, tc.create)
 		}
 	}
+	// The other routes of this issue, every role.
+	for _, tc := range []struct {
+		who                           string
+		tok                           string
+		disclosures, inbox, placeList int
+	}{
+		{"own worker", e.worker, 200, 200, 200},
+		{"other worker", otherWorker, 404, 200, 200},
+		{"own employer", e.empTok, 403, 200, 200},
+		{"other employer", otherEmp, 403, 200, 200},
+		{"suspended employer", suspTok, 403, 200, 200},
+		{"mentor", mentor, 403, 200, 200},
+		{"coordinator", e.c1, 403, 200, 403},
+		{"anonymous", "", 401, 401, 401},
+	} {
+		for path, want := range map[string]int{"/api/v1/candidates/" + e.cand + "/disclosures": tc.disclosures, "/api/v1/inbox": tc.inbox, "/api/v1/placements": tc.placeList} {
+			st, b := e.do("GET", path, tc.tok, nil)
+			raw, _ := json.Marshal(b)
+			if st != want {
+				t.Fatalf("%s GET %s = %d; want %d", tc.who, path, st, want)
+			}
+			if tc.who != "own worker" && (strings.Contains(string(raw), "de Vries") || strings.Contains(string(raw), "Sem")) {
+				t.Fatalf("%s GET %s shows candidate data: %s", tc.who, path, raw)
+			}
+			if path == "/api/v1/inbox" && st == 200 && tc.who != "own worker" && tc.who != "own employer" && b["unread"] != float64(0) {
+				t.Fatalf("%s's inbox holds someone else's messages: %s", tc.who, raw)
+			}
+		}
+	}
 	e.step(e.empTok, id, "interested", nil, 200)
 	if _, l := e.do("GET", "/api/v1/introductions", otherEmp, nil); l["total"] != float64(0) {
 		t.Fatalf("another employer's list shows %v", l)

@@ -261,7 +261,7 @@ const (
 	msgProposed  = "A probation worker proposed a candidate for one of your vacancies."
 	msgConsented = "The candidate consented to the introduction: you can see more of them now and plan an interview."
 	msgInterview = "An interview is planned."
-	msgPlaced    = "The candidate was placed."
+	msgPlaced    = "The candidate was placed. Assign a mentor before the start date."
 	msgDeclined  = "The employer declined after the interview."
 	msgWithdrawn = "The introduction was withdrawn."
 )

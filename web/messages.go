@@ -91,7 +91,7 @@ var catalogue = map[string]string{
 	"A probation worker proposed a candidate for one of your vacancies.":                                "Een reclasseringswerker heeft een kandidaat voorgesteld voor een van uw vacatures.",
 	"The candidate consented to the introduction: you can see more of them now and plan an interview.":  "De kandidaat heeft toestemming gegeven voor de kennismaking: u ziet nu meer en kunt een gesprek plannen.",
 	"An interview is planned.":                                                                          "Er is een gesprek gepland.",
-	"The candidate was placed.":                                                                         "De kandidaat is geplaatst.",
+	"The candidate was placed. Assign a mentor before the start date.":                                  "De kandidaat is geplaatst. Wijs vóór de startdatum een mentor toe.",
 	"The employer declined after the interview.":                                                        "De werkgever heeft na het gesprek afgezien.",
 	"The introduction was withdrawn.":                                                                   "De kennismaking is ingetrokken.",
 	"You are the mentor of a new placement.":                                                            "U bent de mentor van een nieuwe plaatsing.",
@@ -102,9 +102,9 @@ var catalogue = map[string]string{
 	"is only for a fixed_term contract":                                                                 "hoort alleen bij een contract voor bepaalde tijd (fixed_term)",
 	"must be a date and time such as 2026-12-10T14:00:00+01:00":                                         "moet een datum en tijd zijn, zoals 2026-12-10T14:00:00+01:00",
 	"is required (a date and time such as 2026-12-10T14:00:00+01:00)":                                   "is verplicht (een datum en tijd, zoals 2026-12-10T14:00:00+01:00)",
-	"allowed now: %s":                                                                                   "nu mogelijk: %s",
-	"no step is open to you now":                                                                        "er staat nu geen stap voor u open",
-	"must be json or csv":                                                                               "moet json of csv zijn",
+	"allowed now: %s":            "nu mogelijk: %s",
+	"no step is open to you now": "er staat nu geen stap voor u open",
+	"must be json or csv":        "moet json of csv zijn",
 
 	// Field problems.
 	"at least one is required":                                         "minstens één is verplicht",
