@@ -210,7 +210,7 @@ func TestReindex_ShowsProgress(t *testing.T) {
 		t.Fatalf("reindex: %v\n%s", err, out.String())
 	}
 	got := out.String()
-	for _, want := range []string{"candidates [####################] 100%  58 of ~58 read", "vacancies  [####################] 100%  3 of ~3 read, 3 indexed", "search index rebuilt in"} {
+	for _, want := range []string{"candidates [####################] 100%  60 of ~60 read", "vacancies  [####################] 100%  3 of ~3 read, 3 indexed", "search index rebuilt in"} {
 		if !strings.Contains(got, want) {
 			t.Fatalf("reindex printed %q; want it to contain %q", got, want)
 		}
