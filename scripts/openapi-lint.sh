@@ -4,6 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=scripts/openapi-lint
+major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$major" -lt 20 ]; then
+	echo "== OpenAPI lint skipped: Node.js $(node --version 2>/dev/null || echo 'is not installed'); Redocly CLI 2 needs Node.js 20 or later"
+	exit 0
+fi
 if [ ! -x "$dir/node_modules/.bin/redocly" ]; then
 	if ! command -v npm >/dev/null; then
 		echo "== OpenAPI lint: npm is not installed (CI installs nodejs and npm)"; exit 1
