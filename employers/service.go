@@ -80,13 +80,6 @@ func NewService(st *Store, us *users.Service, rec *audit.Recorder, tbl *places.T
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
 
-func (s *Service) record(ctx context.Context, a users.Actor, action string, id ID, details map[string]string) error {
-	actor, role := string(a.UserID), string(a.Role)
-	if actor == "" {
-		actor, role = "anonymous", "anonymous"
-	}
-	return s.audit.Record(ctx, audit.Entry{ActorID: actor, Role: role, Action: action, Subject: "employer:" + string(id), Details: details})
-}
 
 // Registered is the outcome of a registration, as the applicant sees it.
 type Registered struct {
