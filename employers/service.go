@@ -80,7 +80,6 @@ func NewService(st *Store, us *users.Service, rec *audit.Recorder, tbl *places.T
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
 
-
 // Registered is the outcome of a registration, as the applicant sees it.
 type Registered struct {
 	Employer View

@@ -236,7 +236,6 @@ func (s *Store) register(ctx context.Context, e Employer) error {
 	return s.setEntry(ctx, s.registry, registryID, string(e.ID), encodeRegistry(e))
 }
 
-
 // setEntry sets (or with "" removes) one entry of a list document,
 // conditionally on the version read, so that concurrent writers — other
 // instances included — lose no entry.
