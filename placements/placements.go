@@ -2,15 +2,10 @@ package placements
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
-
-	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/candidates"
@@ -144,31 +139,15 @@ var errPlacementNotFound = apperr.Errorf(apperr.NotFound, "Placement not found."
 
 func (s *Store) placement(ctx context.Context, id string) (Placement, error) {
 	var d placementDoc
-	err := s.placements.FindOne(ctx, bson.M{"_id": id}).Decode(&d)
-	switch {
-	case errors.Is(err, mongo.ErrNoDocuments):
-		return Placement{}, errPlacementNotFound
-	case err != nil:
-		return Placement{}, fmt.Errorf("find placement %s: %w", id, err)
+	if err := find(ctx, s.placements, id, &d, errPlacementNotFound); err != nil {
+		return Placement{}, err
 	}
 	return d.toDomain(), nil
 }
 
-// savePlacement inserts (version 1; a placement that exists already is
-// left as it is, for a follow-up run again) or replaces conditionally.
+// savePlacement inserts (version 1) or replaces conditionally.
 func (s *Store) savePlacement(ctx context.Context, p Placement) error {
-	d := toPlacementDoc(p)
-	if p.Version == 1 {
-		_, err := s.placements.InsertOne(ctx, d)
-		if err != nil && !mongo.IsDuplicateKeyError(err) {
-			return fmt.Errorf("insert placement: %w", err)
-		}
-		return nil
-	}
-	if err := s.versions.Replace(ctx, s.placements, d.ID, p.Version-1, d); err != nil {
-		return fmt.Errorf("save placement %s: %w", p.ID, err)
-	}
-	return nil
+	return s.save(ctx, s.placements, p.ID, p.Version, toPlacementDoc(p))
 }
 
 func placementEntry(p Placement) string {

@@ -114,12 +114,8 @@ var errIntroNotFound = apperr.Errorf(apperr.NotFound, "Introduction not found.")
 
 func (s *Store) intro(ctx context.Context, id string) (Introduction, error) {
 	var d introDoc
-	err := s.intros.FindOne(ctx, bson.M{"_id": id}).Decode(&d)
-	switch {
-	case errors.Is(err, mongo.ErrNoDocuments):
-		return Introduction{}, errIntroNotFound
-	case err != nil:
-		return Introduction{}, fmt.Errorf("find introduction %s: %w", id, err)
+	if err := find(ctx, s.intros, id, &d, errIntroNotFound); err != nil {
+		return Introduction{}, err
 	}
 	return d.toDomain(), nil
 }
@@ -127,15 +123,33 @@ func (s *Store) intro(ctx context.Context, id string) (Introduction, error) {
 // saveIntro inserts a new introduction (version 1) or replaces one
 // conditionally on the version before. Errors: store.ErrStale.
 func (s *Store) saveIntro(ctx context.Context, in Introduction) error {
-	d := toIntroDoc(in)
-	if in.Version == 1 {
-		if _, err := s.intros.InsertOne(ctx, d); err != nil {
-			return fmt.Errorf("insert introduction: %w", err)
+	return s.save(ctx, s.intros, in.ID, in.Version, toIntroDoc(in))
+}
+
+// find reads coll's document id into d; notFound when there is none.
+func find(ctx context.Context, coll *mongo.Collection, id string, d any, notFound error) error {
+	err := coll.FindOne(ctx, bson.M{"_id": id}).Decode(d)
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return notFound
+	case err != nil:
+		return fmt.Errorf("find %s %s: %w", coll.Name(), id, err)
+	}
+	return nil
+}
+
+// save inserts doc at version 1 (one that exists already is left as it
+// is: a follow-up that runs again inserts nothing twice) or replaces it
+// conditionally on the version before. Errors: store.ErrStale.
+func (s *Store) save(ctx context.Context, coll *mongo.Collection, id string, version int64, doc any) error {
+	if version == 1 {
+		if _, err := coll.InsertOne(ctx, doc); err != nil && !mongo.IsDuplicateKeyError(err) {
+			return fmt.Errorf("insert %s %s: %w", coll.Name(), id, err)
 		}
 		return nil
 	}
-	if err := s.versions.Replace(ctx, s.intros, d.ID, in.Version-1, d); err != nil {
-		return fmt.Errorf("save introduction %s: %w", in.ID, err)
+	if err := s.versions.Replace(ctx, coll, id, version-1, doc); err != nil {
+		return fmt.Errorf("save %s %s: %w", coll.Name(), id, err)
 	}
 	return nil
 }
