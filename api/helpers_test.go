@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,7 +44,17 @@ type env struct {
 	db         interface{ Name() string }
 	now        time.Time
 	active     string // activeEmployer's id, once made
+	placements *placements.Service
+	clock      *testClock // the placements' clock
 }
+
+// testClock is real time shifted by an offset the test sets.
+type testClock struct{ offset atomic.Int64 }
+
+func (c *testClock) Now() time.Time { return time.Now().Add(time.Duration(c.offset.Load())) }
+
+// Set makes Now return t (and run on from there).
+func (c *testClock) Set(t time.Time) { c.offset.Store(int64(time.Until(t))) }
 
 // activeEmployer returns an approved employer, registering and approving
 // one (by two coordinators of its own) the first time.
@@ -92,7 +103,8 @@ func newEnv(t *testing.T, opts ...func(*web.Config)) *env {
 	ms := matching.NewService(ix, tx, tbl, cs, es, rec, th, matching.NewTokens([]byte("test key for index tokens 123456")), nil)
 	cs.Indexer, cs.IndexBatch = ms.IndexCandidate, ms.IndexCandidates
 	es.OnVacancyChange = ms.IndexVacancy
-	ps := placements.NewService(placements.NewStore(db), cs, es, us, rec, ob, nil)
+	clock := &testClock{}
+	ps := placements.NewService(placements.NewStore(db), cs, es, us, rec, ob, clock.Now)
 	ps.Notify = ib.NotifyOnce
 	cs.IntroductionLevel = ps.IntroductionLevel
 	cfg := api.Config{Users: us, Candidates: cs, Employers: es, Matching: ms, Audit: rec, Inbox: ib, Placements: ps, Logger: slog.New(slog.DiscardHandler)}
@@ -101,7 +113,7 @@ func newEnv(t *testing.T, opts ...func(*web.Config)) *env {
 		o(&wc)
 	}
 	app := api.New(cfg, wc)
-	return &env{t: t, app: app, users: us, candidates: cs, employers: es, audit: rec, db: db, now: time.Now()}
+	return &env{t: t, app: app, users: us, candidates: cs, employers: es, audit: rec, db: db, now: time.Now(), placements: ps, clock: clock}
 }
 
 // user creates an account and returns a bearer token for it.

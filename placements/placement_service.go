@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/herstart/herstart/apperr"
@@ -43,11 +44,11 @@ func (s *Service) ownPlacement(ctx context.Context, id string) (users.Actor, Pla
 // GetPlacement returns a placement of the caller's.
 // Errors: Unauthenticated, NotFound.
 func (s *Service) GetPlacement(ctx context.Context, id string) (PlacementView, error) {
-	_, p, err := s.ownPlacement(ctx, id)
+	a, p, err := s.ownPlacement(ctx, id)
 	if err != nil {
 		return PlacementView{}, err
 	}
-	return placementViewOf(p), nil
+	return viewFor(p, a), nil
 }
 
 // ListPlacements returns the caller's placements: a mentor's assigned ones,
@@ -71,51 +72,120 @@ func (s *Service) ListPlacements(ctx context.Context) ([]PlacementSummary, error
 // changePlacement applies step to a fresh read of a placement the caller
 // may change and saves it conditionally, with its follow-up task.
 func (s *Service) changePlacement(ctx context.Context, id string, roles []users.Role, op string, step func(a users.Actor, p *Placement) error) (Placement, error) {
+	return s.writePlacement(ctx, func() (users.Actor, Placement, error) {
+		a, p, err := s.ownPlacement(ctx, id)
+		if err == nil && !a.Is(roles...) {
+			err = apperr.Errorf(apperr.Forbidden, "Your role may not do this.")
+		}
+		return a, p, err
+	}, op, func(a users.Actor, p *Placement) (map[string]string, error) { return nil, step(a, p) })
+}
+
+// errUnchanged from a step means there is nothing to write.
+var errUnchanged = errors.New("unchanged")
+
+// writePlacement is the one write path of a placement: load (a fresh read
+// and the access check), step (the change; its details join the audit
+// event), then the follow-up task with the event, the conditional save,
+// and the follow-up run. Records the step adds with an empty Task (notices,
+// escalations, milestones) get the task's id, so that its follow-up acts on
+// them once. A clash re-reads and re-applies the step.
+func (s *Service) writePlacement(ctx context.Context, load func() (users.Actor, Placement, error), op string, step func(a users.Actor, p *Placement) (map[string]string, error)) (Placement, error) {
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
 			if err := store.Backoff(ctx, attempt); err != nil {
 				return Placement{}, err
 			}
 		}
-		a, p, err := s.ownPlacement(ctx, id)
-		if err != nil {
-			return Placement{}, err
-		}
-		if !a.Is(roles...) {
-			return Placement{}, apperr.Errorf(apperr.Forbidden, "Your role may not do this.")
-		}
-		if err := step(a, &p); err != nil {
-			return Placement{}, err
-		}
-		payload, err := s.audit.Intent(ctx, audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: ActionPlacement,
-			Subject: "candidate:" + string(p.CandidateID), Details: map[string]string{"placement": p.ID, "op": op, "state": string(p.State)}})
-		if err != nil {
-			return Placement{}, err
-		}
-		task, err := s.outbox.EnqueueWith(ctx, taskPlacement, p.ID, payload)
-		if err != nil {
-			return Placement{}, err
-		}
-		p.UpdatedAt, p.Version = s.clock(), p.Version+1
-		p.writes = append(p.writes, task.ID())
-		if len(p.writes) > 8 {
-			p.writes = p.writes[len(p.writes)-8:]
-		}
-		err = s.store.savePlacement(ctx, p)
+		p, err := s.writeOnce(ctx, load, op, step)
 		if errors.Is(err, store.ErrStale) {
-			_ = s.outbox.Done(ctx, task)
-			if attempt+1 < 8 {
+			if attempt+1 < store.MaxAttempts {
 				continue
 			}
 			return Placement{}, apperr.Errorf(apperr.Conflict, "The placement was changed at the same moment. Reload and try again.")
 		}
-		if err != nil {
-			return Placement{}, err
+		return p, err
+	}
+}
+
+// writeOnce is one attempt of writePlacement, under the process's lock of
+// the placement (clashes within one process wait; between processes the
+// version decides). Errors: store.ErrStale after a clash.
+func (s *Service) writeOnce(ctx context.Context, load func() (users.Actor, Placement, error), op string, step func(a users.Actor, p *Placement) (map[string]string, error)) (Placement, error) {
+	a, p, err := load()
+	if err != nil {
+		return Placement{}, err
+	}
+	unlock := s.store.locks.Lock("placement:" + p.ID)
+	defer unlock()
+	if fresh, err := s.store.placement(ctx, p.ID); err != nil {
+		return Placement{}, err
+	} else if fresh.Version != p.Version {
+		return Placement{}, store.ErrStale // changed while we waited
+	}
+	details, err := step(a, &p)
+	if err != nil {
+		return p, err
+	}
+	d := map[string]string{"placement": p.ID, "op": op, "state": string(p.State)}
+	for k, v := range details {
+		d[k] = v
+	}
+	payload, err := s.audit.Intent(ctx, audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: ActionPlacement,
+		Subject: "candidate:" + string(p.CandidateID), Details: d})
+	if err != nil {
+		return Placement{}, err
+	}
+	task, err := s.outbox.EnqueueWith(ctx, taskPlacement, p.ID, payload)
+	if err != nil {
+		return Placement{}, err
+	}
+	stamp(&p, task.ID())
+	p.UpdatedAt, p.Version = s.clock(), p.Version+1
+	p.writes = append(p.writes, task.ID())
+	if len(p.writes) > 8 {
+		p.writes = p.writes[len(p.writes)-8:]
+	}
+	err = s.store.savePlacement(ctx, p)
+	if errors.Is(err, store.ErrStale) {
+		_ = s.outbox.Done(ctx, task)
+		return Placement{}, err
+	}
+	if err != nil {
+		return Placement{}, err
+	}
+	if err := s.outbox.Complete(ctx, task); err != nil {
+		s.log.WarnContext(ctx, "placement follow-up deferred to the outbox", "err", err)
+	}
+	return p, nil
+}
+
+// stamp gives the records a write added the write's task id.
+func stamp(p *Placement, task string) {
+	for i := range p.Notices {
+		if p.Notices[i].Task == "" {
+			p.Notices[i].Task = task
 		}
-		if err := s.outbox.Complete(ctx, task); err != nil {
-			s.log.WarnContext(ctx, "placement follow-up deferred to the outbox", "err", err)
+	}
+	if len(p.Notices) > keepNotices {
+		p.Notices = p.Notices[len(p.Notices)-keepNotices:]
+	}
+	for i := range p.Escalations {
+		if p.Escalations[i].Task == "" {
+			p.Escalations[i].Task = task
 		}
-		return p, nil
+	}
+	for i := range p.Milestones {
+		if p.Milestones[i].Task == "" {
+			p.Milestones[i].Task = task
+		}
+	}
+}
+
+// notify queues an inbox message for the write's follow-up.
+func (p *Placement) notify(to users.ID, kind, text string) {
+	if to != "" {
+		p.Notices = append(p.Notices, Notice{To: string(to), Kind: kind, Text: text})
 	}
 }
 
@@ -135,14 +205,22 @@ func (s *Service) followPlacement(ctx context.Context, t store.Task) error {
 	if err := s.store.listPlacement(ctx, p); err != nil {
 		return err
 	}
+	if err := s.store.listMentoring(ctx, p, s.clock()); err != nil {
+		return err
+	}
 	if p.State == Ended {
 		if err := s.candidates.Follow(ctx, p.CandidateID, candidates.Available, "placement "+p.ID+" ended"); err != nil {
 			return err
 		}
 	}
-	if s.Notify != nil && p.MentorID != "" && p.State == Active {
-		if err := s.Notify(ctx, p.MentorID, t.ID(), "placement.mentor", "You are the mentor of a new placement.", "placement:"+p.ID); err != nil {
-			return err
+	if s.Notify != nil {
+		for i, n := range p.Notices {
+			if n.Task != t.ID() {
+				continue
+			}
+			if err := s.Notify(ctx, users.ID(n.To), t.ID()+"#"+strconv.Itoa(i), n.Kind, n.Text, "placement:"+p.ID); err != nil {
+				return err
+			}
 		}
 	}
 	return s.audit.RecordTask(ctx, t.ID(), t.Payload(), t.Retry())
@@ -172,13 +250,20 @@ func (s *Service) AssignMentor(ctx context.Context, id string, in MentorInput) (
 		if p.State != Active {
 			return apperr.Errorf(apperr.Conflict, "This placement has ended.")
 		}
+		if p.MentorID != "" && p.MentorID != u.ID && !slices.Contains(p.Mentors, p.MentorID) {
+			p.Mentors = append(p.Mentors, p.MentorID)
+		}
+		if p.MentorID != u.ID {
+			p.notify(u.ID, "placement.mentor", "You are the mentor of a new placement.")
+		}
 		p.MentorID = u.ID
 		return nil
 	})
 	if err != nil {
 		return PlacementView{}, err
 	}
-	return placementViewOf(p), nil
+	a, _ := users.ActorFrom(ctx)
+	return viewFor(p, a), nil
 }
 
 // EndInput says why a placement ended.
@@ -204,5 +289,6 @@ func (s *Service) End(ctx context.Context, id string, in EndInput) (PlacementVie
 	if err != nil {
 		return PlacementView{}, err
 	}
-	return placementViewOf(p), nil
+	a, _ := users.ActorFrom(ctx)
+	return viewFor(p, a), nil
 }

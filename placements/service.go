@@ -22,6 +22,7 @@ import (
 const (
 	ActionIntroduction = audit.ActionIntroductionStep
 	ActionPlacement    = "placement.write"
+	ActionTemplate     = "checkin_template.write"
 )
 
 // Outbox tasks: the follow-up of an introduction's write (lists, inbox,
@@ -46,14 +47,21 @@ type Service struct {
 	// Notify, when set, tells a user of a step they own next (wired by cmd
 	// to the inbox); key makes a re-run notify once.
 	Notify func(ctx context.Context, user users.ID, key, kind, text, subject string) error
+
+	// SecondApprovalAbove is the claim amount (euro cents) above which a
+	// second coordinator must approve (HERSTART_CLAIM_SECOND_APPROVAL_CENTS).
+	SecondApprovalAbove int64
 }
+
+// DefaultSecondApprovalAbove is €2,500.
+const DefaultSecondApprovalAbove = 250_000
 
 // NewService returns a Service and registers its outbox tasks. now may be nil.
 func NewService(st *Store, cs *candidates.Service, es *employers.Service, us *users.Service, rec *audit.Recorder, ob *store.Outbox, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Service{store: st, candidates: cs, employers: es, users: us, audit: rec, outbox: ob, now: now, log: slog.Default()}
+	s := &Service{store: st, candidates: cs, employers: es, users: us, audit: rec, outbox: ob, now: now, log: slog.Default(), SecondApprovalAbove: DefaultSecondApprovalAbove}
 	ob.Register(taskIntro, s.followIntro)
 	ob.Register(taskPlacement, s.followPlacement)
 	return s
@@ -61,6 +69,10 @@ func NewService(st *Store, cs *candidates.Service, es *employers.Service, us *us
 
 // SetLogger sets the logger of warnings the service handles itself.
 func (s *Service) SetLogger(l *slog.Logger) { s.log = l }
+
+// SetClock replaces the service's clock: the demo writes a year of
+// history through it. Not for serving.
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
 
@@ -595,6 +607,11 @@ func (s *Service) place(ctx context.Context, in Introduction) error {
 	p := Placement{ID: placementID(in.ID), IntroductionID: in.ID, CandidateID: in.CandidateID, WorkerID: in.WorkerID, EmployerID: in.EmployerID,
 		VacancyID: in.VacancyID, StartDate: in.Terms.StartDate, EndDate: in.Terms.EndDate, Contract: in.Terms.Contract,
 		HoursPerWeek: in.Terms.HoursPerWeek, State: Active, CreatedAt: now, UpdatedAt: now, Version: 1}
+	tmpl, err := s.store.template(ctx, "default")
+	if err != nil {
+		return err
+	}
+	p.Schedule = tmpl.schedule(day(p.StartDate))
 	if existing, err := s.store.placement(ctx, p.ID); err == nil {
 		p = existing
 	} else if !apperr.Is(err, apperr.NotFound) {

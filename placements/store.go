@@ -26,6 +26,8 @@ type Store struct {
 	intros     *mongo.Collection
 	placements *mongo.Collection
 	lists      *mongo.Collection
+	templates  *mongo.Collection
+	archive    *mongo.Collection // check-ins beyond a placement's newest, one document each
 	versions   *store.Versions
 	locks      store.Locks
 }
@@ -33,12 +35,13 @@ type Store struct {
 // NewStore returns the Store over db.
 func NewStore(db *mongo.Database) *Store {
 	return &Store{intros: db.Collection("introductions"), placements: db.Collection("placements"),
-		lists: db.Collection("placement_lists"), versions: store.NewVersions(db)}
+		lists: db.Collection("placement_lists"), templates: db.Collection("checkin_templates"), archive: db.Collection("placement_checkins"),
+		versions: store.NewVersions(db)}
 }
 
 // Collections names the collections the Store uses.
 func (s *Store) Collections() []string {
-	return []string{s.intros.Name(), s.placements.Name(), s.lists.Name()}
+	return []string{s.intros.Name(), s.placements.Name(), s.lists.Name(), s.templates.Name(), s.archive.Name()}
 }
 
 type stepDoc struct {
@@ -182,6 +185,36 @@ func (s *Store) setEntry(ctx context.Context, owner, key, value string) error {
 			entries = bson.M{}
 		}
 		entries[key] = value
+		doc["entries"] = entries
+		return doc, nil
+	})
+	if err != nil {
+		return fmt.Errorf("list %s: %w", owner, err)
+	}
+	return nil
+}
+
+// setEntries replaces, in an owner's list, the entries of group (the key
+// group itself and keys "group#…") with set; an empty set removes them.
+func (s *Store) setEntries(ctx context.Context, owner, group string, set map[string]string) error {
+	unlock := s.locks.Lock(owner)
+	defer unlock()
+	_, err := s.versions.Update(ctx, s.lists, owner, func(doc bson.M) (bson.M, error) {
+		if doc == nil {
+			doc = bson.M{}
+		}
+		entries, _ := doc["entries"].(bson.M)
+		if entries == nil {
+			entries = bson.M{}
+		}
+		for k := range entries {
+			if k == group || strings.HasPrefix(k, group+"#") {
+				delete(entries, k)
+			}
+		}
+		for k, v := range set {
+			entries[k] = v
+		}
 		doc["entries"] = entries
 		return doc, nil
 	})

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"strings"
 
+	"github.com/herstart/herstart/placements"
 	"github.com/herstart/herstart/web"
 )
 
@@ -25,6 +27,7 @@ type Config struct {
 	ProxyHeader    string // HERSTART_PROXY_HEADER: client IP header set by a trusted load balancer
 	TrustedProxies string // HERSTART_TRUSTED_PROXIES: the load balancers' addresses or CIDR prefixes, comma-separated
 	Proxies        web.Proxies
+	SecondApproval int64  // HERSTART_CLAIM_SECOND_APPROVAL_CENTS: claims above this need a second coordinator (default 250000, €2,500)
 	MeiliURL       string // MEILI_URL: use Meilisearch instead of the embedded Bleve index
 	MeiliAPIKey    string // MEILI_API_KEY
 }
@@ -77,6 +80,14 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		problems = append(problems, "HERSTART_PROXY_HEADER / HERSTART_TRUSTED_PROXIES: "+err.Error())
 	} else {
 		cfg.Proxies = p
+	}
+	cfg.SecondApproval = placements.DefaultSecondApprovalAbove
+	if v := get("HERSTART_CLAIM_SECOND_APPROVAL_CENTS", ""); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			problems = append(problems, "HERSTART_CLAIM_SECOND_APPROVAL_CENTS must be a whole number of euro cents, 0 or more")
+		}
+		cfg.SecondApproval = n
 	}
 	if len(problems) > 0 {
 		return cfg, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))

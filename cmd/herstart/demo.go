@@ -85,7 +85,11 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdo
 				return err
 			}
 		}
-		if err := demoEmployer(ctx, p, ids["coordinator@demo.herstart.nl"], ids["coordinator2@demo.herstart.nl"]); err != nil {
+		org, err := demoEmployer(ctx, p, ids["coordinator@demo.herstart.nl"], ids["coordinator2@demo.herstart.nl"])
+		if err != nil {
+			return err
+		}
+		if err := demoHistory(ctx, p, ids, org, stdout); err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, "Demo data loaded.")
@@ -185,9 +189,15 @@ func demoCandidate(ctx context.Context, p *platform, worker users.Actor, r *rand
 
 const demoEmployerEmail = "werkgever@demo.herstart.nl"
 
+// demoOrg is the demo employer's user and its warehouse vacancy.
+type demoOrg struct {
+	user      users.Actor
+	warehouse employers.VacancyID
+}
+
 // demoEmployer registers an organisation, has the two demo coordinators vet
 // and approve it, and publishes three vacancies.
-func demoEmployer(ctx context.Context, p *platform, c1, c2 users.ID) error {
+func demoEmployer(ctx context.Context, p *platform, c1, c2 users.ID) (demoOrg, error) {
 	r, err := p.employers.Register(ctx, employers.Registration{
 		Name: "Bouwbedrijf De Nieuwe Start", KvK: "90123456", Sectors: []string{"construction", "logistics", "green_maintenance"},
 		Locations: []employers.LocationInput{{Address: "Industrieweg 4", Place: "Utrecht"}, {Address: "Havenstraat 12", Place: "Rotterdam"}},
@@ -195,21 +205,22 @@ func demoEmployer(ctx context.Context, p *platform, c1, c2 users.ID) error {
 		Password:  DemoPassword, CodeOfConductAccepted: true,
 	}, "")
 	if err != nil {
-		return fmt.Errorf("demo employer: %w", err)
+		return demoOrg{}, fmt.Errorf("demo employer: %w", err)
 	}
 	yes := true
 	coord1 := users.WithActor(ctx, users.Actor{UserID: c1, Role: users.Coordinator})
 	coord2 := users.WithActor(ctx, users.Actor{UserID: c2, Role: users.Coordinator})
 	if _, err := p.employers.UpdateChecklist(coord1, r.Employer.ID, employers.ChecklistUpdate{KvKChecked: &yes, SiteVisitOrCall: &yes,
 		References: &yes, IntegrityQuestions: &yes, CodeOfConductSigned: &yes}); err != nil {
-		return err
+		return demoOrg{}, err
 	}
 	for _, c := range []context.Context{coord1, coord2} {
 		if _, err := p.employers.Approve(c, r.Employer.ID); err != nil {
-			return fmt.Errorf("demo approval: %w", err)
+			return demoOrg{}, fmt.Errorf("demo approval: %w", err)
 		}
 	}
-	emp := users.WithActor(ctx, users.Actor{UserID: r.User.ID, Role: users.Employer, EmployerID: string(r.Employer.ID), Admin: true})
+	org := demoOrg{user: users.Actor{UserID: r.User.ID, Role: users.Employer, EmployerID: string(r.Employer.ID), Admin: true}}
+	emp := users.WithActor(ctx, org.user)
 	no := false
 	start := time.Now().AddDate(0, 0, 21).Format(time.DateOnly)
 	for _, v := range []employers.VacancyInput{
@@ -221,9 +232,13 @@ func demoEmployer(ctx context.Context, p *platform, c1, c2 users.ID) error {
 			HoursPerWeek: 24, Sector: "green_maintenance", Shifts: []employers.Shift{{From: "08:00", To: "13:00"}}, StartDate: start},
 	} {
 		v.VOGRequired = &no
-		if _, err := p.employers.CreateVacancy(emp, r.Employer.ID, v); err != nil {
-			return fmt.Errorf("demo vacancy: %w", err)
+		vv, err := p.employers.CreateVacancy(emp, r.Employer.ID, v)
+		if err != nil {
+			return demoOrg{}, fmt.Errorf("demo vacancy: %w", err)
+		}
+		if org.warehouse == "" {
+			org.warehouse = vv.ID
 		}
 	}
-	return nil
+	return org, nil
 }

@@ -118,6 +118,7 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger, what string
 	}
 	p.placements = placements.NewService(placeStore, p.candidates, p.employers, p.users, p.audit, p.outbox, nil)
 	p.placements.Notify = p.inbox.NotifyOnce
+	p.placements.SecondApprovalAbove = cfg.SecondApproval
 	p.candidates.IntroductionLevel = p.placements.IntroductionLevel
 	for _, svc := range []interface{ SetLogger(*slog.Logger) }{p.users, p.candidates, p.employers, p.matching, p.placements} {
 		svc.SetLogger(log)
@@ -172,6 +173,13 @@ func (p *platform) runJobs(ctx context.Context, log *slog.Logger, holder string)
 			n, err := p.employers.ExpireDue(ctx)
 			if n > 0 {
 				log.Info("employer approvals expired", "count", n)
+			}
+			return err
+		}},
+		{"placements-sweep", 10 * time.Minute, func(ctx context.Context) error {
+			res, err := p.placements.Sweep(ctx)
+			if res.Placements > 0 {
+				log.Info("placements swept (missed check-ins, milestones, mentors)", "placements", res.Placements)
 			}
 			return err
 		}},
