@@ -24,6 +24,8 @@ import (
 	"github.com/herstart/herstart/inbox"
 	"github.com/herstart/herstart/matching"
 	bleveindex "github.com/herstart/herstart/matching/bleve"
+	"github.com/herstart/herstart/payments"
+	stripegw "github.com/herstart/herstart/payments/stripe"
 	"github.com/herstart/herstart/placements"
 	"github.com/herstart/herstart/places"
 	"github.com/herstart/herstart/store"
@@ -45,8 +47,11 @@ type env struct {
 	now        time.Time
 	active     string // activeEmployer's id, once made
 	placements *placements.Service
-	clock      *testClock // the placements' clock
+	payments   *payments.Service
+	clock      *testClock // the placements' and payments' clock
 }
+
+const testWebhookSecret = "whsec_api_test"
 
 // testClock is real time shifted by an offset the test sets.
 type testClock struct{ offset atomic.Int64 }
@@ -107,13 +112,16 @@ func newEnv(t *testing.T, opts ...func(*web.Config)) *env {
 	ps := placements.NewService(placements.NewStore(db), cs, es, us, rec, ob, clock.Now)
 	ps.Notify = ib.NotifyOnce
 	cs.IntroductionLevel = ps.IntroductionLevel
-	cfg := api.Config{Users: us, Candidates: cs, Employers: es, Matching: ms, Audit: rec, Inbox: ib, Placements: ps, Logger: slog.New(slog.DiscardHandler)}
+	pay := payments.NewService(payments.NewStore(db), ps, rec, ob, clock.Now)
+	pay.Debtor = payments.Party{Name: "Stichting Herstart", IBAN: "NL91ABNA0417164300"}
+	pay.ParseEvent = stripegw.ParseEvent(testWebhookSecret)
+	cfg := api.Config{Users: us, Candidates: cs, Employers: es, Matching: ms, Audit: rec, Inbox: ib, Placements: ps, Payments: pay, Logger: slog.New(slog.DiscardHandler)}
 	var wc web.Config
 	for _, o := range opts {
 		o(&wc)
 	}
 	app := api.New(cfg, wc)
-	return &env{t: t, app: app, users: us, candidates: cs, employers: es, audit: rec, db: db, now: time.Now(), placements: ps, clock: clock}
+	return &env{t: t, app: app, users: us, candidates: cs, employers: es, audit: rec, db: db, now: time.Now(), placements: ps, payments: pay, clock: clock}
 }
 
 // user creates an account and returns a bearer token for it.

@@ -14,6 +14,7 @@ import (
 	"github.com/herstart/herstart/employers"
 	"github.com/herstart/herstart/inbox"
 	"github.com/herstart/herstart/matching"
+	"github.com/herstart/herstart/payments"
 	"github.com/herstart/herstart/placements"
 	"github.com/herstart/herstart/users"
 	"github.com/herstart/herstart/web"
@@ -28,6 +29,7 @@ type Config struct {
 	Audit      *audit.Recorder
 	Inbox      *inbox.Service
 	Placements *placements.Service
+	Payments   *payments.Service
 	Logger     *slog.Logger
 }
 
@@ -121,6 +123,22 @@ func Mount(w *web.Web, cfg Config) {
 	v1.Get("/reports/placements", s.handleReport)
 	v1.Get("/checkin-templates/:name", s.handleTemplateGet)
 	v1.Put("/checkin-templates/:name", s.handleTemplatePut)
+
+	v1.Post("/schemes", s.handleSchemeCreate)
+	v1.Get("/schemes", s.handleSchemeList)
+	v1.Get("/schemes/:id", s.handleSchemeGet)
+	v1.Get("/schemes/:id/balance", s.handleSchemeBalance)
+	v1.Get("/schemes/:id/ledger", s.handleSchemeLedger)
+	v1.Post("/placements/:id/schemes", s.handleAttach)
+	v1.Get("/payouts", s.handlePayoutList)
+	v1.Get("/payouts/:id", s.handlePayoutGet)
+	v1.Post("/payouts/:id/:action", s.handlePayoutStep)
+	v1.Post("/sepa-exports", s.handleExportCreate)
+	v1.Get("/sepa-exports/:id", s.handleExportFile)
+	v1.Post("/employers/:id/payout-account", s.handlePayoutAccount)
+	v1.Put("/employers/:id/bank-account", s.handleBankAccount)
+	v1.Get("/employers/:id/ledger", s.handleEmployerLedger)
+	v1.Post("/webhooks/stripe", s.handleStripeWebhook)
 
 	v1.Get("/inbox", s.handleInbox)
 	v1.Post("/inbox/read", s.handleInboxRead)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 
@@ -278,4 +279,51 @@ func buildReport(ps []Placement, scope string, today time.Time) Report {
 		r.Claims = append(r.Claims, *claims[k])
 	}
 	return r
+}
+
+// PayableClaim is an approved guarantee claim, for the payments.
+type PayableClaim struct {
+	Key         string // "g1c2": guarantee 1, claim 2
+	Kind        string
+	AmountCents int64
+	ApprovedAt  time.Time
+}
+
+// Standing is what the payments need to know of a placement on a day.
+type Standing struct {
+	ID          string
+	EmployerID  string
+	CandidateID string
+	StartDate   time.Time
+	Active      bool         // today
+	ActiveOn    bool         // on the day asked about
+	UpToDate    bool         // no check-in overdue on that day
+	Milestones  map[int]bool // recorded milestones: months → reached
+	Claims      []PayableClaim
+}
+
+// Standing reports a placement's standing on day (for the payments'
+// conditions; no caller check: payments decides who asks).
+// Errors: NotFound.
+func (s *Service) Standing(ctx context.Context, id string, on time.Time) (Standing, error) {
+	p, err := s.store.placement(ctx, id)
+	if err != nil {
+		return Standing{}, err
+	}
+	d := day(on)
+	st := Standing{ID: p.ID, EmployerID: string(p.EmployerID), CandidateID: string(p.CandidateID), StartDate: day(p.StartDate),
+		Active: p.State == Active, Milestones: map[int]bool{}}
+	st.ActiveOn = !d.Before(day(p.StartDate)) && (p.State == Active || (p.EndedAt != nil && day(*p.EndedAt).After(d)))
+	st.UpToDate = !p.overdueOn(d)
+	for _, m := range p.Milestones {
+		st.Milestones[m.Months] = m.Reached
+	}
+	for _, g := range p.Guarantees {
+		for _, c := range g.Claims {
+			if c.State == ClaimApproved && c.Payable && c.DecidedAt != nil {
+				st.Claims = append(st.Claims, PayableClaim{Key: "g" + strconv.Itoa(g.N) + "c" + strconv.Itoa(c.N), Kind: g.Kind, AmountCents: c.AmountCents, ApprovedAt: c.DecidedAt.UTC()})
+			}
+		}
+	}
+	return st, nil
 }

@@ -7,6 +7,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/openapi-lint.sh
+# The SEPA test validates its file against the pain.001.001.03 XSD from
+# Debian's libhbci4j-core-java (fetched, not committed) with xmllint.
+if xsd=$(scripts/pain001-xsd.sh 2>/dev/null); then
+	export HERSTART_TEST_PAIN001_XSD="$PWD/$xsd"
+else
+	echo "== pain.001.001.03 XSD not available (apt-get download libhbci4j-core-java failed): the SEPA test says so"
+fi
 echo "== go test ./... (embedded FerretDB, SQLite backend)"
 go test -count=1 -timeout 20m ./...
 if [ -z "${MEILI_URL:-}" ]; then
@@ -29,4 +36,4 @@ echo "== go test (embedded FerretDB over PostgreSQL, one package at a time)"
 # the only one using its PostgreSQL database (its metadata cache goes stale
 # when another drops a schema; seen as "relation … does not exist").
 HERSTART_TEST_POSTGRES_URL="$HERSTART_PG_URL" go test -p 1 -count=1 -timeout 20m \
-	./store/... ./audit/... ./users/... ./inbox/... ./placements/... ./candidates/... ./employers/... ./matching/ ./api/... ./cmd/...
+	./store/... ./audit/... ./users/... ./inbox/... ./placements/... ./payments/... ./candidates/... ./employers/... ./matching/ ./api/... ./cmd/...

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/herstart/herstart/payments"
+	"github.com/herstart/herstart/payments/sepa"
 	"github.com/herstart/herstart/placements"
 	"github.com/herstart/herstart/web"
 )
@@ -28,6 +30,14 @@ type Config struct {
 	TrustedProxies string // HERSTART_TRUSTED_PROXIES: the load balancers' addresses or CIDR prefixes, comma-separated
 	Proxies        web.Proxies
 	SecondApproval int64  // HERSTART_CLAIM_SECOND_APPROVAL_CENTS: claims above this need a second coordinator (default 250000, €2,500)
+	PayoutApproval int64  // HERSTART_PAYOUT_SECOND_APPROVAL_CENTS: payouts above this need a second coordinator (default 500000, €5,000)
+	StripeKey      string // STRIPE_SECRET_KEY: pay through Stripe Connect; without it approved payouts wait for a SEPA export
+	StripeWebhook  string // STRIPE_WEBHOOK_SECRET: verifies POST /api/v1/webhooks/stripe
+	StripeURL      string // STRIPE_API_URL: another Stripe API base (stripe-mock), for tests
+	PublicURL      string // HERSTART_PUBLIC_URL: the platform's address, where Stripe's onboarding returns
+	DebtorName     string // HERSTART_SEPA_DEBTOR_NAME: the payer named in SEPA files
+	DebtorIBAN     string // HERSTART_SEPA_DEBTOR_IBAN: the account SEPA files pay from
+	DebtorBIC      string // HERSTART_SEPA_DEBTOR_BIC: optional
 	MeiliURL       string // MEILI_URL: use Meilisearch instead of the embedded Bleve index
 	MeiliAPIKey    string // MEILI_API_KEY
 }
@@ -81,6 +91,22 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	} else {
 		cfg.Proxies = p
 	}
+	cfg.StripeKey, cfg.StripeWebhook, cfg.StripeURL = getenv("STRIPE_SECRET_KEY"), getenv("STRIPE_WEBHOOK_SECRET"), get("STRIPE_API_URL", "")
+	cfg.PublicURL = get("HERSTART_PUBLIC_URL", "http://"+cfg.Addr)
+	cfg.DebtorName, cfg.DebtorIBAN, cfg.DebtorBIC = get("HERSTART_SEPA_DEBTOR_NAME", ""), get("HERSTART_SEPA_DEBTOR_IBAN", ""), get("HERSTART_SEPA_DEBTOR_BIC", "")
+	if cfg.DebtorIBAN != "" {
+		if p := sepa.CheckIBAN(cfg.DebtorIBAN); p != "" {
+			problems = append(problems, "HERSTART_SEPA_DEBTOR_IBAN "+p)
+		}
+	}
+	cfg.PayoutApproval = payments.DefaultSecondApprovalAbove
+	if v := get("HERSTART_PAYOUT_SECOND_APPROVAL_CENTS", ""); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			problems = append(problems, "HERSTART_PAYOUT_SECOND_APPROVAL_CENTS must be a whole number of euro cents, 0 or more")
+		}
+		cfg.PayoutApproval = n
+	}
 	cfg.SecondApproval = placements.DefaultSecondApprovalAbove
 	if v := get("HERSTART_CLAIM_SECOND_APPROVAL_CENTS", ""); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -110,6 +136,10 @@ func (c Config) LogValue() slog.Value {
 		slog.String("trusted_proxies", c.TrustedProxies),
 		slog.String("meili_url", maskURL(c.MeiliURL)),
 		slog.Bool("meili_api_key", c.MeiliAPIKey != ""),
+		slog.Bool("stripe", c.StripeKey != ""),
+		slog.Bool("stripe_webhook_secret", c.StripeWebhook != ""),
+		slog.String("stripe_api_url", c.StripeURL),
+		slog.Bool("sepa_debtor", c.DebtorIBAN != ""),
 	)
 }
 

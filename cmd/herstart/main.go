@@ -25,6 +25,7 @@ import (
 	"github.com/herstart/herstart/api"
 	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/store"
+	"github.com/herstart/herstart/users"
 	"github.com/herstart/herstart/web"
 )
 
@@ -66,6 +67,7 @@ commands:
   reindex               rebuild the search index from the database (serve stopped, for the embedded index)
   bench search          measure the search engine on generated candidates (--candidates, --queries, --runs)
   audit verify          check the audit log's hash chain
+  payments reconcile    compare the payouts' ledger with Stripe's transfers, and check each scheme's ledger balances
   version               print the version
 
 configuration: environment variables, see README.md`
@@ -95,6 +97,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return auditVerify(ctx, cfg, log, stdout)
 	case "reindex":
 		return reindex(ctx, cfg, log, stdout)
+	case "payments":
+		if len(args) < 2 || args[1] != "reconcile" {
+			fmt.Fprintln(stderr, "usage: herstart payments reconcile")
+			return exitError(2)
+		}
+		return reconcile(ctx, cfg, log, stdout)
 	case "bench":
 		if len(args) < 2 || args[1] != "search" {
 			fmt.Fprintln(stderr, "usage: herstart bench search [--candidates 10000,100000] [--queries 200] [--runs 3]")
@@ -145,7 +153,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		return err
 	}
 	w := web.New(web.Config{Users: p.users, Ready: p.db.Ping, Logger: log, CookieInsecure: cfg.CookieInsecure, Proxies: cfg.Proxies})
-	api.Mount(w, api.Config{Users: p.users, Candidates: p.candidates, Employers: p.employers, Matching: p.matching, Audit: p.audit, Inbox: p.inbox, Placements: p.placements, Logger: log})
+	api.Mount(w, api.Config{Users: p.users, Candidates: p.candidates, Employers: p.employers, Matching: p.matching, Audit: p.audit, Inbox: p.inbox, Placements: p.placements, Payments: p.payments, Logger: log})
 	app := w.Finish()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -210,6 +218,62 @@ func auditVerify(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Wr
 	}
 	fmt.Fprintf(stdout, "audit log intact: %d events\n", rep.Events)
 	return nil
+}
+
+// reconcile prints each scheme's ledger balance and, with Stripe keys, the
+// differences between the ledger's transfers and Stripe's; exit 1 when
+// anything differs.
+func reconcile(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
+	p, err := openPlatform(ctx, cfg, log, "payments reconcile")
+	if err != nil {
+		return err
+	}
+	defer p.close()
+	coord := users.WithActor(ctx, users.Actor{UserID: "system", Role: users.Coordinator})
+	schemes, err := p.payments.Schemes(coord)
+	if err != nil {
+		return err
+	}
+	bad := false
+	for _, sc := range schemes {
+		b, err := p.payments.Balance(coord, sc.ID)
+		if err != nil {
+			return err
+		}
+		state := "balanced"
+		if !b.Balanced {
+			state, bad = "NOT BALANCED: "+strings.Join(b.Problems, "; "), true
+		}
+		fmt.Fprintf(stdout, "scheme %s (%s): budget %s, committed %s, paid %s, remaining %s; ledger %s\n", sc.ID, sc.Name, euro(b.BudgetCents),
+			euro(b.CommittedCents), euro(b.PaidCents), euro(b.RemainingCents), state)
+	}
+	if p.payments.Gateway == nil {
+		fmt.Fprintln(stdout, "Stripe: not configured (STRIPE_SECRET_KEY unset); payouts go by SEPA file, nothing to compare")
+	} else {
+		diffs, checked, err := p.payments.Reconcile(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Stripe: %d payouts with transfers compared, %d differences\n", checked, len(diffs))
+		for _, d := range diffs {
+			fmt.Fprintf(stdout, "  %s %s: %s\n", d.PayoutID, d.TransferID, d.Problem)
+		}
+		bad = bad || len(diffs) > 0
+	}
+	if bad {
+		return exitError(1)
+	}
+	return nil
+}
+
+// euro writes cents as "€1.234,56".
+func euro(cents int64) string {
+	sign := ""
+	if cents < 0 {
+		sign, cents = "-", -cents
+	}
+	whole := thousands(int(cents / 100))
+	return fmt.Sprintf("%s€%s,%02d", sign, strings.ReplaceAll(whole, ",", "."), cents%100)
 }
 
 func reindex(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/herstart/herstart/audit"
@@ -14,6 +15,8 @@ import (
 	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/matching/bleve"
 	"github.com/herstart/herstart/matching/meili"
+	"github.com/herstart/herstart/payments"
+	stripegw "github.com/herstart/herstart/payments/stripe"
 	"github.com/herstart/herstart/placements"
 	"github.com/herstart/herstart/places"
 	"github.com/herstart/herstart/store"
@@ -34,6 +37,7 @@ type platform struct {
 	matching   *matching.Service
 	inbox      *inbox.Service
 	placements *placements.Service
+	payments   *payments.Service
 	unlock     func() // releases the data directory
 }
 
@@ -120,7 +124,22 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger, what string
 	p.placements.Notify = p.inbox.NotifyOnce
 	p.placements.SecondApprovalAbove = cfg.SecondApproval
 	p.candidates.IntroductionLevel = p.placements.IntroductionLevel
-	for _, svc := range []interface{ SetLogger(*slog.Logger) }{p.users, p.candidates, p.employers, p.matching, p.placements} {
+	payStore := payments.NewStore(db.DB)
+	if err := db.IndexIDs(ctx, payStore.Collections()...); err != nil {
+		p.close()
+		return nil, err
+	}
+	p.payments = payments.NewService(payStore, p.placements, p.audit, p.outbox, nil)
+	p.payments.SecondApprovalAbove = cfg.PayoutApproval
+	p.payments.Debtor = payments.Party{Name: cfg.DebtorName, IBAN: cfg.DebtorIBAN, BIC: cfg.DebtorBIC}
+	p.payments.ReturnURL = strings.TrimRight(cfg.PublicURL, "/") + "/"
+	if cfg.StripeKey != "" {
+		p.payments.Gateway = stripegw.New(cfg.StripeKey, cfg.StripeURL)
+	}
+	if cfg.StripeWebhook != "" {
+		p.payments.ParseEvent = stripegw.ParseEvent(cfg.StripeWebhook)
+	}
+	for _, svc := range []interface{ SetLogger(*slog.Logger) }{p.users, p.candidates, p.employers, p.matching, p.placements, p.payments} {
 		svc.SetLogger(log)
 	}
 	p.candidates.Indexer = p.matching.IndexCandidate
@@ -180,6 +199,20 @@ func (p *platform) runJobs(ctx context.Context, log *slog.Logger, holder string)
 			res, err := p.placements.Sweep(ctx)
 			if res.Placements > 0 {
 				log.Info("placements swept (missed check-ins, milestones, mentors)", "placements", res.Placements)
+			}
+			return err
+		}},
+		{"payments-sweep", 10 * time.Minute, func(ctx context.Context) error {
+			res, err := p.payments.Sweep(ctx)
+			if res.Due+res.Cancelled+res.Created > 0 {
+				log.Info("payouts swept", "due", res.Due, "cancelled", res.Cancelled, "created", res.Created)
+			}
+			return err
+		}},
+		{"payments-submit", time.Minute, func(ctx context.Context) error {
+			n, err := p.payments.Submit(ctx)
+			if n > 0 {
+				log.Info("payouts paid through Stripe", "count", n)
 			}
 			return err
 		}},
