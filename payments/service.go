@@ -80,6 +80,10 @@ func NewService(st *Store, ps *placements.Service, rec *audit.Recorder, ob *stor
 // SetLogger sets the logger of warnings the service handles itself.
 func (s *Service) SetLogger(l *slog.Logger) { s.log = l }
 
+// SetClock replaces the service's clock: the demo writes its history
+// through it. Not for serving.
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
 
 func day(t time.Time) time.Time { return t.UTC().Truncate(24 * time.Hour) }

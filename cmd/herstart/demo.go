@@ -38,6 +38,7 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdo
 	fs.SetOutput(stdout)
 	n := fs.Int("candidates", 0, "also generate N synthetic candidates (spread over generated probation workers, 50 each)")
 	seed := fs.Uint64("seed", 1, "random seed for generated candidates")
+	history := fs.Bool("history", true, "also write the placements with a year of history (about half a minute)")
 	if err := fs.Parse(args); err != nil {
 		return exitError(2)
 	}
@@ -89,8 +90,10 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdo
 		if err != nil {
 			return err
 		}
-		if err := demoHistory(ctx, p, ids, org, stdout); err != nil {
-			return err
+		if *history {
+			if err := demoHistory(ctx, p, ids, org, stdout); err != nil {
+				return err
+			}
 		}
 		fmt.Fprintln(stdout, "Demo data loaded.")
 	} else {

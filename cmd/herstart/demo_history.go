@@ -8,7 +8,9 @@ import (
 	"sort"
 	"time"
 
+	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/candidates"
+	"github.com/herstart/herstart/payments"
 	"github.com/herstart/herstart/placements"
 	"github.com/herstart/herstart/users"
 )
@@ -60,7 +62,9 @@ func demoHistory(ctx context.Context, p *platform, ids map[string]users.ID, org 
 	real := time.Now
 	clock := &historyClock{t: real()}
 	p.placements.SetClock(clock.now)
+	p.payments.SetClock(clock.now)
 	defer p.placements.SetClock(real)
+	defer p.payments.SetClock(real)
 	today := real().UTC().Truncate(24 * time.Hour)
 	r := rand.New(rand.NewPCG(11, 13))
 
@@ -104,6 +108,20 @@ func demoHistory(ctx context.Context, p *platform, ids map[string]users.ID, org 
 		all = append(all, &live{plan: h, intro: iv.ID, worker: w, start: today.AddDate(0, -h.months, 0), visits: map[time.Time]int{}, flagged: map[time.Time]string{}})
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].start.Before(all[j].start) })
+	// Two subsidy schemes: a wage-cost subsidy for the first six months and
+	// a retention bonus at 3 and 6 months, attached by the first
+	// coordinator at each start; the second approves what came due.
+	c1ctx, c2ctx := users.WithActor(ctx, coords[0]), users.WithActor(ctx, coords[1])
+	monthly, bonus := int64(450_00), int64(750_00)
+	budget, bonusBudget := int64(30_000_00), int64(10_000_00)
+	wage, err := p.payments.CreateScheme(c1ctx, payments.SchemeInput{Name: "Loonkostensubsidie Utrecht", Kind: "monthly", AmountCents: &monthly, Months: 6, BudgetCents: &budget})
+	if err != nil {
+		return err
+	}
+	retention, err := p.payments.CreateScheme(c1ctx, payments.SchemeInput{Name: "Behoudbonus", Kind: "milestone", AmountCents: &bonus, Milestones: []int{3, 6}, BudgetCents: &bonusBudget})
+	if err != nil {
+		return err
+	}
 	first := all[0].start.AddDate(0, 0, -8)
 	total := int(today.Sub(first).Hours()/24) + 1
 	for d, n := first, 0; !d.After(today); d, n = d.AddDate(0, 0, 1), n+1 {
@@ -128,6 +146,11 @@ func demoHistory(ctx context.Context, p *platform, ids map[string]users.ID, org 
 				}
 				if err := planVisits(users.WithActor(ctx, mentor), p, l.pid, r, l.visits, l.flagged); err != nil {
 					return err
+				}
+				for _, sc := range []string{wage.ID, retention.ID} {
+					if _, err := p.payments.Attach(c1ctx, l.pid, payments.AttachInput{SchemeID: sc}); err != nil && !apperr.Is(err, apperr.Conflict) {
+						return fmt.Errorf("demo scheme: %w", err)
+					}
 				}
 				if l.plan.guarantee {
 					cc := users.WithActor(ctx, coords[0])
@@ -189,6 +212,22 @@ func demoHistory(ctx context.Context, p *platform, ids map[string]users.ID, org 
 		if _, err := p.placements.Sweep(ctx); err != nil {
 			return fmt.Errorf("demo sweep %s: %w", d.Format(time.DateOnly), err)
 		}
+		if _, err := p.payments.Sweep(ctx); err != nil {
+			return fmt.Errorf("demo payouts %s: %w", d.Format(time.DateOnly), err)
+		}
+		if d.Weekday() == time.Friday { // the second coordinator approves the week's due payouts
+			due, err := p.payments.Payouts(c2ctx)
+			if err != nil {
+				return err
+			}
+			for _, x := range due {
+				if x.State == payments.Due {
+					if _, err := p.payments.Approve(c2ctx, x.ID); err != nil && !apperr.Is(err, apperr.Conflict) {
+						return fmt.Errorf("demo approval %s: %w", x.ID, err)
+					}
+				}
+			}
+		}
 		if n%20 == 0 || d.Equal(today) {
 			fmt.Fprintf(stdout, "\r  placement history: day %d/%d   ", n+1, total)
 		}
@@ -205,6 +244,25 @@ func demoHistory(ctx context.Context, p *platform, ids map[string]users.ID, org 
 					return err
 				}
 			}
+		}
+	}
+	// The employer's bank account; the approved payouts go out in a SEPA
+	// file and the bank's statement marks them paid.
+	if _, err := p.payments.SetBank(users.WithActor(ctx, org.user), string(org.user.EmployerID), payments.BankInput{IBAN: "NL20INGB0001234567", Holder: "Bouwbedrijf De Nieuwe Start"}); err != nil {
+		return err
+	}
+	debtor := p.payments.Debtor
+	if debtor.IBAN == "" {
+		p.payments.Debtor = payments.Party{Name: "Stichting Herstart (demo)", IBAN: "NL91ABNA0417164300"}
+		defer func() { p.payments.Debtor = debtor }()
+	}
+	x, err := p.payments.Export(c1ctx)
+	if err != nil && !apperr.Is(err, apperr.Conflict) {
+		return fmt.Errorf("demo export: %w", err)
+	}
+	for i, id := range x.Payouts {
+		if _, err := p.payments.MarkPaid(c1ctx, id, payments.PaidInput{BankReference: fmt.Sprintf("DEMO-%s-%03d", today.Format("20060102"), i+1)}); err != nil {
+			return fmt.Errorf("demo paid: %w", err)
 		}
 	}
 	fmt.Fprintln(stdout)

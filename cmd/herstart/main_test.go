@@ -20,6 +20,7 @@ import (
 
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/matching"
+	"github.com/herstart/herstart/payments/stripe/stripetest"
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/users"
 )
@@ -131,7 +132,7 @@ func TestAuditVerify_CatchesTampering(t *testing.T) {
 	env := testEnv(t, nil)
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := run(ctx, []string{"demo"}, &out, io.Discard, envFunc(env)); err != nil {
+	if err := run(ctx, []string{"demo", "--history=false"}, &out, io.Discard, envFunc(env)); err != nil {
 		t.Fatalf("demo: %v\n%s", err, out.String())
 	}
 	out.Reset()
@@ -218,6 +219,22 @@ func TestReindex_ShowsProgress(t *testing.T) {
 		}
 	}
 	demoReport(t, env)
+	// The demo's payouts: each scheme's ledger balances; with Stripe (the
+	// mock) there is nothing paid through it to differ.
+	out.Reset()
+	if err := run(ctx, []string{"payments", "reconcile"}, &out, io.Discard, envFunc(env)); err != nil {
+		t.Fatalf("reconcile: %v\n%s", err, out.String())
+	}
+	t.Logf("herstart payments reconcile:\n%s", out.String())
+	if strings.Count(out.String(), "ledger balanced") != 2 || !strings.Contains(out.String(), "paid €") {
+		t.Fatalf("reconcile printed %q", out.String())
+	}
+	mock := stripetest.Start(t)
+	env["STRIPE_SECRET_KEY"], env["STRIPE_API_URL"] = "sk_test_herstart", mock.URL
+	out.Reset()
+	if err := run(ctx, []string{"payments", "reconcile"}, &out, io.Discard, envFunc(env)); err != nil || !strings.Contains(out.String(), "0 differences") {
+		t.Fatalf("reconcile with Stripe: %v\n%s", err, out.String())
+	}
 }
 
 // demoReport checks the coordinators' report on the demo's year of
