@@ -48,6 +48,7 @@ type env struct {
 	active     string // activeEmployer's id, once made
 	placements *placements.Service
 	payments   *payments.Service
+	matching   *matching.Service
 	clock      *testClock // the placements' and payments' clock
 }
 
@@ -122,7 +123,7 @@ func newEnv(t *testing.T, opts ...func(*web.Config)) *env {
 		o(&wc)
 	}
 	app := api.New(cfg, wc)
-	return &env{t: t, app: app, users: us, candidates: cs, employers: es, audit: rec, db: db, now: time.Now(), placements: ps, payments: pay, clock: clock}
+	return &env{t: t, app: app, users: us, candidates: cs, employers: es, audit: rec, db: db, now: time.Now(), placements: ps, payments: pay, matching: ms, clock: clock}
 }
 
 // user creates an account and returns a bearer token for it.

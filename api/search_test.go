@@ -347,3 +347,43 @@ func contains(list []string, v string) bool {
 	}
 	return false
 }
+
+// TestSearch_TiesMeanSomething: candidates an employer's query scores the
+// same come available-sooner first (everyone available today alike), then
+// by id; and the first page is the same after the index is rebuilt.
+func TestSearch_TiesMeanSomething(t *testing.T) {
+	s := newSearchEnv(t)
+	byAvail := map[string]int{}
+	for i, days := range []int{10, 0, 3, -30, 10, 0} {
+		id := s.candidate("Utrecht", 25, []string{"orderpicken"}, func(m map[string]any) {
+			m["available_from"] = time.Now().AddDate(0, 0, days).Format(time.DateOnly)
+		})
+		byAvail[id] = max(days, 0)
+		_ = i
+	}
+	page := func() []string {
+		st, b := s.do("GET", "/api/v1/search/candidates?q=orderpicken&place=Utrecht&within_km=10", s.empTok, nil)
+		if st != 200 {
+			t.Fatalf("search: %d %v", st, b)
+		}
+		return itemIDs(b)
+	}
+	first := page()
+	if len(first) != 6 {
+		t.Fatalf("page %v", first)
+	}
+	for k := 1; k < len(first); k++ {
+		a, b := first[k-1], first[k]
+		if byAvail[a] > byAvail[b] || (byAvail[a] == byAvail[b] && a > b) {
+			t.Fatalf("order %v: %s (in %d days) before %s (in %d days)", first, a, byAvail[a], b, byAvail[b])
+		}
+	}
+	if err := s.matching.Reindex(t.Context(), nil); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if again := page(); fmt.Sprint(again) != fmt.Sprint(first) {
+			t.Fatalf("after a rebuild the page is %v; before %v", again, first)
+		}
+	}
+}

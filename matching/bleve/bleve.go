@@ -459,7 +459,7 @@ func (ix *Index) SearchCandidates(ctx context.Context, q matching.CandidateQuery
 	}
 	out := matching.Result{Total: int(res.Total), Hits: make([]matching.Hit, 0, len(res.Hits))}
 	for _, h := range res.Hits {
-		out.Hits = append(out.Hits, matching.Hit{ID: h.ID, Score: h.Score})
+		out.Hits = append(out.Hits, matching.Hit{ID: untie(h.ID), Score: h.Score})
 	}
 	if q.Facets {
 		out.Facets = f.results()

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -46,6 +47,26 @@ type row struct {
 	conflicts        []uint64 // tokens of the employers the candidate is hidden from
 	excluded         []uint64 // tokens of the sectors the candidate excludes
 	missing, invalid bool
+	tie              string // the name the collector sorts equal scores by (see tieKey)
+}
+
+// tieKey orders candidates of equal score by what means something to an
+// employer: available sooner (everyone available on the day the segment was
+// read counts as that day), then confirmed more recently, then by id; so
+// the same data gives the same page however often it is reloaded. It
+// starts with \x01, which no id does (untie strips it).
+func tieKey(r *row, today int32) string {
+	avail := max(r.availDay, today)
+	conf := max(0, 999999-r.confDay)
+	return fmt.Sprintf("\x01%06d%06d%s", min(avail, 999999), min(conf, 999999), r.id)
+}
+
+// untie returns the id a hit was named by.
+func untie(id string) string {
+	if len(id) > 13 && id[0] == '\x01' {
+		return id[13:]
+	}
+	return id
 }
 
 // encodeCard writes the row fields of d into the stored card field's value.
@@ -261,6 +282,7 @@ func (t *table) view(snap *scorch.IndexSnapshot) (*view, error) {
 func (t *table) build(s *scorch.SegmentSnapshot) ([]row, error) {
 	n := s.Segment().Count()
 	rows := make([]row, n)
+	today := int32(day(time.Now()))
 	for num := uint64(0); num < n; num++ {
 		r := &rows[num]
 		r.missing = true
@@ -286,6 +308,7 @@ func (t *table) build(s *scorch.SegmentSnapshot) ([]row, error) {
 			}
 			r.id = string(id)
 		}
+		r.tie = tieKey(r, today)
 	}
 	return rows, nil
 }
@@ -501,7 +524,7 @@ func (q *tableQuery) Searcher(ctx context.Context, r index.IndexReader, m mappin
 		if !f.accept(row) {
 			return false
 		}
-		d.ID = row.id
+		d.ID = row.tie
 		if f.q.Facets {
 			f.count(row)
 		}

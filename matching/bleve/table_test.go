@@ -184,8 +184,8 @@ func TestTableAgreesWithNaive(t *testing.T) {
 				if _, ok := slices.BinarySearch(expect, h.ID); !ok {
 					t.Fatalf("query %d: hit %s is not a match", i, h.ID)
 				}
-				if k > 0 && (h.Score > res.Hits[k-1].Score || (h.Score == res.Hits[k-1].Score && h.ID < res.Hits[k-1].ID)) {
-					t.Fatalf("query %d: hits not ordered by score, then id: %+v", i, res.Hits)
+				if k > 0 && (h.Score > res.Hits[k-1].Score || (h.Score == res.Hits[k-1].Score && !tieBefore(docs[res.Hits[k-1].ID], docs[h.ID], now))) {
+					t.Fatalf("query %d: hits not ordered by score, then available sooner, confirmed later, id: %+v", i, res.Hits)
 				}
 			}
 			counts := map[string]map[string]int{"skills": {}, "province": {}, "certificates": {}, "hours": {}}
@@ -331,4 +331,20 @@ func TestSearchWhileIndexing(t *testing.T) {
 	if err != nil || r.Total != len(gen) {
 		t.Fatalf("after indexing: total %d, %v; want %d", r.Total, err, len(gen))
 	}
+}
+
+// tieBefore reports whether a comes before b at equal score: available
+// sooner (everyone available today counts as today), then confirmed more
+// recently, then by id.
+func tieBefore(a, b matching.CandidateDoc, now time.Time) bool {
+	day := func(t time.Time) int64 { return int64(math.Floor(float64(t.Unix()) / 86400)) }
+	today := day(now)
+	aa, ba := max(day(a.AvailableFrom), today), max(day(b.AvailableFrom), today)
+	if aa != ba {
+		return aa < ba
+	}
+	if ac, bc := day(a.ConfirmedAt), day(b.ConfirmedAt); ac != bc {
+		return ac > bc
+	}
+	return a.ID < b.ID
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -59,6 +60,7 @@ func CandidateSettings(syn map[string][]string) *ms.Settings {
 	return &ms.Settings{
 		SearchableAttributes: []string{"skill_text"},
 		FilterableAttributes: []string{"skills", "certificates", "province", "hours", "travel", "available_from", "confirmed_at", "conflict_tokens", "excluded_tokens", "_geo"},
+		SortableAttributes:   []string{"tie_available", "tie_confirmed", "id"},
 		TypoTolerance:        typo(),
 		Synonyms:             syn,
 	}
@@ -135,10 +137,19 @@ func CandidateDocument(d matching.CandidateDoc) map[string]any {
 		"certificates": nn(d.Certificates), "languages": nn(d.Languages), "province": d.Province,
 		"hours": d.HoursPerWeek, "travel": d.TravelRadiusKm,
 		"available_from": d.AvailableFrom.Unix(), "confirmed_at": d.ConfirmedAt.Unix(),
+		"tie_available": max(unixDay(d.AvailableFrom), unixDay(time.Now())), "tie_confirmed": unixDay(d.ConfirmedAt),
 		"conflict_tokens": nn(d.ConflictTokens), "excluded_tokens": nn(d.ExcludedTokens),
 		"_geo": geoDoc{Lat: d.Lat, Lng: d.Lon},
 	}
 }
+
+// CandidateSort breaks ties as the embedded engine does (matching/bleve's
+// tieKey): available sooner (everyone available when indexed counts as that
+// day), confirmed more recently, then id. Meilisearch applies it as its
+// "sort" ranking rule, after the relevance rules that precede it.
+var CandidateSort = []string{"tie_available:asc", "tie_confirmed:desc", "id:asc"}
+
+func unixDay(t time.Time) int64 { return int64(math.Floor(float64(t.Unix()) / 86400)) }
 
 func vacancyDocument(d matching.VacancyDoc) map[string]any {
 	return map[string]any{
@@ -190,9 +201,9 @@ func (ix *Index) DeleteVacancy(ctx context.Context, id string) error {
 	return ix.wait(ctx)(ix.client.Index(ix.vacancies).DeleteDocument(ctx, id, nil))
 }
 
-func (ix *Index) search(ctx context.Context, uid string, words []string, filter string, offset, limit int, facets []string) (matching.Result, error) {
+func (ix *Index) search(ctx context.Context, uid string, words []string, filter string, offset, limit int, facets, sort []string) (matching.Result, error) {
 	req := &ms.SearchRequest{Offset: int64(offset), Limit: int64(limit), Facets: facets, ShowRankingScore: true,
-		MatchingStrategy: ms.Last, AttributesToRetrieve: []string{"id"}}
+		MatchingStrategy: ms.Last, AttributesToRetrieve: []string{"id"}, Sort: sort}
 	if filter != "" {
 		req.Filter = filter
 	}
@@ -265,7 +276,7 @@ func (ix *Index) SearchCandidates(ctx context.Context, q matching.CandidateQuery
 	if len(q.Skills) == 0 {
 		words = q.Words
 	}
-	return ix.search(ctx, ix.candidates, words, CandidateFilter(q), q.Offset, limitOf(q.Limit), facets)
+	return ix.search(ctx, ix.candidates, words, CandidateFilter(q), q.Offset, limitOf(q.Limit), facets, CandidateSort)
 }
 
 // SearchVacancies answers a probation worker's search.
@@ -278,7 +289,7 @@ func (ix *Index) SearchVacancies(ctx context.Context, q matching.VacancyQuery) (
 	if len(q.Skills) == 0 {
 		words = q.Words
 	}
-	return ix.search(ctx, ix.vacancies, words, VacancyFilter(q), q.Offset, limitOf(q.Limit), facets)
+	return ix.search(ctx, ix.vacancies, words, VacancyFilter(q), q.Offset, limitOf(q.Limit), facets, nil)
 }
 
 func limitOf(n int) int {

@@ -128,3 +128,18 @@ func TestConformance(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// TestCandidateTies: candidates of equal relevance are ordered as the
+// embedded engine orders them (tie_available, tie_confirmed, id).
+func TestCandidateTies(t *testing.T) {
+	s := meili.CandidateSettings(nil)
+	if fmt.Sprint(s.SortableAttributes) != "[tie_available tie_confirmed id]" || fmt.Sprint(meili.CandidateSort) != "[tie_available:asc tie_confirmed:desc id:asc]" {
+		t.Fatalf("sortable %v, sort %v", s.SortableAttributes, meili.CandidateSort)
+	}
+	now := time.Now()
+	later := meili.CandidateDocument(matching.CandidateDoc{ID: "c_1", AvailableFrom: now.AddDate(0, 0, 10), ConfirmedAt: now})
+	past := meili.CandidateDocument(matching.CandidateDoc{ID: "c_2", AvailableFrom: now.AddDate(-1, 0, 0), ConfirmedAt: now.AddDate(0, 0, -3)})
+	if later["tie_available"].(int64)-past["tie_available"].(int64) != 10 || past["tie_confirmed"].(int64) != later["tie_confirmed"].(int64)-3 {
+		t.Fatalf("tie fields: %v / %v", later, past)
+	}
+}
