@@ -9,7 +9,9 @@ out=.cache/xsd/pain.001.001.03.xsd
 if [ -s "$out" ]; then echo "$out"; exit 0; fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-(cd "$tmp" && apt-get download libhbci4j-core-java >/dev/null 2>&1) || { echo "apt-get download libhbci4j-core-java failed" >&2; exit 1; }
+download() { (cd "$tmp" && apt-get download libhbci4j-core-java >/dev/null 2>&1); }
+# Empty package lists (a fresh image) make the download fail: refresh them once, where allowed.
+download || { apt-get update -qq >/dev/null 2>&1 && download; } || { echo "apt-get download libhbci4j-core-java failed" >&2; exit 1; }
 dpkg -x "$tmp"/libhbci4j-core-java_*.deb "$tmp/x"
 jar=$(find "$tmp/x" -name 'hbci4j-core*.jar' | head -1)
 mkdir -p .cache/xsd
