@@ -169,7 +169,7 @@ func TestPayouts_FromSchemeToBank(t *testing.T) {
 	for d := m2.AddDate(0, 0, 2); !d.After(m2.AddDate(0, 0, 16)); d = d.AddDate(0, 0, 1) {
 		sweep(d)
 	}
-	if st, b := step(e.c2, p2, "approve", nil); st != 409 || !strings.Contains(mustJSON(b), "geldt niet meer") {
+	if st, b := step(e.c2, p2, "approve", nil); st != 409 || !strings.Contains(mustJSON(b), "de check-ins zijn niet bij") {
 		t.Fatalf("approving a payout whose condition no longer holds: %d %v", st, b)
 	}
 	// SEPA: the employer's bank account, the file, paid with the bank's reference.

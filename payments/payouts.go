@@ -125,6 +125,22 @@ func (s *Service) holds(ctx context.Context, p Payout, now time.Time) (ok, cance
 	return false, false, "unknown condition", nil
 }
 
+// notHolding is the Conflict of an approval whose condition no longer
+// holds, one whole sentence per reason (the catalogue translates each).
+func notHolding(why string) error {
+	switch why {
+	case "the placement was not active on the due date":
+		return apperr.Errorf(apperr.Conflict, "The payout's condition no longer holds: the placement was not active on the due date.")
+	case "check-ins not up to date":
+		return apperr.Errorf(apperr.Conflict, "The payout's condition no longer holds: the check-ins are not up to date.")
+	case "the milestone was not reached", "the placement ended before the milestone", "the milestone is not recorded yet":
+		return apperr.Errorf(apperr.Conflict, "The payout's condition no longer holds: the milestone is not reached.")
+	case "the claim is not approved":
+		return apperr.Errorf(apperr.Conflict, "The payout's condition no longer holds: the claim is not approved.")
+	}
+	return apperr.Errorf(apperr.Conflict, "The payout's condition no longer holds.")
+}
+
 // SweepResult counts what a sweep did.
 type SweepResult struct {
 	Due, Cancelled, Created int
@@ -289,7 +305,7 @@ func (s *Service) Approve(ctx context.Context, id string) (PayoutView, error) {
 			return err
 		}
 		if !ok {
-			return apperr.Errorf(apperr.Conflict, "The payout's condition no longer holds: %s.", why)
+			return notHolding(why)
 		}
 		p.Approvals = append(p.Approvals, string(a.UserID))
 		if p.AmountCents > s.SecondApprovalAbove && len(p.Approvals) < 2 {
@@ -502,18 +518,22 @@ func (s *Service) balance(ctx context.Context, schemeID string) (Balance, error)
 		if err != nil {
 			return Balance{}, err
 		}
+		paid := false // a reversal (failed after paid) takes the payment back
 		for i, e := range p.Ledger {
 			switch {
 			case i == 0 && e.State == Scheduled:
 				b.ScheduledCents += e.AmountCents
 			case e.State == Cancelled:
 				b.CancelledCents += e.AmountCents
+			case e.State == Paid && paid:
+				b.Problems = append(b.Problems, fmt.Sprintf("payout %s paid twice without a reversal", p.ID))
 			case e.State == Paid:
 				b.PaidCents += e.AmountCents
+				paid = true
+			case e.State == Failed && paid:
+				b.PaidCents -= e.AmountCents
+				paid = false
 			}
-		}
-		if n := countState(p.Ledger, Paid); n > 1 {
-			b.Problems = append(b.Problems, fmt.Sprintf("payout %s paid %d times", p.ID, n))
 		}
 	}
 	if b.ScheduledCents != sc.Reserved {
@@ -532,15 +552,6 @@ func (s *Service) balance(ctx context.Context, schemeID string) (Balance, error)
 	return b, nil
 }
 
-func countState(l []Entry, st State) int {
-	n := 0
-	for _, e := range l {
-		if e.State == st {
-			n++
-		}
-	}
-	return n
-}
 
 // LedgerCSV writes the ledger of a scheme ("scheme:s_…") or of an
 // employer ("employer:e_…"), one line per entry (coordinators; an

@@ -471,12 +471,15 @@ func (s *Service) followPayout(ctx context.Context, t store.Task) error {
 	if err := s.store.listPayout(ctx, p); err != nil {
 		return err
 	}
-	if p.State == Paid || p.State == Cancelled {
+	if p.State == Paid || p.State == Cancelled || p.State == Failed {
 		if _, err := s.store.updateScheme(ctx, p.SchemeID, func(sc *Scheme) error {
-			if p.State == Paid {
+			switch p.State {
+			case Paid:
 				sc.Paid[p.ID] = p.AmountCents
-			} else {
+			case Cancelled:
 				sc.Released[p.ID] = p.AmountCents
+			case Failed:
+				delete(sc.Paid, p.ID) // a reversed transfer: the money came back
 			}
 			return nil
 		}); err != nil {

@@ -127,9 +127,26 @@ func TestWebhook(t *testing.T) {
 	if p, _ := svc.Payout(coord, ids[0]); p.State != payments.Approved {
 		t.Fatalf("a replayed event changed the payout: %s", p.State)
 	}
+	// The other payout: paid (its transfer.created), then reversed: the
+	// money came back, and the ledger still balances with nothing paid.
+	submit(t, svc, ids[1])
+	c1 := tr("evt_c1", "transfer.created", ids[1])
+	if err := svc.Webhook(ctx, c1, signed(c1, secret)); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := svc.Payout(coord, ids[1]); p.State != payments.Paid {
+		t.Fatalf("after transfer.created: %s", p.State)
+	}
+	if b, _ := svc.Balance(coord, scheme); !b.Balanced || b.PaidCents != 10_000 {
+		t.Fatalf("balance after one paid: %+v", b)
+	}
+	r1 := tr("evt_r1", "transfer.reversed", ids[1])
+	if err := svc.Webhook(ctx, r1, signed(r1, secret)); err != nil {
+		t.Fatal(err)
+	}
 	bal, err := svc.Balance(coord, scheme)
-	if err != nil || !bal.Balanced {
-		t.Fatalf("balance %+v %v", bal, err)
+	if err != nil || !bal.Balanced || bal.PaidCents != 0 || bal.CommittedCents != 20_000 {
+		t.Fatalf("balance after the reversal %+v %v", bal, err)
 	}
 	t.Logf("ledger of %s: %d entries", ids[0], len(p.Ledger))
 }

@@ -149,6 +149,11 @@ var catalogue = map[string]string{
 	"This scheme is attached to this placement already.":                                      "Deze regeling is al aan deze plaatsing gekoppeld.",
 	"You approved this payout already; a second coordinator must approve it.":                 "U hebt deze uitbetaling al goedgekeurd; een tweede coördinator moet hem goedkeuren.",
 	"You scheduled this payout; another coordinator must approve it.":                         "U hebt deze uitbetaling ingepland; een andere coördinator moet hem goedkeuren.",
+	"The payout's condition no longer holds: the placement was not active on the due date.":   "De voorwaarde van de uitbetaling geldt niet meer: de plaatsing liep niet op de vervaldatum.",
+	"The payout's condition no longer holds: the check-ins are not up to date.":               "De voorwaarde van de uitbetaling geldt niet meer: de check-ins zijn niet bij.",
+	"The payout's condition no longer holds: the milestone is not reached.":                   "De voorwaarde van de uitbetaling geldt niet meer: de mijlpaal is niet bereikt.",
+	"The payout's condition no longer holds: the claim is not approved.":                      "De voorwaarde van de uitbetaling geldt niet meer: de claim is niet goedgekeurd.",
+	"The payout's condition no longer holds.":                                                 "De voorwaarde van de uitbetaling geldt niet meer.",
 	// Field problems.
 	"is not a known Dutch place (places of 1,000 or more inhabitants, municipalities, 4-digit postcodes)": "is geen bekende Nederlandse plaats (plaatsen van 1.000 of meer inwoners, gemeenten, postcodes van 4 cijfers)",
 	"is not a known Dutch postcode":                                               "is geen bekende Nederlandse postcode",
