@@ -552,7 +552,6 @@ func (s *Service) balance(ctx context.Context, schemeID string) (Balance, error)
 	return b, nil
 }
 
-
 // LedgerCSV writes the ledger of a scheme ("scheme:s_…") or of an
 // employer ("employer:e_…"), one line per entry (coordinators; an
 // employer its own).

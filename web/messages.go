@@ -143,7 +143,6 @@ var catalogue = map[string]string{
 	"Stripe is not configured here; payouts go by SEPA file to the bank account.":             "Stripe is hier niet ingesteld; uitbetalingen gaan per SEPA-bestand naar de bankrekening.",
 	"Stripe is not configured here; there is nothing to reconcile with.":                      "Stripe is hier niet ingesteld; er is niets om mee af te stemmen.",
 	"The payout was changed at the same moment. Reload and try again.":                        "De uitbetaling werd tegelijk gewijzigd. Laad opnieuw en probeer het nog eens.",
-	"The payout's condition no longer holds: %s.":                                             "De voorwaarde van de uitbetaling geldt niet meer: %s.",
 	"The scheme's budget does not cover these payouts.":                                       "Het budget van de regeling dekt deze uitbetalingen niet.",
 	"The webhook's signature does not verify.":                                                "De handtekening van de webhook klopt niet.",
 	"This scheme is attached to this placement already.":                                      "Deze regeling is al aan deze plaatsing gekoppeld.",
