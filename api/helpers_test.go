@@ -117,6 +117,7 @@ func newEnv(t *testing.T, opts ...func(*web.Config)) *env {
 	pay.Debtor = payments.Party{Name: "Stichting Herstart", IBAN: "NL91ABNA0417164300"}
 	pay.ParseEvent = stripegw.ParseEvent(testWebhookSecret)
 	pay.SetLogger(slog.New(slog.DiscardHandler))
+	pay.EmployerExists = es.Exists
 	cfg := api.Config{Users: us, Candidates: cs, Employers: es, Matching: ms, Audit: rec, Inbox: ib, Placements: ps, Payments: pay, Logger: slog.New(slog.DiscardHandler)}
 	var wc web.Config
 	for _, o := range opts {

@@ -184,6 +184,9 @@ func TestPayouts_FromSchemeToBank(t *testing.T) {
 	if st, _ := e.do("PUT", bank, otherEmp, map[string]any{"iban": "NL91ABNA0417164300", "holder": "Ander"}); st != 404 {
 		t.Fatalf("another employer's bank account = %d", st)
 	}
+	if st, _ := e.do("PUT", "/api/v1/employers/e_nosuchemployer1/bank-account", e.c1, map[string]any{"iban": "NL91ABNA0417164300", "holder": "Niemand"}); st != 404 {
+		t.Fatalf("a coordinator setting the bank account of no employer = %d", st)
+	}
 	if st, b := e.do("PUT", bank, e.empTok, map[string]any{"iban": "NL91 ABNA 0417 1643 00", "holder": "Zoeker BV"}); st != 200 || strings.Contains(mustJSON(b), "0417164300") {
 		t.Fatalf("bank account: %d %v (the IBAN must come back masked)", st, b)
 	}

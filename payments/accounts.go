@@ -51,12 +51,32 @@ func ownEmployer(ctx context.Context, employer string) (users.Actor, error) {
 	return a, nil
 }
 
+// known checks a coordinator's employer id against the registry (an
+// employer's own id is known by its session).
+func (s *Service) known(ctx context.Context, a users.Actor, employer string) error {
+	if a.Is(users.Employer) || s.EmployerExists == nil {
+		return nil
+	}
+	ok, err := s.EmployerExists(ctx, employer)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return apperr.Errorf(apperr.NotFound, "Employer not found.")
+	}
+	return nil
+}
+
 // SetupStripe opens the employer's Stripe connected account (once) and
 // returns the onboarding link (an employer's administrator, or a
 // coordinator). Errors: Unauthenticated, Forbidden, NotFound, Conflict
 // (no Stripe keys: payouts go by SEPA file).
 func (s *Service) SetupStripe(ctx context.Context, employer, email string) (AccountView, error) {
-	if _, err := ownEmployer(ctx, employer); err != nil {
+	a, err := ownEmployer(ctx, employer)
+	if err == nil {
+		err = s.known(ctx, a, employer)
+	}
+	if err != nil {
 		return AccountView{}, err
 	}
 	if s.Gateway == nil {
@@ -105,7 +125,11 @@ type BankInput struct {
 // SetBank records the employer's bank account (its administrator, or a
 // coordinator). Errors: Unauthenticated, Forbidden, NotFound, Invalid.
 func (s *Service) SetBank(ctx context.Context, employer string, in BankInput) (AccountView, error) {
-	if _, err := ownEmployer(ctx, employer); err != nil {
+	a, err := ownEmployer(ctx, employer)
+	if err == nil {
+		err = s.known(ctx, a, employer)
+	}
+	if err != nil {
 		return AccountView{}, err
 	}
 	var f apperr.Fields
@@ -119,14 +143,14 @@ func (s *Service) SetBank(ctx context.Context, employer string, in BankInput) (A
 	if err := f.Err(); err != nil {
 		return AccountView{}, err
 	}
-	a, err := s.store.updateAccount(ctx, employer, func(a *Account) error {
+	acct, err := s.store.updateAccount(ctx, employer, func(a *Account) error {
 		a.IBAN, a.BIC, a.Holder, a.UpdatedAt = sepa.NormalizeIBAN(in.IBAN), strings.ToUpper(strings.TrimSpace(in.BIC)), holder, s.clock()
 		return nil
 	})
 	if err != nil {
 		return AccountView{}, err
 	}
-	return accountView(a), nil
+	return accountView(acct), nil
 }
 
 // Event is a Stripe webhook event, as the payments need it.

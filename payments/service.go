@@ -59,6 +59,9 @@ type Service struct {
 	Debtor Party
 	// ReturnURL is where Stripe's onboarding sends the employer back.
 	ReturnURL string
+	// EmployerExists, when set, checks the employer a coordinator names
+	// (wired by cmd to employers; payments does not import it).
+	EmployerExists func(ctx context.Context, id string) (bool, error)
 }
 
 // Party is a SEPA party.

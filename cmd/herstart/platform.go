@@ -131,6 +131,7 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger, what string
 	}
 	p.payments = payments.NewService(payStore, p.placements, p.audit, p.outbox, nil)
 	p.payments.SecondApprovalAbove = cfg.PayoutApproval
+	p.payments.EmployerExists = p.employers.Exists
 	p.payments.Debtor = payments.Party{Name: cfg.DebtorName, IBAN: cfg.DebtorIBAN, BIC: cfg.DebtorBIC}
 	p.payments.ReturnURL = strings.TrimRight(cfg.PublicURL, "/") + "/"
 	if cfg.StripeKey != "" {
