@@ -387,3 +387,19 @@ func TestSearch_TiesMeanSomething(t *testing.T) {
 		}
 	}
 }
+
+// TestSearch_ESCOTrades: trades the project's own file never listed are
+// found through ESCO's labels, in either language and with a typo, and
+// only by their own trade.
+func TestSearch_ESCOTrades(t *testing.T) {
+	s := newSearchEnv(t)
+	hair := s.candidate("Utrecht", 25, []string{"kapper"}, nil)
+	tiler := s.candidate("Utrecht", 25, []string{"tegelzetster"}, nil)
+	for q, want := range map[string]string{"hairdresser": hair, "kapster": hair, "kaper": hair, "tegelzetter": tiler, "tile fitter": tiler} {
+		st, b := s.do("GET", "/api/v1/search/candidates?q="+url.QueryEscape(q)+"&place=Utrecht&within_km=10", s.empTok, nil)
+		ids := itemIDs(b)
+		if st != 200 || len(ids) != 1 || ids[0] != want {
+			t.Fatalf("%q: %d %v; want only %s", q, st, ids, want)
+		}
+	}
+}

@@ -11,8 +11,17 @@ import (
 	"github.com/herstart/herstart/places"
 )
 
+//go:generate go run ./internal/escogen ../../shared/data
+
 //go:embed skills.tsv
 var skillsTSV string
+
+// escoTSV holds ESCO's entry-level occupations (see esco.tsv's header and
+// README: "This service uses the ESCO classification of the European
+// Commission").
+//
+//go:embed esco.tsv
+var escoTSV string
 
 // Skill is an entry-level or vocational skill.
 type Skill struct {
@@ -22,6 +31,7 @@ type Skill struct {
 	Synonyms     []string
 	Misspellings []string
 	Related      []string // skill codes
+	URI          string   // the ESCO occupation it stands for (ESCO entries)
 }
 
 // Occupation is a job title and the skills it asks.
@@ -32,6 +42,7 @@ type Occupation struct {
 	Synonyms     []string
 	Misspellings []string
 	Skills       []string // skill codes
+	URIs         []string // the ESCO occupations it covers
 }
 
 // Taxonomy is the loaded skill and occupation file with its lookup index.
@@ -42,7 +53,9 @@ type Taxonomy struct {
 	skillByCode map[string]int
 	occByCode   map[string]int
 	phrases     map[string][]ref // normalised label, synonym or misspelling → what it names
-	words       []string         // every phrase, for typo matching
+	words       []string         // the project's own phrases, for typo matching
+	escoWords   []string         // ESCO's labels, tried for typos only when no own phrase is near
+	escoWord    map[string]bool
 
 	memoMu sync.Mutex
 	memo   map[string]resolved // Resolve's answers: typo matching scans every phrase
@@ -118,7 +131,86 @@ func Load() (*Taxonomy, error) {
 		t.words = append(t.words, w)
 	}
 	sort.Strings(t.words)
+	if err := t.loadESCO(); err != nil {
+		return nil, err
+	}
 	return t, nil
+}
+
+// loadESCO adds ESCO's entry-level occupations. One whose preferred Dutch
+// or English label names a project occupation joins it (its code is added
+// to that occupation's skills and its labels name it too). Every other is
+// a skill of its own ("esco_7511_1": the work of that occupation), so that
+// a profile and a query that name it meet. Its labels never take a phrase
+// the project's own file has: the project's layer stays on top.
+func (t *Taxonomy) loadESCO() error {
+	own := map[string]bool{}
+	for _, w := range t.words {
+		own[w] = true
+	}
+	t.escoWord = map[string]bool{}
+	for n, line := range strings.Split(escoTSV, "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) != 5 {
+			return fmt.Errorf("esco.tsv line %d: %d columns, want 5", n+1, len(f))
+		}
+		nl, en := split(f[3]), split(f[4])
+		sk := Skill{Code: f[0], Sector: "general", NL: nl[0], EN: en[0], Synonyms: append(append([]string{}, nl[1:]...), en[1:]...), URI: f[1]}
+		if _, dup := t.skillByCode[sk.Code]; dup {
+			return fmt.Errorf("esco.tsv line %d: %s twice", n+1, sk.Code)
+		}
+		t.skillByCode[sk.Code] = len(t.Skills)
+		t.Skills = append(t.Skills, sk)
+		// A project occupation of the same name takes it in; a project
+		// skill of the same name is named by its labels too.
+		var also []ref
+		for _, pref := range []string{nl[0], en[0]} {
+			for _, r := range t.phrases[Fold(pref)] {
+				if r.occupation == "" {
+					if r.skill != "" && !strings.HasPrefix(r.skill, "esco_") {
+						also = append(also, r)
+					}
+					continue
+				}
+				o := &t.Occupations[t.occByCode[r.occupation]]
+				if !contains(o.Skills, sk.Code) {
+					o.Skills = append(o.Skills, sk.Code)
+					o.URIs = append(o.URIs, sk.URI)
+				}
+			}
+		}
+		for _, p := range append(append([]string{}, nl...), en...) {
+			k := Fold(p)
+			if k == "" {
+				continue
+			}
+			t.add(p, ref{skill: sk.Code}) // beside the project's own meaning, if any
+			if own[k] {
+				continue
+			}
+			for _, r := range also {
+				t.add(p, r)
+			}
+			if !t.escoWord[k] {
+				t.escoWord[k] = true
+				t.escoWords = append(t.escoWords, k)
+			}
+		}
+	}
+	sort.Strings(t.escoWords)
+	return nil
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
 }
 
 func split(s string) []string {
@@ -232,8 +324,21 @@ func (t *Taxonomy) lookup(phrase string) (Match, bool) {
 	if allowed == 0 {
 		return Match{}, false
 	}
+	best, bestDist := nearest(t.words, phrase, allowed)
+	if best == "" {
+		best, bestDist = nearest(t.escoWords, phrase, allowed)
+	}
+	if best == "" {
+		return Match{}, false
+	}
+	return t.match(t.phrases[best], bestDist), true
+}
+
+// nearest is the phrase of words within allowed edits of phrase, the
+// closest (the first in order among equals).
+func nearest(words []string, phrase string, allowed int) (string, int) {
 	best, bestDist := "", allowed+1
-	for _, w := range t.words {
+	for _, w := range words {
 		if abs(len(w)-len(phrase)) > allowed {
 			continue
 		}
@@ -241,10 +346,7 @@ func (t *Taxonomy) lookup(phrase string) (Match, bool) {
 			best, bestDist = w, d
 		}
 	}
-	if best == "" {
-		return Match{}, false
-	}
-	return t.match(t.phrases[best], bestDist), true
+	return best, bestDist
 }
 
 func (t *Taxonomy) match(refs []ref, typos int) Match {

@@ -2,6 +2,7 @@ package taxonomy_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/herstart/herstart/taxonomy"
@@ -99,4 +100,61 @@ func TestDistance(t *testing.T) {
 			t.Errorf("Distance(%q, %q) = %d; want %d", tc.a, tc.b, got, tc.want)
 		}
 	}
+}
+
+// TestESCO: ESCO's entry-level occupations are in, with their URIs; a
+// project occupation of the same name takes its ESCO code in; words the
+// project's file never had are recognised in Dutch and English, with
+// typos; and the project's own words keep their meaning.
+func TestESCO(t *testing.T) {
+	tx := load(t)
+	esco := 0
+	for _, s := range tx.Skills {
+		if s.URI != "" {
+			esco++
+			if !strings.HasPrefix(s.URI, "http://data.europa.eu/esco/occupation/") || !strings.HasPrefix(s.Code, "esco_") {
+				t.Fatalf("ESCO entry %+v", s)
+			}
+		}
+	}
+	if esco < 1000 {
+		t.Fatalf("%d ESCO occupations; want the 1,000 or more entry-level ones", esco)
+	}
+	has := func(text, code string) bool {
+		ms, _ := tx.Resolve(text)
+		for _, m := range ms {
+			if contains(m.Skills, code) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, tc := range []struct{ text, code string }{
+		{"kapper", "esco_5141_1"}, {"hairdresser", "esco_5141_1"}, {"kaper", "esco_5141_1"}, // a typo, found among ESCO's labels
+		{"tegelzetter", "esco_7122_4"}, {"tegelzetster", "esco_7122_4"}, {"tile fitter", "esco_7122_4"},
+		{"tegelzetster", "tiling"}, // the project's occupation took ESCO's in: its skills come along
+		{"slager", "meat_processing"}, {"slager", "esco_7511_1"},
+		{"heftruck", "forklift_driving"},
+	} {
+		if !has(tc.text, tc.code) {
+			ms, rest := tx.Resolve(tc.text)
+			t.Fatalf("Resolve(%q) = %+v, rest %v; want %s among the skills", tc.text, ms, rest, tc.code)
+		}
+	}
+	if o, _ := tx.Occupation("tiler"); !contains(o.Skills, "esco_7122_4") || len(o.URIs) == 0 {
+		t.Fatalf("the tiler occupation did not take ESCO's in: %+v", o)
+	}
+	// The project's own phrase wins a typo: "heftruk" is heftruck, not some ESCO label.
+	if ms, _ := tx.Resolve("heftruk"); len(ms) != 1 || !contains(ms[0].Skills, "forklift_driving") {
+		t.Fatalf("heftruk: %+v", ms)
+	}
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
 }

@@ -35,6 +35,17 @@ func Docs(n int, seed uint64, now time.Time) []matching.CandidateDoc {
 	cities := lookup("Amsterdam", "Rotterdam", "Den Haag", "Utrecht", "Eindhoven", "Groningen", "Tilburg", "Almere", "Breda", "Nijmegen", "Apeldoorn", "Arnhem", "Zwolle", "Amersfoort", "Leeuwarden", "Maastricht")
 	towns := lookup("Zeist", "Houten", "Nieuwegein", "Woerden", "Gouda", "Hilversum", "Veenendaal", "Ede", "Hoofddorp", "Haarlem", "Leiden", "Delft", "Dordrecht", "Zoetermeer", "Deventer", "Enschede", "Venlo", "Heerlen", "Assen", "Emmen", "Lelystad", "Middelburg", "Goes", "Roosendaal", "Oss", "Helmond", "Alkmaar", "Den Helder", "Purmerend", "Zaandam")
 	certs := taxonomy.Certificates
+	// The project's own skills, as before ESCO joined (so that the figures
+	// stay comparable), and for one candidate in five an ESCO occupation's
+	// code besides: the larger taxonomy's share of the index.
+	var own, esco []string
+	for _, s := range tx.Skills {
+		if s.URI == "" {
+			own = append(own, s.Code)
+		} else {
+			esco = append(esco, s.Code)
+		}
+	}
 	out := make([]matching.CandidateDoc, n)
 	for i := range out {
 		p := cities[r.IntN(len(cities))]
@@ -43,7 +54,10 @@ func Docs(n int, seed uint64, now time.Time) []matching.CandidateDoc {
 		}
 		var skills []string
 		for k := 1 + r.IntN(4); k > 0; k-- {
-			skills = append(skills, tx.Skills[r.IntN(len(tx.Skills))].Code)
+			skills = append(skills, own[r.IntN(len(own))])
+		}
+		if len(esco) > 0 && r.IntN(5) == 0 {
+			skills = append(skills, esco[r.IntN(len(esco))])
 		}
 		out[i] = matching.CandidateDoc{
 			ID: fmt.Sprintf("c_%08d", i), Skills: skills, SkillText: strings.Join(skills, " "),

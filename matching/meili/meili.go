@@ -84,6 +84,12 @@ func Synonyms(tx *taxonomy.Taxonomy) map[string][]string {
 		return out
 	}
 	for _, s := range tx.Skills {
+		if s.URI != "" {
+			// ESCO's entries: a thousand occupations with a score of labels
+			// each would make a settings payload of hundreds of thousands of
+			// synonym pairs; they are found by their codes (the skills filter).
+			continue
+		}
 		group := []string{strings.ToLower(s.NL), strings.ToLower(s.EN)}
 		for _, x := range s.Synonyms {
 			group = append(group, strings.ToLower(x))
