@@ -403,3 +403,38 @@ func TestSearch_ESCOTrades(t *testing.T) {
 		}
 	}
 }
+
+// TestSearch_EveryWordFindable: a profile whose words no taxonomy entry
+// knows is found by them also when the query's other words name skills,
+// after the profiles the skills find.
+func TestSearch_EveryWordFindable(t *testing.T) {
+	s := newSearchEnv(t)
+	fork := s.candidate("Utrecht", 25, []string{"heftruck rijden"}, nil)
+	odd := s.candidate("Utrecht", 25, []string{"grafzerkpoetser"}, nil)
+	for q, want := range map[string][]string{
+		"heftruck grafzerkpoetser": {fork, odd},
+		"heftruck grafzerkpoeter":  {fork, odd}, // a typo in the unknown word
+		"heftruck en":              {fork},      // a small word finds nobody
+		"grafzerkpoetser":          {odd},
+	} {
+		st, b := s.do("GET", "/api/v1/search/candidates?q="+url.QueryEscape(q)+"&place=Utrecht&within_km=10", s.empTok, nil)
+		if got := itemIDs(b); st != 200 || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%q: %d %v; want %v in that order", q, st, got, want)
+		}
+	}
+}
+
+// TestSearch_NamedSkillsOutrankATradeWord: someone who named the skills an
+// employer asks for ranks above someone who wrote one trade word that
+// claims them, even when the latter would win the tie (available sooner).
+func TestSearch_NamedSkillsOutrankATradeWord(t *testing.T) {
+	s := newSearchEnv(t)
+	named := s.candidate("Utrecht", 25, []string{"metselen", "betonwerk"}, func(m map[string]any) {
+		m["available_from"] = time.Now().AddDate(0, 0, 20).Format(time.DateOnly)
+	})
+	trade := s.candidate("Utrecht", 25, []string{"metselaar"}, nil)
+	st, b := s.do("GET", "/api/v1/search/candidates?q="+url.QueryEscape("metselen betonwerk")+"&place=Utrecht&within_km=10", s.empTok, nil)
+	if got := itemIDs(b); st != 200 || fmt.Sprint(got) != fmt.Sprint([]string{named, trade}) {
+		t.Fatalf("%d %v; want %s (named the skills) before %s (a trade word)", st, got, named, trade)
+	}
+}

@@ -56,6 +56,28 @@ func vacancySkills(tx *taxonomy.Taxonomy, v employers.Vacancy) (required, nice [
 	return required, nice
 }
 
+// explicitSkills are the codes a profile's labels name as skills, not
+// through an occupation ("metselen", not "metselaar"): they rank first.
+func explicitSkills(tx *taxonomy.Taxonomy, labels []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range labels {
+		ms, _ := tx.Resolve(l)
+		for _, m := range ms {
+			if m.Occupation != "" {
+				continue
+			}
+			for _, s := range m.Skills {
+				if !seen[s] {
+					seen[s] = true
+					out = append(out, s)
+				}
+			}
+		}
+	}
+	return out
+}
+
 // CandidateDocOf is the index document of a candidate: level-0 fields,
 // and the keyed hashes of whom the candidate is hidden from.
 func CandidateDocOf(tx *taxonomy.Taxonomy, tk Tokens, c candidates.Candidate) CandidateDoc {
@@ -64,7 +86,7 @@ func CandidateDocOf(tx *taxonomy.Taxonomy, tk Tokens, c candidates.Candidate) Ca
 	occs = append(occs, desired...)
 	p := c.Profile.HomePlace
 	return CandidateDoc{
-		ID: string(c.ID), Skills: skills, SkillText: strings.Join(c.Profile.Skills, ", "), Occupations: occs,
+		ID: string(c.ID), Skills: skills, ExplicitSkills: explicitSkills(tx, c.Profile.Skills), SkillText: strings.Join(c.Profile.Skills, ", "), Occupations: occs,
 		Certificates: c.Profile.Certificates, Languages: c.Profile.Languages, HoursPerWeek: c.Profile.HoursPerWeek,
 		AvailableFrom: c.Profile.AvailableFrom, Place: p.Name, Province: p.Province, Lat: p.Lat, Lon: p.Lon,
 		TravelRadiusKm: c.Profile.TravelRadiusKm, ConfirmedAt: c.ConfirmedAt,

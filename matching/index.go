@@ -3,6 +3,7 @@ package matching
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -15,6 +16,7 @@ type CandidateDoc struct {
 	ID             string
 	Skills         []string // taxonomy skill codes
 	SkillText      string   // the free skill labels, for words the taxonomy does not know
+	ExplicitSkills []string // the codes named as skills, not claimed through an occupation word: they rank first
 	Occupations    []string // taxonomy occupation codes
 	Certificates   []string
 	Languages      []string
@@ -66,7 +68,7 @@ type Geo struct {
 // taxonomy, the rest as words.
 type CandidateQuery struct {
 	Skills          []string // any of these skill codes
-	Words           []string // words the taxonomy did not recognise, matched in skill labels; used only when Skills is empty
+	Words           []string // words the taxonomy did not recognise, matched in skill labels (typo-tolerant); beside Skills they find, ranked after, profiles whose words no code names (see ExtraWords)
 	Geo             *Geo     // the job's place and radius; the candidate's own travel radius is honoured too
 	Province        string
 	Certificates    []string // all of these
@@ -176,4 +178,25 @@ var HoursBands = []struct {
 // Compacter is an Index that can merge its storage after a bulk load.
 type Compacter interface {
 	Compact(ctx context.Context) error
+}
+
+// stopWords are the small words of a query that name no work.
+var stopWords = map[string]bool{"en": true, "of": true, "met": true, "in": true, "de": true, "het": true, "een": true, "voor": true, "van": true,
+	"op": true, "bij": true, "and": true, "or": true, "the": true, "with": true, "for": true, "a": true, "an": true, "to": true, "at": true}
+
+// ExtraWords are the words of q that search skill labels beside its skill
+// codes: all of them when it has no codes; otherwise those of three
+// letters or more that are not small words, so that "lassen en heftruck"
+// does not bring everyone whose label says "en".
+func ExtraWords(q CandidateQuery) []string {
+	if len(q.Skills) == 0 {
+		return q.Words
+	}
+	var out []string
+	for _, w := range q.Words {
+		if len([]rune(w)) >= 3 && !stopWords[strings.ToLower(w)] {
+			out = append(out, w)
+		}
+	}
+	return out
 }

@@ -43,7 +43,7 @@ var _ matching.Index = (*Index)(nil)
 // index of another version is rebuilt (Created reports it).
 const schemaKey = "herstart_schema"
 
-var schemas = map[string]string{"candidates": "3", "vacancies": "2"}
+var schemas = map[string]string{"candidates": "4", "vacancies": "2"}
 
 // Open opens (or creates) the indexes under dir; an empty dir keeps them in
 // memory.
@@ -178,7 +178,7 @@ func candidateMapping() mapping.IndexMapping {
 	card := field(mapping.NewKeywordFieldMapping())
 	card.Index, card.Store, card.DocValues = false, true, false
 	return newMapping(map[string]*mapping.FieldMapping{
-		"skills": kw(), "skill_text": textField(), "certificates": kw(), "province": kw(),
+		"skills": kw(), "explicit_skills": kw(), "skill_text": textField(), "certificates": kw(), "province": kw(),
 		matching.FieldCell: kw(), matching.FieldCoarseCell: kw(), fieldCard: card,
 	})
 }
@@ -194,7 +194,7 @@ func vacancyMapping() mapping.IndexMapping {
 
 func candidateFields(d matching.CandidateDoc) map[string]any {
 	return map[string]any{
-		"skills": d.Skills, "skill_text": d.SkillText, "certificates": d.Certificates, "province": d.Province,
+		"skills": d.Skills, "explicit_skills": d.ExplicitSkills, "skill_text": d.SkillText, "certificates": d.Certificates, "province": d.Province,
 		matching.FieldCell: matching.CellOf(d.Lat, d.Lon), matching.FieldCoarseCell: matching.CoarseCellOf(d.Lat, d.Lon),
 		fieldCard: encodeCard(d),
 	}
@@ -414,16 +414,29 @@ func standardFacets(skillsField string) map[string]*blv.FacetRequest {
 	}
 }
 
+// textBoost weighs a free-label word beside skill codes: a profile the
+// codes find ranks above one found only by its words.
+const textBoost = 0.1
+
 // SearchCandidates answers an employer's search. Bleve finds and scores
 // the skill terms or words; the candidate table applies the rest exactly
 // (distance with each candidate's travel radius, dates, hours,
 // certificates, province) and counts the facets. A query with no skill or
 // word narrows by place cells, province or certificates in the index first.
 func (ix *Index) SearchCandidates(ctx context.Context, q matching.CandidateQuery) (matching.Result, error) {
-	scoring := terms("skills", q.Skills)
-	if len(scoring) == 0 {
-		scoring = words(q.Words, "skill_text")
+	// The codes first: one a profile names as a skill counts twice (in
+	// skills, all its codes, and in explicit_skills), one claimed through
+	// an occupation word ("metselaar") once. Every other word of the query
+	// searches the free skill labels too (typo-tolerant), so that a profile
+	// whose words no code names is found, ranked after those the codes find.
+	scoring := append(terms("skills", q.Skills), terms("explicit_skills", q.Skills)...)
+	text := words(matching.ExtraWords(q), "skill_text")
+	if len(scoring) > 0 {
+		for _, t := range text {
+			t.(*query.MatchQuery).SetBoost(textBoost)
+		}
 	}
+	scoring = append(scoring, text...)
 	var inner query.Query
 	score := ""
 	switch {

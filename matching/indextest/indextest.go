@@ -93,6 +93,45 @@ func Run(t *testing.T, fresh func(t *testing.T) matching.Index) {
 		r, err = ix.SearchCandidates(ctx, matching.CandidateQuery{Words: []string{"mog"}, Limit: 20})
 		want(t, "mog (3 letters: no typo allowed)", r, err)
 	})
+	t.Run("WordsBesideSkills", func(t *testing.T) {
+		// A profile whose words no skill code names is found by them
+		// beside the codes, ranked after; a small word finds nobody.
+		ix := loaded(t)
+		plaster := cand("c_utrecht_plaster", "Utrecht", "Utrecht", 20, nil, "stukadoor pleisterwerk", nil, 32, 0)
+		if err := ix.UpsertCandidates(ctx, []matching.CandidateDoc{plaster}); err != nil {
+			t.Fatal(err)
+		}
+		r, err := ix.SearchCandidates(ctx, matching.CandidateQuery{Skills: []string{"forklift_driving"}, Words: []string{"stukador", "en"}, Limit: 20})
+		want(t, "forklift or stukador", r, err, "c_utrecht_fork", "c_zeist_fork", "c_amsterdam_fork", "c_houten_fork", "c_utrecht_plaster")
+		if last := r.Hits[len(r.Hits)-1].ID; last != "c_utrecht_plaster" {
+			t.Fatalf("the profile found by its words ranks %v; want it after the code matches", ids(r))
+		}
+		r, err = ix.SearchCandidates(ctx, matching.CandidateQuery{Skills: []string{"forklift_driving"}, Words: []string{"en"}, Limit: 20})
+		want(t, "forklift and a small word", r, err, "c_utrecht_fork", "c_zeist_fork", "c_amsterdam_fork", "c_houten_fork")
+		r, err = ix.SearchCandidates(ctx, matching.CandidateQuery{Skills: []string{"forklift_driving"}, Words: []string{"stukador"}, Limit: 2, Offset: 4})
+		if err != nil || r.Total != 5 || len(r.Hits) != 1 || r.Hits[0].ID != "c_utrecht_plaster" {
+			t.Fatalf("the third page (offset 4): %+v %v; want the word match alone, of 5", r, err)
+		}
+	})
+	t.Run("ExplicitBeforeClaimed", func(t *testing.T) {
+		// Someone who names the skill ranks above those who claim it
+		// through an occupation word (the fixture's candidates).
+		ix := loaded(t)
+		named := cand("c_zeist_named", "Zeist", "Utrecht", 20, []string{"forklift_driving"}, "heftruck rijden", nil, 32, 5)
+		named.ExplicitSkills = []string{"forklift_driving"}
+		if err := ix.UpsertCandidates(ctx, []matching.CandidateDoc{named}); err != nil {
+			t.Fatal(err)
+		}
+		r, err := ix.SearchCandidates(ctx, matching.CandidateQuery{Skills: []string{"forklift_driving"}, Limit: 20})
+		want(t, "forklift", r, err, "c_utrecht_fork", "c_zeist_fork", "c_amsterdam_fork", "c_houten_fork", "c_zeist_named")
+		if r.Hits[0].ID != "c_zeist_named" {
+			t.Fatalf("order %v; want the one who named the skill first", r.Hits)
+		}
+		r, err = ix.SearchCandidates(ctx, matching.CandidateQuery{Skills: []string{"forklift_driving"}, Limit: 2, Offset: 1})
+		if err != nil || r.Total != 5 || len(r.Hits) != 2 || r.Hits[0].ID == "c_zeist_named" || r.Hits[1].ID == "c_zeist_named" {
+			t.Fatalf("the second page: %+v %v", r, err)
+		}
+	})
 	t.Run("PlaceRadiusAndTravelRadius", func(t *testing.T) {
 		ix := loaded(t)
 		// Zeist is ~9 km from Utrecht and travels 10: in. Amersfoort is

@@ -118,3 +118,32 @@ func VacancyFilter(q matching.VacancyQuery) string {
 	}
 	return strings.Join(and, " AND ")
 }
+
+// CandidateWordsFilter is the filter of a search's second part, for the
+// profiles its words find beside its skill codes: the same conditions, and
+// none of the codes (those came in the first part).
+func CandidateWordsFilter(q matching.CandidateQuery) string {
+	return withRest(q, "NOT skills IN "+list(q.Skills))
+}
+
+// CandidateExplicitFilter is the first part of a search with skill codes:
+// the profiles that name one of them as a skill.
+func CandidateExplicitFilter(q matching.CandidateQuery) string {
+	return withRest(q, "explicit_skills IN "+list(q.Skills))
+}
+
+// CandidateClaimedFilter is the second part: the profiles that claim one
+// of the codes through an occupation word and name none as a skill.
+func CandidateClaimedFilter(q matching.CandidateQuery) string {
+	return withRest(q, "skills IN "+list(q.Skills)+" AND NOT explicit_skills IN "+list(q.Skills))
+}
+
+// withRest joins cond to the search's other conditions.
+func withRest(q matching.CandidateQuery, cond string) string {
+	rest := q
+	rest.Skills = nil
+	if base := CandidateFilter(rest); base != "" {
+		return base + " AND " + cond
+	}
+	return cond
+}

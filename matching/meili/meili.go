@@ -59,7 +59,7 @@ func typo() *ms.TypoTolerance {
 func CandidateSettings(syn map[string][]string) *ms.Settings {
 	return &ms.Settings{
 		SearchableAttributes: []string{"skill_text"},
-		FilterableAttributes: []string{"skills", "certificates", "province", "hours", "travel", "available_from", "confirmed_at", "conflict_tokens", "excluded_tokens", "_geo"},
+		FilterableAttributes: []string{"skills", "explicit_skills", "certificates", "province", "hours", "travel", "available_from", "confirmed_at", "conflict_tokens", "excluded_tokens", "_geo"},
 		SortableAttributes:   []string{"tie_available", "tie_confirmed", "id"},
 		TypoTolerance:        typo(),
 		Synonyms:             syn,
@@ -139,7 +139,7 @@ type geoDoc struct {
 // CandidateDocument is a candidate as sent to Meilisearch.
 func CandidateDocument(d matching.CandidateDoc) map[string]any {
 	return map[string]any{
-		"id": d.ID, "skills": nn(d.Skills), "occupations": nn(d.Occupations), "skill_text": d.SkillText,
+		"id": d.ID, "skills": nn(d.Skills), "explicit_skills": nn(d.ExplicitSkills), "occupations": nn(d.Occupations), "skill_text": d.SkillText,
 		"certificates": nn(d.Certificates), "languages": nn(d.Languages), "province": d.Province,
 		"hours": d.HoursPerWeek, "travel": d.TravelRadiusKm,
 		"available_from": d.AvailableFrom.Unix(), "confirmed_at": d.ConfirmedAt.Unix(),
@@ -278,11 +278,71 @@ func (ix *Index) SearchCandidates(ctx context.Context, q matching.CandidateQuery
 	if q.Facets {
 		facets = []string{"skills", "province", "certificates", "hours"}
 	}
-	var words []string
+	extra := matching.ExtraWords(q)
 	if len(q.Skills) == 0 {
-		words = q.Words
+		return ix.search(ctx, ix.candidates, extra, CandidateFilter(q), q.Offset, limitOf(q.Limit), facets, CandidateSort)
 	}
-	return ix.search(ctx, ix.candidates, words, CandidateFilter(q), q.Offset, limitOf(q.Limit), facets, CandidateSort)
+	// Three disjoint parts, in this order: the profiles that name a code
+	// as a skill; those that claim it through an occupation word; those
+	// the other words find among the rest (by relevance). The first two
+	// are filters in the tie order. Totals and facet counts add up, and a
+	// page that runs past one part goes on in the next.
+	type part struct {
+		words  []string
+		filter string
+		sort   []string
+	}
+	parts := []part{{nil, CandidateExplicitFilter(q), CandidateSort}, {nil, CandidateClaimedFilter(q), CandidateSort}}
+	if len(extra) > 0 {
+		parts = append(parts, part{extra, CandidateWordsFilter(q), nil})
+	}
+	limit := limitOf(q.Limit)
+	out := matching.Result{Hits: []matching.Hit{}}
+	offset := q.Offset
+	for _, pt := range parts {
+		// A limit of 0 is left out of the request (omitempty) and would
+		// mean Meilisearch's default of 20: ask for one and drop it.
+		room := limit - len(out.Hits)
+		r, err := ix.search(ctx, ix.candidates, pt.words, pt.filter, offset, max(room, 1), facets, pt.sort)
+		if err != nil {
+			return matching.Result{}, err
+		}
+		if room > 0 {
+			out.Hits = append(out.Hits, r.Hits...)
+		}
+		offset = max(0, offset-r.Total)
+		out.Total += r.Total
+		out.Facets = addFacets(out.Facets, r.Facets)
+	}
+	if !q.Facets {
+		out.Facets = nil
+	}
+	return out, nil
+}
+
+// addFacets sums two disjoint parts' facet counts (most first, then by value).
+func addFacets(a, b map[string][]matching.FacetCount) map[string][]matching.FacetCount {
+	out := map[string][]matching.FacetCount{}
+	for _, name := range []string{"skills", "province", "certificates", "hours"} {
+		sum := map[string]int{}
+		for _, part := range []map[string][]matching.FacetCount{a, b} {
+			for _, fc := range part[name] {
+				sum[fc.Value] += fc.Count
+			}
+		}
+		if len(sum) == 0 {
+			continue
+		}
+		fc := make([]matching.FacetCount, 0, len(sum))
+		for v, n := range sum {
+			fc = append(fc, matching.FacetCount{Value: v, Count: n})
+		}
+		sort.Slice(fc, func(i, j int) bool {
+			return fc[i].Count > fc[j].Count || (fc[i].Count == fc[j].Count && fc[i].Value < fc[j].Value)
+		})
+		out[name] = fc
+	}
+	return out
 }
 
 // SearchVacancies answers a probation worker's search.

@@ -79,7 +79,7 @@ func TestSettings(t *testing.T) {
 		t.Fatalf("synonyms of heftruck = %v; want forklift among them", syn["heftruck"])
 	}
 	s := meili.CandidateSettings(syn)
-	if fmt.Sprint(s.FilterableAttributes) != "[skills certificates province hours travel available_from confirmed_at conflict_tokens excluded_tokens _geo]" {
+	if fmt.Sprint(s.FilterableAttributes) != "[skills explicit_skills certificates province hours travel available_from confirmed_at conflict_tokens excluded_tokens _geo]" {
 		t.Fatalf("filterable = %v", s.FilterableAttributes)
 	}
 	if fmt.Sprint(s.SearchableAttributes) != "[skill_text]" {
@@ -141,5 +141,23 @@ func TestCandidateTies(t *testing.T) {
 	past := meili.CandidateDocument(matching.CandidateDoc{ID: "c_2", AvailableFrom: now.AddDate(-1, 0, 0), ConfirmedAt: now.AddDate(0, 0, -3)})
 	if later["tie_available"].(int64)-past["tie_available"].(int64) != 10 || past["tie_confirmed"].(int64) != later["tie_confirmed"].(int64)-3 {
 		t.Fatalf("tie fields: %v / %v", later, past)
+	}
+}
+
+// TestCandidateWordsFilter: the second part of a search with codes and
+// words takes the same conditions and none of the codes.
+func TestCandidateWordsFilter(t *testing.T) {
+	q := matching.CandidateQuery{Skills: []string{"forklift_driving"}, Words: []string{"stukadoor"}, Province: "Utrecht"}
+	if got := meili.CandidateWordsFilter(q); got != `province = "Utrecht" AND NOT skills IN ["forklift_driving"]` {
+		t.Fatalf("words filter %s", got)
+	}
+	if got := meili.CandidateWordsFilter(matching.CandidateQuery{Skills: []string{"a", "b"}}); got != `NOT skills IN ["a", "b"]` {
+		t.Fatalf("words filter without conditions %s", got)
+	}
+	if got := meili.CandidateExplicitFilter(q); got != `province = "Utrecht" AND explicit_skills IN ["forklift_driving"]` {
+		t.Fatalf("explicit filter %s", got)
+	}
+	if got := meili.CandidateClaimedFilter(q); got != `province = "Utrecht" AND skills IN ["forklift_driving"] AND NOT explicit_skills IN ["forklift_driving"]` {
+		t.Fatalf("claimed filter %s", got)
 	}
 }
