@@ -56,11 +56,12 @@ func Docs(n int, seed uint64, now time.Time) []matching.CandidateDoc {
 		for k := 1 + r.IntN(4); k > 0; k-- {
 			skills = append(skills, own[r.IntN(len(own))])
 		}
+		named := append([]string(nil), skills...) // named as skills, so they count in explicit_skills too
 		if len(esco) > 0 && r.IntN(5) == 0 {
 			skills = append(skills, esco[r.IntN(len(esco))])
 		}
 		out[i] = matching.CandidateDoc{
-			ID: fmt.Sprintf("c_%08d", i), Skills: skills, SkillText: strings.Join(skills, " "),
+			ID: fmt.Sprintf("c_%08d", i), Skills: skills, ExplicitSkills: named, SkillText: strings.Join(skills, " "),
 			Certificates: []string{certs[r.IntN(len(certs))].Code}, Languages: []string{"nl"},
 			HoursPerWeek: []int{16, 24, 32, 36, 38, 40}[r.IntN(6)], AvailableFrom: now.AddDate(0, 0, r.IntN(90)-30),
 			Place: p.Name, Province: p.ProvinceName(), Lat: p.Lat + (r.Float64()-0.5)*0.05, Lon: p.Lon + (r.Float64()-0.5)*0.05,
