@@ -110,6 +110,7 @@ func TestTableAgreesWithNaive(t *testing.T) {
 	for i := 0; i < 200; i++ { // updates: new skills, hours and place
 		d := gen[r.IntN(len(gen))]
 		d.Skills = []string{tx.Skills[r.IntN(len(tx.Skills))].Code}
+		d.ExplicitSkills = d.Skills // named: a subset of Skills, as CandidateDocOf makes it
 		d.HoursPerWeek = 8 + r.IntN(33)
 		d.Lat, d.Lon = d.Lat+0.05, d.Lon-0.05
 		if err := ix.UpsertCandidates(ctx, []matching.CandidateDoc{d}); err != nil {
