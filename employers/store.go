@@ -236,32 +236,10 @@ func (s *Store) register(ctx context.Context, e Employer) error {
 	return s.setEntry(ctx, s.registry, registryID, string(e.ID), encodeRegistry(e))
 }
 
-// setEntry sets (or with "" removes) one entry of a list document,
-// conditionally on the version read, so that concurrent writers — other
-// instances included — lose no entry.
+// setEntry sets (or with "" removes) one entry of a list document
+// (store.SetListEntry: no concurrent writer loses one).
 func (s *Store) setEntry(ctx context.Context, coll *mongo.Collection, docID, key, value string) error {
-	unlock := s.locks.Lock(coll.Name() + ":" + docID)
-	defer unlock()
-	_, err := s.versions.Update(ctx, coll, docID, func(doc bson.M) (bson.M, error) {
-		if doc == nil {
-			doc = bson.M{}
-		}
-		entries, _ := doc["entries"].(bson.M)
-		if entries == nil {
-			entries = bson.M{}
-		}
-		if value == "" {
-			delete(entries, key)
-		} else {
-			entries[key] = value
-		}
-		doc["entries"] = entries
-		return doc, nil
-	})
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", coll.Name(), docID, err)
-	}
-	return nil
+	return store.SetListEntry(ctx, s.versions, &s.locks, coll, docID, key, value)
 }
 
 func (s *Store) list(ctx context.Context) ([]Summary, error) {

@@ -229,39 +229,11 @@ func (s *Store) listPayout(ctx context.Context, p Payout) error {
 
 // setEntry sets (or, with an empty value, removes) one entry of a list.
 func (s *Store) setEntry(ctx context.Context, owner, key, value string) error {
-	unlock := s.locks.Lock("list:" + owner)
-	defer unlock()
-	_, err := s.versions.Update(ctx, s.lists, owner, func(doc bson.M) (bson.M, error) {
-		if doc == nil {
-			doc = bson.M{}
-		}
-		entries, _ := doc["entries"].(bson.M)
-		if entries == nil {
-			entries = bson.M{}
-		}
-		if value == "" {
-			delete(entries, key)
-		} else {
-			entries[key] = value
-		}
-		doc["entries"] = entries
-		return doc, nil
-	})
-	if err != nil {
-		return fmt.Errorf("list %s: %w", owner, err)
-	}
-	return nil
+	return store.SetListEntry(ctx, s.versions, &s.locks, s.lists, owner, key, value)
 }
 
 func (s *Store) entries(ctx context.Context, owner string) (map[string]string, error) {
-	var d struct {
-		Entries map[string]string `bson:"entries"`
-	}
-	err := s.lists.FindOne(ctx, bson.M{"_id": owner}).Decode(&d)
-	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, fmt.Errorf("list %s: %w", owner, err)
-	}
-	return d.Entries, nil
+	return store.ListEntries(ctx, s.lists, owner)
 }
 
 func (s *Store) payoutList(ctx context.Context, owner string) ([]PayoutSummary, error) {

@@ -48,21 +48,6 @@ func BenchmarkLists(b *testing.B) {
 		}
 	}
 	b.Logf("seeded %d introductions in %s", n, time.Since(start).Round(time.Millisecond))
-	measure := func(b *testing.B, op func() error) {
-		lat := make([]time.Duration, b.N)
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			t0 := time.Now()
-			if err := op(); err != nil {
-				b.Fatal(err)
-			}
-			lat[i] = time.Since(t0)
-		}
-		b.StopTimer()
-		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
-		b.ReportMetric(float64(lat[(len(lat)-1)*99/100].Microseconds())/1000, "p99-ms")
-	}
 	emp := users.WithActor(ctx, users.Actor{UserID: "u_bench", Role: users.Employer, EmployerID: "e_bench"})
 	b.Run(fmt.Sprintf("introductions=%d", n), func(b *testing.B) {
 		measure(b, func() error {
@@ -106,21 +91,6 @@ func BenchmarkMentoring(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Logf("seeded %d placements in %s", n, time.Since(t0).Round(time.Millisecond))
-	measure := func(b *testing.B, op func() error) {
-		lat := make([]time.Duration, b.N)
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			t0 := time.Now()
-			if err := op(); err != nil {
-				b.Fatal(err)
-			}
-			lat[i] = time.Since(t0)
-		}
-		b.StopTimer()
-		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
-		b.ReportMetric(float64(lat[(len(lat)-1)*99/100].Microseconds())/1000, "p99-ms")
-	}
 	mentor := users.WithActor(ctx, users.Actor{UserID: "u_mentor", Role: users.Mentor})
 	worker := users.WithActor(ctx, users.Actor{UserID: "u_worker", Role: users.ProbationWorker})
 	b.Run(fmt.Sprintf("agenda/placements=%d", n), func(b *testing.B) {
@@ -150,4 +120,21 @@ func BenchmarkMentoring(b *testing.B) {
 			return err
 		})
 	})
+}
+
+// measure times op b.N times and reports the p50 and p99 latencies.
+func measure(b *testing.B, op func() error) {
+	lat := make([]time.Duration, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		if err := op(); err != nil {
+			b.Fatal(err)
+		}
+		lat[i] = time.Since(t0)
+	}
+	b.StopTimer()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[(len(lat)-1)*99/100].Microseconds())/1000, "p99-ms")
 }

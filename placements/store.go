@@ -171,69 +171,30 @@ func decodeIntroEntry(id, e string) IntroductionSummary {
 	return IntroductionSummary{ID: id, State: State(p[0]), UpdatedAt: time.UnixMilli(ms).UTC(), CandidateID: p[2], VacancyID: p[3], EmployerID: p[4]}
 }
 
-// setEntry writes one entry of an owner's list conditionally on the
-// version read (Versions.Update), so concurrent writers lose none.
+// setEntry writes one entry of an owner's list (store.UpdateList: no
+// concurrent writer loses one).
 func (s *Store) setEntry(ctx context.Context, owner, key, value string) error {
-	unlock := s.locks.Lock(owner)
-	defer unlock()
-	_, err := s.versions.Update(ctx, s.lists, owner, func(doc bson.M) (bson.M, error) {
-		if doc == nil {
-			doc = bson.M{}
-		}
-		entries, _ := doc["entries"].(bson.M)
-		if entries == nil {
-			entries = bson.M{}
-		}
-		entries[key] = value
-		doc["entries"] = entries
-		return doc, nil
-	})
-	if err != nil {
-		return fmt.Errorf("list %s: %w", owner, err)
-	}
-	return nil
+	return store.SetListEntry(ctx, s.versions, &s.locks, s.lists, owner, key, value)
 }
 
 // setEntries replaces, in an owner's list, the entries of group (the key
 // group itself and keys "group#…") with set; an empty set removes them.
 func (s *Store) setEntries(ctx context.Context, owner, group string, set map[string]string) error {
-	unlock := s.locks.Lock(owner)
-	defer unlock()
-	_, err := s.versions.Update(ctx, s.lists, owner, func(doc bson.M) (bson.M, error) {
-		if doc == nil {
-			doc = bson.M{}
-		}
-		entries, _ := doc["entries"].(bson.M)
-		if entries == nil {
-			entries = bson.M{}
-		}
-		for k := range entries {
+	return store.UpdateList(ctx, s.versions, &s.locks, s.lists, owner, func(e bson.M) {
+		for k := range e {
 			if k == group || strings.HasPrefix(k, group+"#") {
-				delete(entries, k)
+				delete(e, k)
 			}
 		}
 		for k, v := range set {
-			entries[k] = v
+			e[k] = v
 		}
-		doc["entries"] = entries
-		return doc, nil
 	})
-	if err != nil {
-		return fmt.Errorf("list %s: %w", owner, err)
-	}
-	return nil
 }
 
 // entries returns an owner's list: key → entry.
 func (s *Store) entries(ctx context.Context, owner string) (map[string]string, error) {
-	var d struct {
-		Entries map[string]string `bson:"entries"`
-	}
-	err := s.lists.FindOne(ctx, bson.M{"_id": owner}).Decode(&d)
-	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, fmt.Errorf("list %s: %w", owner, err)
-	}
-	return d.Entries, nil
+	return store.ListEntries(ctx, s.lists, owner)
 }
 
 // introList returns an owner's introductions, most recently changed first.
