@@ -4,14 +4,18 @@ BIN      := bin/herstart
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 
-.PHONY: run build test vet fmt bench bench-pg bench-search bench-serve demo generate clean
+.PHONY: run build assets test vet fmt bench bench-pg bench-search bench-serve bench-pages demo generate clean
 
 ## run: start the platform with the embedded database on 127.0.0.1:8080
 run: build
 	./$(BIN) serve
 
-build:
+build: assets
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/herstart
+
+## assets: the pages' front-end packages from npm into frontend/static/vendor
+assets:
+	scripts/assets.sh
 
 ## demo: load the demo accounts and candidates into ./data (once), then serve
 demo: build
@@ -41,6 +45,10 @@ bench-pg:
 ## bench-search: search engine benchmarks at 10,000 and 100,000 generated candidates
 bench-search:
 	scripts/bench-search.sh
+
+## bench-pages: time to first byte of the employer search page at 100,000 candidates
+bench-pages:
+	scripts/bench-pages.sh 100000
 
 ## bench-serve: serve with 100,000 generated candidates: API search latency and peak memory
 bench-serve:

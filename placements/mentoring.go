@@ -1,6 +1,7 @@
 package placements
 
 import (
+	"slices"
 	"time"
 )
 
@@ -197,3 +198,19 @@ const (
 	maxGuarantees   = 4
 	maxClaims       = 20
 )
+
+// Options a form offers (the pages): check-in modes, risk flags, the
+// ratings of a workplace note, contracts and reasons to end.
+func CheckInModes() []string { return slices.Clone(checkinModes) }
+
+// RiskFlags are the risk flags a check-in may raise.
+func RiskFlags() []string { return slices.Clone(riskFlags) }
+
+// NoteRatings are the ratings of a workplace note's attendance and punctuality.
+func NoteRatings() []string { return slices.Clone(noteRatings) }
+
+// Contracts are the contracts a placement may have.
+func Contracts() []string { return slices.Clone(contracts) }
+
+// EndReasons are the reasons a placement may end for.
+func EndReasons() []string { return slices.Clone(endReasons) }

@@ -52,15 +52,18 @@ func (s *Service) GetPlacement(ctx context.Context, id string) (PlacementView, e
 }
 
 // ListPlacements returns the caller's placements: a mentor's assigned ones,
-// an employer's organisation's, a probation worker's caseload's.
-// Errors: Unauthenticated, Forbidden (coordinators have reports instead).
+// an employer's organisation's, a probation worker's caseload's, and every
+// placement for a coordinator (who assigns mentors and decides claims).
+// Errors: Unauthenticated, Forbidden.
 func (s *Service) ListPlacements(ctx context.Context) ([]PlacementSummary, error) {
-	a, err := users.RequireRole(ctx, users.ProbationWorker, users.Employer, users.Mentor)
+	a, err := users.RequireRole(ctx, users.ProbationWorker, users.Employer, users.Mentor, users.Coordinator)
 	if err != nil {
 		return nil, err
 	}
 	owner := "worker:" + string(a.UserID)
 	switch {
+	case a.Is(users.Coordinator):
+		owner = "all" // coordinators assign mentors and decide claims on every placement
 	case a.Is(users.Employer):
 		owner = "employer:" + a.EmployerID
 	case a.Is(users.Mentor):

@@ -24,6 +24,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/herstart/herstart/apperr"
@@ -130,6 +131,10 @@ type Table struct {
 	muniByCode map[string]int
 	postcode   map[int]int      // postcode → index into postcodes
 	pcByPlace  map[string][]int // normalised place name → indexes into postcodes
+
+	suggestOnce sync.Once
+	sorted      []int    // indexes into table, most populous first (Suggest)
+	sortedKey   []string // their normalised names
 }
 
 // New builds the lookup index over the generated table.
@@ -466,4 +471,35 @@ func DistanceKm(lat1, lon1, lat2, lon2 float64) float64 {
 	dLat, dLon := (lat2-lat1)*rad, (lon2-lon1)*rad
 	a := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
 	return 2 * r * math.Asin(math.Sqrt(a))
+}
+
+// Suggest returns up to n places whose name starts with prefix (accents
+// and case folded), the most populous first, for a place picker. Names
+// shared by places in several provinces come once per province.
+func (t *Table) Suggest(prefix string, n int) []Place {
+	k := Normalize(prefix)
+	if k == "" || n <= 0 {
+		return nil
+	}
+	t.suggestOnce.Do(func() {
+		t.sorted = make([]int, len(table))
+		for i := range table {
+			t.sorted[i] = i
+		}
+		sort.SliceStable(t.sorted, func(a, b int) bool { return table[t.sorted[a]].Population > table[t.sorted[b]].Population })
+		t.sortedKey = make([]string, len(t.sorted))
+		for j, i := range t.sorted {
+			t.sortedKey[j] = Normalize(table[i].Name)
+		}
+	})
+	var out []Place
+	for j, i := range t.sorted {
+		if strings.HasPrefix(t.sortedKey[j], k) {
+			out = append(out, table[i])
+			if len(out) == n {
+				break
+			}
+		}
+	}
+	return out
 }

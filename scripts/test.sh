@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/openapi-lint.sh
+# The pages embed their front-end packages (npm, copied by assets.sh).
+scripts/assets.sh
 # The SEPA test validates its file against the pain.001.001.03 XSD from
 # Debian's libhbci4j-core-java (fetched, not committed) with xmllint.
 if xsd=$(scripts/pain001-xsd.sh 2>/dev/null); then
@@ -31,7 +33,8 @@ if ! pg_start; then
 	exit 0
 fi
 trap pg_stop EXIT
-echo "== go test (embedded FerretDB over PostgreSQL, one package at a time)"
+echo "== go test (embedded FerretDB over PostgreSQL, one package at a time; the browser tests ran above"
+echo "   and are not repeated: the pages do not touch storage)"
 # -p 1: each test binary embeds its own FerretDB, and FerretDB assumes it is
 # the only one using its PostgreSQL database (its metadata cache goes stale
 # when another drops a schema; seen as "relation … does not exist").

@@ -168,6 +168,20 @@ func (s *Service) Bootstrap(ctx context.Context, email, password string) (bool, 
 	return err == nil, err
 }
 
+// FirstCoordinator creates the first coordinator from the first run's
+// setup page, with the name, e-mail address and password given there. It
+// does nothing (false) when a coordinator exists already.
+// Errors: Invalid (the e-mail address, name or password).
+func (s *Service) FirstCoordinator(ctx context.Context, name, email, password string) (bool, error) {
+	n, err := s.store.count(ctx, Coordinator)
+	if err != nil || n > 0 {
+		return false, err
+	}
+	_, err = s.create(ctx, NewUser{Email: email, Password: password, Role: Coordinator, Name: name},
+		audit.Entry{ActorID: "system", Role: "system", Action: audit.ActionUserCreate, Details: map[string]string{"role": string(Coordinator), "via": "setup"}})
+	return err == nil, err
+}
+
 // NoCoordinator reports whether the installation has no coordinator yet
 // (nobody can create accounts): serve then says how to get in.
 func (s *Service) NoCoordinator(ctx context.Context) (bool, error) {
@@ -403,6 +417,21 @@ func (s *Service) Me(ctx context.Context) (User, error) {
 		return User{}, err
 	}
 	return d.toDomain(), nil
+}
+
+// SetLanguage remembers the pages' language the actor chose ("nl" or
+// "en"). It is a preference, not a change of what the account may do: no
+// audit event.
+// Errors: Unauthenticated, Invalid.
+func (s *Service) SetLanguage(ctx context.Context, lang string) error {
+	a, err := ActorFrom(ctx)
+	if err != nil {
+		return err
+	}
+	if lang != "nl" && lang != "en" {
+		return apperr.InvalidField("lang", "must be nl or en")
+	}
+	return s.set(ctx, a.UserID, map[string]any{"lang": lang}, audit.Entry{})
 }
 
 // TOTPEnrolment is a new second-factor secret waiting for confirmation.

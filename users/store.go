@@ -71,13 +71,14 @@ type userDoc struct {
 	TOTPLastStep int64     `bson:"totp_last_step,omitempty"`
 	CreatedAt    time.Time `bson:"created_at"`
 	Disabled     bool      `bson:"disabled"`
+	Lang         string    `bson:"lang,omitempty"` // the pages' language the user chose ("" until they choose)
 	Version      int64     `bson:"version,omitempty"`
 	Writes       []string  `bson:"writes,omitempty"` // outbox tasks of the last audited writes
 }
 
 func (d userDoc) toDomain() User {
 	return User{ID: ID(d.ID), Email: d.Email, Name: d.Name, Role: Role(d.Role), EmployerID: d.EmployerID, Admin: d.Admin,
-		TOTPEnabled: d.TOTPEnabled, CreatedAt: d.CreatedAt.UTC(), Disabled: d.Disabled}
+		TOTPEnabled: d.TOTPEnabled, CreatedAt: d.CreatedAt.UTC(), Disabled: d.Disabled, Lang: d.Lang}
 }
 
 // insert writes a new user and its e-mail key. The user goes first: a crash

@@ -51,6 +51,7 @@ type User struct {
 	TOTPEnabled bool
 	CreatedAt   time.Time
 	Disabled    bool
+	Lang        string // the pages' language the user chose: "nl", "en", or "" (the browser decides)
 }
 
 // Actor is the authenticated user a request acts for.

@@ -347,3 +347,22 @@ func Lang(acceptLanguage string) string {
 	}
 	return best
 }
+
+// TranslateFormat returns the catalogue's form of format (a text with %s
+// and %d still in it) in lang, for a page to fill in; format itself when
+// lang is not Dutch or the catalogue lacks it.
+func TranslateFormat(lang, format string) string {
+	if lang != "nl" {
+		return format
+	}
+	if nl, ok := catalogue[format]; ok {
+		return nl
+	}
+	return format
+}
+
+// Known reports whether msg is a text of the catalogue.
+func Known(msg string) bool {
+	_, ok := catalogue[msg]
+	return ok
+}

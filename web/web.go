@@ -48,6 +48,21 @@ type Web struct {
 	log     *slog.Logger
 	metrics *metrics
 	app     *fiber.App
+	// pageError answers an error on a page (a path outside /api/ and the
+	// operational endpoints) in HTML; nil: the JSON error shape everywhere.
+	pageError func(c *fiber.Ctx, status int, d ErrorDetail) error
+}
+
+// SetPageErrors makes errors on pages (any path but /api/…, /healthz,
+// /readyz and /metrics) answer through fn, in HTML, instead of the API's
+// JSON shape: a page's own errors, the CSRF check, and the catch-all.
+func (w *Web) SetPageErrors(fn func(c *fiber.Ctx, status int, d ErrorDetail) error) { w.pageError = fn }
+
+// IsPage reports whether c asks for a page rather than the API or an
+// operational endpoint.
+func IsPage(c *fiber.Ctx) bool {
+	p := c.Path()
+	return !strings.HasPrefix(p, "/api/") && p != "/api" && p != "/healthz" && p != "/readyz" && p != "/metrics"
 }
 
 // BodyLimit is the largest request body accepted.
@@ -104,6 +119,10 @@ func (w *Web) Finish() *fiber.App {
 	})
 	return w.app
 }
+
+// CookieInsecure reports whether cookies go without their Secure flag
+// (plain-HTTP test set-ups).
+func (w *Web) CookieInsecure() bool { return w.cfg.CookieInsecure }
 
 // ClientIP is the address per-IP limits count against (see Proxies).
 func (w *Web) ClientIP(c *fiber.Ctx) string { return w.cfg.Proxies.ClientIP(c) }
@@ -296,8 +315,8 @@ func Describe(err error, lang string) (int, ErrorDetail) {
 	return status, d
 }
 
-// handleError answers every error: the JSON error shape (pages render their
-// own errors before they get here).
+// handleError answers every error: the JSON error shape, or on a page the
+// page layer's HTML (SetPageErrors).
 func (w *Web) handleError(c *fiber.Ctx, err error) error {
 	status, d := Describe(err, LangOf(c))
 	d.RequestID = c.GetRespHeader(fiber.HeaderXRequestID)
@@ -308,6 +327,9 @@ func (w *Web) handleError(c *fiber.Ctx, err error) error {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="herstart"`)
 	}
 	c.Set(fiber.HeaderContentLanguage, LangOf(c))
+	if w.pageError != nil && IsPage(c) {
+		return w.pageError(c, status, d)
+	}
 	return c.Status(status).JSON(ErrorBody{Error: d})
 }
 

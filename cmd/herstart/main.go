@@ -22,7 +22,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
+
 	"github.com/herstart/herstart/api"
+	"github.com/herstart/herstart/frontend"
 	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/users"
@@ -152,9 +155,14 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if err != nil {
 		return err
 	}
-	w := web.New(web.Config{Users: p.users, Ready: p.db.Ping, Logger: log, CookieInsecure: cfg.CookieInsecure, Proxies: cfg.Proxies})
-	api.Mount(w, api.Config{Users: p.users, Candidates: p.candidates, Employers: p.employers, Matching: p.matching, Audit: p.audit, Inbox: p.inbox, Placements: p.placements, Payments: p.payments, Logger: log})
-	app := w.Finish()
+	var setup *frontend.Setup
+	if firstRun {
+		setup = frontend.NewSetup()
+	}
+	app, err := newApp(p, cfg, log, setup)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -181,13 +189,14 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	fmt.Fprintf(stdout, "herstart listening on http://%s (%s)\n", ln.Addr(), describe(p))
 	if firstRun {
 		fmt.Fprintf(stdout, `
-No accounts yet: nobody can sign in. Either
-  - stop this (Ctrl-C) and run "make demo" (or "herstart demo", then "herstart serve"):
-    demo accounts such as coordinator@demo.herstart.nl, password %s; or
-  - restart with HERSTART_ADMIN_EMAIL and HERSTART_ADMIN_PASSWORD set: that becomes the first
-    coordinator, who creates the other accounts (POST /api/v1/users).
+No accounts yet. Create the first coordinator in the browser, with this one-time link:
 
-`, DemoPassword)
+  http://%s/setup?token=%s
+
+Or stop this (Ctrl-C) and run "make demo" for the demo accounts (coordinator@demo.herstart.nl,
+password %s), or restart with HERSTART_ADMIN_EMAIL and HERSTART_ADMIN_PASSWORD set.
+
+`, linkHost(ln.Addr()), setup.Token(), DemoPassword)
 	}
 	select {
 	case err := <-errc:
@@ -200,6 +209,31 @@ No accounts yet: nobody can sign in. Either
 		log.Warn("shutdown", "err", err)
 	}
 	return nil
+}
+
+// newApp composes the shared web layer, the JSON API and the pages over
+// the platform's services (serve, and the browser tests).
+func newApp(p *platform, cfg Config, log *slog.Logger, setup *frontend.Setup) (*fiber.App, error) {
+	w := web.New(web.Config{Users: p.users, Ready: p.db.Ping, Logger: log, CookieInsecure: cfg.CookieInsecure, Proxies: cfg.Proxies})
+	api.Mount(w, api.Config{Users: p.users, Candidates: p.candidates, Employers: p.employers, Matching: p.matching, Audit: p.audit, Inbox: p.inbox, Placements: p.placements, Payments: p.payments, Logger: log})
+	if err := frontend.Mount(w, frontend.Config{Users: p.users, Candidates: p.candidates, Employers: p.employers, Matching: p.matching, Audit: p.audit,
+		Inbox: p.inbox, Placements: p.placements, Payments: p.payments, Places: p.places, Taxonomy: p.taxonomy, Logger: log, Setup: setup}); err != nil {
+		return nil, err
+	}
+	return w.Finish(), nil
+}
+
+// linkHost is the host:port to print in a link to ln: a listener on every
+// address is reached on localhost.
+func linkHost(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
 }
 
 func auditVerify(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {

@@ -38,6 +38,8 @@ type platform struct {
 	inbox      *inbox.Service
 	placements *placements.Service
 	payments   *payments.Service
+	places     *places.Table
+	taxonomy   *taxonomy.Taxonomy
 	unlock     func() // releases the data directory
 }
 
@@ -86,6 +88,7 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger, what string
 	p.users = users.NewService(userStore, p.audit, p.outbox, nil)
 	p.inbox = inbox.NewService(db.DB, nil)
 	tbl := places.New()
+	p.places = tbl
 	p.candidates = candidates.NewService(candStore, p.audit, tbl, p.outbox, nil)
 	p.employers = employers.NewService(empStore, p.users, p.audit, tbl, throttle, p.outbox, nil)
 	p.employers.Notify = p.inbox.Notify
@@ -98,6 +101,7 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger, what string
 		_ = db.Close(context.Background())
 		return nil, err
 	}
+	p.taxonomy = tx
 	if cfg.MeiliURL != "" {
 		p.index, err = meili.Open(ctx, cfg.MeiliURL, cfg.MeiliAPIKey, "herstart_", tx)
 	} else {

@@ -1,0 +1,711 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// The browser tests drive Debian's chromium, headless, through chromedp
+// against serve with the demo data: each role signs in and does its main
+// job end to end, every main page is checked with axe-core (serious or
+// critical violations fail) and by keyboard (every control reachable with
+// Tab, focus visible), and each role's main page is saved as a screenshot,
+// desktop and phone, under test-output/screenshots.
+
+// chromiumPath finds the browser: HERSTART_CHROMIUM, or Debian's.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("HERSTART_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
+		if p == "" {
+			continue
+		}
+		if _, err := exec.LookPath(p); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("no chromium: .ci/run installs Debian's chromium package; the browser tests cannot run without it")
+	}
+	t.Skip("browser tests skipped: no chromium here (apt-get install chromium, or set HERSTART_CHROMIUM)")
+	return ""
+}
+
+// outputDir is where the tests leave their screenshots and axe results.
+func outputDir(t *testing.T) string {
+	d := os.Getenv("HERSTART_TEST_OUTPUT")
+	if d == "" {
+		d = filepath.Join("..", "..", "test-output")
+	}
+	if err := os.MkdirAll(filepath.Join(d, "screenshots"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// axeSource is axe-core from the front-end packages (npm, a dev dependency).
+func axeSource(t *testing.T) string {
+	b, err := os.ReadFile(filepath.Join("..", "..", "frontend", "node_modules", "axe-core", "axe.min.js"))
+	if err != nil {
+		t.Fatalf("axe-core: %v (scripts/assets.sh installs it)", err)
+	}
+	return string(b)
+}
+
+// browser is one headless chromium; each role gets a tab of its own in a
+// browser context of its own (its own cookies).
+type browser struct {
+	t     *testing.T
+	alloc context.Context
+	root  context.Context
+	base  string
+	out   string
+	axe   string
+
+	mu      sync.Mutex
+	results []string // one line per page checked, for the issue note
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.NoSandbox, // as root in CI
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("lang", "nl-NL"),
+		chromedp.Flag("accept-lang", "nl-NL,nl"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	root, cancelRoot := chromedp.NewContext(alloc)
+	if err := chromedp.Do(root, chromedp.Navigate("about:blank")); err != nil {
+		cancelRoot()
+		cancelAlloc()
+		t.Fatalf("start chromium: %v", err)
+	}
+	t.Cleanup(func() { cancelRoot(); cancelAlloc() })
+	return &browser{t: t, alloc: alloc, root: root, base: base, out: outputDir(t), axe: axeSource(t)}
+}
+
+// tab is one person's browser tab.
+type tab struct {
+	b    *browser
+	t    *testing.T
+	ctx  context.Context
+	name string
+}
+
+// tab opens a tab in a browser context of its own (the browser asks for
+// Dutch: Accept-Language nl-NL).
+func (b *browser) tab(t *testing.T, name string) *tab {
+	ctx, cancel := chromedp.NewContext(b.root, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	tb := &tab{b: b, t: t, ctx: ctx, name: name}
+	// The first action on a context opens its tab, which lives as long as
+	// that action's context: no timeout here.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("%s: open a tab: %v", name, err)
+	}
+	tb.desktop()
+	return tb
+}
+
+func (tb *tab) do(steps ...chromedp.Action[chromedp.Void]) {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		tb.t.Fatalf("%s: %v (at %s)", tb.name, err, tb.location())
+	}
+}
+
+func (tb *tab) location() string {
+	ctx, cancel := context.WithTimeout(tb.ctx, 3*time.Second)
+	defer cancel()
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	return loc
+}
+
+func (tb *tab) desktop() {
+	tb.do(chromedp.EmulateViewport(1280, 900))
+}
+
+func (tb *tab) phone() {
+	tb.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile))
+}
+
+// open loads path and waits for the page.
+func (tb *tab) open(path string) {
+	tb.t.Helper()
+	tb.t.Logf("%s: open %s", tb.name, path)
+	tb.do(chromedp.Navigate(tb.b.base+path), chromedp.WaitReady(chromedp.CSS("footer")))
+}
+
+// submit clicks sel (a submit button or link) and waits for the page it
+// leads to.
+func (tb *tab) submit(sel string) {
+	tb.t.Helper()
+	tb.t.Logf("%s: submit %s", tb.name, sel)
+	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+	defer cancel()
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+		tb.t.Fatalf("%s: submit %s: %v (at %s)", tb.name, sel, err, tb.location())
+	}
+	tb.do(chromedp.WaitReady(chromedp.CSS("footer")))
+}
+
+// eval runs js in the page and returns its value.
+func eval[T any](tb *tab, js string) T {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		tb.t.Fatalf("%s: eval: %v (at %s)", tb.name, err, tb.location())
+	}
+	return v
+}
+
+func (tb *tab) text(sel string) string {
+	tb.t.Helper()
+	return eval[string](tb, fmt.Sprintf(`(document.querySelector(%q) || {innerText: ""}).innerText`, sel))
+}
+
+// set gives a form field a value as if typed (dates, times: no keys).
+func (tb *tab) set(sel, value string) {
+	tb.t.Helper()
+	ok := eval[bool](tb, fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; e.value = %q; e.dispatchEvent(new Event("input", {bubbles: true})); e.dispatchEvent(new Event("change", {bubbles: true})); return true })()`, sel, value))
+	if !ok {
+		tb.t.Fatalf("%s: no field %s on %s", tb.name, sel, tb.location())
+	}
+}
+
+// typeInto types text into the field, key by key.
+func (tb *tab) typeInto(sel, text string) {
+	tb.t.Helper()
+	tb.do(chromedp.SendKeys(chromedp.CSS(sel), text))
+}
+
+// wantText fails unless the page's main text contains each of want.
+func (tb *tab) wantText(want ...string) {
+	tb.t.Helper()
+	got := tb.text("main")
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			tb.t.Fatalf("%s: %s does not say %q; it says:\n%s", tb.name, tb.location(), w, got)
+		}
+	}
+}
+
+// waitText waits (up to 15 s) until sel's text contains want.
+func (tb *tab) waitText(sel, want string) {
+	tb.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		if strings.Contains(tb.text(sel), want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.t.Fatalf("%s: %s never said %q; it says:\n%s", tb.name, sel, want, tb.text(sel))
+		}
+		time.Sleep(150 * time.Millisecond)
+	}
+}
+
+func (tb *tab) signIn(email string) {
+	tb.t.Helper()
+	tb.open("/")
+	tb.typeInto(`input[name="email"]`, email)
+	tb.typeInto(`input[name="password"]`, DemoPassword)
+	tb.submit(`form[action="/signin"] button[type="submit"]`)
+	if strings.HasSuffix(tb.location(), "/") {
+		tb.t.Fatalf("%s: sign-in as %s did not go through: %s", tb.name, email, tb.text("main"))
+	}
+}
+
+// check runs axe-core and the keyboard check on the page loaded now, and
+// saves its screenshots (desktop and phone) when shot names them.
+func (tb *tab) check(page, shot string) {
+	tb.t.Helper()
+	tb.axe(page)
+	tb.keyboard(page)
+	if shot != "" {
+		tb.screenshot(shot + "-desktop")
+		tb.phone()
+		tb.axe(page + " (phone)")
+		tb.screenshot(shot + "-phone")
+		tb.desktop()
+	}
+}
+
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Nodes  int    `json:"nodes"`
+	Help   string `json:"help"`
+	Target string `json:"target"`
+}
+
+// axe injects axe-core and fails on serious or critical violations of WCAG
+// 2.1 A and AA; lesser ones are logged.
+func (tb *tab) axe(page string) {
+	tb.t.Helper()
+	eval[bool](tb, tb.b.axe+";true")
+	vs := eval[[]axeViolation](tb, `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}}).then(r => r.violations.map(v => ({id: v.id, impact: v.impact || "", nodes: v.nodes.length, help: v.help, target: v.nodes.length ? v.nodes[0].target.join(" ") : ""})))`)
+	var bad, minor []string
+	for _, v := range vs {
+		line := fmt.Sprintf("%s (%s, %d×: %s; first %s)", v.ID, v.Impact, v.Nodes, v.Help, v.Target)
+		if v.Impact == "serious" || v.Impact == "critical" {
+			bad = append(bad, line)
+		} else {
+			minor = append(minor, line)
+		}
+	}
+	tb.b.record(fmt.Sprintf("axe %-40s serious/critical %d, moderate/minor %d%s", page, len(bad), len(minor), listOf(minor)))
+	if len(bad) > 0 {
+		tb.t.Errorf("%s: axe-core on %s: %d serious or critical violations:\n  %s", tb.name, page, len(bad), strings.Join(bad, "\n  "))
+	}
+}
+
+func listOf(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return ": " + strings.Join(s, "; ")
+}
+
+type focusable struct {
+	Key, Desc string
+	Radio     string
+}
+
+type focused struct {
+	Key     string
+	Visible bool
+	Desc    string
+}
+
+// keyboard presses Tab through the page and fails when a control is never
+// reached or is reached without a visible focus indicator.
+func (tb *tab) keyboard(page string) {
+	tb.t.Helper()
+	all := eval[[]focusable](tb, `(() => {
+		const sel = 'a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
+		let i = 0;
+		return [...document.querySelectorAll(sel)].filter(e => {
+			if (e.closest('details:not([open])') && e.tagName !== 'SUMMARY') return false;
+			const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+			return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none';
+		}).map(e => { e.dataset.kb = String(i++); return {key: e.dataset.kb, desc: e.tagName.toLowerCase() + (e.name ? '[name=' + e.name + ']' : '') + ' "' + (e.innerText || e.value || e.getAttribute('aria-label') || '').trim().slice(0, 40) + '"', radio: e.type === 'radio' ? e.name : ''} });
+	})()`)
+	eval[bool](tb, `document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); true`)
+	seen := map[string]bool{}
+	radios := map[string]bool{}
+	var invisible []string
+	// Date and time fields take a Tab per part (day, month, year).
+	for i := 0; i < 3*len(all)+10 && len(seen) < len(all); i++ {
+		tb.do(chromedp.KeyEvent(kb.Tab))
+		f := eval[focused](tb, `(() => {
+			const e = document.activeElement;
+			if (!e || e === document.body) return {key: "", visible: true, desc: "body"};
+			let s = getComputedStyle(e);
+			let vis = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none';
+			if ((e.type === 'radio' || e.type === 'checkbox') && e.closest('.choice')) {
+				const t = getComputedStyle(e.nextElementSibling);
+				vis = (t.outlineStyle !== 'none' && parseFloat(t.outlineWidth) > 0) || t.boxShadow !== 'none';
+			}
+			return {key: e.dataset.kb || "", visible: vis, desc: e.tagName.toLowerCase() + (e.name ? '[name=' + e.name + ']' : '')};
+		})()`)
+		if f.Key == "" {
+			continue
+		}
+		seen[f.Key] = true
+		for _, a := range all {
+			if a.Key == f.Key && a.Radio != "" {
+				radios[a.Radio] = true
+			}
+		}
+		if !f.Visible {
+			invisible = append(invisible, f.Desc)
+		}
+	}
+	var missed []string
+	for _, a := range all {
+		if !seen[a.Key] && !(a.Radio != "" && radios[a.Radio]) {
+			missed = append(missed, a.Desc)
+		}
+	}
+	tb.b.record(fmt.Sprintf("keys %-40s %d controls, %d reached by Tab, %d without visible focus", page, len(all), len(all)-len(missed), len(invisible)))
+	if len(missed) > 0 {
+		tb.t.Errorf("%s: on %s, Tab never reaches: %s", tb.name, page, strings.Join(missed, ", "))
+	}
+	if len(invisible) > 0 {
+		tb.t.Errorf("%s: on %s, focus is not visible on: %s", tb.name, page, strings.Join(invisible, ", "))
+	}
+}
+
+func (tb *tab) screenshot(name string) {
+	tb.t.Helper()
+	eval[bool](tb, `document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); true`)
+	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		tb.t.Fatalf("%s: screenshot: %v", tb.name, err)
+	}
+	if err := os.WriteFile(filepath.Join(tb.b.out, "screenshots", name+".png"), png, 0o644); err != nil {
+		tb.t.Fatal(err)
+	}
+}
+
+func (b *browser) record(line string) {
+	b.mu.Lock()
+	b.results = append(b.results, line)
+	b.mu.Unlock()
+}
+
+func (b *browser) writeResults(t *testing.T) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	sort.Strings(b.results)
+	_ = os.WriteFile(filepath.Join(b.out, "browser-checks.txt"), []byte(strings.Join(b.results, "\n")+"\n"), 0o644)
+	t.Logf("page checks:\n%s", strings.Join(b.results, "\n"))
+}
+
+// browserServe loads the demo (with its year of placements) into a data
+// directory of its own and serves it.
+func browserServe(t *testing.T) string {
+	t.Helper()
+	if os.Getenv("HERSTART_TEST_POSTGRES_URL") != "" {
+		t.Skip("browser tests run in the SQLite pass only: the pages are the same over either backend, and the PostgreSQL pass covers the storage (scripts/test.sh says so)")
+	}
+	env := testEnv(t, map[string]string{"HERSTART_ADDR": "127.0.0.1:0", "HERSTART_COOKIE_INSECURE": "true"})
+	if err := run(context.Background(), []string{"demo"}, io.Discard, io.Discard, envFunc(env)); err != nil {
+		t.Fatalf("demo: %v", err)
+	}
+	base, _, _ := startServe(t, env)
+	return base
+}
+
+// TestBrowser_Roles: each role's main job, end to end, in a real browser.
+func TestBrowser_Roles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives chromium")
+	}
+	chromiumPath(t)
+	start := time.Now()
+	base := browserServe(t)
+	b := newBrowser(t, base)
+	defer b.writeResults(t)
+
+	// Before anyone chooses, the browser's Accept-Language decides: English
+	// for an English one, Dutch for one that names neither.
+	for al, want := range map[string]string{"en-GB,en;q=0.9": `<html lang="en"`, "de-DE,fr;q=0.5": `<html lang="nl"`} {
+		req, _ := http.NewRequest("GET", base+"/", nil)
+		req.Header.Set("Accept-Language", al)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(body), want) {
+			t.Fatalf("Accept-Language %s: the sign-in page does not start %s", al, want)
+		}
+	}
+	// Signed out in a Dutch browser: the sign-in page in Dutch; a switch
+	// to English is remembered (a cookie), and back.
+	anon := b.tab(t, "anonymous")
+	anon.open("/")
+	if lang := eval[string](anon, `document.documentElement.lang`); lang != "nl" {
+		t.Fatalf("a Dutch browser got <html lang=%q>", lang)
+	}
+	anon.submit(`button[name="lang"][value="en"]`)
+	anon.open("/")
+	if lang := eval[string](anon, `document.documentElement.lang`); lang != "en" {
+		t.Fatalf("after choosing English: <html lang=%q>", lang)
+	}
+	anon.wantText("Sign in")
+	anon.submit(`button[name="lang"][value="nl"]`)
+	if lang := eval[string](anon, `document.documentElement.lang`); lang != "nl" {
+		t.Fatalf("after choosing Nederlands: <html lang=%q>", lang)
+	}
+	anon.wantText("Inloggen")
+	anon.check("sign-in", "signin")
+
+	// A wrong password: the form again, the e-mail address kept.
+	anon.typeInto(`input[name="email"]`, "reclassering.jansen@demo.herstart.nl")
+	anon.typeInto(`input[name="password"]`, "not the password")
+	anon.submit(`form[action="/signin"] button[type="submit"]`)
+	anon.wantText("klopt niet")
+	if v := eval[string](anon, `document.querySelector('input[name=email]').value`); v != "reclassering.jansen@demo.herstart.nl" {
+		t.Fatalf("the e-mail address was not kept: %q", v)
+	}
+
+	// An employer applies; two coordinators approve it below.
+	anon.open("/apply")
+	anon.check("employer application", "")
+	anon.typeInto(`input[name="name"]`, "Schoonmaakbedrijf Frisse Start")
+	anon.typeInto(`input[name="kvk"]`, "12345678")
+	anon.submit(`form[action="/apply"] button`)
+	anon.wantText("Niet alle velden")
+	if v := eval[string](anon, `document.querySelector('input[name=name]').value`); v != "Schoonmaakbedrijf Frisse Start" {
+		t.Fatalf("the application form lost its input: %q", v)
+	}
+	anon.do(chromedp.Click(chromedp.CSS(`input[name="sectors"][value="cleaning"]`)))
+	anon.typeInto(`input[name="locations[0].address"]`, "Stationsplein 1")
+	anon.typeInto(`input[name="locations[0].place"]`, "Amersfoort")
+	anon.typeInto(`input[name="contact.name"]`, "Fenna Fris")
+	anon.typeInto(`input[name="contact.email"]`, "fenna@frissestart.example.nl")
+	anon.typeInto(`input[name="password"]`, "een lang wachtwoord 2026")
+	anon.typeInto(`input[name="password_again"]`, "een lang wachtwoord 2026")
+	anon.do(chromedp.Click(chromedp.CSS(`input[name="code_of_conduct_accepted"]`)))
+	anon.submit(`form[action="/apply"] button`)
+	anon.wantText("Schoonmaakbedrijf Frisse Start", "aanmelding in behandeling", "Goedkeuring door twee coördinatoren")
+
+	// The probation worker registers a candidate: first with a mistake,
+	// shown beside its field with the input kept, then right.
+	worker := b.tab(t, "probation worker")
+	worker.signIn("reclassering.jansen@demo.herstart.nl")
+	worker.wantText("Caseload")
+	worker.check("caseload (probation worker)", "probation-worker")
+	worker.open("/candidates/new")
+	worker.check("register a candidate", "")
+	worker.typeInto(`input[name="identity.first_name"]`, "Sanne")
+	worker.typeInto(`input[name="identity.last_name"]`, "de Vries")
+	worker.set(`input[name="identity.birth_date"]`, "1994-05-17")
+	worker.typeInto(`input[name="skills"]`, "orderpicken, heftruck rijden")
+	worker.set(`input[name="hours_per_week"]`, "200")
+	worker.typeInto(`input[name="home_place"]`, "Utrecht")
+	worker.typeInto(`textarea[name="motivation"]`, "Wil graag vroeg beginnen in een magazijn (browsertest).")
+	worker.typeInto(`input[name="restrictions.area_bans[0].place"]`, "Nieuwegein")
+	worker.set(`input[name="restrictions.area_bans[0].radius_km"]`, "3")
+	worker.set(`input[name="restrictions.curfew.from"]`, "23:00")
+	worker.set(`input[name="restrictions.curfew.to"]`, "06:00")
+	worker.submit(`form[action="/candidates/new"] button[type="submit"]`)
+	if msg := worker.text(`#f-hours_per_week-error`); msg == "" {
+		t.Fatalf("hours 200: no error beside the field; page says:\n%s", worker.text("main"))
+	}
+	if v := eval[string](worker, `document.querySelector('input[name="identity.first_name"]').value`); v != "Sanne" {
+		t.Fatalf("the form lost its input: first name %q", v)
+	}
+	worker.set(`input[name="hours_per_week"]`, "32")
+	worker.submit(`form[action="/candidates/new"] button[type="submit"]`)
+	worker.wantText("Sanne de Vries", "Nieuwegein", "23:00")
+	candURL, _, _ := strings.Cut(worker.location(), "?")
+	candID := candURL[strings.LastIndex(candURL, "/")+1:]
+	// Make the candidate available (edit), then confirm the availability.
+	worker.open("/candidates/" + candID + "/edit")
+	worker.do(chromedp.SetValue(chromedp.CSS(`select[name="status"]`), "available"))
+	worker.submit(`form[action$="/edit"] button[type="submit"]`)
+	worker.wantText("beschikbaar")
+	worker.check("candidate (probation worker)", "candidate")
+
+	// The employer searches as they type, finds the card with its reasons,
+	// and marks interest.
+	employer := b.tab(t, "employer")
+	employer.signIn(demoEmployerEmail)
+	employer.wantText("Bouwbedrijf De Nieuwe Start")
+	employer.check("employer overview", "employer")
+	employer.open("/search")
+	employer.typeInto(`#f-place`, "Utrecht")
+	employer.typeInto(`#f-q`, "orderpicken")
+	// As you type: the results follow, and the address keeps the query.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(employer.location(), "q=orderpicken"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the search as you type did not keep the query in the address: %s", employer.location())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	employer.waitText("#results", "browsertest")
+	employer.wantText("Waarom deze kaart")
+	if strings.Contains(employer.text("#results"), "Sanne") {
+		t.Fatal("the search card shows the candidate's name")
+	}
+	employer.open(strings.TrimPrefix(employer.location(), base)) // a fresh load: leaving a changed field by Tab searches again
+	employer.check("candidate search (employer)", "search")
+	employer.open("/cards/" + candID)
+	employer.wantText("Geanonimiseerde kandidaat", "Openheidsniveau 0")
+	if strings.Contains(employer.text("main"), "Sanne") || strings.Contains(employer.text("main"), "23:00") {
+		t.Fatal("the level-0 card shows the name or the curfew")
+	}
+	employer.check("candidate card (employer)", "")
+	employer.submit(`form[action$="/interest"] button`)
+	employer.wantText("werkgever geïnteresseerd")
+
+	// The worker sees the introduction and records the candidate's consent.
+	worker.open("/introductions")
+	worker.check("introductions board", "introductions")
+	worker.submit(`a.board__card[href^="/introductions/"]`)
+	for !strings.Contains(worker.text("main"), candID) {
+		t.Fatalf("the first introduction on the board is not the new one: %s", worker.text("main"))
+	}
+	worker.submit(`form[action$="/consent"] button`)
+	worker.wantText("kandidaat heeft toestemming gegeven")
+
+	// The employer's view changes: the first name and curfew, not the last name.
+	employer.open("/cards/" + candID)
+	employer.wantText("Sanne", "Openheidsniveau 1", "23:00")
+	if strings.Contains(employer.text("main"), "de Vries") {
+		t.Fatal("level 1 shows the last name")
+	}
+	// The worker's disclosure log records both reads, with the level.
+	worker.open("/candidates/" + candID + "/disclosures")
+	worker.wantText("gezien door de werkgever", "toestemming gegeven")
+	worker.check("disclosure log", "")
+
+	// The mentor logs a check-in on a phone.
+	mentor := b.tab(t, "mentor")
+	mentor.phone()
+	mentor.signIn("mentor@demo.herstart.nl")
+	mentor.wantText("Check-ins")
+	mentor.screenshot("mentor-phone")
+	mentor.axe("check-ins (mentor, phone)")
+	mentor.desktop()
+	mentor.screenshot("mentor-desktop")
+	mentor.phone()
+	link := eval[string](mentor, `(document.querySelector('a.due-card__link') || {}).getAttribute ? document.querySelector('a.due-card__link').getAttribute('href') : ''`)
+	if link == "" {
+		mentor.open("/placements")
+		link = eval[string](mentor, `document.querySelector('main table a').getAttribute('href') + '/checkin'`)
+	}
+	mentor.open(link)
+	mentor.check("check-in form (mentor, phone)", "checkin")
+	mentor.phone()
+	width := eval[int](mentor, `document.documentElement.scrollWidth`)
+	if width > 390 {
+		t.Errorf("the check-in form is %d px wide on a 390 px phone: it scrolls sideways", width)
+	}
+	mentor.do(chromedp.Click(chromedp.CSS(`label.choice input[name="mode"][value="phone"] + span`)))
+	mentor.do(chromedp.Click(chromedp.CSS(`label.choice input[name="wellbeing"][value="4"] + span`)))
+	mentor.do(chromedp.Click(chromedp.CSS(`label.choice input[name="work"][value="5"] + span`)))
+	mentor.typeInto(`textarea[name="concerns"]`, "Gaat goed, wil meer uren.")
+	mentor.submit(`.phone-form button[type="submit"]`)
+	mentor.wantText("Check-in opgeslagen")
+
+	// Two coordinators approve the new employer (four eyes).
+	coord := b.tab(t, "coordinator")
+	coord.signIn("coordinator@demo.herstart.nl")
+	coord.wantText("Dashboard")
+	if n := eval[int](coord, `document.querySelectorAll('canvas[data-chart]').length`); n != 4 {
+		t.Fatalf("the dashboard has %d charts; want 4", n)
+	}
+	coord.waitText("body", "") // charts draw on DOMContentLoaded
+	drawn := eval[int](coord, `new Promise(r => setTimeout(() => r(document.querySelectorAll('canvas[data-drawn]').length), 300))`)
+	if drawn != 4 {
+		t.Fatalf("Chart.js drew %d of 4 charts", drawn)
+	}
+	coord.check("dashboard (coordinator)", "coordinator")
+	coord.open("/vetting")
+	coord.check("vetting queue", "vetting")
+	coord.submit(`a[href^="/vetting/e_"]`) // pending first
+	coord.wantText("Schoonmaakbedrijf Frisse Start")
+	coord.check("vetting an employer", "")
+	for _, f := range []string{"kvk_checked", "site_visit_or_call", "references", "integrity_questions", "code_of_conduct_signed"} {
+		if !eval[bool](coord, fmt.Sprintf(`document.querySelector('input[name=%s]').checked`, f)) {
+			coord.do(chromedp.Click(chromedp.CSS(`input[name="` + f + `"]`)))
+		}
+	}
+	coord.submit(`form[action$="/checklist"] button`)
+	coord.submit(`form[action$="/approve"] button`)
+	coord.wantText("Goedkeuringen: 1 van 2", "tweede coördinator")
+	vetURL := coord.location()
+	if i := strings.Index(vetURL, "?"); i > 0 {
+		vetURL = vetURL[:i]
+	}
+	coord2 := b.tab(t, "second coordinator")
+	coord2.signIn("coordinator2@demo.herstart.nl")
+	coord2.do(chromedp.Navigate(vetURL), chromedp.WaitReady(chromedp.CSS("footer")))
+	// By keyboard: Tab to the approve button, Enter.
+	coord2.tabTo(`form[action$="/approve"] button`)
+	coord2.do(chromedp.KeyEvent(kb.Enter))
+	coord2.waitText("main", "goedgekeurd")
+	if n := strings.Count(coord2.text("main"), "· goedkeuring ·"); n != 2 {
+		t.Fatalf("the decisions list %d approvals; want 2:\n%s", n, coord2.text("main"))
+	}
+	coord2.open("/payouts")
+	coord2.check("payouts (coordinator)", "payouts")
+	coord2.open("/audit?subject=candidate:" + candID)
+	coord2.wantText("candidate.disclosed")
+	coord2.check("audit log", "")
+
+	// The same pages in English, for a person who chose English.
+	worker.open("/caseload")
+	worker.submit(`button[name="lang"][value="en"]`)
+	worker.open("/caseload")
+	if lang := eval[string](worker, `document.documentElement.lang`); lang != "en" {
+		t.Fatalf("after choosing English: <html lang=%q>", lang)
+	}
+	worker.wantText("Caseload", "Register a candidate")
+	worker.screenshot("probation-worker-english")
+	t.Logf("browser tests took %s (with the demo's year of history)", time.Since(start).Round(time.Second))
+}
+
+// tabTo presses Tab until sel has the focus (at most 100 times).
+func (tb *tab) tabTo(sel string) {
+	tb.t.Helper()
+	for i := 0; i < 100; i++ {
+		tb.do(chromedp.KeyEvent(kb.Tab))
+		if eval[bool](tb, fmt.Sprintf(`document.activeElement === document.querySelector(%q)`, sel)) {
+			return
+		}
+	}
+	tb.t.Fatalf("%s: Tab never reached %s on %s", tb.name, sel, tb.location())
+}
+
+// TestBrowser_FirstRun: on an empty installation serve prints a one-time
+// setup link; the first coordinator is made in the browser, and the link
+// then stops working.
+func TestBrowser_FirstRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives chromium")
+	}
+	chromiumPath(t)
+	if os.Getenv("HERSTART_TEST_POSTGRES_URL") != "" {
+		t.Skip("browser tests run in the SQLite pass only")
+	}
+	env := testEnv(t, map[string]string{"HERSTART_ADDR": "127.0.0.1:0", "HERSTART_COOKIE_INSECURE": "true"})
+	base, out, _ := startServe(t, env)
+	m := regexp.MustCompile(`http://\S+/setup\?token=([0-9a-f]+)`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("serve printed no setup link:\n%s", out.String())
+	}
+	b := newBrowser(t, base)
+	tb := b.tab(t, "first coordinator")
+	tb.open("/setup?token=" + m[1])
+	tb.wantText("Herstart instellen")
+	tb.check("first-run setup", "setup")
+	tb.typeInto(`input[name="name"]`, "Eerste Beheerder")
+	tb.typeInto(`input[name="email"]`, "beheer@example.nl")
+	tb.typeInto(`input[name="password"]`, "een heel lang wachtwoord")
+	tb.typeInto(`input[name="password_again"]`, "een ander lang wachtwoord")
+	tb.submit(`form[action="/setup"] button`)
+	tb.wantText("niet hetzelfde")
+	tb.set(`input[name="password"]`, "een heel lang wachtwoord")
+	tb.set(`input[name="password_again"]`, "een heel lang wachtwoord")
+	tb.submit(`form[action="/setup"] button`)
+	tb.wantText("Dashboard", "eerste coördinator")
+	// The link is spent.
+	other := b.tab(t, "late visitor")
+	other.open("/setup?token=" + m[1])
+	other.wantText("niet (meer) geldig")
+	b.writeResults(t)
+}

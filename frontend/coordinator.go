@@ -1,0 +1,552 @@
+package frontend
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/herstart/herstart/apperr"
+	"github.com/herstart/herstart/audit"
+	"github.com/herstart/herstart/employers"
+	"github.com/herstart/herstart/matching"
+	"github.com/herstart/herstart/payments"
+	"github.com/herstart/herstart/placements"
+	"github.com/herstart/herstart/users"
+)
+
+// chart is what static/app.js draws with Chart.js: the page carries it in
+// a data attribute (no inline script under the Content-Security-Policy),
+// and a table of the same figures beside it.
+type chart struct {
+	Type     string         `json:"type"`
+	Labels   []string       `json:"labels"`
+	Datasets []chartDataset `json:"datasets"`
+	YMax     float64        `json:"y_max,omitempty"`
+	Stacked  bool           `json:"stacked,omitempty"`
+	Step     bool           `json:"step,omitempty"`
+	Horiz    bool           `json:"horizontal,omitempty"`
+	LinearX  bool           `json:"linear_x,omitempty"` // labels are numbers on a linear axis
+	XTitle   string         `json:"x_title,omitempty"`
+	YTitle   string         `json:"y_title,omitempty"`
+}
+
+type chartDataset struct {
+	Label string    `json:"label"`
+	Data  []float64 `json:"data"`
+	Color string    `json:"color"`
+}
+
+type dashboardData struct {
+	Report     placements.Report
+	Schemes    []payments.SchemeView
+	Starts     chart
+	Survival   chart
+	Compliance chart
+	Budget     chart
+	StartRows  [][2]string
+	Pending    int
+	Due        int
+}
+
+func (p *Pages) dashboard(c *fiber.Ctx, pg *Page) error {
+	if _, err := signedIn(c, users.Coordinator); err != nil {
+		return err
+	}
+	ctx := ctxAs(c)
+	rep, err := p.cfg.Placements.Report(ctx)
+	if err != nil {
+		return err
+	}
+	list, err := p.cfg.Placements.ListPlacements(ctx)
+	if err != nil {
+		return err
+	}
+	schemes, err := p.cfg.Payments.Schemes(ctx)
+	if err != nil {
+		return err
+	}
+	emps, err := p.cfg.Employers.List(ctx, employers.Pending)
+	if err != nil {
+		return err
+	}
+	pays, err := p.cfg.Payments.Payouts(ctx)
+	if err != nil {
+		return err
+	}
+	d := dashboardData{Report: rep, Schemes: schemes, Pending: len(emps)}
+	for _, py := range pays {
+		if py.State == payments.Due {
+			d.Due++
+		}
+	}
+	// Placements started per month, the last 12 months.
+	months := map[string]int{}
+	for _, pl := range list {
+		if len(pl.StartDate) >= 7 {
+			months[pl.StartDate[:7]]++
+		}
+	}
+	d.Starts = chart{Type: "bar", Datasets: []chartDataset{{Label: pg.T("Placements started"), Color: "#0b71a1"}}}
+	first := time.Date(pg.Now.Year(), pg.Now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -11, 0)
+	for i := 0; i < 12; i++ {
+		m := first.AddDate(0, i, 0).Format("2006-01")
+		d.Starts.Labels = append(d.Starts.Labels, m)
+		d.Starts.Datasets[0].Data = append(d.Starts.Datasets[0].Data, float64(months[m]))
+		d.StartRows = append(d.StartRows, [2]string{m, strconv.Itoa(months[m])})
+	}
+	d.Starts.YTitle = pg.T("Placements started")
+	d.Survival = chart{Type: "line", Step: true, YMax: 100, LinearX: true, XTitle: pg.T("Days since the start"), YTitle: pg.T("Still in work (%)"), Datasets: []chartDataset{{Label: pg.T("Still in work (%)"), Color: "#1b7e3c"}}}
+	d.Survival.Labels = append(d.Survival.Labels, "0")
+	d.Survival.Datasets[0].Data = append(d.Survival.Datasets[0].Data, 100)
+	for _, s := range rep.Curve {
+		d.Survival.Labels = append(d.Survival.Labels, strconv.Itoa(s.Day))
+		d.Survival.Datasets[0].Data = append(d.Survival.Datasets[0].Data, round1(s.Survival*100))
+	}
+	cp := rep.Compliance
+	d.Compliance = chart{Type: "doughnut", Labels: []string{pg.T("On time"), pg.T("Late"), pg.T("Missed")},
+		Datasets: []chartDataset{{Label: pg.T("Check-ins"), Data: []float64{float64(cp.OnTime), float64(cp.Late), float64(cp.Missed)}, Color: "#1b7e3c,#c76d00,#c0392b"}}}
+	d.Budget = chart{Type: "bar", Stacked: true, Horiz: true, Datasets: []chartDataset{
+		{Label: pg.T("Paid"), Color: "#1b7e3c"}, {Label: pg.T("Committed"), Color: "#0b71a1"}, {Label: pg.T("Remaining"), Color: "#b8c4cc"}}}
+	for _, s := range schemes {
+		d.Budget.Labels = append(d.Budget.Labels, s.Name)
+		d.Budget.Datasets[0].Data = append(d.Budget.Datasets[0].Data, float64(s.PaidCents)/100)
+		d.Budget.Datasets[1].Data = append(d.Budget.Datasets[1].Data, float64(s.CommittedCents)/100)
+		d.Budget.Datasets[2].Data = append(d.Budget.Datasets[2].Data, float64(s.RemainingCents)/100)
+	}
+	flashOf(c, pg)
+	pg.Data = d
+	return p.render(c, fiber.StatusOK, "dashboard", pg)
+}
+
+func round1(f float64) float64 { return float64(int(f*10+0.5)) / 10 }
+
+// vettingQueue lists every employer, the applications first.
+func (p *Pages) vettingQueue(c *fiber.Ctx, pg *Page) error {
+	list, err := p.cfg.Employers.List(ctxAs(c), "")
+	if err != nil {
+		return err
+	}
+	order := map[employers.Status]int{employers.Pending: 0, employers.Suspended: 1, employers.Approved: 2}
+	sort.SliceStable(list, func(i, j int) bool {
+		oi, ok := order[list[i].Status]
+		if !ok {
+			oi = 3
+		}
+		oj, ok := order[list[j].Status]
+		if !ok {
+			oj = 3
+		}
+		return oi < oj
+	})
+	flashOf(c, pg)
+	pg.Data = list
+	return p.render(c, fiber.StatusOK, "vetting_queue", pg)
+}
+
+type vettingData struct {
+	E      employers.View
+	Checks []checkItem
+	Me     string
+	Signed bool // the signed-in coordinator approved already
+}
+
+type checkItem struct {
+	Field, Label string
+	Done         bool
+}
+
+func (p *Pages) vettingData(c *fiber.Ctx) (vettingData, error) {
+	a, err := signedIn(c, users.Coordinator)
+	if err != nil {
+		return vettingData{}, err
+	}
+	v, err := p.cfg.Employers.Get(ctxAs(c), employers.ID(c.Params("id")))
+	if err != nil {
+		return vettingData{}, err
+	}
+	d := vettingData{E: v, Me: string(a.UserID)}
+	if v.Vetting != nil {
+		cl := v.Vetting.Checklist
+		d.Checks = []checkItem{{"kvk_checked", "KvK registration checked", cl.KvKChecked}, {"site_visit_or_call", "Site visit or call", cl.SiteVisitOrCall},
+			{"references", "References checked", cl.References}, {"integrity_questions", "Integrity questions answered", cl.IntegrityQuestions},
+			{"code_of_conduct_signed", "Code of conduct signed", cl.CodeOfConductSigned}}
+		for _, ap := range v.Vetting.Approvals {
+			if ap == d.Me {
+				d.Signed = true
+			}
+		}
+	}
+	return d, nil
+}
+
+func (p *Pages) vettingPage(c *fiber.Ctx, pg *Page) error {
+	d, err := p.vettingData(c)
+	if err != nil {
+		return err
+	}
+	flashOf(c, pg)
+	pg.Data = d
+	pg.Title = d.E.Name
+	return p.render(c, fiber.StatusOK, "vetting", pg)
+}
+
+func (p *Pages) vettingChecklist(c *fiber.Ctx, pg *Page) error {
+	id := employers.ID(c.Params("id"))
+	f := formOf(c)
+	b := func(k string) *bool { v := f.Get(k) == "yes"; return &v }
+	_, err := p.cfg.Employers.UpdateChecklist(ctxAs(c), id, employers.ChecklistUpdate{KvKChecked: b("kvk_checked"), SiteVisitOrCall: b("site_visit_or_call"),
+		References: b("references"), IntegrityQuestions: b("integrity_questions"), CodeOfConductSigned: b("code_of_conduct_signed")})
+	if err != nil {
+		return err
+	}
+	return back(c, "/vetting/"+string(id), "Checklist saved.")
+}
+
+func (p *Pages) vettingConcern(c *fiber.Ctx, pg *Page) error {
+	id := employers.ID(c.Params("id"))
+	pg.Form = formOf(c)
+	if _, err := p.cfg.Employers.AddConcern(ctxAs(c), id, employers.ConcernInput{Text: pg.Form.Get("text"), Source: pg.Form.Get("source")}); err != nil {
+		return p.vettingError(c, pg, err)
+	}
+	return back(c, "/vetting/"+string(id), "Concern recorded.")
+}
+
+func (p *Pages) vettingError(c *fiber.Ctx, pg *Page, err error) error {
+	d, derr := p.vettingData(c)
+	if derr != nil {
+		return err
+	}
+	pg.Data = d
+	return p.invalid(c, err, "vetting", pg)
+}
+
+// vettingStep approves (the first or second of four eyes), rejects,
+// suspends or reinstates an employer.
+func (p *Pages) vettingStep(c *fiber.Ctx, pg *Page) error {
+	id := employers.ID(c.Params("id"))
+	pg.Form = formOf(c)
+	r := employers.Reasoned{Reason: pg.Form.Get("reason")}
+	var err error
+	switch c.Params("action") {
+	case "approve":
+		_, err = p.cfg.Employers.Approve(ctxAs(c), id)
+	case "reject":
+		_, err = p.cfg.Employers.Reject(ctxAs(c), id, r)
+	case "suspend":
+		_, err = p.cfg.Employers.Suspend(ctxAs(c), id, r)
+	case "reinstate":
+		_, err = p.cfg.Employers.Reinstate(ctxAs(c), id)
+	default:
+		return apperr.Errorf(apperr.NotFound, "No such route.")
+	}
+	if err != nil {
+		return p.vettingError(c, pg, err)
+	}
+	return back(c, "/vetting/"+string(id), "Decision recorded.")
+}
+
+func (p *Pages) payouts(c *fiber.Ctx, pg *Page) error {
+	a, err := signedIn(c, users.Coordinator)
+	if err != nil {
+		return err
+	}
+	list, err := p.cfg.Payments.Payouts(ctxAs(c))
+	if err != nil {
+		return err
+	}
+	states := map[payments.State]int{}
+	for _, py := range list {
+		states[py.State]++
+	}
+	order := map[payments.State]int{payments.Due: 0, payments.Approved: 1, payments.Scheduled: 2}
+	sort.SliceStable(list, func(i, j int) bool {
+		oi, ok := order[list[i].State]
+		if !ok {
+			oi = 9
+		}
+		oj, ok := order[list[j].State]
+		if !ok {
+			oj = 9
+		}
+		if oi != oj {
+			return oi < oj
+		}
+		return list[i].DueDate < list[j].DueDate
+	})
+	flashOf(c, pg)
+	pg.Data = struct {
+		Items  []payments.PayoutSummary
+		States map[payments.State]int
+		Me     string
+		Export string
+	}{list, states, string(a.UserID), c.Query("export")}
+	return p.render(c, fiber.StatusOK, "payouts", pg)
+}
+
+func (p *Pages) payoutApprove(c *fiber.Ctx, pg *Page) error {
+	if _, err := p.cfg.Payments.Approve(ctxAs(c), c.Params("id")); err != nil {
+		return err
+	}
+	return back(c, "/payouts", "Payout approved.")
+}
+
+// exportCreate makes the SEPA file as a job whose progress the person sees.
+func (p *Pages) exportCreate(c *fiber.Ctx, pg *Page) error {
+	a, err := signedIn(c, users.Coordinator)
+	if err != nil {
+		return err
+	}
+	ctx := users.WithActor(context.WithoutCancel(ctxAs(c)), a)
+	j := p.jobs.start(a.UserID, "SEPA export", func(j *job) error {
+		j.set("Collecting approved payouts", 0, 1)
+		v, err := p.cfg.Payments.Export(ctx)
+		if err != nil {
+			return err
+		}
+		j.set(fmt.Sprintf("%d payouts, %s", len(v.Payouts), euro(v.TotalCents)), 1, 1)
+		j.result = "/sepa-exports/" + v.ID
+		return nil
+	})
+	return c.Redirect("/jobs/"+j.id, fiber.StatusSeeOther)
+}
+
+func (p *Pages) exportFile(c *fiber.Ctx, pg *Page) error {
+	b, err := p.cfg.Payments.ExportFile(ctxAs(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/xml")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+c.Params("id")+`.xml"`)
+	return c.Send(b)
+}
+
+func (p *Pages) schemes(c *fiber.Ctx, pg *Page) error {
+	list, err := p.cfg.Payments.Schemes(ctxAs(c))
+	if err != nil {
+		return err
+	}
+	flashOf(c, pg)
+	if pg.Form.Get("kind") == "" {
+		pg.Form.Set("kind", "monthly")
+		pg.Form.Set("months", "6")
+	}
+	pg.Data = list
+	return p.render(c, fiber.StatusOK, "schemes", pg)
+}
+
+func (p *Pages) schemeCreate(c *fiber.Ctx, pg *Page) error {
+	if _, err := signedIn(c, users.Coordinator); err != nil {
+		return err
+	}
+	pg.Form = formOf(c)
+	f := pg.Form
+	var fl apperr.Fields
+	in := payments.SchemeInput{Name: f.Get("name"), Kind: f.Get("kind"), BudgetCents: parseEuro(&fl, "budget", f.Get("budget"))}
+	if in.Kind != "claims" {
+		in.AmountCents = parseEuro(&fl, "amount", f.Get("amount"))
+	}
+	if in.Kind == "monthly" {
+		in.Months = number(&fl, f, "months")
+	}
+	if in.Kind == "milestone" {
+		for _, m := range list(f.Get("milestones")) {
+			n, err := strconv.Atoi(m)
+			if err != nil {
+				fl.Add("milestones", "must be months, such as 3, 6")
+				break
+			}
+			in.Milestones = append(in.Milestones, n)
+		}
+	}
+	err := fl.Err()
+	if err == nil {
+		_, err = p.cfg.Payments.CreateScheme(ctxAs(c), in)
+	}
+	if err != nil {
+		list, lerr := p.cfg.Payments.Schemes(ctxAs(c))
+		if lerr != nil {
+			return err
+		}
+		pg.Data = list
+		return p.invalid(c, err, "schemes", pg)
+	}
+	return back(c, "/schemes", "Scheme created.")
+}
+
+func (p *Pages) auditLog(c *fiber.Ctx, pg *Page) error {
+	a, err := signedIn(c, users.Coordinator)
+	if err != nil {
+		return err
+	}
+	subject := strings.TrimSpace(c.Query("subject"))
+	pg.Form.Set("subject", subject)
+	var events []audit.Event
+	next := int64(0)
+	if subject != "" {
+		if len(subject) > 100 {
+			pg.Errors["subject"] = pg.T("at most 100 characters")
+		} else {
+			before, _ := strconv.ParseInt(c.Query("before"), 10, 64)
+			if events, err = p.cfg.Audit.BySubject(ctxAs(c), subject, before, 50); err != nil {
+				return err
+			}
+			if err := p.cfg.Audit.Record(ctxAs(c), audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: audit.ActionAuditRead, Subject: "audit:" + subject}); err != nil {
+				return err
+			}
+			if len(events) == 50 {
+				next = events[len(events)-1].Seq
+			}
+		}
+	}
+	pg.Data = struct {
+		Events []audit.Event
+		Next   int64
+	}{events, next}
+	return p.render(c, fiber.StatusOK, "audit", pg)
+}
+
+func (p *Pages) accounts(c *fiber.Ctx, pg *Page) error {
+	if _, err := signedIn(c, users.Coordinator); err != nil {
+		return err
+	}
+	flashOf(c, pg)
+	if pg.Form.Get("role") == "" {
+		pg.Form.Set("role", string(users.ProbationWorker))
+	}
+	pg.Data = []users.Role{users.ProbationWorker, users.Mentor, users.Coordinator}
+	return p.render(c, fiber.StatusOK, "accounts", pg)
+}
+
+func (p *Pages) accountCreate(c *fiber.Ctx, pg *Page) error {
+	if _, err := signedIn(c, users.Coordinator); err != nil {
+		return err
+	}
+	pg.Form = formOf(c)
+	pg.Data = []users.Role{users.ProbationWorker, users.Mentor, users.Coordinator}
+	f := pg.Form
+	if _, err := p.cfg.Users.Create(ctxAs(c), users.NewUser{Email: f.Get("email"), Name: f.Get("name"), Password: f.Get("password"), Role: users.Role(f.Get("role"))}); err != nil {
+		return p.invalid(c, err, "accounts", pg)
+	}
+	return back(c, "/accounts", "Account created.")
+}
+
+// reindexStart rebuilds the search index as a job with its progress shown.
+func (p *Pages) reindexStart(c *fiber.Ctx, pg *Page) error {
+	a, err := signedIn(c, users.Coordinator)
+	if err != nil {
+		return err
+	}
+	ctx := context.WithoutCancel(ctxAs(c))
+	j := p.jobs.start(a.UserID, "Rebuild the search index", func(j *job) error {
+		return p.cfg.Matching.Reindex(ctx, func(pr matching.Progress) {
+			j.set(pr.Kind, pr.Read, pr.Total)
+		})
+	})
+	return c.Redirect("/jobs/"+j.id, fiber.StatusSeeOther)
+}
+
+func (p *Pages) jobPage(c *fiber.Ctx, pg *Page) error {
+	a, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	j := p.jobs.get(c.Params("id"), a.UserID)
+	if j == nil {
+		return apperr.Errorf(apperr.NotFound, "No such work.")
+	}
+	pg.Data = j.view()
+	return p.render(c, fiber.StatusOK, "job", pg)
+}
+
+// jobs is long work started from a page (a reindex, a SEPA export): each
+// runs in the background and its page shows how far it is.
+type jobs struct {
+	mu   sync.Mutex
+	byID map[string]*job
+}
+
+type job struct {
+	mu     sync.Mutex
+	id     string
+	owner  users.ID
+	title  string
+	step   string
+	done   int
+	total  int
+	ended  bool
+	err    error
+	result string
+	start  time.Time
+}
+
+// JobView is a job as its page shows it.
+type JobView struct {
+	ID, Title, Step, Result, Error string
+	Done, Total, Percent           int
+	Ended                          bool
+	Seconds                        int
+}
+
+func newJobs() *jobs { return &jobs{byID: map[string]*job{}} }
+
+func (js *jobs) start(owner users.ID, title string, run func(j *job) error) *job {
+	j := &job{id: randomToken(), owner: owner, title: title, start: time.Now()}
+	js.mu.Lock()
+	for id, old := range js.byID { // forget work that ended an hour ago
+		if old.ended && time.Since(old.start) > time.Hour {
+			delete(js.byID, id)
+		}
+	}
+	js.byID[j.id] = j
+	js.mu.Unlock()
+	go func() {
+		err := run(j)
+		j.mu.Lock()
+		j.ended, j.err = true, err
+		if err == nil && j.total > 0 {
+			j.done = j.total
+		}
+		j.mu.Unlock()
+	}()
+	return j
+}
+
+func (js *jobs) get(id string, owner users.ID) *job {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	if j, ok := js.byID[id]; ok && j.owner == owner {
+		return j
+	}
+	return nil
+}
+
+func (j *job) set(step string, done, total int) {
+	j.mu.Lock()
+	j.step, j.done, j.total = step, done, total
+	j.mu.Unlock()
+}
+
+func (j *job) view() JobView {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	v := JobView{ID: j.id, Title: j.title, Step: j.step, Result: j.result, Done: j.done, Total: j.total, Ended: j.ended, Seconds: int(time.Since(j.start).Seconds())}
+	if j.total > 0 {
+		v.Percent = j.done * 100 / j.total
+	}
+	if j.ended && j.err == nil {
+		v.Percent = 100
+	}
+	if j.err != nil {
+		v.Error = j.err.Error()
+		if ae, ok := j.err.(*apperr.Error); ok {
+			v.Error = ae.Message
+		}
+	}
+	return v
+}

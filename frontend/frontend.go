@@ -1,0 +1,591 @@
+package frontend
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+
+	"github.com/herstart/herstart/apperr"
+	"github.com/herstart/herstart/audit"
+	"github.com/herstart/herstart/candidates"
+	"github.com/herstart/herstart/employers"
+	"github.com/herstart/herstart/inbox"
+	"github.com/herstart/herstart/matching"
+	"github.com/herstart/herstart/payments"
+	"github.com/herstart/herstart/placements"
+	"github.com/herstart/herstart/places"
+	"github.com/herstart/herstart/taxonomy"
+	"github.com/herstart/herstart/users"
+	"github.com/herstart/herstart/web"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// static holds the project's own stylesheet and script, and vendor/: the
+// npm packages' files that scripts/assets.sh copies there (not committed).
+//
+//go:embed static
+var staticFS embed.FS
+
+// Config wires the pages to the domain services (the same ones the API
+// calls, so both answer to the same authorisation).
+type Config struct {
+	Users      *users.Service
+	Candidates *candidates.Service
+	Employers  *employers.Service
+	Matching   *matching.Service
+	Audit      *audit.Recorder
+	Inbox      *inbox.Service
+	Placements *placements.Service
+	Payments   *payments.Service
+	Places     *places.Table
+	Taxonomy   *taxonomy.Taxonomy // names skill codes (nil: codes shown as they are)
+	Logger     *slog.Logger
+	// Setup is the first run's one-time setup link (nil: none).
+	Setup *Setup
+	// Now is the clock (nil: time.Now).
+	Now func() time.Time
+}
+
+// Pages is the pages' face of the platform.
+type Pages struct {
+	cfg   Config
+	web   *web.Web
+	log   *slog.Logger
+	pages map[string]*template.Template
+	jobs  *jobs
+}
+
+// skillNames names skill codes on the pages (one taxonomy per process).
+var skillNames *taxonomy.Taxonomy
+
+// LangCookie remembers the language someone not signed in chose.
+const LangCookie = "herstart_lang"
+
+// preCookie carries the sign-in form's CSRF token before there is a session
+// (double submit: the form field must equal the cookie).
+const preCookie = "herstart_pre"
+
+// Mount adds the pages at / of the shared app, with their static files
+// under /static/, and makes page errors answer in HTML.
+func Mount(w *web.Web, cfg Config) error {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	p := &Pages{cfg: cfg, web: w, log: cfg.Logger, jobs: newJobs()}
+	if cfg.Taxonomy != nil {
+		skillNames = cfg.Taxonomy
+	}
+	if err := p.parse(); err != nil {
+		return err
+	}
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return err
+	}
+	app := w.App()
+	app.Use("/static", func(c *fiber.Ctx) error {
+		err := c.Next()
+		if c.Response().StatusCode() == fiber.StatusOK {
+			c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
+			c.Response().Header.Del(fiber.HeaderPragma)
+		}
+		return err
+	}, filesystem.New(filesystem.Config{Root: http.FS(sub)}))
+	w.SetPageErrors(p.renderError)
+	p.routes(app)
+	return nil
+}
+
+// Page is what every template gets: who is asking, in which language,
+// the form's values and problems, and the page's own data.
+type Page struct {
+	Lang   string
+	Title  string
+	Path   string
+	User   *users.User
+	CSRF   string
+	Nav    []NavItem
+	Flash  string
+	Form   url.Values
+	Errors map[string]string
+	Data   any
+	Unread int
+	Now    time.Time
+}
+
+// NavItem is a link of the role's menu.
+type NavItem struct {
+	Href, Label string
+	Current     bool
+}
+
+// T translates an English text of the pages into the page's language; with
+// args it is a format (its %s and %d filled in after translation).
+func (p *Page) T(msg string, args ...any) string {
+	if len(args) == 0 {
+		return web.Translate(p.Lang, msg)
+	}
+	return fmt.Sprintf(web.TranslateFormat(p.Lang, msg), args...)
+}
+
+// Value is the form's value of field, as the person typed it.
+func (p *Page) Value(field string) string { return p.Form.Get(field) }
+
+// Err is the problem with field (or with one of its entries, field[i] or
+// field.sub), translated; "" when there is none.
+func (p *Page) Err(field string) string {
+	if msg, ok := p.Errors[field]; ok {
+		return msg
+	}
+	keys := make([]string, 0, len(p.Errors))
+	for k := range p.Errors {
+		if strings.HasPrefix(k, field+"[") || strings.HasPrefix(k, field+".") {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, k+": "+p.Errors[k])
+	}
+	return strings.Join(parts, "; ")
+}
+
+// L is the label of a code (a role, a state, a sector…) in the page's
+// language: kind says which list it is from.
+func (p *Page) L(kind string, code any) string {
+	c := fmt.Sprint(code)
+	if en, ok := labels[kind+":"+c]; ok {
+		return p.T(en)
+	}
+	switch kind {
+	case "skills", "skill":
+		if tx := skillNames; tx != nil {
+			if sk, ok := tx.Skill(c); ok {
+				if p.Lang == "nl" {
+					return sk.NL
+				}
+				return sk.EN
+			}
+			if oc, ok := tx.Occupation(c); ok {
+				if p.Lang == "nl" {
+					return oc.NL
+				}
+				return oc.EN
+			}
+		}
+	case "province":
+		if n := places.ProvinceName(c); n != "" {
+			return n
+		}
+	case "certificates":
+		kind = "certificate"
+	}
+	for _, terms := range termLists[kind] {
+		if terms.Code == c {
+			if p.Lang == "nl" {
+				return terms.NL
+			}
+			return terms.EN
+		}
+	}
+	return strings.ReplaceAll(c, "_", " ")
+}
+
+// Is reports whether the signed-in user has the role.
+func (p *Page) Is(role string) bool { return p.User != nil && string(p.User.Role) == role }
+
+// Checked reports whether a checkbox or option value is in the form.
+func (p *Page) Checked(field, value string) bool {
+	for _, v := range p.Form[field] {
+		if v == value {
+			return true
+		}
+	}
+	return false
+}
+
+var funcs = template.FuncMap{
+	"euro":   euro,
+	"date":   func(t time.Time) string { return t.Format("2006-01-02") },
+	"when":   func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") },
+	"join":   strings.Join,
+	"json":   toJSON,
+	"pct":    func(f float64) string { return fmt.Sprintf("%.1f", f*100) },
+	"add":    func(a, b int) int { return a + b },
+	"add64":  func(a, b int64) int64 { return a + b },
+	"derefd": func(t *time.Time) string { return derefDate(t) },
+	"dict":   dict,
+	"seq": func(a, b int) []int {
+		var s []int
+		for i := a; i <= b; i++ {
+			s = append(s, i)
+		}
+		return s
+	},
+	"strs":  func(s ...string) []string { return s },
+	"deref": func(f *float64) float64 { return *f },
+	"fieldID": func(name string) string {
+		return "f-" + strings.NewReplacer(".", "-", "[", "-", "]", "").Replace(name)
+	},
+	"has": func(list []string, v string) bool {
+		for _, x := range list {
+			if x == v {
+				return true
+			}
+		}
+		return false
+	},
+}
+
+// dict makes a map of key, value pairs, for passing several values to a
+// partial template.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, errors.New("dict: odd number of arguments")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, errors.New("dict: keys must be strings")
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
+}
+
+func derefDate(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.Format("2006-01-02")
+}
+
+func euro(cents int64) string {
+	neg := cents < 0
+	if neg {
+		cents = -cents
+	}
+	whole, frac := cents/100, cents%100
+	s := fmt.Sprint(whole)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(r)
+	}
+	out := fmt.Sprintf("€ %s,%02d", b.String(), frac)
+	if neg {
+		out = "-" + out
+	}
+	return out
+}
+
+// parse reads every page template with the shared layout and partials.
+func (p *Pages) parse() error {
+	base, err := template.New("base").Funcs(funcs).ParseFS(templateFS, "templates/_*.html")
+	if err != nil {
+		return err
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	p.pages = map[string]*template.Template{}
+	for _, n := range names {
+		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if strings.HasPrefix(name, "_") {
+			continue
+		}
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, n)
+		if err != nil {
+			return err
+		}
+		p.pages[name] = t
+	}
+	return nil
+}
+
+// page builds the Page of a request: its user (nil signed out), language
+// and menu.
+func (p *Pages) page(c *fiber.Ctx, title string) (*Page, error) {
+	pg := &Page{Title: title, Path: c.Path(), CSRF: web.CSRF(c), Form: url.Values{}, Errors: map[string]string{}, Now: p.cfg.Now()}
+	if a, err := users.ActorFrom(c.UserContext()); err == nil {
+		u, err := p.cfg.Users.Me(c.UserContext())
+		if err != nil {
+			return nil, err
+		}
+		pg.User = &u
+		pg.Nav = navFor(a.Role, c.Path())
+		if p.cfg.Inbox != nil {
+			if box, err := p.cfg.Inbox.List(c.UserContext()); err == nil {
+				pg.Unread = box.Unread
+			}
+		}
+	}
+	pg.Lang = p.langOf(c, pg.User)
+	c.Locals("lang", pg.Lang)
+	return pg, nil
+}
+
+// langOf is the user's chosen language, else the language cookie of
+// someone signed out, else the browser's (Dutch when it names neither).
+func (p *Pages) langOf(c *fiber.Ctx, u *users.User) string {
+	if u != nil && (u.Lang == "nl" || u.Lang == "en") {
+		return u.Lang
+	}
+	if l := c.Cookies(LangCookie); l == "nl" || l == "en" {
+		return l
+	}
+	return web.Lang(c.Get(fiber.HeaderAcceptLanguage))
+}
+
+func navFor(role users.Role, path string) []NavItem {
+	var items []NavItem
+	switch role {
+	case users.ProbationWorker:
+		items = []NavItem{{Href: "/caseload", Label: "Caseload"}, {Href: "/candidates/new", Label: "Register a candidate"},
+			{Href: "/introductions", Label: "Introductions"}, {Href: "/escalations", Label: "Escalations"}, {Href: "/inbox", Label: "Messages"}}
+	case users.Employer:
+		items = []NavItem{{Href: "/employer", Label: "Overview"}, {Href: "/search", Label: "Find candidates"},
+			{Href: "/introductions", Label: "Introductions"}, {Href: "/placements", Label: "Placements"}, {Href: "/inbox", Label: "Messages"}}
+	case users.Mentor:
+		items = []NavItem{{Href: "/agenda", Label: "Check-ins"}, {Href: "/placements", Label: "Placements"}, {Href: "/inbox", Label: "Messages"}}
+	case users.Coordinator:
+		items = []NavItem{{Href: "/dashboard", Label: "Dashboard"}, {Href: "/vetting", Label: "Vetting"}, {Href: "/payouts", Label: "Payouts"},
+			{Href: "/schemes", Label: "Schemes"}, {Href: "/placements", Label: "Placements"}, {Href: "/audit", Label: "Audit log"},
+			{Href: "/accounts", Label: "Accounts"}, {Href: "/inbox", Label: "Messages"}}
+	}
+	for i := range items {
+		items[i].Current = path == items[i].Href || strings.HasPrefix(path, items[i].Href+"/")
+	}
+	return items
+}
+
+// startPage is where a role lands after signing in.
+func startPage(role users.Role) string {
+	switch role {
+	case users.ProbationWorker:
+		return "/caseload"
+	case users.Employer:
+		return "/employer"
+	case users.Mentor:
+		return "/agenda"
+	case users.Coordinator:
+		return "/dashboard"
+	}
+	return "/"
+}
+
+// render writes the page template name with pg.
+func (p *Pages) render(c *fiber.Ctx, status int, name string, pg *Page) error {
+	t, ok := p.pages[name]
+	if !ok {
+		return fmt.Errorf("frontend: no template %q", name)
+	}
+	layout := "layout"
+	if c.Get("HX-Request") == "true" && c.Get("HX-Target") != "" && t.Lookup("partial") != nil {
+		layout = "partial" // htmx asks for the part it swaps
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, layout, pg); err != nil {
+		return fmt.Errorf("frontend: render %s: %w", name, err)
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderContentLanguage, pg.Lang)
+	c.Set("Vary", "HX-Request, Accept-Language")
+	return c.Status(status).Send(buf.Bytes())
+}
+
+// renderError answers an error on a page in HTML: someone signed out who
+// needs to sign in is sent to the sign-in page; any other error is a page
+// that says what went wrong, in the person's language.
+func (p *Pages) renderError(c *fiber.Ctx, status int, d web.ErrorDetail) error {
+	if status == fiber.StatusUnauthorized && c.Method() == fiber.MethodGet {
+		return c.Redirect("/?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
+	}
+	pg, err := p.page(c, "Something went wrong")
+	if err != nil { // not even the page could be built: the plainest answer
+		pg = &Page{Lang: web.LangOf(c), Form: url.Values{}, Errors: map[string]string{}}
+	}
+	pg.Title = d.Message
+	pg.Data = struct {
+		Status    int
+		Detail    web.ErrorDetail
+		RequestID string
+	}{status, d, d.RequestID}
+	return p.render(c, status, "error", pg)
+}
+
+// handler wraps a page handler: an error with form fields shows the form
+// again (when the handler gave one), anything else goes to renderError.
+func (p *Pages) handler(title string, h func(c *fiber.Ctx, pg *Page) error) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		pg, err := p.page(c, title)
+		if err != nil {
+			return err
+		}
+		return h(c, pg)
+	}
+}
+
+// signedIn requires an actor of one of roles.
+func signedIn(c *fiber.Ctx, roles ...users.Role) (users.Actor, error) {
+	if len(roles) == 0 {
+		return users.ActorFrom(c.UserContext())
+	}
+	return users.RequireRole(c.UserContext(), roles...)
+}
+
+// formOf is the request's form (url-encoded or multipart) as url.Values.
+func formOf(c *fiber.Ctx) url.Values {
+	v := url.Values{}
+	c.Request().PostArgs().VisitAll(func(k, val []byte) { v.Add(string(k), string(val)) })
+	if mf, err := c.MultipartForm(); err == nil && mf != nil {
+		for k, vals := range mf.Value {
+			v[k] = append(v[k], vals...)
+		}
+	}
+	v.Del(web.CSRFField)
+	return v
+}
+
+// invalid shows the form page again with the input kept and each field's
+// problem beside it, when err is about fields; otherwise it returns err.
+func (p *Pages) invalid(c *fiber.Ctx, err error, name string, pg *Page) error {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) || (ae.Code != apperr.Invalid && ae.Code != apperr.BadRequest && ae.Code != apperr.Conflict) {
+		return err
+	}
+	status, d := web.Describe(err, pg.Lang)
+	pg.Flash = d.Message
+	for k, v := range d.Fields {
+		pg.Errors[k] = v
+	}
+	return p.render(c, status, name, pg)
+}
+
+// back redirects after a successful form (POST, then GET), with a message.
+func back(c *fiber.Ctx, to, flash string) error {
+	if flash != "" {
+		sep := "?"
+		if strings.Contains(to, "?") {
+			sep = "&"
+		}
+		to += sep + "done=" + url.QueryEscape(flash)
+	}
+	return c.Redirect(to, fiber.StatusSeeOther)
+}
+
+// flashOf is the message a redirect carried, when it is one of ours (a
+// catalogue entry: nobody can make the page say what they like).
+func flashOf(c *fiber.Ctx, pg *Page) {
+	if d := c.Query("done"); d != "" && web.Known(d) {
+		pg.Flash = pg.T(d)
+	}
+}
+
+// Setup is the one-time link that creates the first coordinator on an
+// empty installation: serve prints it, the first person to use it becomes
+// the coordinator, and then it stops working.
+type Setup struct {
+	mu    sync.Mutex
+	token string
+	used  bool
+}
+
+// NewSetup returns a setup link's token, random.
+func NewSetup() *Setup {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return &Setup{token: hex.EncodeToString(b)}
+}
+
+// Token is the token to print in the link.
+func (s *Setup) Token() string { return s.token }
+
+// valid reports whether tok is the unused token.
+func (s *Setup) valid(tok string) bool {
+	if s == nil {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return !s.used && subtle.ConstantTimeCompare([]byte(tok), []byte(s.token)) == 1
+}
+
+// use spends the token; false when it was spent already or is wrong.
+func (s *Setup) use(tok string) bool {
+	if s == nil {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.used || subtle.ConstantTimeCompare([]byte(tok), []byte(s.token)) != 1 {
+		return false
+	}
+	s.used = true
+	return true
+}
+
+// release gives the token back when creating the coordinator failed on
+// the form's input (so the person can correct it).
+func (s *Setup) release() {
+	s.mu.Lock()
+	s.used = false
+	s.mu.Unlock()
+}
+
+func randomToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// ctxAs is the request's context (with its actor).
+func ctxAs(c *fiber.Ctx) context.Context { return c.UserContext() }
+
+// renderPart writes one named part of a page template (an htmx swap).
+func (p *Pages) renderPart(c *fiber.Ctx, name, part string, pg *Page, data any) error {
+	t, ok := p.pages[name]
+	if !ok || t.Lookup(part) == nil {
+		return fmt.Errorf("frontend: no part %q of %q", part, name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, part, data); err != nil {
+		return fmt.Errorf("frontend: render %s/%s: %w", name, part, err)
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderContentLanguage, pg.Lang)
+	return c.Send(buf.Bytes())
+}
+
+func toJSON(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
+}
