@@ -68,6 +68,9 @@ func (p *Pages) routes(app *fiber.App) {
 	app.Post("/placements/:id/notes", p.handler("Placement", p.noteCreate))
 	app.Post("/placements/:id/claims", p.handler("Placement", p.claimCreate))
 	app.Post("/placements/:id/mentor", p.handler("Placement", p.mentorAssign))
+	app.Post("/placements/:id/guarantees", p.handler("Placement", p.guaranteeCreate))
+	app.Post("/placements/:id/schemes", p.handler("Placement", p.schemeAttach))
+	app.Post("/placements/:id/end", p.handler("Placement", p.placementEnd))
 	app.Post("/placements/:id/claims/:g/:n/:action", p.handler("Placement", p.claimDecide))
 
 	// Mentor.

@@ -325,8 +325,34 @@ func (p *Pages) introductions(c *fiber.Ctx, pg *Page) error {
 			}
 		}
 	}
+	// Names the caller may see anyway: a worker's own candidates, an
+	// employer's own vacancies (each one read for the lot).
+	names := map[string]string{}
+	if a, err := users.ActorFrom(ctxAs(c)); err == nil {
+		switch {
+		case a.Is(users.ProbationWorker):
+			list, err := p.cfg.Candidates.List(ctxAs(c))
+			if err != nil {
+				return err
+			}
+			for _, s := range list {
+				names[string(s.ID)] = s.DisplayName
+			}
+		case a.Is(users.Employer):
+			vacs, err := p.cfg.Employers.Vacancies(ctxAs(c), employers.ID(a.EmployerID))
+			if err != nil {
+				return err
+			}
+			for _, v := range vacs {
+				names[string(v.ID)] = v.Title
+			}
+		}
+	}
 	flashOf(c, pg)
-	pg.Data = cols
+	pg.Data = struct {
+		Columns any
+		Names   map[string]string
+	}{cols, names}
 	return p.render(c, fiber.StatusOK, "introductions", pg)
 }
 
@@ -397,9 +423,24 @@ func (p *Pages) placementsList(c *fiber.Ctx, pg *Page) error {
 }
 
 type placementData struct {
-	P                    placements.PlacementView
-	Ratings, Modes, Flag []string
-	Mentors              []users.User
+	P          placements.PlacementView
+	Ratings    []string
+	EndReasons []string
+	Schemes    []payments.SchemeView // coordinators: to attach
+	Guarantees []string              // the kinds a coordinator may give
+}
+
+// placementData is the placement page's data for the actor.
+func (p *Pages) placementData(c *fiber.Ctx, v placements.PlacementView) (placementData, error) {
+	d := placementData{P: v, Ratings: placements.NoteRatings(), EndReasons: placements.EndReasons(), Guarantees: []string{"fidelity", "sick_pay"}}
+	if a, err := users.ActorFrom(ctxAs(c)); err == nil && a.Is(users.Coordinator) {
+		schemes, err := p.cfg.Payments.Schemes(ctxAs(c))
+		if err != nil {
+			return d, err
+		}
+		d.Schemes = schemes
+	}
+	return d, nil
 }
 
 func (p *Pages) placementPage(c *fiber.Ctx, pg *Page) error {
@@ -411,8 +452,14 @@ func (p *Pages) placementPage(c *fiber.Ctx, pg *Page) error {
 	if pg.Form.Get("date") == "" {
 		pg.Form.Set("date", pg.Now.Format(time.DateOnly))
 		pg.Form.Set("loss_date", pg.Now.Format(time.DateOnly))
+		pg.Form.Set("start_date", v.StartDate)
+		pg.Form.Set("end_date", pg.Now.AddDate(1, 0, 0).Format(time.DateOnly))
 	}
-	pg.Data = placementData{P: v, Ratings: placements.NoteRatings()}
+	d, err := p.placementData(c, v)
+	if err != nil {
+		return err
+	}
+	pg.Data = d
 	return p.render(c, fiber.StatusOK, "placement", pg)
 }
 
@@ -421,7 +468,11 @@ func (p *Pages) placementFormError(c *fiber.Ctx, pg *Page, err error) error {
 	if gerr != nil {
 		return err
 	}
-	pg.Data = placementData{P: v, Ratings: placements.NoteRatings()}
+	d, derr := p.placementData(c, v)
+	if derr != nil {
+		return err
+	}
+	pg.Data = d
 	return p.invalid(c, err, "placement", pg)
 }
 
@@ -494,6 +545,39 @@ func (p *Pages) claimDecide(c *fiber.Ctx, pg *Page) error {
 		return err
 	}
 	return back(c, "/placements/"+id, "Claim decided.")
+}
+
+func (p *Pages) guaranteeCreate(c *fiber.Ctx, pg *Page) error {
+	pg.Form = formOf(c)
+	f := pg.Form
+	id := c.Params("id")
+	var fl apperr.Fields
+	cover := parseEuro(&fl, "cover", f.Get("cover"))
+	if err := fl.Err(); err != nil {
+		return p.placementFormError(c, pg, err)
+	}
+	if _, err := p.cfg.Placements.AddGuarantee(ctxAs(c), id, placements.GuaranteeInput{Kind: f.Get("kind"), CoverCents: cover, StartDate: f.Get("start_date"), EndDate: f.Get("end_date")}); err != nil {
+		return p.placementFormError(c, pg, err)
+	}
+	return back(c, "/placements/"+id, "Guarantee given.")
+}
+
+func (p *Pages) schemeAttach(c *fiber.Ctx, pg *Page) error {
+	id := c.Params("id")
+	if _, err := p.cfg.Payments.Attach(ctxAs(c), id, payments.AttachInput{SchemeID: c.FormValue("scheme_id")}); err != nil {
+		pg.Form = formOf(c)
+		return p.placementFormError(c, pg, err)
+	}
+	return back(c, "/placements/"+id, "Scheme attached: its payouts are scheduled.")
+}
+
+func (p *Pages) placementEnd(c *fiber.Ctx, pg *Page) error {
+	id := c.Params("id")
+	if _, err := p.cfg.Placements.End(ctxAs(c), id, placements.EndInput{Reason: c.FormValue("reason")}); err != nil {
+		pg.Form = formOf(c)
+		return p.placementFormError(c, pg, err)
+	}
+	return back(c, "/placements/"+id, "Placement ended.")
 }
 
 func (p *Pages) mentorAssign(c *fiber.Ctx, pg *Page) error {

@@ -493,11 +493,15 @@ func (p *Pages) invalid(c *fiber.Ctx, err error, name string, pg *Page) error {
 // back redirects after a successful form (POST, then GET), with a message.
 func back(c *fiber.Ctx, to, flash string) error {
 	if flash != "" {
+		path, frag, _ := strings.Cut(to, "#")
 		sep := "?"
-		if strings.Contains(to, "?") {
+		if strings.Contains(path, "?") {
 			sep = "&"
 		}
-		to += sep + "done=" + url.QueryEscape(flash)
+		to = path + sep + "done=" + url.QueryEscape(flash)
+		if frag != "" {
+			to += "#" + frag
+		}
 	}
 	return c.Redirect(to, fiber.StatusSeeOther)
 }

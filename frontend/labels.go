@@ -20,6 +20,12 @@ var labels = map[string]string{
 	"decision:employer.reinstate": "reinstatement",
 	"decision:employer.expire":    "expiry",
 
+	"end:contract_ended": "the contract ended",
+	"end:resigned":       "the candidate resigned",
+	"end:dismissed":      "dismissed",
+	"end:relapse":        "relapse",
+	"end:moved":          "moved away",
+
 	"check:kvk_checked":            "KvK registration checked",
 	"check:site_visit_or_call":     "Site visit or call",
 	"check:references":             "References checked",

@@ -4,8 +4,9 @@
 # serve, signs in through the sign-in page as the demo employer (a cookie
 # session, as a browser does), and loads /search 50 times in a round:
 # round A the same query each time, round B eight typo'd skills × seven
-# cities. Prints the median and p95 of curl's time_starttransfer per round,
-# and of the htmx partial (the results part a keystroke fetches).
+# cities, round C those as the htmx partial (the results part a keystroke
+# fetches), round D the page with nothing typed (every candidate, with
+# facets). Prints the median and p95 of curl's time_starttransfer per round.
 #   scripts/bench-pages.sh [N]   (HERSTART_BENCH_DIR, BENCH_PORT)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +29,8 @@ for _ in $(seq 300); do
 done
 base=http://127.0.0.1:$port
 jar=$(mktemp)
-pre=$(curl -fs -c "$jar" "$base/" -o /dev/null -w '%{http_code}'; grep herstart_pre "$jar" | awk '{print $7}')
+curl -fs -c "$jar" "$base/" -o /dev/null
+pre=$(grep herstart_pre "$jar" | awk '{print $7}')
 curl -fs -b "$jar" -c "$jar" -o /dev/null "$base/signin" \
 	--data-urlencode "_csrf=$pre" --data-urlencode "email=werkgever@demo.herstart.nl" --data-urlencode "password=herstart-demo-2026"
 grep -q herstart_session "$jar" || { echo "sign-in failed"; exit 1; }
@@ -55,4 +57,6 @@ sleep 61
 for i in $(seq 0 49); do echo "/search?q=${skills[$((i % 8))]}&place=${cities[$((i % 7))]}&within_km=25"; done | timed "B: /search, 8 typo'd skills × 7 cities (whole page)"
 sleep 61
 for i in $(seq 0 49); do echo "/search?q=${skills[$((i % 8))]}&place=${cities[$((i % 7))]}&within_km=25"; done | timed "C: the same, htmx partial (HX-Request)" -H "HX-Request: true" -H "HX-Target: results"
+sleep 61
+for i in $(seq 50); do echo "/search"; done | timed "D: /search with nothing typed (every candidate, with facets)"
 echo "serve peak RSS: $(awk '/VmHWM/ {print $2, $3}' /proc/$pid/status)"
