@@ -382,11 +382,11 @@ func (b *browser) record(line string) {
 	b.mu.Unlock()
 }
 
-func (b *browser) writeResults(t *testing.T) {
+func (b *browser) writeResults(t *testing.T, file string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	sort.Strings(b.results)
-	_ = os.WriteFile(filepath.Join(b.out, "browser-checks.txt"), []byte(strings.Join(b.results, "\n")+"\n"), 0o644)
+	_ = os.WriteFile(filepath.Join(b.out, file), []byte(strings.Join(b.results, "\n")+"\n"), 0o644)
 	t.Logf("page checks:\n%s", strings.Join(b.results, "\n"))
 }
 
@@ -414,7 +414,7 @@ func TestBrowser_Roles(t *testing.T) {
 	start := time.Now()
 	base := browserServe(t)
 	b := newBrowser(t, base)
-	defer b.writeResults(t)
+	defer b.writeResults(t, "browser-checks.txt")
 
 	// Before anyone chooses, the browser's Accept-Language decides: English
 	// for an English one, Dutch for one that names neither.
@@ -707,5 +707,5 @@ func TestBrowser_FirstRun(t *testing.T) {
 	other := b.tab(t, "late visitor")
 	other.open("/setup?token=" + m[1])
 	other.wantText("niet (meer) geldig")
-	b.writeResults(t)
+	b.writeResults(t, "browser-checks-first-run.txt")
 }
