@@ -29,6 +29,8 @@ func (p *Pages) routes(app *fiber.App) {
 	// Probation worker.
 	app.Get("/caseload", p.handler("Caseload", p.caseload))
 	app.Get("/candidates/new", p.handler("Register a candidate", p.candidateNew))
+	app.Get("/candidates/import", p.handler("Import candidates", p.importForm))
+	app.Post("/candidates/import", p.handler("Import candidates", p.importStart))
 	app.Post("/candidates/new", p.handler("Register a candidate", p.candidateCreate))
 	app.Get("/candidates/:id", p.handler("Candidate", p.candidatePage))
 	app.Get("/candidates/:id/edit", p.handler("Edit candidate", p.candidateEdit))

@@ -483,6 +483,16 @@ type job struct {
 	err    error
 	result string
 	start  time.Time
+	issues []string // what went wrong with parts of the work (an import's bad lines)
+}
+
+// problem records a part of the work that failed (the rest goes on).
+func (j *job) problem(msg string) {
+	j.mu.Lock()
+	if len(j.issues) < 200 {
+		j.issues = append(j.issues, msg)
+	}
+	j.mu.Unlock()
 }
 
 // JobView is a job as its page shows it.
@@ -491,6 +501,7 @@ type JobView struct {
 	Done, Total, Percent           int
 	Ended                          bool
 	Seconds                        int
+	Problems                       []string
 }
 
 func newJobs() *jobs { return &jobs{byID: map[string]*job{}} }
@@ -535,7 +546,8 @@ func (j *job) set(step string, done, total int) {
 func (j *job) view() JobView {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	v := JobView{ID: j.id, Title: j.title, Step: j.step, Result: j.result, Done: j.done, Total: j.total, Ended: j.ended, Seconds: int(time.Since(j.start).Seconds())}
+	v := JobView{ID: j.id, Title: j.title, Step: j.step, Result: j.result, Done: j.done, Total: j.total, Ended: j.ended, Seconds: int(time.Since(j.start).Seconds()),
+		Problems: append([]string(nil), j.issues...)}
 	if j.total > 0 {
 		v.Percent = j.done * 100 / j.total
 	}

@@ -60,3 +60,19 @@ func TestEuro(t *testing.T) {
 		}
 	}
 }
+
+func TestReadImport(t *testing.T) {
+	good := "\xef\xbb\xbffirst_name;last_name;birth_date;skills;home_place;certificates\nSem;Bakker;1990-01-02;orderpicken|heftruck rijden;Utrecht;forklift|vca_basis\nAya;Haddad;1988-03-04;schoonmaken;Zeist;\n"
+	rows, err := readImport([]byte(good), "2026-12-02")
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("readImport = %d rows, %v", len(rows), err)
+	}
+	if r := rows[0]; r.Identity.FirstName != "Sem" || len(r.Skills) != 2 || len(r.Certificates) != 2 || r.AvailableFrom != "2026-12-02" || r.HoursPerWeek != 32 {
+		t.Fatalf("row 1 = %+v", r)
+	}
+	for _, bad := range []string{"", "first_name,last_name\nA,B\n", "first_name,last_name,birth_date,skills,home_place,shoe_size\n", "first_name,last_name,birth_date,skills,home_place\n"} {
+		if _, err := readImport([]byte(bad), "2026-12-02"); !apperr.Is(err, apperr.Invalid) {
+			t.Errorf("readImport(%q) = %v; want Invalid", bad, err)
+		}
+	}
+}

@@ -519,6 +519,24 @@ func TestBrowser_Roles(t *testing.T) {
 	worker.wantText("beschikbaar")
 	worker.check("candidate (probation worker)", "candidate")
 
+	// A caseload import runs as work with its progress shown; a bad line
+	// is reported by its number, the others go in.
+	csvPath := filepath.Join(t.TempDir(), "caseload.csv")
+	if err := os.WriteFile(csvPath, []byte("first_name,last_name,birth_date,skills,home_place\nIvo,Jansen,1991-02-03,metselen,Utrecht\nLina,Bos,1996-07-08,schoonmaken|strijken,Amersfoort\nPiet,Fout,1990-13-45,metselen,Utrecht\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	worker.open("/candidates/import")
+	worker.check("caseload import", "")
+	worker.do(chromedp.SetUploadFiles(chromedp.CSS(`input[type="file"]`), []string{csvPath}))
+	worker.submit(`form[action="/candidates/import"] button`)
+	worker.waitText("main", "2 van 3 kandidaten ingeschreven")
+	worker.wantText("regel 4", "birth_date")
+	if v := eval[string](worker, `document.querySelector('progress').value + ''`); v != "100" {
+		t.Fatalf("the import's progress bar ends at %s", v)
+	}
+	worker.open("/caseload")
+	worker.wantText("Ivo J.", "Lina B.")
+
 	// The employer searches as they type, finds the card with its reasons,
 	// and marks interest.
 	employer := b.tab(t, "employer")
