@@ -97,6 +97,7 @@ func pageTexts(t *testing.T) map[string]string {
 // shared catalogue (web/pages.go).
 func TestTexts_Translated(t *testing.T) {
 	texts := pageTexts(t)
+	t.Logf("%d page texts", len(texts))
 	if len(texts) < 300 {
 		t.Fatalf("found only %d page texts: the scan is broken", len(texts))
 	}
