@@ -144,8 +144,31 @@ func (p *Pages) vettingQueue(c *fiber.Ctx, pg *Page) error {
 		}
 		return oi < oj
 	})
+	// The four-eyes state of each application (one read each; the
+	// pending are few, and the first 50 are shown with it).
+	type row struct {
+		employers.Summary
+		Approvals int
+		Missing   int
+		Concerns  int
+	}
+	rows := make([]row, len(list))
+	looked := 0
+	for i, e := range list {
+		rows[i] = row{Summary: e, Approvals: -1}
+		if e.Status == employers.Pending && looked < 50 {
+			looked++
+			v, err := p.cfg.Employers.Get(ctxAs(c), e.ID)
+			if err != nil {
+				return err
+			}
+			if v.Vetting != nil {
+				rows[i].Approvals, rows[i].Missing, rows[i].Concerns = len(v.Vetting.Approvals), len(v.Vetting.Missing), len(v.Vetting.Concerns)
+			}
+		}
+	}
 	flashOf(c, pg)
-	pg.Data = list
+	pg.Data = rows
 	return p.render(c, fiber.StatusOK, "vetting_queue", pg)
 }
 

@@ -49,6 +49,8 @@ var pageTexts = map[string]string{
 	"A spreadsheet saved as CSV (comma or semicolon), one candidate a line, with a header line naming its columns. Required: first_name, last_name, birth_date (YYYY-MM-DD), skills, home_place. Lists (skills, certificates, languages) separated by | . Every line is checked as the form checks it; a bad line is reported and the others go in.": "Een spreadsheet opgeslagen als CSV (komma of puntkomma), één kandidaat per regel, met een kopregel die de kolommen noemt. Verplicht: first_name, last_name, birth_date (JJJJ-MM-DD), skills, home_place. Lijsten (skills, certificates, languages) gescheiden door | . Elke regel wordt gecontroleerd zoals het formulier controleert; een foute regel wordt gemeld en de andere gaan erin.",
 	"Columns":              "Kolommen",
 	"Import a caseload":    "Caseload importeren",
+	"%d checks to do":      "%d controles te doen",
+	"%d concerns":          "%d zorgen",
 	"approval":             "goedkeuring",
 	"rejection":            "afwijzing",
 	"suspension":           "schorsing",

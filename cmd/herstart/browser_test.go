@@ -633,6 +633,7 @@ func TestBrowser_Roles(t *testing.T) {
 	}
 	coord.check("dashboard (coordinator)", "coordinator")
 	coord.open("/vetting")
+	coord.wantText("Goedkeuringen: 0 van 2 · 5 controles te doen")
 	coord.check("vetting queue", "vetting")
 	coord.submit(`a[href^="/vetting/e_"]`) // pending first
 	coord.wantText("Schoonmaakbedrijf Frisse Start")
