@@ -254,17 +254,12 @@ func (p *Pages) placeOptions(c *fiber.Ctx, pg *Page) error {
 	if _, err := signedIn(c); err != nil {
 		return err
 	}
-	q := c.Query("q")
-	if q == "" {
-		for _, k := range []string{"home_place", "place"} {
-			if v := c.Query(k); v != "" {
-				q = v
-			}
-		}
-		for k, v := range c.Queries() {
-			if strings.HasSuffix(k, ".place") && v != "" {
-				q = v
-			}
+	// htmx sends the one field that asked, under its own name.
+	q := ""
+	for _, v := range c.Queries() {
+		if v != "" {
+			q = v
+			break
 		}
 	}
 	if len(q) > 60 {

@@ -133,17 +133,7 @@ func (p *Pages) vettingQueue(c *fiber.Ctx, pg *Page) error {
 		return err
 	}
 	order := map[employers.Status]int{employers.Pending: 0, employers.Suspended: 1, employers.Approved: 2}
-	sort.SliceStable(list, func(i, j int) bool {
-		oi, ok := order[list[i].Status]
-		if !ok {
-			oi = 3
-		}
-		oj, ok := order[list[j].Status]
-		if !ok {
-			oj = 3
-		}
-		return oi < oj
-	})
+	sort.SliceStable(list, func(i, j int) bool { return rank(order, list[i].Status) < rank(order, list[j].Status) })
 	// The four-eyes state of each application (one read each; the
 	// pending are few, and the first 50 are shown with it).
 	type row struct {
@@ -241,12 +231,7 @@ func (p *Pages) vettingConcern(c *fiber.Ctx, pg *Page) error {
 }
 
 func (p *Pages) vettingError(c *fiber.Ctx, pg *Page, err error) error {
-	d, derr := p.vettingData(c)
-	if derr != nil {
-		return err
-	}
-	pg.Data = d
-	return p.invalid(c, err, "vetting", pg)
+	return p.invalidAgain(c, err, "vetting", pg, func() (any, error) { return p.vettingData(c) })
 }
 
 // vettingStep approves (the first or second of four eyes), rejects,
@@ -289,15 +274,7 @@ func (p *Pages) payouts(c *fiber.Ctx, pg *Page) error {
 	}
 	order := map[payments.State]int{payments.Due: 0, payments.Approved: 1, payments.Scheduled: 2}
 	sort.SliceStable(list, func(i, j int) bool {
-		oi, ok := order[list[i].State]
-		if !ok {
-			oi = 9
-		}
-		oj, ok := order[list[j].State]
-		if !ok {
-			oj = 9
-		}
-		if oi != oj {
+		if oi, oj := rank(order, list[i].State), rank(order, list[j].State); oi != oj {
 			return oi < oj
 		}
 		return list[i].DueDate < list[j].DueDate
@@ -392,12 +369,7 @@ func (p *Pages) schemeCreate(c *fiber.Ctx, pg *Page) error {
 		_, err = p.cfg.Payments.CreateScheme(ctxAs(c), in)
 	}
 	if err != nil {
-		list, lerr := p.cfg.Payments.Schemes(ctxAs(c))
-		if lerr != nil {
-			return err
-		}
-		pg.Data = list
-		return p.invalid(c, err, "schemes", pg)
+		return p.invalidAgain(c, err, "schemes", pg, func() (any, error) { return p.cfg.Payments.Schemes(ctxAs(c)) })
 	}
 	return back(c, "/schemes", "Scheme created.")
 }

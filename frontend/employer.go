@@ -82,8 +82,7 @@ func (p *Pages) employerHome(c *fiber.Ctx, pg *Page) error {
 		Employer  employers.View
 		Vacancies []employers.VacancySummary
 		Admin     bool
-		Steps     []string
-	}{v, vacs, a.Admin, []string{"kvk_checked", "site_visit_or_call", "references", "integrity_questions", "code_of_conduct_signed"}}
+	}{v, vacs, a.Admin}
 	return p.render(c, fiber.StatusOK, "employer", pg)
 }
 
@@ -401,12 +400,10 @@ func (p *Pages) introductionStep(c *fiber.Ctx, pg *Page) error {
 		_, err = p.cfg.Placements.Transition(ctxAs(c), id, placements.Action(c.Params("action")), in)
 	}
 	if err != nil {
-		view, gerr := p.cfg.Placements.Get(ctxAs(c), id)
-		if gerr != nil {
-			return err
-		}
-		pg.Data = introData{view, placements.Contracts()}
-		return p.invalid(c, err, "introduction", pg)
+		return p.invalidAgain(c, err, "introduction", pg, func() (any, error) {
+			view, err := p.cfg.Placements.Get(ctxAs(c), id)
+			return introData{view, placements.Contracts()}, err
+		})
 	}
 	return back(c, "/introductions/"+id, "Introduction updated.")
 }
@@ -464,16 +461,13 @@ func (p *Pages) placementPage(c *fiber.Ctx, pg *Page) error {
 }
 
 func (p *Pages) placementFormError(c *fiber.Ctx, pg *Page, err error) error {
-	v, gerr := p.cfg.Placements.GetPlacement(ctxAs(c), c.Params("id"))
-	if gerr != nil {
-		return err
-	}
-	d, derr := p.placementData(c, v)
-	if derr != nil {
-		return err
-	}
-	pg.Data = d
-	return p.invalid(c, err, "placement", pg)
+	return p.invalidAgain(c, err, "placement", pg, func() (any, error) {
+		v, err := p.cfg.Placements.GetPlacement(ctxAs(c), c.Params("id"))
+		if err != nil {
+			return nil, err
+		}
+		return p.placementData(c, v)
+	})
 }
 
 func (p *Pages) noteCreate(c *fiber.Ctx, pg *Page) error {

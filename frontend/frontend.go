@@ -235,7 +235,6 @@ var funcs = template.FuncMap{
 	"join":   strings.Join,
 	"json":   toJSON,
 	"pct":    func(f float64) string { return fmt.Sprintf("%.1f", f*100) },
-	"add":    func(a, b int) int { return a + b },
 	"add64":  func(a, b int64) int64 { return a + b },
 	"derefd": func(t *time.Time) string { return derefDate(t) },
 	"dict":   dict,
@@ -250,14 +249,6 @@ var funcs = template.FuncMap{
 	"deref": func(f *float64) float64 { return *f },
 	"fieldID": func(name string) string {
 		return "f-" + strings.NewReplacer(".", "-", "[", "-", "]", "").Replace(name)
-	},
-	"has": func(list []string, v string) bool {
-		for _, x := range list {
-			if x == v {
-				return true
-			}
-		}
-		return false
 	},
 }
 
@@ -342,7 +333,9 @@ func (p *Pages) page(c *fiber.Ctx, title string) (*Page, error) {
 		}
 		pg.User = &u
 		pg.Nav = navFor(a.Role, c.Path())
-		if p.cfg.Inbox != nil {
+		// The unread count is for the menu: not read for an htmx swap of a
+		// part (a keystroke in the search, a place picker, progress).
+		if p.cfg.Inbox != nil && !partialRequest(c) {
 			if box, err := p.cfg.Inbox.List(c.UserContext()); err == nil {
 				pg.Unread = box.Unread
 			}
@@ -409,7 +402,7 @@ func (p *Pages) render(c *fiber.Ctx, status int, name string, pg *Page) error {
 		return fmt.Errorf("frontend: no template %q", name)
 	}
 	layout := "layout"
-	if c.Get("HX-Request") == "true" && c.Get("HX-Target") != "" && t.Lookup("partial") != nil {
+	if partialRequest(c) && t.Lookup("partial") != nil {
 		layout = "partial" // htmx asks for the part it swaps
 	}
 	var buf bytes.Buffer
@@ -420,6 +413,12 @@ func (p *Pages) render(c *fiber.Ctx, status int, name string, pg *Page) error {
 	c.Set(fiber.HeaderContentLanguage, pg.Lang)
 	c.Set("Vary", "HX-Request, Accept-Language")
 	return c.Status(status).Send(buf.Bytes())
+}
+
+// partialRequest reports whether htmx asks for a part of a page to swap
+// into its target (no layout).
+func partialRequest(c *fiber.Ctx) bool {
+	return c.Get("HX-Request") == "true" && c.Get("HX-Target") != ""
 }
 
 // renderError answers an error on a page in HTML: someone signed out who
@@ -442,8 +441,8 @@ func (p *Pages) renderError(c *fiber.Ctx, status int, d web.ErrorDetail) error {
 	return p.render(c, status, "error", pg)
 }
 
-// handler wraps a page handler: an error with form fields shows the form
-// again (when the handler gave one), anything else goes to renderError.
+// handler wraps a page handler with its Page; an error it returns goes to
+// renderError (a handler shows its own form again with invalid).
 func (p *Pages) handler(title string, h func(c *fiber.Ctx, pg *Page) error) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		pg, err := p.page(c, title)
@@ -478,8 +477,7 @@ func formOf(c *fiber.Ctx) url.Values {
 // invalid shows the form page again with the input kept and each field's
 // problem beside it, when err is about fields; otherwise it returns err.
 func (p *Pages) invalid(c *fiber.Ctx, err error, name string, pg *Page) error {
-	var ae *apperr.Error
-	if !errors.As(err, &ae) || (ae.Code != apperr.Invalid && ae.Code != apperr.BadRequest && ae.Code != apperr.Conflict) {
+	if !aboutTheForm(err) {
 		return err
 	}
 	status, d := web.Describe(err, pg.Lang)
@@ -488,6 +486,35 @@ func (p *Pages) invalid(c *fiber.Ctx, err error, name string, pg *Page) error {
 		pg.Errors[k] = v
 	}
 	return p.render(c, status, name, pg)
+}
+
+// aboutTheForm reports whether err is one the person can correct in the
+// form (bad input, or a conflict with the record's state).
+func aboutTheForm(err error) bool {
+	var ae *apperr.Error
+	return errors.As(err, &ae) && (ae.Code == apperr.Invalid || ae.Code == apperr.BadRequest || ae.Code == apperr.Conflict)
+}
+
+// invalidAgain is invalid for a page that shows a record beside its form:
+// the record is read again (load) only when the form is shown again.
+func (p *Pages) invalidAgain(c *fiber.Ctx, err error, name string, pg *Page, load func() (any, error)) error {
+	if !aboutTheForm(err) {
+		return err
+	}
+	data, lerr := load()
+	if lerr != nil {
+		return err
+	}
+	pg.Data = data
+	return p.invalid(c, err, name, pg)
+}
+
+// rank is k's place in order, after every listed key when it is not one.
+func rank[K comparable](order map[K]int, k K) int {
+	if r, ok := order[k]; ok {
+		return r
+	}
+	return len(order)
 }
 
 // back redirects after a successful form (POST, then GET), with a message.

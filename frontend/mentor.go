@@ -84,12 +84,10 @@ func (p *Pages) checkInCreate(c *fiber.Ctx, pg *Page) error {
 		_, err = p.cfg.Placements.RecordCheckIn(ctxAs(c), id, in)
 	}
 	if err != nil {
-		v, gerr := p.cfg.Placements.GetPlacement(ctxAs(c), id)
-		if gerr != nil {
-			return err
-		}
-		pg.Data = checkInData{v, placements.CheckInModes(), placements.RiskFlags()}
-		return p.invalid(c, err, "checkin", pg)
+		return p.invalidAgain(c, err, "checkin", pg, func() (any, error) {
+			v, err := p.cfg.Placements.GetPlacement(ctxAs(c), id)
+			return checkInData{v, placements.CheckInModes(), placements.RiskFlags()}, err
+		})
 	}
 	return back(c, "/agenda", "Check-in saved.")
 }

@@ -331,12 +331,7 @@ func (p *Pages) candidatePage(c *fiber.Ctx, pg *Page) error {
 // candidateFormError shows the candidate page again with a form's input
 // and problems (consent, conflict).
 func (p *Pages) candidateFormError(c *fiber.Ctx, pg *Page, err error) error {
-	v, verr := p.candidateView(c, pg)
-	if verr != nil {
-		return verr
-	}
-	pg.Data = v
-	return p.invalid(c, err, "candidate", pg)
+	return p.invalidAgain(c, err, "candidate", pg, func() (any, error) { return p.candidateView(c, pg) })
 }
 
 func (p *Pages) consentCreate(c *fiber.Ctx, pg *Page) error {
@@ -471,17 +466,9 @@ func (p *Pages) escalationStep(c *fiber.Ctx, pg *Page) error {
 		return apperr.Errorf(apperr.NotFound, "No such route.")
 	}
 	if err != nil {
-		if apperr.Is(err, apperr.Invalid) {
-			list, lerr := p.cfg.Placements.Escalations(ctxAs(c))
-			if lerr != nil {
-				return lerr
-			}
-			pg.Data = list
-			pg.Form = formOf(c)
-			pg.Form.Set("for", pid+"/"+c.Params("n"))
-			return p.invalid(c, err, "escalations", pg)
-		}
-		return err
+		pg.Form = formOf(c)
+		pg.Form.Set("for", pid+"/"+c.Params("n")) // which escalation's form the problem is beside
+		return p.invalidAgain(c, err, "escalations", pg, func() (any, error) { return p.cfg.Placements.Escalations(ctxAs(c)) })
 	}
 	return back(c, "/escalations", "Escalation updated.")
 }

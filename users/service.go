@@ -159,13 +159,7 @@ func (s *Service) create(ctx context.Context, n NewUser, ev audit.Entry) (User, 
 // Bootstrap creates the first coordinator of a new installation. It does
 // nothing when a coordinator exists already.
 func (s *Service) Bootstrap(ctx context.Context, email, password string) (bool, error) {
-	n, err := s.store.count(ctx, Coordinator)
-	if err != nil || n > 0 {
-		return false, err
-	}
-	_, err = s.create(ctx, NewUser{Email: email, Password: password, Role: Coordinator, Name: "Beheerder"},
-		audit.Entry{ActorID: "system", Role: "system", Action: audit.ActionUserCreate, Details: map[string]string{"role": string(Coordinator), "via": "bootstrap"}})
-	return err == nil, err
+	return s.firstCoordinator(ctx, "Beheerder", email, password, "bootstrap")
 }
 
 // FirstCoordinator creates the first coordinator from the first run's
@@ -173,12 +167,18 @@ func (s *Service) Bootstrap(ctx context.Context, email, password string) (bool, 
 // does nothing (false) when a coordinator exists already.
 // Errors: Invalid (the e-mail address, name or password).
 func (s *Service) FirstCoordinator(ctx context.Context, name, email, password string) (bool, error) {
+	return s.firstCoordinator(ctx, name, email, password, "setup")
+}
+
+// firstCoordinator creates the installation's first coordinator, recorded
+// as made by the system via the named way in; nothing when one exists.
+func (s *Service) firstCoordinator(ctx context.Context, name, email, password, via string) (bool, error) {
 	n, err := s.store.count(ctx, Coordinator)
 	if err != nil || n > 0 {
 		return false, err
 	}
 	_, err = s.create(ctx, NewUser{Email: email, Password: password, Role: Coordinator, Name: name},
-		audit.Entry{ActorID: "system", Role: "system", Action: audit.ActionUserCreate, Details: map[string]string{"role": string(Coordinator), "via": "setup"}})
+		audit.Entry{ActorID: "system", Role: "system", Action: audit.ActionUserCreate, Details: map[string]string{"role": string(Coordinator), "via": via}})
 	return err == nil, err
 }
 
