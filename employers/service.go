@@ -68,13 +68,6 @@ func NewService(st *Store, us *users.Service, rec *audit.Recorder, tbl *places.T
 	s := &Service{store: st, users: us, audit: rec, places: tbl, throttle: th, outbox: ob, now: now, log: slog.Default()}
 	ob.Register(taskRegister, s.healRegistration)
 	ob.Register(taskWrite, s.followUp)
-	// Left in a database by the version before taskWrite.
-	ob.Register("matching.vacancy", func(ctx context.Context, t store.Task) error {
-		if s.OnVacancyChange == nil {
-			return nil
-		}
-		return s.OnVacancyChange(ctx, VacancyID(t.Key()))
-	})
 	return s
 }
 

@@ -63,9 +63,6 @@ func NewService(db *mongo.Database, now func() time.Time) *Service {
 	return &Service{coll: db.Collection("inboxes"), versions: store.NewVersions(db), now: now}
 }
 
-// Name is the collection's name.
-func (s *Service) Name() string { return s.coll.Name() }
-
 // Notify adds a message to user's inbox. For the domain services, not for
 // a request's own input: kind and text are the platform's.
 func (s *Service) Notify(ctx context.Context, user users.ID, kind, text, subject string) error {

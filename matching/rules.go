@@ -1,8 +1,7 @@
 // Package matching pairs candidates with vacancies: the hard rules that are
-// never broken whatever the score, ranking with its explanation, and (next)
-// the search Index interface with its engines in bleve/ and meili/. Its
-// subpackages places and taxonomy hold the reference data the domain
-// packages use too.
+// never broken whatever the score (this file), ranking with its
+// explanation, the search Index interface with its engines in bleve/ and
+// meili/, and the service that searches and keeps the index in line.
 package matching
 
 import (

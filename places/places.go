@@ -34,7 +34,7 @@ import (
 type Place struct {
 	ID         int     // GeoNames id
 	Name       string  // the name shown
-	Province   string  // GeoNames admin1 code; see Provinces
+	Province   string  // GeoNames admin1 code; see ProvinceName
 	Lat, Lon   float64 // WGS84
 	Population int
 }
@@ -84,22 +84,6 @@ var aliases = map[string]string{
 	"velsen":        "Velsen-Zuid",
 	"capelle":       "Capelle aan den IJssel",
 	"krimpen":       "Krimpen aan den IJssel",
-}
-
-// Provinces returns the province codes and Dutch names, sorted by name.
-func Provinces() []Province {
-	out := make([]Province, 0, len(provinceNames))
-	for code, name := range provinceNames {
-		out = append(out, Province{Code: code, Name: name})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
-}
-
-// Province is a Dutch province.
-type Province struct {
-	Code string
-	Name string
 }
 
 // Municipality is a Dutch municipality (gemeente).

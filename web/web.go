@@ -127,9 +127,6 @@ func (w *Web) CookieInsecure() bool { return w.cfg.CookieInsecure }
 // ClientIP is the address per-IP limits count against (see Proxies).
 func (w *Web) ClientIP(c *fiber.Ctx) string { return w.cfg.Proxies.ClientIP(c) }
 
-// Users is the accounts service, for the faces' sign-in handlers.
-func (w *Web) Users() *users.Service { return w.cfg.Users }
-
 // SetSession sets the session cookie: HttpOnly, Secure, SameSite=Strict.
 func (w *Web) SetSession(c *fiber.Ctx, s users.Session) {
 	c.Cookie(&fiber.Cookie{
