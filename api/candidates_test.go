@@ -35,7 +35,7 @@ func TestCandidateRoutes_Matrix(t *testing.T) {
 		}
 		return id, body["id"].(string)
 	}
-	ownID, _ := mk(owner)
+	ownID, ownConsent := mk(owner)
 	otherID, otherConsent := mk(other)
 
 	type route struct {
@@ -49,7 +49,11 @@ func TestCandidateRoutes_Matrix(t *testing.T) {
 		{"Get", "GET", "/api/v1/candidates/{id}", nil, 200},
 		{"Update", "PATCH", "/api/v1/candidates/{id}", func() any { return map[string]any{"hours_per_week": 30} }, 200},
 		{"Confirm", "POST", "/api/v1/candidates/{id}/confirm-availability", nil, 200},
-		{"ConsentGrant", "POST", "/api/v1/candidates/{id}/consents", func() any { return consentBody(e.activeEmployer()) }, 201},
+		{"ConsentGrant", "POST", "/api/v1/candidates/{id}/consents", func() any { // level 2: level 1 is in force already
+			b := consentBody(e.activeEmployer())
+			b["level"] = 2
+			return b
+		}, 201},
 		{"ConsentWithdraw", "DELETE", "/api/v1/candidates/{id}/consents/{cid}", nil, 200},
 	}
 	type actor struct {
@@ -62,11 +66,10 @@ func TestCandidateRoutes_Matrix(t *testing.T) {
 		for _, a := range actors {
 			t.Run(r.name+"/"+a.name, func(t *testing.T) {
 				// Each call targets the owner's record; for the owner the
-				// consent to withdraw is a fresh one.
+				// consent to withdraw is its own.
 				cid := otherConsent
 				if a.name == "Owner" && r.name == "ConsentWithdraw" {
-					_, b := e.do("POST", "/api/v1/candidates/"+ownID+"/consents", owner, consentBody(e.activeEmployer()))
-					cid = b["id"].(string)
+					cid = ownConsent
 				}
 				path := strings.NewReplacer("{id}", ownID, "{cid}", cid).Replace(r.path)
 				var body any

@@ -8,6 +8,7 @@ package candidates
 import (
 	"time"
 
+	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/users"
 )
 
@@ -43,7 +44,7 @@ type Candidate struct {
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	Version      int64
-	writes       []string // outbox task ids of the last writes: which of them took effect
+	writes       store.Writes // outbox task ids of the last writes: which of them took effect
 }
 
 // Identity is who the candidate is; stored apart from the profile and read

@@ -24,11 +24,46 @@ type ConsentInput struct {
 const maxConsents = 100
 
 // GrantConsent records consent given by the candidate (to their worker).
-// Errors: Unauthenticated, Forbidden, NotFound, Invalid, Conflict (too many).
+// At most one consent per employer and level is in force at a time: the
+// candidate document holds its consents, and the check and the append are
+// one conditional write of it (docs/invariants.md).
+// Errors: Unauthenticated, Forbidden, NotFound, Invalid, Conflict (too
+// many, or one of this level for this employer in force).
 func (s *Service) GrantConsent(ctx context.Context, id ID, in ConsentInput) (ConsentView, error) {
 	if _, err := users.RequireRole(ctx, users.ProbationWorker); err != nil {
 		return ConsentView{}, err
 	}
+	terms, err := s.NewConsent(ctx, in)
+	if err != nil {
+		return ConsentView{}, err
+	}
+	emp, purpose, exp := terms.EmployerID, terms.Purpose, terms.ExpiresAt
+	var k Consent
+	_, err = s.change(ctx, id, 0, func(a users.Actor, c *Candidate, now time.Time) (audit.Entry, bool, error) {
+		if len(c.Consents) >= maxConsents {
+			return audit.Entry{}, false, apperr.Errorf(apperr.Conflict, "This candidate has the maximum number of consent records.")
+		}
+		if c.liveConsent(emp, in.Level, now) != "" {
+			return audit.Entry{}, false, &apperr.Error{Code: apperr.Conflict, Message: "A consent of this level for this employer is in force already; withdraw it first to record a new one.",
+				Fields: map[string]string{"level": "a consent of this level for this employer is in force already"}}
+		}
+		k = Consent{ID: store.NewID("k_"), EmployerID: emp, Level: in.Level, Purpose: purpose,
+			GrantedAt: now, ExpiresAt: exp, RecordedBy: a.UserID}
+		c.Consents = append(c.Consents, k)
+		return audit.Entry{Action: audit.ActionConsentGrant, Details: map[string]string{"consent": k.ID, "employer": k.EmployerID, "level": itoa(k.Level)}}, false, nil
+	})
+	if err != nil {
+		return ConsentView{}, err
+	}
+	return ConsentOf(k, s.clock()), nil
+}
+
+// NewConsent checks the terms of a consent (the employer approved and
+// current, the level, the purpose, the expiry date) and returns it without
+// an id: the terms GrantConsent records, and the ones an introduction's
+// consent step takes (TakeConsent).
+// Errors: Invalid naming each bad field.
+func (s *Service) NewConsent(ctx context.Context, in ConsentInput) (Consent, error) {
 	now := s.clock()
 	var f apperr.Fields
 	emp := strings.TrimSpace(in.EmployerID)
@@ -54,29 +89,16 @@ func (s *Service) GrantConsent(ctx context.Context, id ID, in ConsentInput) (Con
 	if _, bad := f["employer_id"]; !bad && s.EmployerActive != nil {
 		active, err := s.EmployerActive(ctx, emp)
 		if err != nil {
-			return ConsentView{}, err
+			return Consent{}, err
 		}
 		if !active {
 			f.Add("employer_id", "is not an approved employer")
 		}
 	}
 	if err := f.Err(); err != nil {
-		return ConsentView{}, err
+		return Consent{}, err
 	}
-	var k Consent
-	_, err := s.change(ctx, id, 0, func(a users.Actor, c *Candidate, now time.Time) (audit.Entry, bool, error) {
-		if len(c.Consents) >= maxConsents {
-			return audit.Entry{}, false, apperr.Errorf(apperr.Conflict, "This candidate has the maximum number of consent records.")
-		}
-		k = Consent{ID: store.NewID("k_"), EmployerID: emp, Level: in.Level, Purpose: purpose,
-			GrantedAt: now, ExpiresAt: exp.Add(24*time.Hour - time.Millisecond), RecordedBy: a.UserID}
-		c.Consents = append(c.Consents, k)
-		return audit.Entry{Action: audit.ActionConsentGrant, Details: map[string]string{"consent": k.ID, "employer": k.EmployerID, "level": itoa(k.Level)}}, false, nil
-	})
-	if err != nil {
-		return ConsentView{}, err
-	}
-	return ConsentOf(k, s.clock()), nil
+	return Consent{EmployerID: emp, Level: in.Level, Purpose: purpose, ExpiresAt: exp.Add(24*time.Hour - time.Millisecond)}, nil
 }
 
 // WithdrawConsent withdraws a consent at once: the disclosure level it
@@ -102,4 +124,51 @@ func (s *Service) WithdrawConsent(ctx context.Context, id ID, consentID string) 
 		return ConsentView{}, err
 	}
 	return ConsentOf(k, s.clock()), nil
+}
+
+// liveConsent returns the id of a consent in force for employer at level,
+// or "".
+func (c Candidate) liveConsent(employer string, level int, now time.Time) string {
+	for _, k := range c.Consents {
+		if k.EmployerID == employer && k.Level == level && k.Active(now) {
+			return k.ID
+		}
+	}
+	return ""
+}
+
+// TakeConsent records a consent that a step of another flow took (the
+// consent step of an introduction): that flow's follow-up calls it once
+// the step landed, so the consent exists only if the step does. k.ID is
+// the step's own (derived from it), which makes a re-run add nothing; a
+// consent once withdrawn is never added again. When a consent of the same
+// level for the same employer is in force already, none is added. The
+// write is audited as k.RecordedBy's. No actor is checked: the caller's
+// step was.
+// Errors: NotFound, Conflict (the candidate kept changing).
+func (s *Service) TakeConsent(ctx context.Context, id ID, k Consent) error {
+	return s.writer.Retry(ctx, "candidate:"+string(id), errChanged, func(ctx context.Context) error {
+		c, err := s.store.profile(ctx, id)
+		if err != nil {
+			return err
+		}
+		now := s.clock()
+		for _, x := range c.Consents {
+			if x.ID == k.ID {
+				return nil
+			}
+		}
+		if c.liveConsent(k.EmployerID, k.Level, now) != "" || len(c.Consents) >= maxConsents {
+			return nil
+		}
+		if err := s.store.withIdentity(ctx, &c); err != nil {
+			return err
+		}
+		k.GrantedAt = now
+		c.Consents = append(c.Consents, k)
+		c.UpdatedAt, c.Version = now, c.Version+1
+		ev := audit.Entry{ActorID: string(k.RecordedBy), Role: string(users.ProbationWorker), Action: audit.ActionConsentGrant,
+			Details: map[string]string{"consent": k.ID, "employer": k.EmployerID, "level": itoa(k.Level), "op": "introduction"}}
+		return s.write(ctx, c, false, false, ev)
+	})
 }

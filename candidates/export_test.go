@@ -5,4 +5,4 @@ package candidates
 // follow-up not run; "event": the follow-up ran up to the audit append;
 // "recorded-event": the event is appended, the task not yet deleted), as
 // a crash there would.
-func (s *Service) StopAt(f func(step string) error) { s.stopAt = f }
+func (s *Service) StopAt(f func(step string) error) { s.writer.SetFault(f) }

@@ -2,7 +2,6 @@ package candidates
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -24,9 +23,9 @@ type Service struct {
 	audit  *audit.Recorder
 	places *places.Table
 	outbox *store.Outbox
+	writer *store.Writer
 	now    func() time.Time
 	log    *slog.Logger
-	stopAt func(step string) error // tests: stop a write at a step, as a crash there would
 
 	// EmployerExists, when set, checks an employer id named in a conflict
 	// list (wired by cmd to the employers service; candidates does not
@@ -55,32 +54,29 @@ type Service struct {
 }
 
 // Outbox tasks. taskWrite follows up every write of one candidate: the
-// caseload entry, the search-index document, and the write's audit event
-// (its payload). taskCaseload and taskIndex serve Import.
+// caseload entry, the search-index document, and the write's audit event.
+// taskCaseload and taskIndex serve Import.
 const (
 	taskWrite    = "candidates.write"
 	taskCaseload = "candidates.caseload"
 	taskIndex    = "candidates.index"
 )
 
-// maxWrites is how many of its last writes' task ids a candidate keeps: the
-// follow-up of a write that a crash interrupted learns from them whether
-// the write took effect (so that its audit event is recorded) or not (a
-// clash, or a crash before the write).
-const maxWrites = 8
+// writeTask is what a candidate write's follow-up needs beside the
+// candidate: whose caseload lists it.
+type writeTask struct {
+	Worker    users.ID `json:"worker"`
+	Candidate ID       `json:"candidate"`
+}
 
-// maxAttempts bounds how often a change is re-applied to a fresh read after
-// it clashed with another writer's.
-const maxAttempts = 8
-
-// NewService returns a Service and registers its outbox task. now may be nil.
+// NewService returns a Service and registers its outbox tasks. now may be nil.
 func NewService(st *Store, rec *audit.Recorder, tbl *places.Table, ob *store.Outbox, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Service{store: st, audit: rec, places: tbl, outbox: ob, now: now, log: slog.Default()}
-	ob.Register(taskWrite, s.followUp)
-	// Tasks of the kinds before taskWrite, and of Import.
+	s := &Service{store: st, audit: rec, places: tbl, outbox: ob, writer: store.NewWriter(ob, rec, nil), now: now, log: slog.Default()}
+	store.Handle(s.writer, taskWrite, s.followUp)
+	// Tasks of Import.
 	ob.Register(taskIndex, func(ctx context.Context, t store.Task) error {
 		ids := strings.Split(t.Key(), ",")
 		if s.Indexer != nil {
@@ -90,9 +86,14 @@ func NewService(st *Store, rec *audit.Recorder, tbl *places.Table, ob *store.Out
 				}
 			}
 		}
-		return s.recordIfWritten(ctx, t, ID(ids[0]), false)
+		if _, err := s.store.profile(ctx, ID(ids[0])); apperr.Is(err, apperr.NotFound) {
+			return nil // the import did not land
+		} else if err != nil {
+			return err
+		}
+		return s.recordEvent(ctx, t)
 	})
-	// Key: "worker/id" or, from Import, "worker/id1,id2,…".
+	// Key: "worker/id1,id2,…".
 	ob.Register(taskCaseload, func(ctx context.Context, t store.Task) error {
 		worker, ids, _ := strings.Cut(t.Key(), "/")
 		for _, id := range strings.Split(ids, ",") {
@@ -133,137 +134,78 @@ func (s *Service) Create(ctx context.Context, in Input) (Record, error) {
 	return RecordOf(c, now), nil
 }
 
-// write saves c and records its follow-up first: one outbox task that
+// write saves c through the one write path (store.Do): its follow-up
 // brings the caseload entry and the search index in line and appends ev,
-// the write's audit event (the one audit rule: a write's event is part of
-// its outbox task, appended once the write took effect, exactly once even
-// after a crash; docs/decisions.md). An update is conditional on the
-// version read: store.ErrStale when another writer came first.
+// the write's audit event, once the write took effect. An update is
+// conditional on the version read: store.ErrStale when another writer
+// came first.
 func (s *Service) write(ctx context.Context, c Candidate, insert, identityChanged bool, ev audit.Entry) error {
 	ev.Subject = subject(c.ID)
-	payload, err := s.audit.Intent(ctx, ev)
-	if err != nil {
-		return err
-	}
-	task, err := s.outbox.EnqueueWith(ctx, taskWrite, string(c.WorkerID)+"/"+string(c.ID), payload)
-	if err != nil {
-		return err
-	}
-	if err := s.step("recorded"); err != nil {
-		return err
-	}
-	c.writes = append(c.writes, task.ID())
-	if len(c.writes) > maxWrites {
-		c.writes = c.writes[len(c.writes)-maxWrites:]
-	}
-	if err := s.store.save(ctx, c, insert, identityChanged); err != nil {
-		if errors.Is(err, store.ErrStale) {
-			_ = s.outbox.Done(ctx, task) // nothing was written
-		}
-		// Otherwise the task stays: the drain finds out whether the write
-		// took effect.
-		return err
-	}
-	if err := s.step("written"); err != nil {
-		return err
-	}
-	// The follow-up, with the candidate in hand (the drain's run of the
-	// same task re-reads it); a failure leaves the task to the drain.
-	if err := s.follow(ctx, task, c); err != nil {
-		s.log.WarnContext(ctx, "candidate follow-up deferred to the outbox", "err", err)
-		return nil
-	}
-	if err := s.outbox.Done(ctx, task); err != nil {
-		s.log.WarnContext(ctx, "outbox task left for the drain", "err", err)
-	}
-	return nil
+	return store.Do(ctx, s.writer, store.Write[writeTask]{
+		Kind: taskWrite, Key: string(c.ID), Event: ev, Data: writeTask{Worker: c.WorkerID, Candidate: c.ID},
+		Save: func(ctx context.Context, task string) error {
+			c.writes = c.writes.With(task)
+			return s.store.save(ctx, c, insert, identityChanged)
+		},
+		InHand: func(ctx context.Context) error { return s.follow(ctx, c) },
+	})
 }
 
-// follow brings c's caseload entry and index document in line and appends
-// the event of t, the write that produced c.
-func (s *Service) follow(ctx context.Context, t store.Task, c Candidate) error {
+// follow brings c's caseload entry and index document in line.
+func (s *Service) follow(ctx context.Context, c Candidate) error {
 	if err := s.store.setEntry(ctx, c); err != nil {
 		return err
 	}
 	if s.Indexer != nil {
-		if err := s.Indexer(ctx, c.ID); err != nil {
-			return err
-		}
+		return s.Indexer(ctx, c.ID)
 	}
-	return s.recordEvent(ctx, t)
+	return nil
 }
 
 // followUp is taskWrite's handler, run by the drain for a task a crash or a
-// failure left: it re-reads the candidate. Idempotent.
-func (s *Service) followUp(ctx context.Context, t store.Task) error {
-	worker, id, _ := strings.Cut(t.Key(), "/")
-	if err := s.store.syncCaseload(ctx, users.ID(worker), ID(id)); err != nil {
-		return err
+// failure left, and for a write that did not land: it re-reads the
+// candidate. Idempotent.
+func (s *Service) followUp(ctx context.Context, t store.FollowUp[writeTask]) (bool, error) {
+	id, worker := t.Data.Candidate, t.Data.Worker
+	if id == "" { // a task of the version before typed payloads: "worker/id"
+		w, c, _ := strings.Cut(t.Key(), "/")
+		worker, id = users.ID(w), ID(c)
+	}
+	if err := s.store.syncCaseload(ctx, worker, id); err != nil {
+		return false, err
 	}
 	if s.Indexer != nil {
-		if err := s.Indexer(ctx, ID(id)); err != nil {
-			return err
+		if err := s.Indexer(ctx, id); err != nil {
+			return false, err
 		}
-	}
-	return s.recordIfWritten(ctx, t, ID(id), true)
-}
-
-// recordIfWritten appends the event in t's payload once, if the write it
-// follows up on took effect: the candidate names t among its last writes
-// (byTask), or simply exists (an import).
-func (s *Service) recordIfWritten(ctx context.Context, t store.Task, id ID, byTask bool) error {
-	if len(t.Payload()) == 0 {
-		return nil
 	}
 	c, err := s.store.profile(ctx, id)
 	if apperr.Is(err, apperr.NotFound) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
-	if byTask && !slices.Contains(c.writes, t.ID()) {
-		return nil
-	}
-	return s.recordEvent(ctx, t)
+	return c.writes.Has(t.ID()), nil
 }
 
+// recordEvent appends the event an import task carries.
 func (s *Service) recordEvent(ctx context.Context, t store.Task) error {
 	if len(t.Payload()) == 0 {
 		return nil
 	}
-	if err := s.step("event"); err != nil {
-		return err
-	}
-	if err := s.audit.RecordTask(ctx, t.ID(), t.Payload(), t.Retry()); err != nil {
-		return err
-	}
-	return s.step("recorded-event")
-}
-
-func (s *Service) step(name string) error {
-	if s.stopAt == nil {
-		return nil
-	}
-	return s.stopAt(name)
+	return s.audit.RecordTask(ctx, t.ID(), t.Payload(), t.Retry())
 }
 
 // change applies fn to a fresh read of a candidate of the actor's caseload
 // and writes the result, conditional on the version read; after a clash
-// with another writer it reads and applies fn again (up to maxAttempts).
+// with another writer it reads and applies fn again (store.Writer.Retry).
 // expect, when above 0, is the caller's If-Match: a clash with it is 409.
 // fn must only change c (it may run more than once) and returns the write's
 // audit event, and whether the identity changed.
 // Errors: fn's; Conflict when the candidate kept changing or expect is stale.
 func (s *Service) change(ctx context.Context, id ID, expect int64, fn func(a users.Actor, c *Candidate, now time.Time) (ev audit.Entry, identity bool, err error)) (Candidate, error) {
-	unlock := s.store.locks.Lock("candidate:" + string(id))
-	defer unlock()
-	for attempt := 0; ; attempt++ {
-		if attempt > 0 {
-			if err := store.Backoff(ctx, attempt); err != nil {
-				return Candidate{}, err
-			}
-		}
+	return store.RetryFor(ctx, s.writer, "candidate:"+string(id), errChanged, func(ctx context.Context) (Candidate, error) {
 		actor, c, err := s.own(ctx, id)
 		if err != nil {
 			return Candidate{}, err
@@ -278,15 +220,8 @@ func (s *Service) change(ctx context.Context, id ID, expect int64, fn func(a use
 		}
 		ev.ActorID, ev.Role = string(actor.UserID), string(actor.Role)
 		c.UpdatedAt, c.Version = now, c.Version+1
-		err = s.write(ctx, c, false, identity, ev)
-		if errors.Is(err, store.ErrStale) && attempt+1 < maxAttempts {
-			continue
-		}
-		if errors.Is(err, store.ErrStale) {
-			return Candidate{}, errChanged
-		}
-		return c, err
-	}
+		return c, s.write(ctx, c, false, identity, ev)
+	})
 }
 
 // Follow moves a candidate's status as their introductions and placement
@@ -301,12 +236,7 @@ func (s *Service) Follow(ctx context.Context, id ID, to Status, reason string) e
 	if from == nil {
 		return apperr.InvalidField("status", "must be one of introduced, placed, available")
 	}
-	for attempt := 0; ; attempt++ {
-		if attempt > 0 {
-			if err := store.Backoff(ctx, attempt); err != nil {
-				return err
-			}
-		}
+	return s.writer.Retry(ctx, "candidate:"+string(id), errChanged, func(ctx context.Context) error {
 		c, err := s.store.profile(ctx, id)
 		if err != nil {
 			return err
@@ -320,15 +250,8 @@ func (s *Service) Follow(ctx context.Context, id ID, to Status, reason string) e
 		now := s.clock()
 		c.Status, c.UpdatedAt, c.Version = to, now, c.Version+1
 		ev := audit.Entry{ActorID: "system", Role: "system", Action: audit.ActionCandidateWrite, Details: map[string]string{"op": "status", "status": string(to), "reason": reason}}
-		err = s.write(ctx, c, false, false, ev)
-		if errors.Is(err, store.ErrStale) && attempt+1 < maxAttempts {
-			continue
-		}
-		if errors.Is(err, store.ErrStale) {
-			return errChanged
-		}
-		return err
-	}
+		return s.write(ctx, c, false, false, ev)
+	})
 }
 
 var errChanged = apperr.Errorf(apperr.Conflict, "The candidate was changed by someone else. Reload and try again.")
@@ -513,4 +436,4 @@ func (s *Service) Each(ctx context.Context, fn func(Candidate) error) error {
 
 // SetLogger sets the logger of warnings the service handles itself (cmd
 // passes the platform's).
-func (s *Service) SetLogger(l *slog.Logger) { s.log = l }
+func (s *Service) SetLogger(l *slog.Logger) { s.log = l; s.writer.SetLogger(l) }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/places"
+	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/taxonomy"
 	"github.com/herstart/herstart/users"
 )
@@ -119,7 +120,7 @@ type Employer struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	Version         int64
-	writes          []string // outbox task ids of the last writes
+	writes          store.Writes // outbox task ids of the last writes
 }
 
 // Active reports whether the employer may use the platform: approved and

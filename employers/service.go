@@ -1,10 +1,10 @@
 package employers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
-	"slices"
 	"strings"
 	"time"
 
@@ -47,6 +47,7 @@ type Service struct {
 	places   *places.Table
 	throttle *store.Throttle
 	outbox   *store.Outbox
+	writer   *store.Writer
 	now      func() time.Time
 	log      *slog.Logger
 	stopAt   func(ctx context.Context, step string) error // tests: stop a registration half-way
@@ -66,8 +67,9 @@ func NewService(st *Store, us *users.Service, rec *audit.Recorder, tbl *places.T
 		now = time.Now
 	}
 	s := &Service{store: st, users: us, audit: rec, places: tbl, throttle: th, outbox: ob, now: now, log: slog.Default()}
-	ob.Register(taskRegister, s.healRegistration)
-	ob.Register(taskWrite, s.followUp)
+	s.writer = store.NewWriter(ob, rec, nil)
+	store.Handle(s.writer, taskRegister, s.healRegistration)
+	store.Handle(s.writer, taskWrite, s.followUp)
 	return s
 }
 
@@ -167,76 +169,76 @@ func (s *Service) Register(ctx context.Context, r Registration, ip string) (Regi
 	case !apperr.Is(err, apperr.NotFound):
 		return Registered{}, err
 	}
-	payload, err := s.audit.Intent(ctx, s.entry(users.Actor{}, ActionRegister, e.ID, map[string]string{"kvk": e.KvK}))
+	var u users.User
+	err = store.Do(ctx, s.writer, store.Write[registerTask]{
+		Kind: taskRegister, Key: string(e.ID), Data: registerTask{Employer: e.ID, KvK: e.KvK},
+		Event: s.entry(users.Actor{}, ActionRegister, e.ID, map[string]string{"kvk": e.KvK}),
+		Save: func(ctx context.Context, _ string) error {
+			if err := s.store.kvk.Claim(ctx, e.KvK, string(e.ID)); err != nil {
+				if errors.Is(err, store.ErrKeyTaken) {
+					return &apperr.Error{Code: apperr.Conflict, Message: "An employer with this KvK number is registered already.", Fields: map[string]string{"kvk": "is registered already"}}
+				}
+				return err
+			}
+			if err := s.step(ctx, "kvk"); err != nil {
+				return err
+			}
+			if err := s.store.insertEmployer(ctx, e); err != nil {
+				return err
+			}
+			if err := s.step(ctx, "employer"); err != nil {
+				return err
+			}
+			// The account is the write that decides: a coded refusal
+			// (the address taken meanwhile) means the registration did not
+			// land, and its follow-up undoes the employer and the claim.
+			u, err = s.users.CreateUnchecked(ctx, users.NewUser{Email: res.contact.Email, Name: res.contact.Name, Password: r.Password,
+				Role: users.Employer, EmployerID: string(e.ID), Admin: true})
+			if err != nil {
+				return err
+			}
+			return s.step(ctx, "account")
+		},
+	})
 	if err != nil {
-		return Registered{}, err
-	}
-	task, err := s.outbox.EnqueueWith(ctx, taskRegister, string(e.ID)+" "+e.KvK, payload)
-	if err != nil {
-		return Registered{}, err
-	}
-	if err := s.store.kvk.Claim(ctx, e.KvK, string(e.ID)); err != nil {
-		_ = s.outbox.Done(ctx, task)
-		if errors.Is(err, store.ErrKeyTaken) {
-			return Registered{}, &apperr.Error{Code: apperr.Conflict, Message: "An employer with this KvK number is registered already.", Fields: map[string]string{"kvk": "is registered already"}}
-		}
-		return Registered{}, err
-	}
-	if err := s.step(ctx, "kvk"); err != nil {
-		return Registered{}, err
-	}
-	if err := s.store.insertEmployer(ctx, e); err != nil {
-		_ = s.outbox.Complete(ctx, task) // undoes the claim
-		return Registered{}, err
-	}
-	if err := s.step(ctx, "employer"); err != nil {
-		return Registered{}, err
-	}
-	u, err := s.users.CreateUnchecked(ctx, users.NewUser{Email: res.contact.Email, Name: res.contact.Name, Password: r.Password,
-		Role: users.Employer, EmployerID: string(e.ID), Admin: true})
-	if err != nil {
-		_ = s.outbox.Complete(ctx, task) // no account: undoes employer and claim
-		return Registered{}, err
-	}
-	if err := s.step(ctx, "account"); err != nil {
-		return Registered{}, err
-	}
-	if err := s.outbox.Complete(ctx, task); err != nil {
 		return Registered{}, err
 	}
 	return self(u), nil
+}
+
+// registerTask names the employer and KvK number of a registration.
+type registerTask struct {
+	Employer ID     `json:"employer"`
+	KvK      string `json:"kvk"`
 }
 
 // healRegistration is taskRegister's handler: with the applicant's account
 // in place it finishes the registration (registry entry, audit event);
 // without it, it undoes what was written (employer, KvK claim), so that the
 // organisation can apply again. Idempotent.
-func (s *Service) healRegistration(ctx context.Context, t store.Task) error {
-	id, kvk, _ := strings.Cut(t.Key(), " ")
+func (s *Service) healRegistration(ctx context.Context, t store.FollowUp[registerTask]) (bool, error) {
+	id, kvk := string(t.Data.Employer), t.Data.KvK
+	if id == "" { // a task of the version before typed payloads: "id kvk"
+		id, kvk, _ = strings.Cut(t.Key(), " ")
+	}
 	e, err := s.store.employer(ctx, ID(id))
 	if apperr.Is(err, apperr.NotFound) {
-		return s.store.kvk.Release(ctx, kvk, id)
+		return false, s.store.kvk.Release(ctx, kvk, id)
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	u, err := s.users.ByEmail(ctx, e.Contact.Email)
 	if err != nil && !apperr.Is(err, apperr.NotFound) {
-		return err
+		return false, err
 	}
 	if err != nil || u.EmployerID != id {
 		if err := s.store.deleteEmployer(ctx, e.ID); err != nil {
-			return err
+			return false, err
 		}
-		return s.store.kvk.Release(ctx, kvk, id)
+		return false, s.store.kvk.Release(ctx, kvk, id)
 	}
-	if err := s.store.register(ctx, e); err != nil {
-		return err
-	}
-	if len(t.Payload()) == 0 {
-		return nil
-	}
-	return s.audit.RecordTask(ctx, t.ID(), t.Payload(), t.Retry())
+	return true, s.store.register(ctx, e)
 }
 
 // step is a point where tests stop a registration half-way (as a crash
@@ -385,101 +387,83 @@ func (s *Service) RequireActive(ctx context.Context) (users.Actor, Employer, err
 	return a, e, nil
 }
 
-// taskWrite follows up a write of an employer ("employer ID 0|1", 1 when
-// its standing changed) or a vacancy ("vacancy ID"): the registry line or
-// the vacancy list entry, the search index, and the write's audit event
-// (the payload). Recorded before the write; see write.
+// taskWrite follows up a write of an employer or a vacancy: the registry
+// line or the vacancy list entry, the search index, and the write's audit
+// event. See write.
 const taskWrite = "employers.write"
 
-// maxWrites is how many of its last writes' task ids a document keeps, so
-// that a follow-up run after a crash knows whether its write took effect.
-const maxWrites = 8
-
-// maxAttempts bounds how often a change is re-applied to a fresh read after
-// it clashed with another writer's.
-const maxAttempts = 8
+// writeTask names the document an employers write is about: an employer
+// (Standing when its standing changed, so that its vacancies are checked
+// again) or a vacancy.
+type writeTask struct {
+	Employer ID        `json:"employer,omitempty"`
+	Standing bool      `json:"standing,omitempty"`
+	Vacancy  VacancyID `json:"vacancy,omitempty"`
+}
 
 var errChanged = apperr.Errorf(apperr.Conflict, "The record was changed by someone else at the same moment. Try again.")
 
-func addWrite(ws []string, id string) []string {
-	ws = append(ws, id)
-	if len(ws) > maxWrites {
-		ws = ws[len(ws)-maxWrites:]
-	}
-	return ws
-}
-
-// write records the follow-up task with the audit event, then runs save
-// (which stores the document naming the task among its writes) and the
-// follow-up. A clash (store.ErrStale) drops the task: nothing was written.
-func (s *Service) write(ctx context.Context, key string, ev audit.Entry, save func(task string) error) error {
-	payload, err := s.audit.Intent(ctx, ev)
-	if err != nil {
-		return err
-	}
-	task, err := s.outbox.EnqueueWith(ctx, taskWrite, key, payload)
-	if err != nil {
-		return err
-	}
-	if err := save(task.ID()); err != nil {
-		if errors.Is(err, store.ErrStale) {
-			_ = s.outbox.Done(ctx, task)
-		}
-		return err
-	}
-	if err := s.outbox.Complete(ctx, task); err != nil {
-		s.log.WarnContext(ctx, "employer follow-up deferred to the outbox", "err", err)
-	}
-	return nil
+// write is the one write path (store.Do) for an employer or a vacancy:
+// save stores the document naming the task among its writes.
+func (s *Service) write(ctx context.Context, data writeTask, ev audit.Entry, save func(task string) error) error {
+	return store.Do(ctx, s.writer, store.Write[writeTask]{
+		Kind: taskWrite, Key: cmp.Or(string(data.Employer), string(data.Vacancy)), Data: data, Event: ev,
+		Save: func(_ context.Context, task string) error { return save(task) },
+	})
 }
 
 // followUp is taskWrite's handler. Idempotent.
-func (s *Service) followUp(ctx context.Context, t store.Task) error {
-	parts := strings.Fields(t.Key())
-	if len(parts) < 2 {
-		return nil
+func (s *Service) followUp(ctx context.Context, t store.FollowUp[writeTask]) (bool, error) {
+	d := t.Data
+	if d == (writeTask{}) { // a task of the version before typed payloads
+		parts := strings.Fields(t.Key())
+		if len(parts) < 2 {
+			return false, nil
+		}
+		if parts[0] == "employer" {
+			d.Employer, d.Standing = ID(parts[1]), len(parts) > 2 && parts[2] == "1"
+		} else {
+			d.Vacancy = VacancyID(parts[1])
+		}
 	}
-	var writes []string
-	switch parts[0] {
-	case "employer":
-		e, err := s.store.employer(ctx, ID(parts[1]))
+	var writes store.Writes
+	switch {
+	case d.Employer != "":
+		e, err := s.store.employer(ctx, d.Employer)
 		if apperr.Is(err, apperr.NotFound) {
-			return nil
+			return false, nil
 		}
 		if err != nil {
-			return err
+			return false, err
 		}
 		if err := s.store.register(ctx, e); err != nil {
-			return err
+			return false, err
 		}
-		if len(parts) > 2 && parts[2] == "1" {
+		if d.Standing {
 			if err := s.vacanciesChanged(ctx, e.ID); err != nil {
-				return err
+				return false, err
 			}
 		}
 		writes = e.writes
-	case "vacancy":
-		v, err := s.store.vacancy(ctx, VacancyID(parts[1]))
+	case d.Vacancy != "":
+		v, err := s.store.vacancy(ctx, d.Vacancy)
 		if apperr.Is(err, apperr.NotFound) {
-			return nil
+			return false, nil
 		}
 		if err != nil {
-			return err
+			return false, err
 		}
 		if err := s.store.listVacancy(ctx, v); err != nil {
-			return err
+			return false, err
 		}
 		if s.OnVacancyChange != nil {
 			if err := s.OnVacancyChange(ctx, v.ID); err != nil {
-				return err
+				return false, err
 			}
 		}
 		writes = v.writes
 	}
-	if len(t.Payload()) == 0 || !slices.Contains(writes, t.ID()) {
-		return nil
-	}
-	return s.audit.RecordTask(ctx, t.ID(), t.Payload(), t.Retry())
+	return writes.Has(t.ID()), nil
 }
 
 // change applies a coordinator's (or the system's) step to a fresh read of
@@ -489,14 +473,7 @@ func (s *Service) change(ctx context.Context, a users.Actor, id ID, step func(e 
 	if !store.ValidID(string(id), "e_") {
 		return Employer{}, errEmployerNotFound
 	}
-	unlock := s.store.locks.Lock("employer:" + string(id))
-	defer unlock()
-	for attempt := 0; ; attempt++ {
-		if attempt > 0 {
-			if err := store.Backoff(ctx, attempt); err != nil {
-				return Employer{}, err
-			}
-		}
+	return store.RetryFor(ctx, s.writer, "employer:"+string(id), errChanged, func(ctx context.Context) (Employer, error) {
 		e, err := s.store.employer(ctx, id)
 		if err != nil {
 			return Employer{}, err
@@ -505,15 +482,8 @@ func (s *Service) change(ctx context.Context, a users.Actor, id ID, step func(e 
 		if err != nil {
 			return Employer{}, err
 		}
-		err = s.save(ctx, a, &e, action, details, standing)
-		if errors.Is(err, store.ErrStale) && attempt+1 < maxAttempts {
-			continue
-		}
-		if errors.Is(err, store.ErrStale) {
-			return Employer{}, errChanged
-		}
-		return e, err
-	}
+		return e, s.save(ctx, a, &e, action, details, standing)
+	})
 }
 
 // vetChange is change for a coordinator's vetting step.
@@ -533,13 +503,9 @@ func (s *Service) vetChange(ctx context.Context, id ID, step func(a users.Actor,
 func (s *Service) save(ctx context.Context, a users.Actor, e *Employer, action string, details map[string]string, standingChanged bool) error {
 	actor, role := string(a.UserID), string(a.Role)
 	ev := audit.Entry{ActorID: actor, Role: role, Action: action, Subject: "employer:" + string(e.ID), Details: details}
-	key := "employer " + string(e.ID) + " 0"
-	if standingChanged {
-		key = "employer " + string(e.ID) + " 1"
-	}
 	now := s.clock()
-	return s.write(ctx, key, ev, func(task string) error {
-		e.UpdatedAt, e.Version, e.writes = now, e.Version+1, addWrite(e.writes, task)
+	return s.write(ctx, writeTask{Employer: e.ID, Standing: standingChanged}, ev, func(task string) error {
+		e.UpdatedAt, e.Version, e.writes = now, e.Version+1, e.writes.With(task)
 		return s.store.saveEmployer(ctx, *e)
 	})
 }

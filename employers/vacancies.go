@@ -7,6 +7,7 @@ import (
 
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/places"
+	"github.com/herstart/herstart/store"
 )
 
 // VacancyID identifies a vacancy.
@@ -46,7 +47,7 @@ type Vacancy struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	Version        int64
-	writes         []string // outbox task ids of the last writes
+	writes         store.Writes // outbox task ids of the last writes
 }
 
 // VacancyInput is the JSON shape of a new vacancy.

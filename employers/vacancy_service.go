@@ -43,8 +43,8 @@ func (s *Service) CreateVacancy(ctx context.Context, emp ID, in VacancyInput) (V
 	}
 	v.ID, v.EmployerID, v.Status, v.CreatedAt, v.UpdatedAt, v.Version = VacancyID(store.NewID("v_")), emp, Open, now, now, 1
 	ev := s.entry(a, ActionVacancyWrite, emp, map[string]string{"vacancy": string(v.ID), "op": "create"})
-	err = s.write(ctx, "vacancy "+string(v.ID), ev, func(task string) error {
-		v.writes = addWrite(nil, task)
+	err = s.write(ctx, writeTask{Vacancy: v.ID}, ev, func(task string) error {
+		v.writes = v.writes.With(task)
 		return s.store.saveVacancy(ctx, v, true)
 	})
 	if err != nil {
@@ -66,14 +66,7 @@ func (s *Service) entry(a users.Actor, action string, id ID, details map[string]
 // change and saves it conditionally on the version read, again after a
 // clash; the follow-up task lists it, tells the index and audits.
 func (s *Service) changeVacancy(ctx context.Context, id VacancyID, step func(a users.Actor, v *Vacancy) (action string, details map[string]string, err error)) (Vacancy, error) {
-	unlock := s.store.locks.Lock("vacancy:" + string(id))
-	defer unlock()
-	for attempt := 0; ; attempt++ {
-		if attempt > 0 {
-			if err := store.Backoff(ctx, attempt); err != nil {
-				return Vacancy{}, err
-			}
-		}
+	return store.RetryFor(ctx, s.writer, "vacancy:"+string(id), errChanged, func(ctx context.Context) (Vacancy, error) {
 		a, v, err := s.ownVacancy(ctx, id)
 		if err != nil {
 			return Vacancy{}, err
@@ -83,18 +76,11 @@ func (s *Service) changeVacancy(ctx context.Context, id VacancyID, step func(a u
 			return Vacancy{}, err
 		}
 		now := s.clock()
-		err = s.write(ctx, "vacancy "+string(v.ID), s.entry(a, action, v.EmployerID, details), func(task string) error {
-			v.UpdatedAt, v.Version, v.writes = now, v.Version+1, addWrite(v.writes, task)
+		return v, s.write(ctx, writeTask{Vacancy: v.ID}, s.entry(a, action, v.EmployerID, details), func(task string) error {
+			v.UpdatedAt, v.Version, v.writes = now, v.Version+1, v.writes.With(task)
 			return s.store.saveVacancy(ctx, v, false)
 		})
-		if errors.Is(err, store.ErrStale) && attempt+1 < maxAttempts {
-			continue
-		}
-		if errors.Is(err, store.ErrStale) {
-			return Vacancy{}, errChanged
-		}
-		return v, err
-	}
+	})
 }
 
 // ownVacancy loads a vacancy the acting employer user may change.

@@ -214,12 +214,18 @@ func (s *Service) apply(ctx context.Context, ev Event) error {
 			return nil
 		}
 		_, err := s.writePayout(ctx, system, ev.PayoutID, func(p *Payout) error {
+			// A transfer event touches only the payout it paid: a Stripe
+			// payout (never one that left in a SEPA file) whose own
+			// transfer id the event carries.
+			if ev.TransferID == "" || p.ExportID != "" || len(p.files()) > 0 {
+				return errUnchanged
+			}
 			switch {
-			case ev.Type == "transfer.created" && p.State == Submitted:
+			case ev.Type == "transfer.created" && p.State == Submitted && p.outstanding() == 0:
 				p.TransferID = ev.TransferID
 				s.move(p, "stripe", Paid, ev.TransferID)
-			case ev.Type == "transfer.reversed" && (p.State == Paid || p.State == Submitted) && (p.TransferID == "" || p.TransferID == ev.TransferID):
-				s.move(p, "stripe", Failed, "transfer reversed "+ev.TransferID)
+			case ev.Type == "transfer.reversed" && p.State == Paid && p.TransferID == ev.TransferID:
+				s.move(p, "stripe", Failed, reversedPrefix+ev.TransferID)
 			default:
 				return errUnchanged
 			}
@@ -306,8 +312,8 @@ func (s *Service) Export(ctx context.Context) (ExportView, error) {
 	v := ExportView{ID: doc.ID, Payouts: []string{}, CreatedAt: doc.CreatedAt, CreatedBy: doc.CreatedBy}
 	for _, id := range doc.Candidates {
 		p, err := s.writePayout(ctx, a, id, func(p *Payout) error {
-			if p.State != Approved {
-				return errUnchanged
+			if p.State != Approved || p.ExportID != "" || len(p.files()) > 0 || p.outstanding() > 0 {
+				return errUnchanged // a payout leaves in at most one file
 			}
 			p.ExportID = doc.ID
 			s.move(p, string(a.UserID), Exported, "SEPA file "+doc.ID)
@@ -321,6 +327,13 @@ func (s *Service) Export(ctx context.Context) (ExportView, error) {
 		}
 		v.Payouts = append(v.Payouts, p.ID)
 		v.TotalCents += p.AmountCents
+	}
+	if len(v.Payouts) == 0 {
+		// Another export took them meanwhile: no empty file.
+		if _, err := s.store.exports.DeleteOne(ctx, bson.M{"_id": doc.ID}); err != nil {
+			return ExportView{}, fmt.Errorf("delete empty export: %w", err)
+		}
+		return ExportView{}, apperr.Errorf(apperr.Conflict, "No approved payout with a bank account is waiting for export.")
 	}
 	if skipped > 0 {
 		v.SkippedNote = fmt.Sprintf("%d approved payouts wait for their employer's bank account", skipped)

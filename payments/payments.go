@@ -11,7 +11,10 @@ package payments
 
 import (
 	"context"
+	"slices"
 	"time"
+
+	"github.com/herstart/herstart/store"
 )
 
 // SchemeKind is how a scheme pays.
@@ -121,7 +124,41 @@ type Payout struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	Version     int64
-	writes      []string
+	writes      store.Writes
+}
+
+// reversedPrefix begins the ledger reference of a Stripe transfer's
+// reversal: "transfer reversed tr_…".
+const reversedPrefix = "transfer reversed "
+
+// outstanding counts the payments that left for the payout and did not
+// come back, from its own ledger: each paid entry, less each reversal of
+// the transfer that paid it (the reference names the same transfer id). A
+// SEPA payment never comes back through the platform, and a "reversal"
+// that names another transfer is no reversal. A payout may move to paid
+// only while it is 0 (docs/invariants.md).
+func (p Payout) outstanding() int {
+	n, last := 0, ""
+	for _, e := range p.Ledger {
+		switch {
+		case e.State == Paid:
+			n, last = n+1, e.Reference
+		case e.State == Failed && last != "" && e.Reference == reversedPrefix+last:
+			n, last = n-1, ""
+		}
+	}
+	return n
+}
+
+// files lists the SEPA files the payout left in, from its ledger.
+func (p Payout) files() []string {
+	var out []string
+	for _, e := range p.Ledger {
+		if e.State == Exported && !slices.Contains(out, e.Reference) {
+			out = append(out, e.Reference)
+		}
+	}
+	return out
 }
 
 // Gateway pays an employer's connected account. Implementations:

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/herstart/herstart/apperr"
@@ -334,6 +335,9 @@ func (s *Service) Retry(ctx context.Context, id string) (PayoutView, error) {
 		if p.State != Failed {
 			return apperr.Errorf(apperr.Conflict, "Only a failed payout can be retried; this one is %s.", string(p.State))
 		}
+		if fs := p.files(); len(fs) > 0 || p.outstanding() > 0 {
+			return apperr.Errorf(apperr.Conflict, "This payout was paid (it left in a SEPA file or its transfer was not reversed); it cannot be paid again.")
+		}
 		s.move(p, string(a.UserID), Approved, "retry")
 		return nil
 	})
@@ -366,6 +370,9 @@ func (s *Service) MarkPaid(ctx context.Context, id string, in PaidInput) (Payout
 	p, err := s.writePayout(ctx, a, id, func(p *Payout) error {
 		if p.State != Exported {
 			return apperr.Errorf(apperr.Conflict, "Only an exported payout can be marked paid; this one is %s.", string(p.State))
+		}
+		if p.outstanding() > 0 {
+			return apperr.Errorf(apperr.Conflict, "This payout was paid already.")
 		}
 		s.move(p, string(a.UserID), Paid, "bank "+ref)
 		return nil
@@ -455,7 +462,7 @@ func (s *Service) pay(ctx context.Context, id, account string) error {
 		AfterTransfer(id)
 	}
 	_, err = s.writePayout(ctx, system, id, func(p *Payout) error {
-		if p.State != Submitted {
+		if p.State != Submitted || p.outstanding() > 0 {
 			return errUnchanged
 		}
 		p.TransferID = tr
@@ -518,22 +525,28 @@ func (s *Service) balance(ctx context.Context, schemeID string) (Balance, error)
 		if err != nil {
 			return Balance{}, err
 		}
-		paid := false // a reversal (failed after paid) takes the payment back
+		// A reversal takes a payment back only when it names the transfer
+		// that paid (a SEPA payment never comes back through Stripe).
+		paid := ""
 		for i, e := range p.Ledger {
 			switch {
 			case i == 0 && e.State == Scheduled:
 				b.ScheduledCents += e.AmountCents
 			case e.State == Cancelled:
 				b.CancelledCents += e.AmountCents
-			case e.State == Paid && paid:
+			case e.State == Paid && paid != "":
 				b.Problems = append(b.Problems, fmt.Sprintf("payout %s paid twice without a reversal", p.ID))
+				b.PaidCents += e.AmountCents
 			case e.State == Paid:
 				b.PaidCents += e.AmountCents
-				paid = true
-			case e.State == Failed && paid:
+				paid = e.Reference
+			case e.State == Failed && paid != "" && e.Reference == reversedPrefix+paid:
 				b.PaidCents -= e.AmountCents
-				paid = false
+				paid = ""
 			}
+		}
+		if fs := p.files(); len(fs) > 1 {
+			b.Problems = append(b.Problems, fmt.Sprintf("payout %s left in %d SEPA files (%s)", p.ID, len(fs), strings.Join(fs, ", ")))
 		}
 	}
 	if b.ScheduledCents != sc.Reserved {

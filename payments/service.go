@@ -1,10 +1,10 @@
 package payments
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/base32"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -44,6 +44,7 @@ type Service struct {
 	placements *placements.Service
 	audit      *audit.Recorder
 	outbox     *store.Outbox
+	writer     *store.Writer
 	now        func() time.Time
 	log        *slog.Logger
 
@@ -75,8 +76,9 @@ func NewService(st *Store, ps *placements.Service, rec *audit.Recorder, ob *stor
 		now = time.Now
 	}
 	s := &Service{store: st, placements: ps, audit: rec, outbox: ob, now: now, log: slog.Default(), SecondApprovalAbove: DefaultSecondApprovalAbove}
-	ob.Register(taskAttach, s.followAttach)
-	ob.Register(taskPayout, s.followPayout)
+	s.writer = store.NewWriter(ob, rec, nil)
+	store.Handle(s.writer, taskAttach, s.followAttach)
+	store.Handle(s.writer, taskPayout, s.followPayout)
 	return s
 }
 
@@ -256,11 +258,12 @@ type AttachView struct {
 	Payouts       []PayoutSummary `json:"payouts"`
 }
 
+// attachTask is what an attachment's follow-up needs: which scheme, which
+// placement, who attached it (its payouts are scheduled by them).
 type attachTask struct {
 	Scheme    string `json:"scheme"`
 	Placement string `json:"placement"`
 	By        string `json:"by"`
-	Audit     []byte `json:"audit"`
 }
 
 // plan is the payouts a scheme makes for a placement (claims schemes make
@@ -323,35 +326,29 @@ func (s *Service) Attach(ctx context.Context, placementID string, in AttachInput
 	for _, p := range ps {
 		total += p.AmountCents
 	}
-	payload, err := s.audit.Intent(ctx, audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: ActionAttach, Subject: "scheme:" + sc.ID,
-		Details: map[string]string{"placement": placementID, "payouts": strconv.Itoa(len(ps)), "reserved_cents": strconv.FormatInt(total, 10)}})
-	if err != nil {
-		return AttachView{}, err
-	}
-	body, _ := json.Marshal(attachTask{Scheme: sc.ID, Placement: placementID, By: string(a.UserID), Audit: payload})
-	task, err := s.outbox.EnqueueWith(ctx, taskAttach, sc.ID+"|"+placementID, body)
-	if err != nil {
-		return AttachView{}, err
-	}
-	_, err = s.store.updateScheme(ctx, sc.ID, func(sc *Scheme) error {
-		if _, ok := sc.Attached[placementID]; ok {
-			return apperr.Errorf(apperr.Conflict, "This scheme is attached to this placement already.")
-		}
-		if t := sc.totals(); total > t.RemainingCents {
-			var f apperr.Fields
-			f.Addf("scheme_id", "the budget has %d euro cents left; these payouts need %d", t.RemainingCents, total)
-			return &apperr.Error{Code: apperr.Conflict, Message: "The scheme's budget does not cover these payouts.", Fields: f}
-		}
-		sc.Attached[placementID] = total
-		sc.Reserved += total
-		return nil
+	err = store.Do(ctx, s.writer, store.Write[attachTask]{
+		Kind: taskAttach, Key: sc.ID + "|" + placementID, Data: attachTask{Scheme: sc.ID, Placement: placementID, By: string(a.UserID)},
+		Event: audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: ActionAttach, Subject: "scheme:" + sc.ID,
+			Details: map[string]string{"placement": placementID, "payouts": strconv.Itoa(len(ps)), "reserved_cents": strconv.FormatInt(total, 10)}},
+		Save: func(ctx context.Context, _ string) error {
+			_, err := s.store.updateScheme(ctx, sc.ID, func(sc *Scheme) error {
+				if _, ok := sc.Attached[placementID]; ok {
+					return apperr.Errorf(apperr.Conflict, "This scheme is attached to this placement already.")
+				}
+				if t := sc.totals(); total > t.RemainingCents {
+					var f apperr.Fields
+					f.Addf("scheme_id", "the budget has %d euro cents left; these payouts need %d", t.RemainingCents, total)
+					return &apperr.Error{Code: apperr.Conflict, Message: "The scheme's budget does not cover these payouts.", Fields: f}
+				}
+				sc.Attached[placementID] = total
+				sc.Reserved += total
+				return nil
+			})
+			return err
+		},
 	})
 	if err != nil {
-		_ = s.outbox.Done(ctx, task)
 		return AttachView{}, err
-	}
-	if err := s.outbox.Complete(ctx, task); err != nil {
-		s.log.WarnContext(ctx, "attachment follow-up deferred to the outbox", "err", err)
 	}
 	v := AttachView{SchemeID: sc.ID, PlacementID: placementID, ReservedCents: total, Payouts: []PayoutSummary{}}
 	for _, p := range ps {
@@ -361,94 +358,70 @@ func (s *Service) Attach(ctx context.Context, placementID string, in AttachInput
 }
 
 // followAttach creates an attachment's payouts (each once) and its event.
-func (s *Service) followAttach(ctx context.Context, t store.Task) error {
-	var at attachTask
-	if err := json.Unmarshal(t.Payload(), &at); err != nil {
-		return fmt.Errorf("attach task: %w", err)
-	}
+func (s *Service) followAttach(ctx context.Context, t store.FollowUp[attachTask]) (bool, error) {
+	at := t.Data
 	sc, err := s.store.scheme(ctx, at.Scheme)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if _, ok := sc.Attached[at.Placement]; !ok {
-		return nil // the reservation did not take effect
+		return false, nil // the reservation did not take effect
 	}
 	st, err := s.placements.Standing(ctx, at.Placement, s.clock())
 	if err != nil {
-		return err
+		return false, err
 	}
 	for _, p := range plan(sc, st, at.By, s.clock()) {
 		if existing, err := s.store.payout(ctx, p.ID); err == nil {
 			p = existing
 		} else if !apperr.Is(err, apperr.NotFound) {
-			return err
+			return false, err
 		} else if err := s.store.savePayout(ctx, p); err != nil {
-			return err
+			return false, err
 		}
 		if err := s.store.listPayout(ctx, p); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return s.audit.RecordTask(ctx, t.ID(), at.Audit, t.Retry())
+	return true, nil
 }
 
 // errUnchanged from a step means there is nothing to write.
 var errUnchanged = errors.New("unchanged")
 
-// writePayout is the one write path of a payout: a fresh read, the step
-// (which appends its ledger entry), the follow-up task with the audit
-// event, the conditional save, the follow-up run. A clash re-reads and
-// re-applies. Errors: the step's, Conflict after too many clashes.
-func (s *Service) writePayout(ctx context.Context, a users.Actor, id string, step func(p *Payout) error) (Payout, error) {
-	for attempt := 0; attempt < store.MaxAttempts; attempt++ {
-		if attempt > 0 {
-			if err := store.Backoff(ctx, attempt); err != nil {
-				return Payout{}, err
-			}
-		}
-		p, err := s.writePayoutOnce(ctx, a, id, step)
-		if errors.Is(err, store.ErrStale) {
-			continue
-		}
-		return p, err
-	}
-	return Payout{}, apperr.Errorf(apperr.Conflict, "The payout was changed at the same moment. Reload and try again.")
+var errPayoutChanged = apperr.Errorf(apperr.Conflict, "The payout was changed at the same moment. Reload and try again.")
+
+// payoutTask names the payout a write's follow-up is about.
+type payoutTask struct {
+	Payout string `json:"payout"`
 }
 
-func (s *Service) writePayoutOnce(ctx context.Context, a users.Actor, id string, step func(p *Payout) error) (Payout, error) {
-	unlock := s.store.locks.Lock("payout:" + id)
-	defer unlock()
-	p, err := s.store.payout(ctx, id)
-	if err != nil {
-		return Payout{}, err
-	}
-	before := p.State
-	if err := step(&p); err != nil {
-		return p, err
-	}
-	last := p.Ledger[len(p.Ledger)-1]
-	payload, err := s.audit.Intent(ctx, audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: ActionPayout, Subject: "scheme:" + p.SchemeID,
-		Details: map[string]string{"payout": p.ID, "from": string(before), "to": string(p.State), "amount_cents": strconv.FormatInt(p.AmountCents, 10), "reference": last.Reference}})
-	if err != nil {
-		return Payout{}, err
-	}
-	task, err := s.outbox.EnqueueWith(ctx, taskPayout, p.ID, payload)
-	if err != nil {
-		return Payout{}, err
-	}
-	p.UpdatedAt, p.Version = s.clock(), p.Version+1
-	p.writes = append(p.writes, task.ID())
-	if len(p.writes) > 8 {
-		p.writes = p.writes[len(p.writes)-8:]
-	}
-	if err := s.store.savePayout(ctx, p); err != nil {
-		_ = s.outbox.Done(ctx, task)
-		return Payout{}, err
-	}
-	if err := s.outbox.Complete(ctx, task); err != nil {
-		s.log.WarnContext(ctx, "payout follow-up deferred to the outbox", "err", err)
-	}
-	return p, nil
+// writePayout is the one write path of a payout: a fresh read, the step
+// (which appends its ledger entry), then store.Do. A clash re-reads and
+// re-applies (store.Writer.Retry). Errors: the step's, Conflict after too
+// many clashes.
+func (s *Service) writePayout(ctx context.Context, a users.Actor, id string, step func(p *Payout) error) (Payout, error) {
+	return store.RetryFor(ctx, s.writer, "payout:"+id, errPayoutChanged, func(ctx context.Context) (Payout, error) {
+		p, err := s.store.payout(ctx, id)
+		if err != nil {
+			return Payout{}, err
+		}
+		before := p.State
+		if err := step(&p); err != nil {
+			return p, err
+		}
+		last := p.Ledger[len(p.Ledger)-1]
+		return p, store.Do(ctx, s.writer, store.Write[payoutTask]{
+			Kind: taskPayout, Key: p.ID, Data: payoutTask{Payout: p.ID},
+			Event: audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: ActionPayout, Subject: "scheme:" + p.SchemeID,
+				Details: map[string]string{"payout": p.ID, "from": string(before), "to": string(p.State), "amount_cents": strconv.FormatInt(p.AmountCents, 10), "reference": last.Reference}},
+			Save: func(ctx context.Context, task string) error {
+				p.UpdatedAt, p.Version = s.clock(), p.Version+1
+				p.writes = p.writes.With(task)
+				return s.store.savePayout(ctx, p)
+			},
+		})
+	})
 }
 
 // move is a step to state with its ledger entry.
@@ -460,19 +433,19 @@ func (s *Service) move(p *Payout, by string, to State, ref string) {
 // followPayout writes a payout's lists, moves its amount in the scheme
 // (paid, or released when cancelled: set once per payout), and records
 // the event. Idempotent.
-func (s *Service) followPayout(ctx context.Context, t store.Task) error {
-	p, err := s.store.payout(ctx, t.Key())
+func (s *Service) followPayout(ctx context.Context, t store.FollowUp[payoutTask]) (bool, error) {
+	p, err := s.store.payout(ctx, cmp.Or(t.Data.Payout, t.Key()))
 	if apperr.Is(err, apperr.NotFound) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
-	if !slices.Contains(p.writes, t.ID()) {
-		return nil
+	if !p.writes.Has(t.ID()) {
+		return false, nil
 	}
 	if err := s.store.listPayout(ctx, p); err != nil {
-		return err
+		return false, err
 	}
 	if p.State == Paid || p.State == Cancelled || p.State == Failed {
 		if _, err := s.store.updateScheme(ctx, p.SchemeID, func(sc *Scheme) error {
@@ -486,8 +459,8 @@ func (s *Service) followPayout(ctx context.Context, t store.Task) error {
 			}
 			return nil
 		}); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return s.audit.RecordTask(ctx, t.ID(), t.Payload(), t.Retry())
+	return true, nil
 }

@@ -357,7 +357,7 @@ func (s *Service) writeMentor(ctx context.Context, id, op string, step func(a us
 // writeAs is writePlacement for a caller who may see the placement and has
 // one of roles.
 func (s *Service) writeAs(ctx context.Context, id string, roles []users.Role, op string, step func(a users.Actor, p *Placement) (map[string]string, error)) (Placement, error) {
-	return s.writePlacement(ctx, func() (users.Actor, Placement, error) {
+	return s.writePlacement(ctx, id, func() (users.Actor, Placement, error) {
 		a, p, err := s.ownPlacement(ctx, id)
 		if err == nil && !a.Is(roles...) {
 			err = apperr.Errorf(apperr.Forbidden, "Your role may not do this.")

@@ -43,8 +43,11 @@ func (s *Service) AddGuarantee(ctx context.Context, id string, in GuaranteeInput
 		}
 		start, okS := parseDay(&f, "start_date", in.StartDate, true)
 		end, okE := parseDay(&f, "end_date", in.EndDate, true)
-		if okS && start.Before(day(p.StartDate)) {
+		switch {
+		case okS && start.Before(day(p.StartDate)):
 			f.Add("start_date", "must not be before the placement's start date")
+		case okS && start.After(day(p.StartDate).AddDate(2, 0, 0)):
+			f.Add("start_date", "must be within 2 years of the placement's start date")
 		}
 		if okS && okE {
 			if !end.After(start) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/employers"
+	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/users"
 )
 
@@ -118,7 +119,10 @@ type Introduction struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	Version     int64
-	writes      []string
+	writes      store.Writes
+	// PlaceClaim is the owner of the candidate's active-placement key that
+	// the place step claimed (docs/invariants.md).
+	PlaceClaim string
 }
 
 // InterviewPlan is a planned interview.

@@ -1,6 +1,7 @@
 package placements
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -75,92 +76,51 @@ func (s *Service) ListPlacements(ctx context.Context) ([]PlacementSummary, error
 // changePlacement applies step to a fresh read of a placement the caller
 // may change and saves it conditionally, with its follow-up task.
 func (s *Service) changePlacement(ctx context.Context, id string, roles []users.Role, op string, step func(a users.Actor, p *Placement) error) (Placement, error) {
-	return s.writePlacement(ctx, func() (users.Actor, Placement, error) {
-		a, p, err := s.ownPlacement(ctx, id)
-		if err == nil && !a.Is(roles...) {
-			err = apperr.Errorf(apperr.Forbidden, "Your role may not do this.")
-		}
-		return a, p, err
-	}, op, func(a users.Actor, p *Placement) (map[string]string, error) { return nil, step(a, p) })
+	return s.writeAs(ctx, id, roles, op, func(a users.Actor, p *Placement) (map[string]string, error) { return nil, step(a, p) })
 }
 
 // errUnchanged from a step means there is nothing to write.
 var errUnchanged = errors.New("unchanged")
 
-// writePlacement is the one write path of a placement: load (a fresh read
-// and the access check), step (the change; its details join the audit
-// event), then the follow-up task with the event, the conditional save,
-// and the follow-up run. Records the step adds with an empty Task (notices,
-// escalations, milestones) get the task's id, so that its follow-up acts on
-// them once. A clash re-reads and re-applies the step.
-func (s *Service) writePlacement(ctx context.Context, load func() (users.Actor, Placement, error), op string, step func(a users.Actor, p *Placement) (map[string]string, error)) (Placement, error) {
-	for attempt := 0; ; attempt++ {
-		if attempt > 0 {
-			if err := store.Backoff(ctx, attempt); err != nil {
-				return Placement{}, err
-			}
-		}
-		p, err := s.writeOnce(ctx, load, op, step)
-		if errors.Is(err, store.ErrStale) {
-			if attempt+1 < store.MaxAttempts {
-				continue
-			}
-			return Placement{}, apperr.Errorf(apperr.Conflict, "The placement was changed at the same moment. Reload and try again.")
-		}
-		return p, err
-	}
+var errPlacementChanged = apperr.Errorf(apperr.Conflict, "The placement was changed at the same moment. Reload and try again.")
+
+// placementTask names the placement a write's follow-up is about.
+type placementTask struct {
+	Placement string `json:"placement"`
 }
 
-// writeOnce is one attempt of writePlacement, under the process's lock of
-// the placement (clashes within one process wait; between processes the
-// version decides). Errors: store.ErrStale after a clash.
-func (s *Service) writeOnce(ctx context.Context, load func() (users.Actor, Placement, error), op string, step func(a users.Actor, p *Placement) (map[string]string, error)) (Placement, error) {
-	a, p, err := load()
-	if err != nil {
-		return Placement{}, err
-	}
-	unlock := s.store.locks.Lock("placement:" + p.ID)
-	defer unlock()
-	if fresh, err := s.store.placement(ctx, p.ID); err != nil {
-		return Placement{}, err
-	} else if fresh.Version != p.Version {
-		return Placement{}, store.ErrStale // changed while we waited
-	}
-	details, err := step(a, &p)
-	if err != nil {
+// writePlacement is the one write path of a placement: load (a fresh read
+// and the access check), step (the change; its details join the audit
+// event), then store.Do. Records the step adds with an empty Task
+// (notices, escalations, milestones) get the task's id, so that its
+// follow-up acts on them once. A clash re-reads and re-applies the step
+// (store.Writer.Retry).
+func (s *Service) writePlacement(ctx context.Context, id string, load func() (users.Actor, Placement, error), op string, step func(a users.Actor, p *Placement) (map[string]string, error)) (Placement, error) {
+	return store.RetryFor(ctx, s.writer, "placement:"+id, errPlacementChanged, func(ctx context.Context) (Placement, error) {
+		a, p, err := load()
+		if err != nil {
+			return Placement{}, err
+		}
+		details, err := step(a, &p)
+		if err != nil {
+			return p, err
+		}
+		d := map[string]string{"placement": p.ID, "op": op, "state": string(p.State)}
+		for k, v := range details {
+			d[k] = v
+		}
+		err = store.Do(ctx, s.writer, store.Write[placementTask]{
+			Kind: taskPlacement, Key: p.ID, Data: placementTask{Placement: p.ID},
+			Event: audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: ActionPlacement, Subject: "candidate:" + string(p.CandidateID), Details: d},
+			Save: func(ctx context.Context, task string) error {
+				stamp(&p, task)
+				p.UpdatedAt, p.Version = s.clock(), p.Version+1
+				p.writes = p.writes.With(task)
+				return s.store.savePlacement(ctx, p)
+			},
+		})
 		return p, err
-	}
-	d := map[string]string{"placement": p.ID, "op": op, "state": string(p.State)}
-	for k, v := range details {
-		d[k] = v
-	}
-	payload, err := s.audit.Intent(ctx, audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: ActionPlacement,
-		Subject: "candidate:" + string(p.CandidateID), Details: d})
-	if err != nil {
-		return Placement{}, err
-	}
-	task, err := s.outbox.EnqueueWith(ctx, taskPlacement, p.ID, payload)
-	if err != nil {
-		return Placement{}, err
-	}
-	stamp(&p, task.ID())
-	p.UpdatedAt, p.Version = s.clock(), p.Version+1
-	p.writes = append(p.writes, task.ID())
-	if len(p.writes) > 8 {
-		p.writes = p.writes[len(p.writes)-8:]
-	}
-	err = s.store.savePlacement(ctx, p)
-	if errors.Is(err, store.ErrStale) {
-		_ = s.outbox.Done(ctx, task)
-		return Placement{}, err
-	}
-	if err != nil {
-		return Placement{}, err
-	}
-	if err := s.outbox.Complete(ctx, task); err != nil {
-		s.log.WarnContext(ctx, "placement follow-up deferred to the outbox", "err", err)
-	}
-	return p, nil
+	})
 }
 
 // stamp gives the records a write added the write's task id.
@@ -193,27 +153,31 @@ func (p *Placement) notify(to users.ID, kind, text string) {
 }
 
 // followPlacement is the placement task's handler: the lists (a mentor's
-// too), the candidate freed when it ended, the audit event. Idempotent.
-func (s *Service) followPlacement(ctx context.Context, t store.Task) error {
-	p, err := s.store.placement(ctx, t.Key())
+// too), the candidate freed and the active-placement key released when it
+// ended, the notices. Idempotent.
+func (s *Service) followPlacement(ctx context.Context, t store.FollowUp[placementTask]) (bool, error) {
+	p, err := s.store.placement(ctx, cmp.Or(t.Data.Placement, t.Key()))
 	if apperr.Is(err, apperr.NotFound) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
-	if !slices.Contains(p.writes, t.ID()) {
-		return nil
+	if !p.writes.Has(t.ID()) {
+		return false, nil
 	}
 	if err := s.store.listPlacement(ctx, p); err != nil {
-		return err
+		return false, err
 	}
 	if err := s.store.listMentoring(ctx, p, s.clock()); err != nil {
-		return err
+		return false, err
 	}
 	if p.State == Ended {
+		if err := s.store.releasePlacement(ctx, p.CandidateID, p.Claim); err != nil {
+			return false, err
+		}
 		if err := s.candidates.Follow(ctx, p.CandidateID, candidates.Available, "placement "+p.ID+" ended"); err != nil {
-			return err
+			return false, err
 		}
 	}
 	if s.Notify != nil {
@@ -222,11 +186,11 @@ func (s *Service) followPlacement(ctx context.Context, t store.Task) error {
 				continue
 			}
 			if err := s.Notify(ctx, users.ID(n.To), t.ID()+"#"+strconv.Itoa(i), n.Kind, n.Text, "placement:"+p.ID); err != nil {
-				return err
+				return false, err
 			}
 		}
 	}
-	return s.audit.RecordTask(ctx, t.ID(), t.Payload(), t.Retry())
+	return true, nil
 }
 
 // MentorInput names a placement's mentor.

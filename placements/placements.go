@@ -10,6 +10,7 @@ import (
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/employers"
+	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/users"
 )
 
@@ -47,7 +48,10 @@ type Placement struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	Version        int64
-	writes         []string
+	writes         store.Writes
+	// Claim owns the candidate's active-placement key while the placement
+	// is active (docs/invariants.md); released when it ends.
+	Claim string
 
 	// Mentoring and guarantees (bounded; see mentoring.go).
 	Schedule    []Due
@@ -175,12 +179,13 @@ type placementDoc struct {
 	Guarantees  []Guarantee  `bson:"guarantees,omitempty"`
 	Mentors     []string     `bson:"mentors,omitempty"`
 	Notices     []Notice     `bson:"notices,omitempty"`
+	Claim       string       `bson:"claim,omitempty"`
 }
 
 func toPlacementDoc(p Placement) placementDoc {
 	return placementDoc{p.ID, p.IntroductionID, string(p.CandidateID), string(p.WorkerID), string(p.EmployerID), string(p.VacancyID), string(p.MentorID),
 		p.StartDate, p.EndDate, p.Contract, p.HoursPerWeek, string(p.State), p.EndReason, p.EndedAt, p.CreatedAt, p.UpdatedAt, p.Version, p.writes,
-		p.Schedule, p.CheckIns, p.CheckInSeq, p.Notes, p.NoteSeq, p.Escalations, p.EscSeq, p.Milestones, p.Guarantees, idStrings(p.Mentors), p.Notices}
+		p.Schedule, p.CheckIns, p.CheckInSeq, p.Notes, p.NoteSeq, p.Escalations, p.EscSeq, p.Milestones, p.Guarantees, idStrings(p.Mentors), p.Notices, p.Claim}
 }
 
 func idStrings(in []users.ID) []string {
@@ -204,7 +209,7 @@ func (d placementDoc) toDomain() Placement {
 		StartDate: d.StartDate.UTC(), EndDate: utc(d.EndDate), Contract: d.Contract, HoursPerWeek: d.HoursPerWeek, State: PlacementState(d.State),
 		EndReason: d.EndReason, EndedAt: utc(d.EndedAt), CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), Version: d.Version, writes: d.Writes,
 		Schedule: d.Schedule, CheckIns: d.CheckIns, CheckInSeq: d.CheckInSeq, Notes: d.Notes, NoteSeq: d.NoteSeq, Escalations: d.Escalations,
-		EscSeq: d.EscSeq, Milestones: d.Milestones, Guarantees: d.Guarantees, Notices: d.Notices}
+		EscSeq: d.EscSeq, Milestones: d.Milestones, Guarantees: d.Guarantees, Notices: d.Notices, Claim: d.Claim}
 	for _, m := range d.Mentors {
 		p.Mentors = append(p.Mentors, users.ID(m))
 	}

@@ -1,6 +1,7 @@
 package placements
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -41,6 +42,7 @@ type Service struct {
 	users      *users.Service
 	audit      *audit.Recorder
 	outbox     *store.Outbox
+	writer     *store.Writer
 	now        func() time.Time
 	log        *slog.Logger
 
@@ -61,14 +63,15 @@ func NewService(st *Store, cs *candidates.Service, es *employers.Service, us *us
 	if now == nil {
 		now = time.Now
 	}
-	s := &Service{store: st, candidates: cs, employers: es, users: us, audit: rec, outbox: ob, now: now, log: slog.Default(), SecondApprovalAbove: DefaultSecondApprovalAbove}
-	ob.Register(taskIntro, s.followIntro)
-	ob.Register(taskPlacement, s.followPlacement)
+	s := &Service{store: st, candidates: cs, employers: es, users: us, audit: rec, outbox: ob, writer: store.NewWriter(ob, rec, nil),
+		now: now, log: slog.Default(), SecondApprovalAbove: DefaultSecondApprovalAbove}
+	store.Handle(s.writer, taskIntro, s.followIntro)
+	store.Handle(s.writer, taskPlacement, s.followPlacement)
 	return s
 }
 
 // SetLogger sets the logger of warnings the service handles itself.
-func (s *Service) SetLogger(l *slog.Logger) { s.log = l }
+func (s *Service) SetLogger(l *slog.Logger) { s.log = l; s.writer.SetLogger(l) }
 
 // SetClock replaces the service's clock: the demo writes a year of
 // history through it. Not for serving.
@@ -81,6 +84,13 @@ type CreateInput struct {
 	CandidateID string `json:"candidate_id"`
 	VacancyID   string `json:"vacancy_id"`
 }
+
+var errIntroChanged = apperr.Errorf(apperr.Conflict, "The introduction was changed at the same moment. Reload and try again.")
+
+// consentID is the id of the consent an introduction's consent step takes:
+// derived from the introduction's, so that a re-run of its follow-up
+// records it once.
+func consentID(intro string) string { return "k_" + strings.TrimPrefix(intro, "i_") }
 
 var errCannotMatch = apperr.Errorf(apperr.Conflict, "This candidate cannot be introduced for this vacancy.")
 
@@ -155,7 +165,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (IntroductionView,
 	}
 	intro := Introduction{ID: ids.New("i_"), CandidateID: c.ID, WorkerID: c.WorkerID, VacancyID: v.ID, EmployerID: e.ID, State: state,
 		History: []Step{{State: state, By: a.UserID, Role: a.Role, At: now}}, CreatedAt: now, UpdatedAt: now, Version: 1}
-	if err := s.writeIntro(ctx, a, &intro, "create"); err != nil {
+	if err := s.writeIntro(ctx, a, &intro, "create", introTask{}); err != nil {
 		return IntroductionView{}, err
 	}
 	return viewOf(intro, a.Role), nil
@@ -178,71 +188,80 @@ func hidden(c candidates.Candidate, e employers.Employer) bool {
 	return true
 }
 
-// writeIntro records the follow-up task (with the step's audit event),
-// then saves the introduction at its next version (inserted at 1), then
-// runs the follow-up. Errors: store.ErrStale.
-func (s *Service) writeIntro(ctx context.Context, a users.Actor, in *Introduction, op string) error {
-	payload, err := s.audit.Intent(ctx, audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: ActionIntroduction,
-		Subject: "candidate:" + string(in.CandidateID), Details: map[string]string{"introduction": in.ID, "employer": string(in.EmployerID), "state": string(in.State), "op": op}})
-	if err != nil {
-		return err
-	}
-	task, err := s.outbox.EnqueueWith(ctx, taskIntro, in.ID, payload)
-	if err != nil {
-		return err
-	}
-	in.writes = append(in.writes, task.ID())
-	if len(in.writes) > 8 {
-		in.writes = in.writes[len(in.writes)-8:]
-	}
-	if err := s.store.saveIntro(ctx, *in); err != nil {
-		if errors.Is(err, store.ErrStale) {
-			_ = s.outbox.Done(ctx, task)
-		}
-		return err
-	}
-	if err := s.outbox.Complete(ctx, task); err != nil {
-		s.log.WarnContext(ctx, "introduction follow-up deferred to the outbox", "err", err)
-	}
-	return nil
+// introTask is what an introduction write's follow-up needs beside the
+// introduction: the active-placement claim its place step took (released
+// again when the step did not land), and the consent its consent step
+// took (recorded only once the step landed).
+type introTask struct {
+	Introduction string              `json:"introduction"`
+	Claim        string              `json:"claim,omitempty"`
+	Consent      *candidates.Consent `json:"consent,omitempty"`
+}
+
+// writeIntro saves the introduction at its next version (inserted at 1)
+// through the one write path; its follow-up does the rest (followIntro).
+// claim, when set, is the active-placement claim to take first, owned by
+// claim: a candidate whose key someone else holds is Conflict.
+// Errors: store.ErrStale, Conflict.
+func (s *Service) writeIntro(ctx context.Context, a users.Actor, in *Introduction, op string, data introTask) error {
+	data.Introduction = in.ID
+	return store.Do(ctx, s.writer, store.Write[introTask]{
+		Kind: taskIntro, Key: in.ID, Data: data,
+		Event: audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: ActionIntroduction,
+			Subject: "candidate:" + string(in.CandidateID), Details: map[string]string{"introduction": in.ID, "employer": string(in.EmployerID), "state": string(in.State), "op": op}},
+		Save: func(ctx context.Context, task string) error {
+			if data.Claim != "" {
+				if err := s.store.claimPlacement(ctx, in.CandidateID, data.Claim); err != nil {
+					return err
+				}
+			}
+			in.writes = in.writes.With(task)
+			return s.store.saveIntro(ctx, *in)
+		},
+	})
 }
 
 // followIntro is the introduction task's handler: the lists, the next
-// owner's inbox, the candidate's status; for placed also the placement and
-// the candidate's other open introductions withdrawn; and the step's audit
-// event. Idempotent.
-func (s *Service) followIntro(ctx context.Context, t store.Task) error {
-	in, err := s.store.intro(ctx, t.Key())
-	if apperr.Is(err, apperr.NotFound) {
-		return nil
+// owner's inbox, the candidate's status; for candidate_consented the
+// consent the step took; for placed also the placement and the
+// candidate's other open introductions withdrawn. When the write did not
+// land, the claim it took is released. Idempotent.
+func (s *Service) followIntro(ctx context.Context, t store.FollowUp[introTask]) (bool, error) {
+	id := cmp.Or(t.Data.Introduction, t.Key())
+	in, err := s.store.intro(ctx, id)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return false, err
 	}
-	if err != nil {
-		return err
-	}
-	if !slices.Contains(in.writes, t.ID()) {
-		return nil // the write this task followed up did not take effect
+	if err != nil || !in.writes.Has(t.ID()) {
+		// The write this task followed up did not take effect.
+		if t.Data.Claim != "" && (err != nil || in.PlaceClaim != t.Data.Claim) {
+			return false, s.store.releasePlacement(ctx, in.CandidateID, t.Data.Claim)
+		}
+		return false, nil
 	}
 	if err := s.store.listIntro(ctx, in); err != nil {
-		return err
+		return false, err
 	}
 	switch in.State {
 	case CandidateConsented:
+		if k := t.Data.Consent; k != nil && k.ID == in.ConsentID {
+			if err := s.candidates.TakeConsent(ctx, in.CandidateID, *k); err != nil {
+				return false, err
+			}
+		}
 		if err := s.candidates.Follow(ctx, in.CandidateID, candidates.Introduced, "introduction "+in.ID); err != nil {
-			return err
+			return false, err
 		}
 	case Placed:
 		if err := s.place(ctx, in); err != nil {
-			return err
+			return false, err
 		}
 	case Declined, Withdrawn:
 		if err := s.freeIfIdle(ctx, in.CandidateID); err != nil {
-			return err
+			return false, err
 		}
 	}
-	if err := s.notifyNext(ctx, t.ID(), in); err != nil {
-		return err
-	}
-	return s.audit.RecordTask(ctx, t.ID(), t.Payload(), t.Retry())
+	return true, s.notifyNext(ctx, t.ID(), in)
 }
 
 // freeIfIdle makes an introduced candidate available again once no
@@ -424,23 +443,33 @@ func (s *Service) Transition(ctx context.Context, id string, action Action, in T
 	if err := f.Err(); err != nil {
 		return IntroductionView{}, err
 	}
-	if action == ActConsent {
+	var data introTask
+	switch action {
+	case ActConsent:
 		// The consent the candidate gave their worker, recorded by the
-		// worker: level 1 for this employer, audited by candidates.
-		k, err := s.candidates.GrantConsent(ctx, intro.CandidateID, candidates.ConsentInput{EmployerID: string(intro.EmployerID), Level: 1, Purpose: in.Purpose, ExpiresAt: in.ExpiresAt})
+		// worker: level 1 for this employer. Its id derives from the
+		// introduction's; the follow-up records it once the step landed
+		// (a step that loses records none).
+		k, err := s.candidates.NewConsent(ctx, candidates.ConsentInput{EmployerID: string(intro.EmployerID), Level: 1, Purpose: in.Purpose, ExpiresAt: in.ExpiresAt})
 		if err != nil {
 			return IntroductionView{}, err
 		}
-		intro.ConsentID = k.ID
+		k.ID, k.RecordedBy = consentID(intro.ID), a.UserID
+		intro.ConsentID, data.Consent = k.ID, &k
+	case ActPlace:
+		// The candidate's one active placement: the step claims it before
+		// it is written (docs/invariants.md).
+		data.Claim = intro.ID + "#" + ids.New("")
+		intro.PlaceClaim = data.Claim
 	}
 	intro.State, intro.UpdatedAt, intro.Version = st.to, now, intro.Version+1
 	intro.History = append(intro.History, Step{State: st.to, By: a.UserID, Role: a.Role, At: now})
 	if len(intro.History) > maxHistory {
 		intro.History = intro.History[len(intro.History)-maxHistory:]
 	}
-	err = s.writeIntro(ctx, a, &intro, string(action))
+	err = s.writeIntro(ctx, a, &intro, string(action), data)
 	if errors.Is(err, store.ErrStale) {
-		return IntroductionView{}, apperr.Errorf(apperr.Conflict, "The introduction was changed at the same moment. Reload and try again.")
+		return IntroductionView{}, errIntroChanged
 	}
 	if err != nil {
 		return IntroductionView{}, err
@@ -606,7 +635,7 @@ func (s *Service) place(ctx context.Context, in Introduction) error {
 	now := s.clock()
 	p := Placement{ID: placementID(in.ID), IntroductionID: in.ID, CandidateID: in.CandidateID, WorkerID: in.WorkerID, EmployerID: in.EmployerID,
 		VacancyID: in.VacancyID, StartDate: in.Terms.StartDate, EndDate: in.Terms.EndDate, Contract: in.Terms.Contract,
-		HoursPerWeek: in.Terms.HoursPerWeek, State: Active, CreatedAt: now, UpdatedAt: now, Version: 1}
+		HoursPerWeek: in.Terms.HoursPerWeek, State: Active, CreatedAt: now, UpdatedAt: now, Version: 1, Claim: in.PlaceClaim}
 	tmpl, err := s.store.template(ctx, "default")
 	if err != nil {
 		return err
@@ -631,24 +660,17 @@ func (s *Service) place(ctx context.Context, in Introduction) error {
 		if x.ID == in.ID || !x.State.Open() {
 			continue
 		}
-		for attempt := 0; attempt < 8; attempt++ {
+		err := s.writer.Retry(ctx, "introduction:"+x.ID, errIntroChanged, func(ctx context.Context) error {
 			o, err := s.store.intro(ctx, x.ID)
-			if err != nil {
+			if err != nil || !o.State.Open() {
 				return err
-			}
-			if !o.State.Open() {
-				break
 			}
 			o.State, o.Reason, o.UpdatedAt, o.Version = Withdrawn, "placed through another introduction", now, o.Version+1
 			o.History = append(o.History, Step{State: Withdrawn, By: "system", Role: "system", At: now})
-			err = s.writeIntro(ctx, system, &o, "withdraw")
-			if errors.Is(err, store.ErrStale) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			break
+			return s.writeIntro(ctx, system, &o, "withdraw", introTask{})
+		})
+		if err != nil {
+			return err // the task stays: the drain withdraws it later
 		}
 	}
 	return s.candidates.Follow(ctx, in.CandidateID, candidates.Placed, "placement "+p.ID)

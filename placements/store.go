@@ -28,6 +28,7 @@ type Store struct {
 	lists      *mongo.Collection
 	templates  *mongo.Collection
 	archive    *mongo.Collection // check-ins beyond a placement's newest, one document each
+	claims     *store.Keys       // "candidate:c_…" → the claim of its one active placement
 	versions   *store.Versions
 	locks      store.Locks
 }
@@ -36,12 +37,12 @@ type Store struct {
 func NewStore(db *mongo.Database) *Store {
 	return &Store{intros: db.Collection("introductions"), placements: db.Collection("placements"),
 		lists: db.Collection("placement_lists"), templates: db.Collection("checkin_templates"), archive: db.Collection("placement_checkins"),
-		versions: store.NewVersions(db)}
+		claims: store.NewKeys(db, "placement_claims"), versions: store.NewVersions(db)}
 }
 
 // Collections names the collections the Store uses.
 func (s *Store) Collections() []string {
-	return []string{s.intros.Name(), s.placements.Name(), s.lists.Name(), s.templates.Name(), s.archive.Name()}
+	return []string{s.intros.Name(), s.placements.Name(), s.lists.Name(), s.templates.Name(), s.archive.Name(), s.claims.Name()}
 }
 
 type stepDoc struct {
@@ -79,12 +80,13 @@ type introDoc struct {
 	UpdatedAt   time.Time     `bson:"updated_at"`
 	Version     int64         `bson:"version"`
 	Writes      []string      `bson:"writes,omitempty"`
+	PlaceClaim  string        `bson:"place_claim,omitempty"`
 }
 
 func toIntroDoc(in Introduction) introDoc {
 	d := introDoc{ID: in.ID, CandidateID: string(in.CandidateID), WorkerID: string(in.WorkerID), VacancyID: string(in.VacancyID),
 		EmployerID: string(in.EmployerID), State: string(in.State), ConsentID: in.ConsentID, Reason: in.Reason, History: []stepDoc{},
-		CreatedAt: in.CreatedAt, UpdatedAt: in.UpdatedAt, Version: in.Version, Writes: in.writes}
+		CreatedAt: in.CreatedAt, UpdatedAt: in.UpdatedAt, Version: in.Version, Writes: in.writes, PlaceClaim: in.PlaceClaim}
 	if in.Interview != nil {
 		d.Interview = &interviewDoc{At: in.Interview.At, Place: in.Interview.Place}
 	}
@@ -100,7 +102,7 @@ func toIntroDoc(in Introduction) introDoc {
 func (d introDoc) toDomain() Introduction {
 	in := Introduction{ID: d.ID, CandidateID: candidates.ID(d.CandidateID), WorkerID: users.ID(d.WorkerID), VacancyID: employers.VacancyID(d.VacancyID),
 		EmployerID: employers.ID(d.EmployerID), State: State(d.State), ConsentID: d.ConsentID, Reason: d.Reason,
-		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), Version: d.Version, writes: d.Writes}
+		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), Version: d.Version, writes: d.Writes, PlaceClaim: d.PlaceClaim}
 	if d.Interview != nil {
 		in.Interview = &InterviewPlan{At: d.Interview.At.UTC(), Place: d.Interview.Place}
 	}
@@ -121,6 +123,29 @@ func (s *Store) intro(ctx context.Context, id string) (Introduction, error) {
 		return Introduction{}, err
 	}
 	return d.toDomain(), nil
+}
+
+var errActivePlacement = apperr.Errorf(apperr.Conflict, "This candidate has an active placement already.")
+
+// claimPlacement takes the candidate's one active placement for owner (a
+// place step's claim): a unique key, so of any number of place steps, on
+// any number of instances, one holds it until its placement ends.
+// Errors: Conflict (another placement holds it).
+func (s *Store) claimPlacement(ctx context.Context, c candidates.ID, owner string) error {
+	err := s.claims.Claim(ctx, "candidate:"+string(c), owner)
+	if errors.Is(err, store.ErrKeyTaken) {
+		return errActivePlacement
+	}
+	return err
+}
+
+// releasePlacement gives the candidate's active-placement key up, if owner
+// holds it (a place step that did not land, a placement that ended).
+func (s *Store) releasePlacement(ctx context.Context, c candidates.ID, owner string) error {
+	if owner == "" || c == "" {
+		return nil
+	}
+	return s.claims.Release(ctx, "candidate:"+string(c), owner)
 }
 
 // saveIntro inserts a new introduction (version 1) or replaces one

@@ -136,7 +136,7 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 		if w == 0 || time.UnixMilli(w).After(now) {
 			continue
 		}
-		_, err := s.writePlacement(ctx, func() (users.Actor, Placement, error) {
+		_, err := s.writePlacement(ctx, id, func() (users.Actor, Placement, error) {
 			p, err := s.store.placement(ctx, id)
 			return system, p, err
 		}, "sweep", func(_ users.Actor, p *Placement) (map[string]string, error) {

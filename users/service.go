@@ -1,13 +1,13 @@
 package users
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -44,6 +44,7 @@ type Service struct {
 	store  *Store
 	audit  *audit.Recorder
 	outbox *store.Outbox
+	writer *store.Writer
 	now    func() time.Time
 	log    *slog.Logger
 }
@@ -60,53 +61,37 @@ func NewService(st *Store, rec *audit.Recorder, ob *store.Outbox, now func() tim
 		now = time.Now
 	}
 	s := &Service{store: st, audit: rec, outbox: ob, now: now, log: slog.Default()}
-	ob.Register(taskWrite, s.followUp)
+	s.writer = store.NewWriter(ob, rec, nil)
+	store.Handle(s.writer, taskWrite, s.followUp)
 	return s
 }
 
-func (s *Service) followUp(ctx context.Context, t store.Task) error {
-	if len(t.Payload()) == 0 {
-		return nil
-	}
-	d, err := s.store.byID(ctx, ID(t.Key()))
+// userTask names the account a write is about.
+type userTask struct {
+	User ID `json:"user"`
+}
+
+func (s *Service) followUp(ctx context.Context, t store.FollowUp[userTask]) (bool, error) {
+	d, err := s.store.byID(ctx, cmp.Or(t.Data.User, ID(t.Key())))
 	if apperr.Is(err, apperr.NotFound) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
-	if !slices.Contains(d.Writes, t.ID()) {
-		return nil
-	}
-	return s.audit.RecordTask(ctx, t.ID(), t.Payload(), t.Retry())
+	return slices.Contains(d.Writes, t.ID()), nil
 }
 
 // write runs save (which stores the user with the task among its writes)
-// between recording the follow-up task with ev and running it; with an
+// through the one write path (store.Do), with ev as its event; with an
 // empty ev.Action there is no event and no task.
 func (s *Service) write(ctx context.Context, id string, ev audit.Entry, save func(task string) error) error {
 	if ev.Action == "" {
 		return save("")
 	}
 	ev.Subject = "user:" + id
-	payload, err := s.audit.Intent(ctx, ev)
-	if err != nil {
-		return err
-	}
-	task, err := s.outbox.EnqueueWith(ctx, taskWrite, id, payload)
-	if err != nil {
-		return err
-	}
-	if err := save(task.ID()); err != nil {
-		if errors.Is(err, store.ErrStale) || apperr.Is(err, apperr.Conflict) || apperr.Is(err, apperr.Invalid) {
-			_ = s.outbox.Done(ctx, task)
-		}
-		return err
-	}
-	if err := s.outbox.Complete(ctx, task); err != nil {
-		s.log.WarnContext(ctx, "account audit event deferred to the outbox", "err", err)
-	}
-	return nil
+	return store.Do(ctx, s.writer, store.Write[userTask]{Kind: taskWrite, Key: id, Data: userTask{User: ID(id)}, Event: ev,
+		Save: func(_ context.Context, task string) error { return save(task) }})
 }
 
 // Create makes an account. Only coordinators create accounts.

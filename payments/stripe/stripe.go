@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	stripe "github.com/stripe/stripe-go/v76"
@@ -118,6 +120,12 @@ func (g *Gateway) Transfers(ctx context.Context) ([]payments.Transfer, error) {
 // version.
 func ParseEvent(secret string) func(payload []byte, signature string) (payments.Event, error) {
 	return func(payload []byte, signature string) (payments.Event, error) {
+		// The library checks that the timestamp is not too old; a signed
+		// timestamp from the future is refused here (the tolerance holds
+		// both ways, so a leaked signature cannot be kept for later).
+		if err := notFromTheFuture(signature, time.Now()); err != nil {
+			return payments.Event{}, err
+		}
 		e, err := webhook.ConstructEvent(payload, signature, secret)
 		if err != nil {
 			return payments.Event{}, err
@@ -142,4 +150,28 @@ func ParseEvent(secret string) func(payload []byte, signature string) (payments.
 		}
 		return out, nil
 	}
+}
+
+// errFutureTimestamp is a signature whose timestamp lies ahead of the
+// clock by more than the tolerance.
+var errFutureTimestamp = errors.New("webhook timestamp lies in the future")
+
+// notFromTheFuture reads the t= field of a Stripe-Signature header and
+// refuses a timestamp more than webhook.DefaultTolerance ahead of now. A
+// header without one is left to the library (which refuses it).
+func notFromTheFuture(header string, now time.Time) error {
+	for _, part := range strings.Split(header, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok || k != "t" {
+			continue
+		}
+		ts, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("webhook timestamp: %w", err)
+		}
+		if time.Unix(ts, 0).After(now.Add(webhook.DefaultTolerance)) {
+			return errFutureTimestamp
+		}
+	}
+	return nil
 }
