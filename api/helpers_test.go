@@ -78,7 +78,13 @@ func (e *env) activeEmployer() string {
 
 func newEnv(t *testing.T, opts ...func(*web.Config)) *env {
 	t.Helper()
-	db := storetest.Open(t)
+	return newEnvOn(t, storetest.Open(t), opts...)
+}
+
+// newEnvOn is newEnv over db: a second instance of the platform on the
+// same database (storetest.SecondInstance) is another newEnvOn.
+func newEnvOn(t *testing.T, db *mongo.Database, opts ...func(*web.Config)) *env {
+	t.Helper()
 	rec := audit.NewRecorder(db, nil)
 	ob := store.NewOutbox(db, nil)
 	ust, cst, est := users.NewStore(db), candidates.NewStore(db), employers.NewStore(db)

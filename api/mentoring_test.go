@@ -379,6 +379,7 @@ func TestGuarantees_Claims(t *testing.T) {
 		"too much": {map[string]any{"kind": "fidelity", "cover_cents": 9_000_000, "start_date": start, "end_date": end}, "cover_cents"},
 		"end":      {map[string]any{"kind": "fidelity", "cover_cents": 100, "start_date": end, "end_date": start}, "end_date"},
 		"early":    {map[string]any{"kind": "fidelity", "cover_cents": 100, "start_date": e.start.AddDate(0, 0, -1).Format(time.DateOnly), "end_date": end}, "start_date"},
+		"far":      {map[string]any{"kind": "fidelity", "cover_cents": 100, "start_date": "9999-12-31", "end_date": end}, "start_date"},
 	} {
 		if st, b := e.do("POST", g, e.c1, tc.body); st != 422 || fieldsOf(b)[tc.field] == nil {
 			t.Fatalf("%s: %d %v", name, st, b)

@@ -2,9 +2,13 @@ package payments
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base32"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -226,6 +230,11 @@ func (s *Service) apply(ctx context.Context, ev Event) error {
 				s.move(p, "stripe", Paid, ev.TransferID)
 			case ev.Type == "transfer.reversed" && p.State == Paid && p.TransferID == ev.TransferID:
 				s.move(p, "stripe", Failed, reversedPrefix+ev.TransferID)
+			case ev.Type == "transfer.reversed" && p.State == Submitted && p.TransferID == "":
+				// Out of order: the transfer we sent was reversed before
+				// its creation reached us; its id is the payout's now.
+				p.TransferID = ev.TransferID
+				s.move(p, "stripe", Failed, reversedPrefix+ev.TransferID)
 			default:
 				return errUnchanged
 			}
@@ -306,8 +315,13 @@ func (s *Service) Export(ctx context.Context) (ExportView, error) {
 		return ExportView{}, apperr.Errorf(apperr.Conflict, "No approved payout with a bank account is waiting for export.")
 	}
 	// The file's record first: payouts that name it can always be found.
-	if _, err := s.store.exports.InsertOne(ctx, doc); err != nil {
-		return ExportView{}, fmt.Errorf("insert export: %w", err)
+	// Its id derives from the payouts it is for, so exports started at
+	// the same moment (a double click, two coordinators) claim the same
+	// id and one of them makes the file; the others are 409 at once. A
+	// claim older than exportTakeover whose maker stopped is taken over
+	// with the next attempt number, as version claims are.
+	if err := s.claimExport(ctx, &doc); err != nil {
+		return ExportView{}, err
 	}
 	v := ExportView{ID: doc.ID, Payouts: []string{}, CreatedAt: doc.CreatedAt, CreatedBy: doc.CreatedBy}
 	for _, id := range doc.Candidates {
@@ -339,6 +353,38 @@ func (s *Service) Export(ctx context.Context) (ExportView, error) {
 		v.SkippedNote = fmt.Sprintf("%d approved payouts wait for their employer's bank account", skipped)
 	}
 	return v, nil
+}
+
+// exportTakeover is how old an export's claim must be before another
+// export of the same payouts may take over from a maker that stopped.
+const exportTakeover = 2 * time.Minute
+
+var errExportUnderWay = apperr.Errorf(apperr.Conflict, "An export of these payouts is under way already.")
+
+// claimExport inserts doc under an id derived from its payouts (and the
+// attempt): of several exports of the same payouts, one inserts it.
+// Errors: Conflict (another export of these payouts is under way).
+func (s *Service) claimExport(ctx context.Context, doc *exportDoc) error {
+	sorted := slices.Sorted(slices.Values(doc.Candidates))
+	for attempt := 0; attempt < 4; attempt++ {
+		h := sha256.Sum256([]byte(strings.Join(sorted, ",") + "#" + strconv.Itoa(attempt)))
+		doc.ID = "x_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(h[:10]))
+		_, err := s.store.exports.InsertOne(ctx, *doc)
+		if err == nil {
+			return nil
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			return fmt.Errorf("insert export: %w", err)
+		}
+		var held exportDoc
+		if err := find(ctx, s.store.exports, doc.ID, &held, errExportUnderWay); err != nil {
+			return err
+		}
+		if s.clock().Sub(held.CreatedAt) < exportTakeover {
+			return errExportUnderWay
+		}
+	}
+	return errExportUnderWay
 }
 
 // ExportFile writes a SEPA file as pain.001.001.03 XML: the payouts that

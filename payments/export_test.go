@@ -2,7 +2,9 @@ package payments
 
 import (
 	"context"
+
 	"fmt"
+	"go.mongodb.org/mongo-driver/mongo"
 	"time"
 )
 
@@ -40,3 +42,19 @@ func SeedApproved(ctx context.Context, st *Store, employer, account string, n in
 	}
 	return sc.ID, st.setEntry(ctx, "stripe-accounts", account, employer)
 }
+
+// Forge appends entries to a payout's ledger and sets its state and
+// export, bypassing every rule: what an old bug or a hand edit of the
+// database leaves, for the reconciliation to find.
+func Forge(ctx context.Context, st *Store, id string, state State, export string, entries ...Entry) error {
+	p, err := st.payout(ctx, id)
+	if err != nil {
+		return err
+	}
+	p.Ledger = append(p.Ledger, entries...)
+	p.State, p.ExportID, p.Version = state, export, p.Version+1
+	return st.savePayout(ctx, p)
+}
+
+// Exports is the collection of SEPA files.
+func (s *Store) Exports() *mongo.Collection { return s.exports }

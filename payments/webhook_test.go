@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stripe/stripe-go/v76/webhook"
 
@@ -58,6 +59,12 @@ func TestWebhook(t *testing.T) {
 		if err := svc.Webhook(ctx, body, sig); !apperr.Is(err, apperr.BadRequest) {
 			t.Fatalf("%s: %v; want 400", name, err)
 		}
+	}
+	// A correct signature whose timestamp lies an hour ahead: refused (the
+	// tolerance holds both ways).
+	future := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: body, Secret: secret, Timestamp: time.Now().Add(time.Hour)}).Header
+	if err := svc.Webhook(ctx, body, future); !apperr.Is(err, apperr.BadRequest) {
+		t.Fatalf("a timestamp an hour ahead: %v; want 400", err)
 	}
 	tampered := updated("evt_1", 100, true)
 	if err := svc.Webhook(ctx, tampered, signed(body, secret)); !apperr.Is(err, apperr.BadRequest) {
