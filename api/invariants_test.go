@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -228,5 +229,85 @@ func TestInvariant_SecondConsentAfterWithdrawal(t *testing.T) {
 	}
 	if st, b := e.do("POST", "/api/v1/candidates/"+e.cand+"/consents", e.worker, consentBody(e.emp)); st != 201 {
 		t.Fatalf("a new consent after the withdrawal: %d %v", st, b)
+	}
+}
+
+// place takes candidate cand through an introduction for the vacancy to a
+// placement and returns the placement's id.
+func (e *introEnv) place(cand string) string {
+	e.t.Helper()
+	st, in := e.do("POST", "/api/v1/introductions", e.worker, map[string]any{"candidate_id": cand, "vacancy_id": e.vacancy})
+	if st != 201 {
+		e.t.Fatalf("introduction: %d %v", st, in)
+	}
+	id := in["id"].(string)
+	e.step(e.empTok, id, "interested", nil, 200)
+	e.step(e.worker, id, "consent", map[string]any{"purpose": "Kennismaking"}, 200)
+	e.step(e.empTok, id, "interview", map[string]any{"at": time.Now().Add(48 * time.Hour).Format(time.RFC3339), "place": "Utrecht"}, 200)
+	b := e.step(e.empTok, id, "place", placeBody(), 200)
+	return b["placement_id"].(string)
+}
+
+// TestInvariant_BudgetNotExceeded: a scheme whose budget covers the
+// payouts of one placement; 20 parallel attachments, alternating two
+// placements. One is attached; the scheme reserves no more than its budget.
+func TestInvariant_BudgetNotExceeded(t *testing.T) {
+	e := newIntroEnv(t)
+	other := e.candidate("Utrecht", 25, []string{"orderpicken"}, nil)
+	pids := []string{e.place(e.cand), e.place(other)}
+	st, sc := e.do("POST", "/api/v1/schemes", e.c1, map[string]any{"name": "Krap", "kind": "monthly", "amount_cents": 300_00, "months": 3, "budget_cents": 1000_00})
+	if st != 201 {
+		t.Fatalf("scheme: %d %v", st, sc)
+	}
+	scheme := sc["id"].(string)
+	got := parallel(racers, func(i int) int {
+		st, _ := e.do("POST", "/api/v1/placements/"+pids[i%2]+"/schemes", e.c1, map[string]any{"scheme_id": scheme})
+		return st
+	})
+	t.Logf("20 parallel attachments to a budget for one: %v", got)
+	if got[201] != 1 || got[409] != racers-1 {
+		t.Fatalf("answers %v; want one 201 and 19 409", got)
+	}
+	_, v := e.do("GET", "/api/v1/schemes/"+scheme, e.c1, nil)
+	if v["committed_cents"] != float64(900_00) || v["remaining_cents"] != float64(100_00) {
+		t.Fatalf("scheme after the race: %v", v)
+	}
+	if n := e.count("payouts", bson.M{"scheme_id": scheme}); n != 3 {
+		t.Fatalf("%d payouts of the scheme; want the 3 of one placement", n)
+	}
+}
+
+// TestInvariant_CoverNotExceeded: a guarantee of €50 with twenty claims of
+// €10 filed; 20 parallel approvals by two coordinators: five are approved,
+// the rest 409, and no more than the cover is approved.
+func TestInvariant_CoverNotExceeded(t *testing.T) {
+	e := newIntroEnv(t)
+	pid := e.place(e.cand)
+	start := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 14)
+	e.clock.Set(start.AddDate(0, 1, 0).Add(12 * time.Hour))
+	g := map[string]any{"kind": "fidelity", "cover_cents": 50_00, "start_date": start.Format(time.DateOnly), "end_date": start.AddDate(0, 6, 0).Format(time.DateOnly)}
+	if st, b := e.do("POST", "/api/v1/placements/"+pid+"/guarantees", e.c1, g); st != 201 {
+		t.Fatalf("guarantee: %d %v", st, b)
+	}
+	claims := "/api/v1/placements/" + pid + "/guarantees/1/claims"
+	loss := start.AddDate(0, 0, 10).Format(time.DateOnly)
+	for i := 0; i < racers; i++ {
+		if st, b := e.do("POST", claims, e.empTok, map[string]any{"amount_cents": 10_00, "loss_date": loss, "description": fmt.Sprintf("Schade %d", i+1)}); st != 201 {
+			t.Fatalf("claim %d: %d %v", i+1, st, b)
+		}
+	}
+	coords := []string{e.c1, e.c2}
+	got := parallel(racers, func(i int) int {
+		st, _ := e.do("POST", fmt.Sprintf("%s/%d/approve", claims, i+1), coords[i%2], nil)
+		return st
+	})
+	t.Logf("20 parallel approvals of €10 claims against €50 cover: %v", got)
+	if got[200] != 5 || got[409] != racers-5 {
+		t.Fatalf("answers %v; want five 200 and fifteen 409", got)
+	}
+	_, r := e.do("GET", "/api/v1/reports/placements", e.c1, nil)
+	c := r["claims"].([]any)[0].(map[string]any)
+	if c["approved_cents"] != float64(50_00) {
+		t.Fatalf("approved against the cover: %v", c)
 	}
 }
