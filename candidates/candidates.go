@@ -6,6 +6,7 @@
 package candidates
 
 import (
+	"slices"
 	"time"
 
 	"github.com/herstart/herstart/store"
@@ -147,6 +148,43 @@ func (c Candidate) Searchable(now time.Time) bool {
 // Indexed reports whether the candidate belongs in the search index
 // (confirmation is checked at query time).
 func (c Candidate) Indexed() bool { return c.Status == Available || c.Status == Introduced }
+
+// OnConflictList reports whether an organisation (its id, or its KvK
+// number) is on the candidate's conflict list.
+func (c Candidate) OnConflictList(id, kvk string) bool {
+	for _, k := range c.Restrictions.Conflicts {
+		if (k.EmployerID != "" && k.EmployerID == id) || (k.KvK != "" && k.KvK == kvk) {
+			return true
+		}
+	}
+	return false
+}
+
+// ExcludesSector reports whether the candidate's restrictions exclude
+// work in sector.
+func (c Candidate) ExcludesSector(sector string) bool {
+	return slices.Contains(c.Restrictions.ExcludedSectors, sector)
+}
+
+// HiddenFrom is the one "withheld from" rule: an organisation on the
+// candidate's conflict list, or one whose every sector the candidate
+// excludes, never sees the candidate — not in search, a match, a card or
+// an introduction, whatever the consent. Search, matching, disclosure and
+// introductions all call it.
+func (c Candidate) HiddenFrom(id, kvk string, sectors []string) bool {
+	if c.OnConflictList(id, kvk) {
+		return true
+	}
+	if len(sectors) == 0 {
+		return false
+	}
+	for _, sec := range sectors {
+		if !c.ExcludesSector(sec) {
+			return false
+		}
+	}
+	return true
+}
 
 // ConsentLevel is the highest disclosure level active consents give employer.
 func (c Candidate) ConsentLevel(employerID string, now time.Time) int {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"slices"
 	"strings"
 	"time"
 
@@ -74,7 +73,7 @@ func (s *Service) ViewFor(ctx context.Context, id ID) (Disclosed, error) {
 		return Disclosed{}, err
 	}
 	now := s.clock()
-	if hiddenFrom(c, e) {
+	if c.HiddenFrom(e.ID, e.KvK, e.Sectors) {
 		return Disclosed{}, errNotFound
 	}
 	level := c.ConsentLevel(e.ID, now)
@@ -99,26 +98,6 @@ func (s *Service) ViewFor(ctx context.Context, id ID) (Disclosed, error) {
 		return Disclosed{}, err
 	}
 	return Disclosed{Level: level, View: Disclose(c, level, now)}, nil
-}
-
-// hiddenFrom applies the rules that keep a candidate from an employer
-// whatever the consent: the conflict list (by id or KvK number) and the
-// candidate's excluded sectors covering every sector of the employer.
-func hiddenFrom(c Candidate, e EmployerStanding) bool {
-	for _, k := range c.Restrictions.Conflicts {
-		if (k.EmployerID != "" && k.EmployerID == e.ID) || (k.KvK != "" && k.KvK == e.KvK) {
-			return true
-		}
-	}
-	if len(e.Sectors) == 0 {
-		return false
-	}
-	for _, sec := range e.Sectors {
-		if !slices.Contains(c.Restrictions.ExcludedSectors, sec) {
-			return false
-		}
-	}
-	return true
 }
 
 // DisclosureEntry is one line of a candidate's disclosure log.

@@ -429,7 +429,7 @@ type placementData struct {
 
 // placementData is the placement page's data for the actor.
 func (p *Pages) placementData(c *fiber.Ctx, v placements.PlacementView) (placementData, error) {
-	d := placementData{P: v, Ratings: placements.NoteRatings(), EndReasons: placements.EndReasons(), Guarantees: []string{"fidelity", "sick_pay"}}
+	d := placementData{P: v, Ratings: placements.NoteRatings(), EndReasons: placements.EndReasons(), Guarantees: placements.GuaranteeKinds()}
 	if a, err := users.ActorFrom(ctxAs(c)); err == nil && a.Is(users.Coordinator) {
 		schemes, err := p.cfg.Payments.Schemes(ctxAs(c))
 		if err != nil {

@@ -61,20 +61,19 @@ func Check(c candidates.Candidate, v employers.Vacancy, e employers.Employer, no
 			break
 		}
 	}
-	for _, s := range c.Restrictions.ExcludedSectors {
-		if s == v.Sector {
-			add(RuleExcludedSector, "De sector van deze vacature is voor de kandidaat uitgesloten.", "The vacancy's sector is excluded for the candidate.")
-			break
-		}
+	if c.ExcludesSector(v.Sector) {
+		add(RuleExcludedSector, "De sector van deze vacature is voor de kandidaat uitgesloten.", "The vacancy's sector is excluded for the candidate.")
 	}
 	if meet(c.Restrictions.RiskAreaConflicts, v.RiskAreas) {
 		add(RuleRiskArea, "De risicogebieden van deze functie passen niet bij de kandidaat.", "The job's risk areas do not suit the candidate.")
 	}
-	for _, k := range c.Restrictions.Conflicts {
-		if (k.EmployerID != "" && k.EmployerID == string(e.ID)) || (k.KvK != "" && k.KvK == e.KvK) {
-			add(RuleConflictList, "Deze werkgever staat op de conflictlijst van de kandidaat.", "This employer is on the candidate's conflict list.")
-			break
-		}
+	// The one "withheld from" rule (candidates.Candidate.HiddenFrom),
+	// named by its part.
+	switch {
+	case c.OnConflictList(string(e.ID), e.KvK):
+		add(RuleConflictList, "Deze werkgever staat op de conflictlijst van de kandidaat.", "This employer is on the candidate's conflict list.")
+	case c.HiddenFrom(string(e.ID), e.KvK, e.Sectors) && !c.ExcludesSector(v.Sector):
+		add(RuleExcludedSector, "Alle sectoren van deze werkgever zijn voor de kandidaat uitgesloten.", "Every sector of this employer is excluded for the candidate.")
 	}
 	if cf := c.Restrictions.Curfew; cf != nil {
 		for _, s := range v.Shifts {

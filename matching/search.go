@@ -179,24 +179,8 @@ func (s *Service) visibleTo(c candidates.Candidate, e employers.Employer, at *pl
 	if !c.Searchable(now) {
 		return false
 	}
-	for _, k := range c.Restrictions.Conflicts {
-		if (k.EmployerID != "" && k.EmployerID == string(e.ID)) || (k.KvK != "" && k.KvK == e.KvK) {
-			return false
-		}
-	}
-	if len(e.Sectors) > 0 {
-		excluded := 0
-		for _, sec := range e.Sectors {
-			for _, x := range c.Restrictions.ExcludedSectors {
-				if x == sec {
-					excluded++
-					break
-				}
-			}
-		}
-		if excluded == len(e.Sectors) {
-			return false
-		}
+	if c.HiddenFrom(string(e.ID), e.KvK, e.Sectors) {
+		return false
 	}
 	if at != nil {
 		h := c.Profile.HomePlace

@@ -212,5 +212,8 @@ func NoteRatings() []string { return slices.Clone(noteRatings) }
 // Contracts are the contracts a placement may have.
 func Contracts() []string { return slices.Clone(contracts) }
 
+// GuaranteeKinds are the kinds of guarantee a placement may get.
+func GuaranteeKinds() []string { return slices.Clone(guaranteeKinds) }
+
 // EndReasons are the reasons a placement may end for.
 func EndReasons() []string { return slices.Clone(endReasons) }

@@ -147,7 +147,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (IntroductionView,
 		if len(matching.Check(c, v, e, now)) > 0 {
 			// Hidden, unavailable or ruled out: the employer learns only
 			// that it cannot be; a candidate it may not see is not found.
-			if !c.Searchable(now) || hidden(c, e) {
+			if !c.Searchable(now) || c.HiddenFrom(string(e.ID), e.KvK, e.Sectors) {
 				return IntroductionView{}, apperr.Errorf(apperr.NotFound, "Candidate not found.")
 			}
 			return IntroductionView{}, errCannotMatch
@@ -169,23 +169,6 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (IntroductionView,
 		return IntroductionView{}, err
 	}
 	return viewOf(intro, a.Role), nil
-}
-
-func hidden(c candidates.Candidate, e employers.Employer) bool {
-	for _, k := range c.Restrictions.Conflicts {
-		if (k.EmployerID != "" && k.EmployerID == string(e.ID)) || (k.KvK != "" && k.KvK == e.KvK) {
-			return true
-		}
-	}
-	if len(e.Sectors) == 0 {
-		return false
-	}
-	for _, sec := range e.Sectors {
-		if !slices.Contains(c.Restrictions.ExcludedSectors, sec) {
-			return false
-		}
-	}
-	return true
 }
 
 // introTask is what an introduction write's follow-up needs beside the
