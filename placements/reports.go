@@ -5,7 +5,6 @@ import (
 	"math"
 	"sort"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/herstart/herstart/users"
@@ -158,29 +157,6 @@ func (s *Service) Report(ctx context.Context) (Report, error) {
 		return Report{}, err
 	}
 	return buildReport(ps, scope, day(s.clock())), nil
-}
-
-// placementsByID reads the listed placements, eight at a time.
-func (s *Store) placementsByID(ctx context.Context, list []PlacementSummary) ([]Placement, error) {
-	out := make([]Placement, len(list))
-	errs := make([]error, len(list))
-	sem := make(chan struct{}, 8)
-	var wg sync.WaitGroup
-	for i, x := range list {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			out[i], errs[i] = s.placement(ctx, x.ID)
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
 }
 
 func buildReport(ps []Placement, scope string, today time.Time) Report {

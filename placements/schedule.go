@@ -2,14 +2,10 @@ package placements
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
-
-	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/audit"
@@ -143,22 +139,6 @@ func (t Template) schedule(start time.Time) []Due {
 		out[i] = Due{N: i + 1, Date: d, GraceDays: t.GraceDays, Status: DueOpen}
 	}
 	return out
-}
-
-// template returns the named template, the default when none is stored.
-func (s *Store) template(ctx context.Context, name string) (Template, error) {
-	var t Template
-	err := s.templates.FindOne(ctx, bson.M{"_id": name}).Decode(&t)
-	switch {
-	case errors.Is(err, mongo.ErrNoDocuments) && name == "default":
-		return DefaultTemplate(), nil
-	case errors.Is(err, mongo.ErrNoDocuments):
-		return Template{}, apperr.Errorf(apperr.NotFound, "Template not found.")
-	case err != nil:
-		return Template{}, fmt.Errorf("template %s: %w", name, err)
-	}
-	t.UpdatedAt = t.UpdatedAt.UTC()
-	return t, nil
 }
 
 // Template returns a check-in template (coordinators, probation workers

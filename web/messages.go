@@ -85,6 +85,7 @@ var catalogue = map[string]string{
 	"The placement was changed at the same moment. Reload and try again.": "De plaatsing is op hetzelfde moment gewijzigd. Laad opnieuw en probeer het nog eens.",
 	"A consent of this level for this employer is in force already; withdraw it first to record a new one.":    "Er geldt al een toestemming van dit niveau voor deze werkgever; trek die eerst in om een nieuwe vast te leggen.",
 	"This payout was paid (it left in a SEPA file or its transfer was not reversed); it cannot be paid again.": "Deze uitbetaling is al betaald (ze ging mee in een SEPA-bestand of de overboeking is niet teruggedraaid); ze kan niet nog eens betaald worden.",
+	"An export of these payouts is under way already.":                                                         "Een export van deze uitbetalingen is al bezig.",
 	"This payout was paid already.":                                                                     "Deze uitbetaling is al betaald.",
 	"The introduction was changed at the same moment. Reload and try again.":                            "De kennismaking is op hetzelfde moment gewijzigd. Laad opnieuw en probeer het nog eens.",
 	"The employer is not approved at the moment: the introduction is paused.":                           "De werkgever is op dit moment niet goedgekeurd: de kennismaking ligt stil.",
