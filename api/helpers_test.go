@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -21,16 +20,13 @@ import (
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/employers"
-	"github.com/herstart/herstart/inbox"
 	"github.com/herstart/herstart/matching"
 	bleveindex "github.com/herstart/herstart/matching/bleve"
 	"github.com/herstart/herstart/payments"
 	stripegw "github.com/herstart/herstart/payments/stripe"
 	"github.com/herstart/herstart/placements"
-	"github.com/herstart/herstart/places"
-	"github.com/herstart/herstart/store"
+	"github.com/herstart/herstart/platform"
 	"github.com/herstart/herstart/store/storetest"
-	"github.com/herstart/herstart/taxonomy"
 	"github.com/herstart/herstart/users"
 	"github.com/herstart/herstart/web"
 )
@@ -85,45 +81,21 @@ func newEnv(t *testing.T, opts ...func(*web.Config)) *env {
 // same database (storetest.SecondInstance) is another newEnvOn.
 func newEnvOn(t *testing.T, db *mongo.Database, opts ...func(*web.Config)) *env {
 	t.Helper()
-	rec := audit.NewRecorder(db, nil)
-	ob := store.NewOutbox(db, nil)
-	ust, cst, est := users.NewStore(db), candidates.NewStore(db), employers.NewStore(db)
-	th := store.NewThrottle(db, "throttle")
-	// As serve does at start (store.DB.IndexIDs): without it every read by
-	// _id scans its table on the SQLite backend.
-	storetest.IndexIDs(t, db, append(append(append(append(rec.Collections(), ust.Collections()...), cst.Collections()...), est.Collections()...), ob.Name(), th.Name())...)
-	us := users.NewService(ust, rec, ob, nil)
-	tbl := places.New()
-	cs := candidates.NewService(cst, rec, tbl, ob, nil)
-	es := employers.NewService(est, us, rec, tbl, th, ob, nil)
-	ib := inbox.NewService(db, nil)
-	es.Notify = ib.Notify
-	cs.EmployerExists, cs.EmployerActive = es.Exists, es.IsActive
-	cs.EmployerOf = func(ctx context.Context, id string) (candidates.EmployerStanding, error) {
-		emp, err := es.Load(ctx, employers.ID(id))
-		return candidates.EmployerStanding{ID: string(emp.ID), KvK: emp.KvK, Sectors: emp.Sectors, Active: emp.Active(time.Now())}, err
-	}
 	ix, err := bleveindex.Open("")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = ix.Close() })
-	tx, err := taxonomy.Load()
+	clock := &testClock{}
+	p, err := platform.New(t.Context(), db, ix, platform.Options{Logger: slog.New(slog.DiscardHandler), Now: clock.Now, TokenKey: []byte("test key for index tokens 123456"),
+		Debtor: payments.Party{Name: "Stichting Herstart", IBAN: "NL91ABNA0417164300"}, ParseEvent: stripegw.ParseEvent(testWebhookSecret)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms := matching.NewService(ix, tx, tbl, cs, es, rec, th, matching.NewTokens([]byte("test key for index tokens 123456")), nil)
-	cs.Indexer, cs.IndexBatch = ms.IndexCandidate, ms.IndexCandidates
-	es.OnVacancyChange = ms.IndexVacancy
-	clock := &testClock{}
-	ps := placements.NewService(placements.NewStore(db), cs, es, us, rec, ob, clock.Now)
-	ps.Notify = ib.NotifyOnce
-	cs.IntroductionLevel = ps.IntroductionLevel
-	pay := payments.NewService(payments.NewStore(db), ps, rec, ob, clock.Now)
-	pay.Debtor = payments.Party{Name: "Stichting Herstart", IBAN: "NL91ABNA0417164300"}
-	pay.ParseEvent = stripegw.ParseEvent(testWebhookSecret)
-	pay.SetLogger(slog.New(slog.DiscardHandler))
-	pay.EmployerExists = es.Exists
+	// As serve does at start (store.DB.IndexIDs): without it every read by
+	// _id scans its table on the SQLite backend.
+	storetest.IndexIDs(t, db, p.Collections()...)
+	us, cs, es, rec, ib, ms, ps, pay := p.Users, p.Candidates, p.Employers, p.Audit, p.Inbox, p.Matching, p.Placements, p.Payments
 	cfg := api.Config{Users: us, Candidates: cs, Employers: es, Matching: ms, Audit: rec, Inbox: ib, Placements: ps, Payments: pay, Logger: slog.New(slog.DiscardHandler)}
 	var wc web.Config
 	for _, o := range opts {

@@ -2,6 +2,7 @@ package candidates
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/audit"
+	"github.com/herstart/herstart/ids"
 	"github.com/herstart/herstart/places"
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/users"
@@ -113,9 +115,38 @@ func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millise
 // the worker says so through a later status change.
 // Errors: Unauthenticated, Forbidden (not a probation worker), Invalid.
 func (s *Service) Create(ctx context.Context, in Input) (Record, error) {
+	return s.create(ctx, ID(store.NewID("c_")), in)
+}
+
+// CreateKeyed is Create for a step that may run twice (a resumed import's
+// line, a request sent again): the candidate's id derives from key and the
+// actor, and a second run returns the candidate the first made.
+// Errors: as Create.
+func (s *Service) CreateKeyed(ctx context.Context, key string, in Input) (Record, error) {
 	actor, err := users.RequireRole(ctx, users.ProbationWorker)
 	if err != nil {
 		return Record{}, err
+	}
+	id := ID(ids.Derived("c_", string(actor.UserID)+"\x00"+key))
+	r, err := s.create(ctx, id, in)
+	if errors.Is(err, store.ErrStale) { // made by the first run
+		if c, err := s.store.profile(ctx, id); err == nil && c.WorkerID == actor.UserID {
+			return RecordOf(c, s.clock()), nil
+		}
+	}
+	return r, err
+}
+
+func (s *Service) create(ctx context.Context, id ID, in Input) (Record, error) {
+	actor, err := users.RequireRole(ctx, users.ProbationWorker)
+	if err != nil {
+		return Record{}, err
+	}
+	if c, err := s.store.profile(ctx, id); err == nil {
+		if c.WorkerID == actor.UserID {
+			return RecordOf(c, s.clock()), store.ErrStale
+		}
+		return Record{}, store.ErrStale
 	}
 	now := s.clock()
 	r, err := resolve(in, s.places, now)
@@ -123,7 +154,7 @@ func (s *Service) Create(ctx context.Context, in Input) (Record, error) {
 		return Record{}, err
 	}
 	c := Candidate{
-		ID: ID(store.NewID("c_")), WorkerID: actor.UserID, Status: Registered,
+		ID: id, WorkerID: actor.UserID, Status: Registered,
 		Identity: r.identity, Profile: r.profile, Restrictions: r.restrictions,
 		CreatedAt: now, UpdatedAt: now, Version: 1,
 	}
@@ -205,7 +236,7 @@ func (s *Service) recordEvent(ctx context.Context, t store.Task) error {
 // audit event, and whether the identity changed.
 // Errors: fn's; Conflict when the candidate kept changing or expect is stale.
 func (s *Service) change(ctx context.Context, id ID, expect int64, fn func(a users.Actor, c *Candidate, now time.Time) (ev audit.Entry, identity bool, err error)) (Candidate, error) {
-	return store.RetryFor(ctx, s.writer, "candidate:"+string(id), errChanged, func(ctx context.Context) (Candidate, error) {
+	return store.RetryValue(ctx, s.writer, "candidate:"+string(id), errChanged, func(ctx context.Context) (Candidate, error) {
 		actor, c, err := s.own(ctx, id)
 		if err != nil {
 			return Candidate{}, err

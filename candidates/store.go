@@ -243,7 +243,9 @@ func (s *Store) withIdentity(ctx context.Context, c *Candidate) error {
 func (s *Store) save(ctx context.Context, c Candidate, insert, identityChanged bool) error {
 	p, i := toDocs(c)
 	if insert {
-		if _, err := s.identities.InsertOne(ctx, i); err != nil {
+		if _, err := s.identities.InsertOne(ctx, i); mongo.IsDuplicateKeyError(err) {
+			return store.ErrStale // a keyed create that ran before: nothing written
+		} else if err != nil {
 			return fmt.Errorf("insert identity %s: %w", c.ID, err)
 		}
 		if _, err := s.profiles.InsertOne(ctx, p); err != nil {

@@ -473,7 +473,7 @@ func (s *Service) change(ctx context.Context, a users.Actor, id ID, step func(e 
 	if !store.ValidID(string(id), "e_") {
 		return Employer{}, errEmployerNotFound
 	}
-	return store.RetryFor(ctx, s.writer, "employer:"+string(id), errChanged, func(ctx context.Context) (Employer, error) {
+	return store.RetryValue(ctx, s.writer, "employer:"+string(id), errChanged, func(ctx context.Context) (Employer, error) {
 		e, err := s.store.employer(ctx, id)
 		if err != nil {
 			return Employer{}, err

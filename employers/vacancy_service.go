@@ -66,7 +66,7 @@ func (s *Service) entry(a users.Actor, action string, id ID, details map[string]
 // change and saves it conditionally on the version read, again after a
 // clash; the follow-up task lists it, tells the index and audits.
 func (s *Service) changeVacancy(ctx context.Context, id VacancyID, step func(a users.Actor, v *Vacancy) (action string, details map[string]string, err error)) (Vacancy, error) {
-	return store.RetryFor(ctx, s.writer, "vacancy:"+string(id), errChanged, func(ctx context.Context) (Vacancy, error) {
+	return store.RetryValue(ctx, s.writer, "vacancy:"+string(id), errChanged, func(ctx context.Context) (Vacancy, error) {
 		a, v, err := s.ownVacancy(ctx, id)
 		if err != nil {
 			return Vacancy{}, err

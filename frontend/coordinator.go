@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -14,6 +13,7 @@ import (
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/employers"
+	"github.com/herstart/herstart/jobs"
 	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/payments"
 	"github.com/herstart/herstart/placements"
@@ -298,22 +298,22 @@ func (p *Pages) payoutApprove(c *fiber.Ctx, pg *Page) error {
 
 // exportCreate makes the SEPA file as a job whose progress the person sees.
 func (p *Pages) exportCreate(c *fiber.Ctx, pg *Page) error {
-	a, err := signedIn(c, users.Coordinator)
+	if _, err := signedIn(c, users.Coordinator); err != nil {
+		return err
+	}
+	return p.startJob(c, jobExport, "SEPA export", nil)
+}
+
+// exportJob is the SEPA export's work.
+func (p *Pages) exportJob(ctx context.Context, r *jobs.JobRun) error {
+	r.Set("Collecting approved payouts", 0, 1)
+	v, err := p.cfg.Payments.Export(ctx)
 	if err != nil {
 		return err
 	}
-	ctx := users.WithActor(context.WithoutCancel(ctxAs(c)), a)
-	j := p.jobs.start(a.UserID, "SEPA export", func(j *job) error {
-		j.set("Collecting approved payouts", 0, 1)
-		v, err := p.cfg.Payments.Export(ctx)
-		if err != nil {
-			return err
-		}
-		j.set(fmt.Sprintf("%d payouts, %s", len(v.Payouts), euro(v.TotalCents)), 1, 1)
-		j.result = "/sepa-exports/" + v.ID
-		return nil
-	})
-	return c.Redirect("/jobs/"+j.id, fiber.StatusSeeOther)
+	r.Set(fmt.Sprintf("%d payouts, %s", len(v.Payouts), euro(v.TotalCents)), 1, 1)
+	r.SetResult("/sepa-exports/" + v.ID)
+	return nil
 }
 
 func (p *Pages) exportFile(c *fiber.Ctx, pg *Page) error {
@@ -433,61 +433,52 @@ func (p *Pages) accountCreate(c *fiber.Ctx, pg *Page) error {
 
 // reindexStart rebuilds the search index as a job with its progress shown.
 func (p *Pages) reindexStart(c *fiber.Ctx, pg *Page) error {
-	a, err := signedIn(c, users.Coordinator)
+	if _, err := signedIn(c, users.Coordinator); err != nil {
+		return err
+	}
+	return p.startJob(c, jobReindex, "Rebuild the search index", nil)
+}
+
+// reindexJob is the rebuild's work (taken up again, it starts over:
+// indexing a candidate twice is harmless).
+func (p *Pages) reindexJob(ctx context.Context, r *jobs.JobRun) error {
+	return p.cfg.Matching.Reindex(ctx, func(pr matching.Progress) { r.Set(pr.Kind, pr.Read, pr.Total) })
+}
+
+// The kinds of page job.
+const (
+	jobImport  = "candidates.import"
+	jobReindex = "matching.reindex"
+	jobExport  = "payments.sepa_export"
+)
+
+// registerJobs tells the jobs service the work of each kind of page job.
+func (p *Pages) registerJobs() {
+	p.cfg.Jobs.Register(jobImport, p.importJob)
+	p.cfg.Jobs.Register(jobReindex, p.reindexJob)
+	p.cfg.Jobs.Register(jobExport, p.exportJob)
+}
+
+// startJob starts a job as the signed-in person and sends them to its
+// progress page.
+func (p *Pages) startJob(c *fiber.Ctx, kind, title string, input []byte) error {
+	j, err := p.cfg.Jobs.Start(context.WithoutCancel(ctxAs(c)), kind, title, input)
 	if err != nil {
 		return err
 	}
-	ctx := context.WithoutCancel(ctxAs(c))
-	j := p.jobs.start(a.UserID, "Rebuild the search index", func(j *job) error {
-		return p.cfg.Matching.Reindex(ctx, func(pr matching.Progress) {
-			j.set(pr.Kind, pr.Read, pr.Total)
-		})
-	})
-	return c.Redirect("/jobs/"+j.id, fiber.StatusSeeOther)
+	return c.Redirect("/jobs/"+j.ID, fiber.StatusSeeOther)
 }
 
 func (p *Pages) jobPage(c *fiber.Ctx, pg *Page) error {
-	a, err := signedIn(c)
+	if _, err := signedIn(c); err != nil {
+		return err
+	}
+	j, err := p.cfg.Jobs.Get(ctxAs(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
-	j := p.jobs.get(c.Params("id"), a.UserID)
-	if j == nil {
-		return apperr.Errorf(apperr.NotFound, "No such work.")
-	}
-	pg.Data = j.view()
+	pg.Data = jobView(j, time.Now())
 	return p.render(c, fiber.StatusOK, "job", pg)
-}
-
-// jobs is long work started from a page (a reindex, a SEPA export): each
-// runs in the background and its page shows how far it is.
-type jobs struct {
-	mu   sync.Mutex
-	byID map[string]*job
-}
-
-type job struct {
-	mu     sync.Mutex
-	id     string
-	owner  users.ID
-	title  string
-	step   string
-	done   int
-	total  int
-	ended  bool
-	err    error
-	result string
-	start  time.Time
-	issues []string // what went wrong with parts of the work (an import's bad lines)
-}
-
-// problem records a part of the work that failed (the rest goes on).
-func (j *job) problem(msg string) {
-	j.mu.Lock()
-	if len(j.issues) < 200 {
-		j.issues = append(j.issues, msg)
-	}
-	j.mu.Unlock()
 }
 
 // JobView is a job as its page shows it.
@@ -499,61 +490,11 @@ type JobView struct {
 	Problems                       []string
 }
 
-func newJobs() *jobs { return &jobs{byID: map[string]*job{}} }
-
-func (js *jobs) start(owner users.ID, title string, run func(j *job) error) *job {
-	j := &job{id: randomToken(), owner: owner, title: title, start: time.Now()}
-	js.mu.Lock()
-	for id, old := range js.byID { // forget work that ended an hour ago
-		if old.ended && time.Since(old.start) > time.Hour {
-			delete(js.byID, id)
-		}
+func jobView(j jobs.Job, now time.Time) JobView {
+	end := now
+	if j.Ended {
+		end = j.Updated
 	}
-	js.byID[j.id] = j
-	js.mu.Unlock()
-	go func() {
-		err := run(j)
-		j.mu.Lock()
-		j.ended, j.err = true, err
-		if err == nil && j.total > 0 {
-			j.done = j.total
-		}
-		j.mu.Unlock()
-	}()
-	return j
-}
-
-func (js *jobs) get(id string, owner users.ID) *job {
-	js.mu.Lock()
-	defer js.mu.Unlock()
-	if j, ok := js.byID[id]; ok && j.owner == owner {
-		return j
-	}
-	return nil
-}
-
-func (j *job) set(step string, done, total int) {
-	j.mu.Lock()
-	j.step, j.done, j.total = step, done, total
-	j.mu.Unlock()
-}
-
-func (j *job) view() JobView {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	v := JobView{ID: j.id, Title: j.title, Step: j.step, Result: j.result, Done: j.done, Total: j.total, Ended: j.ended, Seconds: int(time.Since(j.start).Seconds()),
-		Problems: append([]string(nil), j.issues...)}
-	if j.total > 0 {
-		v.Percent = j.done * 100 / j.total
-	}
-	if j.ended && j.err == nil {
-		v.Percent = 100
-	}
-	if j.err != nil {
-		v.Error = j.err.Error()
-		if ae, ok := j.err.(*apperr.Error); ok {
-			v.Error = ae.Message
-		}
-	}
-	return v
+	return JobView{ID: j.ID, Title: j.Title, Step: j.Step, Result: j.Result, Error: j.Error, Done: j.Done, Total: j.Total, Percent: j.Percent(),
+		Ended: j.Ended, Seconds: int(end.Sub(j.Started).Seconds()), Problems: j.Problems}
 }

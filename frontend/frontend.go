@@ -28,6 +28,7 @@ import (
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/employers"
 	"github.com/herstart/herstart/inbox"
+	"github.com/herstart/herstart/jobs"
 	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/payments"
 	"github.com/herstart/herstart/placements"
@@ -59,6 +60,7 @@ type Config struct {
 	Payments   *payments.Service
 	Places     *places.Table
 	Taxonomy   *taxonomy.Taxonomy // names skill codes (nil: codes shown as they are)
+	Jobs       *jobs.Service      // long work with its progress (import, reindex, SEPA export)
 	Logger     *slog.Logger
 	// Setup is the first run's one-time setup link (nil: none).
 	Setup *Setup
@@ -72,7 +74,6 @@ type Pages struct {
 	web   *web.Web
 	log   *slog.Logger
 	pages map[string]*template.Template
-	jobs  *jobs
 }
 
 // skillNames names skill codes on the pages (one taxonomy per process).
@@ -94,7 +95,8 @@ func Mount(w *web.Web, cfg Config) error {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	p := &Pages{cfg: cfg, web: w, log: cfg.Logger, jobs: newJobs()}
+	p := &Pages{cfg: cfg, web: w, log: cfg.Logger}
+	p.registerJobs()
 	if cfg.Taxonomy != nil {
 		skillNames = cfg.Taxonomy
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/candidates"
+	"github.com/herstart/herstart/jobs"
 	"github.com/herstart/herstart/users"
 	"github.com/herstart/herstart/web"
 )
@@ -39,8 +41,7 @@ func (p *Pages) importForm(c *fiber.Ctx, pg *Page) error {
 // Create as the form (every row validated the same way; a bad row is
 // reported by its line and field, the others go in).
 func (p *Pages) importStart(c *fiber.Ctx, pg *Page) error {
-	a, err := signedIn(c, users.ProbationWorker)
-	if err != nil {
+	if _, err := signedIn(c, users.ProbationWorker); err != nil {
 		return err
 	}
 	pg.Data = importColumns
@@ -63,28 +64,46 @@ func (p *Pages) importStart(c *fiber.Ctx, pg *Page) error {
 	if err != nil {
 		return p.invalid(c, err, "import", pg)
 	}
-	ctx := users.WithActor(context.WithoutCancel(ctxAs(c)), a)
-	lang := pg.Lang
-	j := p.jobs.start(a.UserID, "Import candidates", func(j *job) error {
-		done := 0
-		for i, in := range rows {
-			j.set("Registering candidates", i, len(rows))
-			if _, err := p.cfg.Candidates.Create(ctx, in); err != nil {
-				_, d := web.Describe(err, lang)
-				msg := d.Message
-				for k, v := range d.Fields {
-					msg += " " + k + ": " + v + "."
-				}
-				j.problem(fmt.Sprintf("%s %d: %s", web.Translate(lang, "line"), i+2, msg))
-				continue
+	input, err := json.Marshal(importInput{Lang: pg.Lang, Rows: rows})
+	if err != nil {
+		return err
+	}
+	return p.startJob(c, jobImport, "Import candidates", input)
+}
+
+// importInput is an import job's input: the lines, and the language its
+// problems are written in.
+type importInput struct {
+	Lang string             `json:"lang"`
+	Rows []candidates.Input `json:"rows"`
+}
+
+// importJob registers the lines through the form's own Create, as the
+// worker who started it; a bad line is reported by its number and field
+// and the others go in. Taken up again after a stop, it goes on from the
+// line it reached: each line's candidate is keyed by the job and the line
+// (CreateKeyed), so the line in hand then is not registered twice.
+func (p *Pages) importJob(ctx context.Context, r *jobs.JobRun) error {
+	j := r.Job()
+	var in importInput
+	if err := json.Unmarshal(j.Input, &in); err != nil {
+		return fmt.Errorf("import job %s: %w", j.ID, err)
+	}
+	n := len(in.Rows)
+	for i := j.Done; i < n; i++ {
+		r.Set("Registering candidates", i, n)
+		if _, err := p.cfg.Candidates.CreateKeyed(ctx, j.ID+"#"+strconv.Itoa(i), in.Rows[i]); err != nil {
+			_, d := web.Describe(err, in.Lang)
+			msg := d.Message
+			for k, v := range d.Fields {
+				msg += " " + k + ": " + v + "."
 			}
-			done++
+			r.Problem(fmt.Sprintf("%s %d: %s", web.Translate(in.Lang, "line"), i+2, msg))
 		}
-		j.set(fmt.Sprintf("%d of %d candidates registered", done, len(rows)), len(rows), len(rows))
-		j.result = "/caseload"
-		return nil
-	})
-	return c.Redirect("/jobs/"+j.id, fiber.StatusSeeOther)
+	}
+	r.Set(fmt.Sprintf("%d of %d candidates registered", n-len(r.Job().Problems), n), n, n)
+	r.SetResult("/caseload")
+	return nil
 }
 
 // readImport parses the file: a header naming columns of importColumns,

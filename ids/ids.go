@@ -6,6 +6,7 @@ package ids
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base32"
 	"strings"
 )
@@ -17,6 +18,14 @@ func New(prefix string) string {
 	b := make([]byte, 10)
 	_, _ = rand.Read(b)
 	return prefix + strings.ToLower(encoding.EncodeToString(b))
+}
+
+// Derived returns the id with prefix that key always gives (the first 10
+// bytes of its SHA-256, in the shape of New): a step that may run twice —
+// a resumed import's line, a retried request — makes the same record.
+func Derived(prefix, key string) string {
+	h := sha256.Sum256([]byte(key))
+	return prefix + strings.ToLower(encoding.EncodeToString(h[:10]))
 }
 
 // Valid reports whether id has the shape New(prefix) gives, so that a

@@ -401,7 +401,7 @@ type payoutTask struct {
 // re-applies (store.Writer.Retry). Errors: the step's, Conflict after too
 // many clashes.
 func (s *Service) writePayout(ctx context.Context, a users.Actor, id string, step func(p *Payout) error) (Payout, error) {
-	return store.RetryFor(ctx, s.writer, "payout:"+id, errPayoutChanged, func(ctx context.Context) (Payout, error) {
+	return store.RetryValue(ctx, s.writer, "payout:"+id, errPayoutChanged, func(ctx context.Context) (Payout, error) {
 		p, err := s.store.payout(ctx, id)
 		if err != nil {
 			return Payout{}, err

@@ -102,17 +102,17 @@ func TestKill9_ExactlyOnce(t *testing.T) {
 	}
 	first := start()
 	var once sync.Once
-	mock.OnRequest = func(_ string, n int) {
+	mock.OnRequest(func(_ string, n int) {
 		if n == 50 {
 			once.Do(func() { _ = first.Process.Kill() }) // SIGKILL
 		}
-	}
+	})
 	err = first.Wait()
 	t.Logf("first worker: %v", err)
 	if err == nil || !strings.Contains(err.Error(), "killed") {
 		t.Fatalf("the first worker was not killed: %v", err)
 	}
-	mock.OnRequest = nil
+	mock.OnRequest(nil)
 	coord := users.WithActor(ctx, users.Actor{UserID: "u_c1", Role: users.Coordinator})
 	svc := payments.NewService(st, nil, audit.NewRecorder(db, nil), store.NewOutbox(db, nil), nil)
 	list, err := svc.Payouts(coord)

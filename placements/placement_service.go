@@ -96,7 +96,7 @@ type placementTask struct {
 // follow-up acts on them once. A clash re-reads and re-applies the step
 // (store.Writer.Retry).
 func (s *Service) writePlacement(ctx context.Context, id string, load func() (users.Actor, Placement, error), op string, step func(a users.Actor, p *Placement) (map[string]string, error)) (Placement, error) {
-	return store.RetryFor(ctx, s.writer, "placement:"+id, errPlacementChanged, func(ctx context.Context) (Placement, error) {
+	return store.RetryValue(ctx, s.writer, "placement:"+id, errPlacementChanged, func(ctx context.Context) (Placement, error) {
 		a, p, err := load()
 		if err != nil {
 			return Placement{}, err

@@ -53,9 +53,20 @@ func (v *Versions) Name() string { return v.coll.Name() }
 const (
 	claimTTL     = time.Minute
 	writeTimeout = 15 * time.Second
-	// MaxAttempts bounds Update's retries after a clash.
+	// MaxAttempts and RetryFor bound the retries after a clash (Update,
+	// Writer.Retry): at least MaxAttempts attempts, and more while less
+	// than RetryFor has passed (a busy or slow machine — the race detector
+	// makes every write several times slower — clashes more often, not
+	// more wrongly).
 	MaxAttempts = 20
+	RetryFor    = 2 * time.Second
 )
+
+// retrying reports whether attempt number n (0, 1, …) of a loop that
+// started at start may still run.
+func retrying(n int, start time.Time) bool {
+	return n < MaxAttempts || time.Since(start) < RetryFor
+}
 
 type claimDoc struct {
 	ID string    `bson:"_id"`
@@ -150,12 +161,13 @@ func (v *Versions) Replace(ctx context.Context, coll *mongo.Collection, id strin
 
 // Update applies fn to coll's document id (nil when there is none; fn may
 // fill in a new map) and stores the result conditionally on the version it
-// read, re-reading and re-applying fn after a clash, up to MaxAttempts
-// times. fn returning an error stops without a write. For small shared
+// read, re-reading and re-applying fn after a clash (MaxAttempts times,
+// or for RetryFor). fn returning an error stops without a write. For small shared
 // documents: a caseload, the employer registry, a throttle window.
 // Errors: fn's, ErrStale after MaxAttempts clashes.
 func (v *Versions) Update(ctx context.Context, coll *mongo.Collection, id string, fn func(doc bson.M) (bson.M, error)) (bson.M, error) {
-	for attempt := 0; attempt < MaxAttempts; attempt++ {
+	start := time.Now()
+	for attempt := 0; retrying(attempt, start); attempt++ {
 		if attempt > 0 {
 			if err := Backoff(ctx, attempt); err != nil {
 				return nil, err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"time"
 
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/audit"
@@ -270,14 +271,16 @@ func Do[P any](ctx context.Context, w *Writer, wr Write[P]) error {
 }
 
 // Retry runs attempt (read, change, Do) until it returns anything but
-// ErrStale: at most MaxAttempts times, with Backoff between, each attempt
+// ErrStale: MaxAttempts times (more while RetryFor has not passed), with
+// Backoff between, each attempt
 // under this process's lock of key (clashes within one process become
 // waits; between processes the version decides). The follow-ups of the
 // writes an attempt made run after the lock is released, so a follow-up
 // that writes another document never waits for a lock while holding one.
-// Errors: attempt's; clash after MaxAttempts clashes.
+// Errors: attempt's; clash when the clashes go on.
 func (w *Writer) Retry(ctx context.Context, key string, clash error, attempt func(ctx context.Context) error) error {
-	for n := 0; n < MaxAttempts; n++ {
+	start := time.Now()
+	for n := 0; retrying(n, start); n++ {
 		if n > 0 {
 			if err := Backoff(ctx, n); err != nil {
 				return err
@@ -297,8 +300,8 @@ func (w *Writer) Retry(ctx context.Context, key string, clash error, attempt fun
 	return clash
 }
 
-// RetryFor is Retry for an attempt that returns what it wrote.
-func RetryFor[T any](ctx context.Context, w *Writer, key string, clash error, attempt func(ctx context.Context) (T, error)) (T, error) {
+// RetryValue is Retry for an attempt that returns what it wrote.
+func RetryValue[T any](ctx context.Context, w *Writer, key string, clash error, attempt func(ctx context.Context) (T, error)) (T, error) {
 	var out T
 	err := w.Retry(ctx, key, clash, func(ctx context.Context) error {
 		v, err := attempt(ctx)

@@ -27,7 +27,6 @@ import (
 	"github.com/herstart/herstart/api"
 	"github.com/herstart/herstart/frontend"
 	"github.com/herstart/herstart/matching"
-	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/users"
 	"github.com/herstart/herstart/web"
 )
@@ -169,7 +168,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	}
 	jobCtx, stopJobs := context.WithCancel(ctx)
 	defer stopJobs()
-	p.runJobs(jobCtx, log, store.NewID("i_"))
+	p.runJobs(jobCtx, log)
 	if b, ok := p.index.(interface{ Created() bool }); ok && b.Created() {
 		// A new embedded index over a database that may hold data (first
 		// start, the index folder was removed, or it was of an older
@@ -217,7 +216,7 @@ func newApp(p *platform, cfg Config, log *slog.Logger, setup *frontend.Setup) (*
 	w := web.New(web.Config{Users: p.users, Ready: p.db.Ping, Logger: log, CookieInsecure: cfg.CookieInsecure, Proxies: cfg.Proxies})
 	api.Mount(w, api.Config{Users: p.users, Candidates: p.candidates, Employers: p.employers, Matching: p.matching, Audit: p.audit, Inbox: p.inbox, Placements: p.placements, Payments: p.payments, Logger: log})
 	if err := frontend.Mount(w, frontend.Config{Users: p.users, Candidates: p.candidates, Employers: p.employers, Matching: p.matching, Audit: p.audit,
-		Inbox: p.inbox, Placements: p.placements, Payments: p.payments, Places: p.places, Taxonomy: p.taxonomy, Logger: log, Setup: setup}); err != nil {
+		Inbox: p.inbox, Placements: p.placements, Payments: p.payments, Places: p.places, Taxonomy: p.taxonomy, Jobs: p.jobs, Logger: log, Setup: setup}); err != nil {
 		return nil, err
 	}
 	return w.Finish(), nil

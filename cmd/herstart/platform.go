@@ -12,6 +12,7 @@ import (
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/employers"
 	"github.com/herstart/herstart/inbox"
+	"github.com/herstart/herstart/jobs"
 	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/matching/bleve"
 	"github.com/herstart/herstart/matching/meili"
@@ -19,6 +20,7 @@ import (
 	stripegw "github.com/herstart/herstart/payments/stripe"
 	"github.com/herstart/herstart/placements"
 	"github.com/herstart/herstart/places"
+	wiring "github.com/herstart/herstart/platform"
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/taxonomy"
 	"github.com/herstart/herstart/users"
@@ -40,6 +42,8 @@ type platform struct {
 	payments   *payments.Service
 	places     *places.Table
 	taxonomy   *taxonomy.Taxonomy
+	jobs       *jobs.Service
+	holder     string // this instance, among others on the database
 	unlock     func() // releases the data directory
 }
 
@@ -64,44 +68,11 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger, what string
 		return nil, err
 	}
 	p := &platform{db: db, unlock: unlock}
-	p.audit = audit.NewRecorder(db.DB, nil)
-	p.outbox = store.NewOutbox(db.DB, log)
-	p.leases = store.NewLeases(db.DB)
-	userStore := users.NewStore(db.DB)
-	candStore := candidates.NewStore(db.DB)
-	empStore := employers.NewStore(db.DB)
-	throttle := store.NewThrottle(db.DB, "throttle")
-	for _, ensure := range []func(context.Context) error{p.audit.EnsureIndexes, userStore.EnsureIndexes, candStore.EnsureIndexes, empStore.EnsureIndexes} {
-		if err := ensure(ctx); err != nil {
-			_ = db.Close(context.Background())
-			return nil, err
-		}
-	}
-	// Indexes FerretDB's SQLite tables lack (see store.IndexIDs); a no-op
-	// on other backends.
-	colls := append(append(append(append(p.audit.Collections(), userStore.Collections()...), candStore.Collections()...), empStore.Collections()...),
-		p.outbox.Name(), p.leases.Name(), throttle.Name(), "secrets", store.NewVersions(db.DB).Name(), "inboxes")
-	if err := db.IndexIDs(ctx, colls...); err != nil {
-		_ = db.Close(context.Background())
-		return nil, err
-	}
-	p.users = users.NewService(userStore, p.audit, p.outbox, nil)
-	p.inbox = inbox.NewService(db.DB, nil)
-	tbl := places.New()
-	p.places = tbl
-	p.candidates = candidates.NewService(candStore, p.audit, tbl, p.outbox, nil)
-	p.employers = employers.NewService(empStore, p.users, p.audit, tbl, throttle, p.outbox, nil)
-	p.employers.Notify = p.inbox.Notify
-	p.candidates.EmployerExists = p.employers.Exists
-	p.candidates.EmployerActive = p.employers.IsActive
-	p.candidates.EmployerOf = employerStanding(p.employers)
-
 	tx, err := taxonomy.Load()
 	if err != nil {
 		_ = db.Close(context.Background())
 		return nil, err
 	}
-	p.taxonomy = tx
 	if cfg.MeiliURL != "" {
 		p.index, err = meili.Open(ctx, cfg.MeiliURL, cfg.MeiliAPIKey, "herstart_", tx)
 	} else {
@@ -111,58 +82,29 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger, what string
 		_ = db.Close(context.Background())
 		return nil, fmt.Errorf("search index: %w", err)
 	}
-	key, err := store.Secret(ctx, db.DB, "index_tokens")
+	o := wiring.Options{Logger: log, SecondApproval: cfg.SecondApproval, PayoutApproval: cfg.PayoutApproval,
+		Debtor: payments.Party{Name: cfg.DebtorName, IBAN: cfg.DebtorIBAN, BIC: cfg.DebtorBIC}, ReturnURL: strings.TrimRight(cfg.PublicURL, "/") + "/"}
+	if cfg.StripeKey != "" {
+		o.Gateway = stripegw.New(cfg.StripeKey, cfg.StripeURL)
+	}
+	if cfg.StripeWebhook != "" {
+		o.ParseEvent = stripegw.ParseEvent(cfg.StripeWebhook)
+	}
+	s, err := wiring.New(ctx, db.DB, p.index, o)
 	if err != nil {
 		p.close()
 		return nil, err
 	}
-	p.matching = matching.NewService(p.index, tx, tbl, p.candidates, p.employers, p.audit, throttle, matching.NewTokens(key), nil)
-	// Index updates: candidates and employers record an outbox task before
-	// each write, whose handler (registered by the package) calls these.
-	placeStore := placements.NewStore(db.DB)
-	if err := db.IndexIDs(ctx, placeStore.Collections()...); err != nil {
+	// Indexes FerretDB's SQLite tables lack (see store.IndexIDs); a no-op
+	// on other backends.
+	if err := db.IndexIDs(ctx, s.Collections()...); err != nil {
 		p.close()
 		return nil, err
 	}
-	p.placements = placements.NewService(placeStore, p.candidates, p.employers, p.users, p.audit, p.outbox, nil)
-	p.placements.Notify = p.inbox.NotifyOnce
-	p.placements.SecondApprovalAbove = cfg.SecondApproval
-	p.candidates.IntroductionLevel = p.placements.IntroductionLevel
-	payStore := payments.NewStore(db.DB)
-	if err := db.IndexIDs(ctx, payStore.Collections()...); err != nil {
-		p.close()
-		return nil, err
-	}
-	p.payments = payments.NewService(payStore, p.placements, p.audit, p.outbox, nil)
-	p.payments.SecondApprovalAbove = cfg.PayoutApproval
-	p.payments.EmployerExists = p.employers.Exists
-	p.payments.Debtor = payments.Party{Name: cfg.DebtorName, IBAN: cfg.DebtorIBAN, BIC: cfg.DebtorBIC}
-	p.payments.ReturnURL = strings.TrimRight(cfg.PublicURL, "/") + "/"
-	if cfg.StripeKey != "" {
-		p.payments.Gateway = stripegw.New(cfg.StripeKey, cfg.StripeURL)
-	}
-	if cfg.StripeWebhook != "" {
-		p.payments.ParseEvent = stripegw.ParseEvent(cfg.StripeWebhook)
-	}
-	for _, svc := range []interface{ SetLogger(*slog.Logger) }{p.users, p.candidates, p.employers, p.matching, p.placements, p.payments} {
-		svc.SetLogger(log)
-	}
-	p.candidates.Indexer = p.matching.IndexCandidate
-	p.candidates.IndexBatch = p.matching.IndexCandidates
-	p.employers.OnVacancyChange = p.matching.IndexVacancy
+	p.audit, p.outbox, p.leases, p.users, p.candidates, p.employers = s.Audit, s.Outbox, s.Leases, s.Users, s.Candidates, s.Employers
+	p.matching, p.inbox, p.placements, p.payments, p.places, p.taxonomy = s.Matching, s.Inbox, s.Placements, s.Payments, s.Places, s.Taxonomy
+	p.jobs, p.holder = s.Jobs, s.Holder
 	return p, nil
-}
-
-// employerStanding tells the candidate service who an employer is
-// (candidates does not import employers).
-func employerStanding(es *employers.Service) func(ctx context.Context, id string) (candidates.EmployerStanding, error) {
-	return func(ctx context.Context, id string) (candidates.EmployerStanding, error) {
-		e, err := es.Load(ctx, employers.ID(id))
-		if err != nil {
-			return candidates.EmployerStanding{}, err
-		}
-		return candidates.EmployerStanding{ID: string(e.ID), KvK: e.KvK, Sectors: e.Sectors, Active: e.Active(time.Now())}, nil
-	}
 }
 
 func (p *platform) close() {
@@ -179,7 +121,8 @@ func (p *platform) close() {
 
 // runJobs runs the periodic jobs until ctx ends. Each takes a lease first, so
 // that of several instances on one MongoDB only one runs it.
-func (p *platform) runJobs(ctx context.Context, log *slog.Logger, holder string) {
+func (p *platform) runJobs(ctx context.Context, log *slog.Logger) {
+	holder := p.holder
 	type job struct {
 		name  string
 		every time.Duration
@@ -218,6 +161,13 @@ func (p *platform) runJobs(ctx context.Context, log *slog.Logger, holder string)
 			n, err := p.payments.Submit(ctx)
 			if n > 0 {
 				log.Info("payouts paid through Stripe", "count", n)
+			}
+			return err
+		}},
+		{"page-jobs", 30 * time.Second, func(ctx context.Context) error {
+			n, err := p.jobs.Resume(ctx)
+			if n > 0 {
+				log.Info("page jobs taken up again", "count", n)
 			}
 			return err
 		}},

@@ -36,7 +36,7 @@ type Mock struct {
 	made      map[string]json.RawMessage // idempotency key → the transfer Stripe made
 	order     []string
 	accounts  int
-	OnRequest func(path string, n int) // after the nth transfer request was answered
+	onRequest func(path string, n int) // after the nth transfer request was answered; under mu
 	upstream  string
 }
 
@@ -157,11 +157,22 @@ func (m *Mock) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// after flushes the answer, then calls OnRequest (a test kills its
+// OnRequest sets what runs after the nth transfer request was answered
+// (nil: nothing); safe while the mock serves.
+func (m *Mock) OnRequest(f func(path string, n int)) {
+	m.mu.Lock()
+	m.onRequest = f
+	m.mu.Unlock()
+}
+
+// after flushes the answer, then calls onRequest (a test kills its
 // payment worker there: Stripe has made the transfer, the worker has not
 // recorded it).
 func (m *Mock) after(w http.ResponseWriter, path string, n int) {
-	if f := m.OnRequest; f != nil {
+	m.mu.Lock()
+	f := m.onRequest
+	m.mu.Unlock()
+	if f != nil {
 		if fl, ok := w.(http.Flusher); ok {
 			fl.Flush()
 		}
