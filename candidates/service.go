@@ -211,13 +211,7 @@ func (s *Service) followUp(ctx context.Context, t store.FollowUp[writeTask]) (bo
 		}
 	}
 	c, err := s.store.profile(ctx, id)
-	if apperr.Is(err, apperr.NotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return c.writes.Has(t.ID()), nil
+	return store.Landed(err, c.writes, t.ID())
 }
 
 // recordEvent appends the event an import task carries.

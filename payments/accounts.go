@@ -291,6 +291,16 @@ func (s *Service) Export(ctx context.Context) (ExportView, error) {
 	if sepa.CheckIBAN(s.Debtor.IBAN) != "" || s.Debtor.Name == "" {
 		return ExportView{}, apperr.Errorf(apperr.Conflict, "No debtor account is configured (HERSTART_SEPA_DEBTOR_IBAN, HERSTART_SEPA_DEBTOR_NAME).")
 	}
+	// One export at a time, across instances: a lease taken before the
+	// payouts are read, so the next export reads what this one left. A
+	// stopped export's lease lapses after exportTakeover.
+	holder := ids.New("x_")
+	if ok, err := s.store.leases.Acquire(ctx, "sepa-export", holder, time.Now(), exportTakeover); err != nil {
+		return ExportView{}, err
+	} else if !ok {
+		return ExportView{}, errExportUnderWay
+	}
+	defer func() { _ = s.store.leases.Release(context.WithoutCancel(ctx), "sepa-export", holder) }()
 	open, err := s.store.payoutList(ctx, "open")
 	if err != nil {
 		return ExportView{}, err
@@ -360,6 +370,10 @@ func (s *Service) Export(ctx context.Context) (ExportView, error) {
 const exportTakeover = 2 * time.Minute
 
 var errExportUnderWay = apperr.Errorf(apperr.Conflict, "An export of these payouts is under way already.")
+
+// (Exports of the same payouts also claim one id, claimExport: should an
+// export outlast its lease, the next one for the same payouts still makes
+// no second file.)
 
 // claimExport inserts doc under an id derived from its payouts (and the
 // attempt): of several exports of the same payouts, one inserts it.

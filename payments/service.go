@@ -435,14 +435,8 @@ func (s *Service) move(p *Payout, by string, to State, ref string) {
 // the event. Idempotent.
 func (s *Service) followPayout(ctx context.Context, t store.FollowUp[payoutTask]) (bool, error) {
 	p, err := s.store.payout(ctx, cmp.Or(t.Data.Payout, t.Key()))
-	if apperr.Is(err, apperr.NotFound) {
-		return false, nil
-	}
-	if err != nil {
+	if landed, err := store.Landed(err, p.writes, t.ID()); !landed {
 		return false, err
-	}
-	if !p.writes.Has(t.ID()) {
-		return false, nil
 	}
 	if err := s.store.listPayout(ctx, p); err != nil {
 		return false, err

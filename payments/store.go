@@ -28,13 +28,15 @@ type Store struct {
 	events   *mongo.Collection
 	lists    *mongo.Collection
 	versions *store.Versions
+	leases   *store.Leases // "sepa-export": one export at a time
 	locks    store.Locks
 }
 
 // NewStore returns the Store over db.
 func NewStore(db *mongo.Database) *Store {
 	return &Store{schemes: db.Collection("schemes"), payouts: db.Collection("payouts"), accounts: db.Collection("payment_accounts"),
-		exports: db.Collection("sepa_exports"), events: db.Collection("stripe_events"), lists: db.Collection("payment_lists"), versions: store.NewVersions(db)}
+		exports: db.Collection("sepa_exports"), events: db.Collection("stripe_events"), lists: db.Collection("payment_lists"), versions: store.NewVersions(db),
+		leases: store.NewLeases(db)}
 }
 
 // Collections names the collections the Store uses.

@@ -157,14 +157,8 @@ func (p *Placement) notify(to users.ID, kind, text string) {
 // ended, the notices. Idempotent.
 func (s *Service) followPlacement(ctx context.Context, t store.FollowUp[placementTask]) (bool, error) {
 	p, err := s.store.placement(ctx, cmp.Or(t.Data.Placement, t.Key()))
-	if apperr.Is(err, apperr.NotFound) {
-		return false, nil
-	}
-	if err != nil {
+	if landed, err := store.Landed(err, p.writes, t.ID()); !landed {
 		return false, err
-	}
-	if !p.writes.Has(t.ID()) {
-		return false, nil
 	}
 	if err := s.store.listPlacement(ctx, p); err != nil {
 		return false, err

@@ -16,8 +16,20 @@ if xsd=$(scripts/pain001-xsd.sh 2>/dev/null); then
 else
 	echo "== pain.001.001.03 XSD not available (apt-get download libhbci4j-core-java failed): the SEPA test says so"
 fi
-echo "== go test ./... (embedded FerretDB, SQLite backend)"
-go test -count=1 -timeout 20m ./...
+# The packages with concurrency run under the race detector (STYLE.md 5):
+# whole packages, and the API's race tests (the rest of api runs without
+# -race below: its relevance sets are CPU-bound, not concurrent, and take
+# four minutes under the detector).
+race_pkgs=(./store/... ./audit/... ./placements/... ./payments/... ./candidates/... ./employers/... ./users/... ./jobs/... ./platform/... ./frontend/... ./inbox/...)
+echo "== go test -race (embedded FerretDB, SQLite backend): ${race_pkgs[*]}"
+go test -race -count=1 -timeout 20m "${race_pkgs[@]}"
+echo "== go test -race ./api -run 'TestInvariant|Concurrent|Parallel|TwoInstances' (the API's race tests)"
+go test -race -count=1 -timeout 20m -run 'TestInvariant|Concurrent|Parallel|TwoInstances' ./api/
+raced=$(go list "${race_pkgs[@]}")
+rest=$(go list ./... | grep -vxF "$raced")
+echo "== go test (embedded FerretDB, SQLite backend): every other package, without -race"
+# shellcheck disable=SC2086
+go test -count=1 -timeout 20m $rest
 if [ -z "${MEILI_URL:-}" ]; then
 	echo "== Meilisearch conformance suite skipped: MEILI_URL not set (no Meilisearch server on this machine;"
 	echo "   matching/meili's filter-string and settings tests ran above)"
@@ -39,4 +51,4 @@ echo "   and are not repeated: the pages do not touch storage)"
 # the only one using its PostgreSQL database (its metadata cache goes stale
 # when another drops a schema; seen as "relation … does not exist").
 HERSTART_TEST_POSTGRES_URL="$HERSTART_PG_URL" go test -p 1 -count=1 -timeout 20m \
-	./store/... ./audit/... ./users/... ./inbox/... ./placements/... ./payments/... ./candidates/... ./employers/... ./matching/ ./api/... ./cmd/...
+	./store/... ./audit/... ./users/... ./inbox/... ./jobs/... ./placements/... ./payments/... ./candidates/... ./employers/... ./platform/... ./matching/ ./api/... ./cmd/...

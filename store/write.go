@@ -95,6 +95,20 @@ func (ws Writes) With(task string) Writes {
 // Has reports whether the document's write by task took effect.
 func (ws Writes) Has(task string) bool { return slices.Contains(ws, task) }
 
+// Landed is how a follow-up learns whether its write took effect, from
+// its document's read: err is the read's error (NotFound: the document is
+// not there, so the write did not land), ws the document's writes.
+// Errors: the read's, but NotFound.
+func Landed(err error, ws Writes, task string) (bool, error) {
+	switch {
+	case apperr.Is(err, apperr.NotFound):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	return ws.Has(task), nil
+}
+
 // Write is one audited write of one document.
 type Write[P any] struct {
 	Kind  string      // the task kind; its follow-up is registered with Handle

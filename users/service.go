@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"time"
 
@@ -73,13 +72,7 @@ type userTask struct {
 
 func (s *Service) followUp(ctx context.Context, t store.FollowUp[userTask]) (bool, error) {
 	d, err := s.store.byID(ctx, cmp.Or(t.Data.User, ID(t.Key())))
-	if apperr.Is(err, apperr.NotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return slices.Contains(d.Writes, t.ID()), nil
+	return store.Landed(err, d.Writes, t.ID())
 }
 
 // write runs save (which stores the user with the task among its writes)
