@@ -18,9 +18,11 @@ assets:
 	scripts/assets.sh
 
 ## demo: load the demo accounts and candidates into ./data (once), then serve
+## (with a demo debtor account for the SEPA export, unless one is configured)
 demo: build
 	./$(BIN) demo
-	./$(BIN) serve
+	HERSTART_SEPA_DEBTOR_NAME="$${HERSTART_SEPA_DEBTOR_NAME:-Stichting Herstart (demo)}" \
+	HERSTART_SEPA_DEBTOR_IBAN="$${HERSTART_SEPA_DEBTOR_IBAN:-NL91ABNA0417164300}" ./$(BIN) serve
 
 ## test: the whole suite against real parts (embedded FerretDB on SQLite, then
 ## over PostgreSQL when one can be started), plus vet and gofmt

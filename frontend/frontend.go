@@ -231,6 +231,9 @@ func (p *Page) Checked(field, value string) bool {
 }
 
 var funcs = template.FuncMap{
+	// once is a fresh one-use token for each form (web.OnceField): a form
+	// sent twice makes one record.
+	"once":   randomToken,
 	"euro":   euro,
 	"date":   func(t time.Time) string { return t.Format("2006-01-02") },
 	"when":   func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") },

@@ -4,6 +4,8 @@ import "github.com/gofiber/fiber/v2"
 
 func (p *Pages) routes(app *fiber.App) {
 	app.Get("/", p.handler("Sign in", p.home))
+	// Where people look for the sign-in page (and links from elsewhere go).
+	app.Get("/login", func(c *fiber.Ctx) error { return c.Redirect("/", fiber.StatusSeeOther) })
 	app.Post("/signin", p.handler("Sign in", p.signIn))
 	app.Post("/signout", p.signOut)
 	app.Post("/lang", p.handler("", p.setLang))

@@ -23,6 +23,7 @@ import (
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/employers"
+	"github.com/herstart/herstart/idempotency"
 	"github.com/herstart/herstart/ids"
 	"github.com/herstart/herstart/inbox"
 	"github.com/herstart/herstart/jobs"
@@ -78,6 +79,7 @@ type Services struct {
 	Places     *places.Table
 	Taxonomy   *taxonomy.Taxonomy
 	Jobs       *jobs.Service
+	Once       *idempotency.Service // repeats of a creating request answered with the first answer
 	Holder     string
 
 	collections []string
@@ -107,7 +109,7 @@ func New(ctx context.Context, db *mongo.Database, index matching.Index, o Option
 		}
 	}
 	for _, cs := range [][]string{s.Audit.Collections(), userStore.Collections(), candStore.Collections(), empStore.Collections(), placeStore.Collections(), payStore.Collections(),
-		{s.Outbox.Name(), s.Leases.Name(), s.Throttle.Name(), "secrets", store.NewVersions(db).Name(), "inboxes", "jobs"}} {
+		{s.Outbox.Name(), s.Leases.Name(), s.Throttle.Name(), "secrets", store.NewVersions(db).Name(), "inboxes", "jobs", "idempotency"}} {
 		s.collections = append(s.collections, cs...)
 	}
 
@@ -125,6 +127,7 @@ func New(ctx context.Context, db *mongo.Database, index matching.Index, o Option
 	}
 
 	s.Jobs = jobs.NewService(db, s.Holder, log)
+	s.Once = idempotency.NewService(db)
 	s.Users = users.NewService(userStore, s.Audit, s.Outbox, nil)
 	s.Inbox = inbox.NewService(db, nil)
 	s.Candidates = candidates.NewService(candStore, s.Audit, s.Places, s.Outbox, nil)

@@ -23,8 +23,8 @@ fi
 race_pkgs=(./store/... ./audit/... ./placements/... ./payments/... ./candidates/... ./employers/... ./users/... ./jobs/... ./platform/... ./frontend/... ./inbox/...)
 echo "== go test -race (embedded FerretDB, SQLite backend): ${race_pkgs[*]}"
 go test -race -count=1 -timeout 20m "${race_pkgs[@]}"
-echo "== go test -race ./api -run 'TestInvariant|Concurrent|Parallel|TwoInstances' (the API's race tests)"
-go test -race -count=1 -timeout 20m -run 'TestInvariant|Concurrent|Parallel|TwoInstances' ./api/
+echo "== go test -race ./api -run 'TestInvariant|TestIdempotency|Concurrent|Parallel|TwoInstances' (the API's race tests)"
+go test -race -count=1 -timeout 20m -run 'TestInvariant|TestIdempotency|Concurrent|Parallel|TwoInstances' ./api/
 raced=$(go list "${race_pkgs[@]}")
 rest=$(go list ./... | grep -vxF "$raced")
 echo "== go test (embedded FerretDB, SQLite backend): every other package, without -race"

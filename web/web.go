@@ -25,6 +25,7 @@ import (
 
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/audit"
+	"github.com/herstart/herstart/idempotency"
 	"github.com/herstart/herstart/ids"
 	"github.com/herstart/herstart/users"
 )
@@ -39,6 +40,9 @@ type Config struct {
 	CookieInsecure bool
 	// Proxies says whose client-address header to believe.
 	Proxies Proxies
+	// Idempotency, when set, makes a POST with an Idempotency-Key (API) or
+	// a one-use form token (pages) safe to send twice (once.go).
+	Idempotency *idempotency.Service
 }
 
 // Web is the shared app. Faces mount their routes on App (or a group of
@@ -106,6 +110,7 @@ func New(cfg Config) *Web {
 	w.app.Get("/readyz", w.handleReady)
 	w.app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(w.metrics.registry, promhttp.HandlerOpts{})))
 	w.app.Use(w.authenticate)
+	w.app.Use(w.once)
 	return w
 }
 

@@ -508,7 +508,21 @@ func TestBrowser_Roles(t *testing.T) {
 		t.Fatalf("the form lost its input: first name %q", v)
 	}
 	worker.set(`input[name="hours_per_week"]`, "32")
-	worker.submit(`form[action="/candidates/new"] button[type="submit"]`)
+	// Sent twice at once, as a double click or an impatient second click
+	// sends it: both answers lead to one and the same candidate (the
+	// form's one-use token; web.OnceField).
+	twice := eval[[]string](worker, `(async () => {
+		const f = document.querySelector('form[action="/candidates/new"]');
+		const d = new FormData(f);
+		const rs = await Promise.all([fetch(f.action, {method: "POST", body: d}), fetch(f.action, {method: "POST", body: d})]);
+		return rs.map(r => r.status + " " + r.url.split("?")[0]);
+	})()`)
+	t.Logf("the registration form sent twice at once: %v", twice)
+	if len(twice) != 2 || twice[0] != twice[1] || !strings.Contains(twice[0], "/candidates/c_") {
+		t.Fatalf("the registration form sent twice: %v; want both answers on one new candidate", twice)
+	}
+	b.record("double submit: the registration form sent twice at once led both times to " + twice[0][strings.Index(twice[0], "/candidates/"):])
+	worker.open(twice[0][strings.Index(twice[0], "/candidates/"):])
 	worker.wantText("Sanne de Vries", "Nieuwegein", "23:00")
 	candURL, _, _ := strings.Cut(worker.location(), "?")
 	candID := candURL[strings.LastIndex(candURL, "/")+1:]

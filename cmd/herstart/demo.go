@@ -39,6 +39,7 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdo
 	n := fs.Int("candidates", 0, "also generate N synthetic candidates (spread over generated probation workers, 50 each)")
 	seed := fs.Uint64("seed", 1, "random seed for generated candidates")
 	history := fs.Bool("history", true, "also write the placements with a year of history (about half a minute)")
+	force := fs.Bool("force", false, "add the demo accounts (public password) even on a platform with coordinators of its own")
 	if err := fs.Parse(args); err != nil {
 		return exitError(2)
 	}
@@ -50,6 +51,19 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdo
 		return err
 	}
 	defer p.close()
+	// A platform in real use gets no accounts with a public password by
+	// accident: only when asked.
+	none, err := p.users.NoCoordinator(ctx)
+	if err != nil {
+		return err
+	}
+	demoThere, err := p.users.EmailInUse(ctx, demoAccounts[0].email)
+	if err != nil {
+		return err
+	}
+	if !none && !demoThere && !*force {
+		return fmt.Errorf("this platform has coordinators of its own: the demo would add %d accounts with a public password; run `herstart demo --force` to add them anyway", len(demoAccounts))
+	}
 	ids := map[string]users.ID{}
 	fresh := true
 	for _, a := range demoAccounts {

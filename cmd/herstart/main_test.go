@@ -320,3 +320,31 @@ func TestBenchSearch(t *testing.T) {
 		t.Fatalf("bad --candidates: %v, %q; want exit 2 naming the flag", err, errs.String())
 	}
 }
+
+// TestDemo_RefusesARealPlatform: on a platform with a coordinator of its
+// own, demo adds no accounts with a public password unless --force.
+func TestDemo_RefusesARealPlatform(t *testing.T) {
+	env := testEnv(t, nil)
+	env["HERSTART_ADMIN_EMAIL"], env["HERSTART_ADMIN_PASSWORD"] = "beheer@reclassering.example", "een lang en geheim wachtwoord"
+	ctx := context.Background()
+	cfg, err := loadConfig(envFunc(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := openPlatform(ctx, cfg, slog.New(slog.DiscardHandler), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := p.users.Bootstrap(ctx, env["HERSTART_ADMIN_EMAIL"], env["HERSTART_ADMIN_PASSWORD"]); err != nil || !ok {
+		t.Fatalf("bootstrap: %v %v", ok, err)
+	}
+	p.close()
+	var out bytes.Buffer
+	err = run(ctx, []string{"demo", "--history=false"}, &out, io.Discard, envFunc(env))
+	if err == nil || !strings.Contains(err.Error(), "--force") {
+		t.Fatalf("demo on a platform in use: %v\n%s", err, out.String())
+	}
+	if err := run(ctx, []string{"demo", "--history=false", "--force"}, &out, io.Discard, envFunc(env)); err != nil {
+		t.Fatalf("demo --force: %v\n%s", err, out.String())
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/employers"
+	"github.com/herstart/herstart/idempotency"
 	"github.com/herstart/herstart/inbox"
 	"github.com/herstart/herstart/jobs"
 	"github.com/herstart/herstart/matching"
@@ -43,6 +44,7 @@ type platform struct {
 	places     *places.Table
 	taxonomy   *taxonomy.Taxonomy
 	jobs       *jobs.Service
+	once       *idempotency.Service
 	holder     string // this instance, among others on the database
 	unlock     func() // releases the data directory
 }
@@ -103,7 +105,7 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger, what string
 	}
 	p.audit, p.outbox, p.leases, p.users, p.candidates, p.employers = s.Audit, s.Outbox, s.Leases, s.Users, s.Candidates, s.Employers
 	p.matching, p.inbox, p.placements, p.payments, p.places, p.taxonomy = s.Matching, s.Inbox, s.Placements, s.Payments, s.Places, s.Taxonomy
-	p.jobs, p.holder = s.Jobs, s.Holder
+	p.jobs, p.once, p.holder = s.Jobs, s.Once, s.Holder
 	return p, nil
 }
 
@@ -169,6 +171,10 @@ func (p *platform) runJobs(ctx context.Context, log *slog.Logger) {
 			if n > 0 {
 				log.Info("page jobs taken up again", "count", n)
 			}
+			return err
+		}},
+		{"prune-idempotency", time.Hour, func(ctx context.Context) error {
+			_, err := p.once.Prune(ctx, time.Now())
 			return err
 		}},
 		{"prune-tokens", time.Hour, func(ctx context.Context) error {
