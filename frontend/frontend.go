@@ -138,6 +138,30 @@ type Page struct {
 	Now    time.Time
 }
 
+// N is T for a count: one when n is 1, else many (each an English format
+// with %d, translated as T does), so a page never says "1 kandidaten".
+func (p *Page) N(one, many string, n int) string {
+	if n == 1 {
+		return p.T(one, n)
+	}
+	return p.T(many, n)
+}
+
+// FieldError is one line of a form's error summary.
+type FieldError struct{ Name, Message string }
+
+// ErrorList is the form's problems in a steady order, for the error
+// summary at the top of the page (each a link to its field; app.js puts
+// the field's label before it and moves the focus to the summary).
+func (p *Page) ErrorList() []FieldError {
+	out := make([]FieldError, 0, len(p.Errors))
+	for k, v := range p.Errors {
+		out = append(out, FieldError{Name: k, Message: v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
 // NavItem is a link of the role's menu.
 type NavItem struct {
 	Href, Label string

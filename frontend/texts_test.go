@@ -21,7 +21,8 @@ import (
 func pageTexts(t *testing.T) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	tmpl := []*regexp.Regexp{regexp.MustCompile(`\.T "((?:[^"\\]|\\.)*)"`), regexp.MustCompile(`"(?:Label|Hint|Title)" "((?:[^"\\]|\\.)*)"`)}
+	tmpl := []*regexp.Regexp{regexp.MustCompile(`\.T "((?:[^"\\]|\\.)*)"`), regexp.MustCompile(`"(?:Label|Hint|Title)" "((?:[^"\\]|\\.)*)"`),
+		regexp.MustCompile(`\.N "((?:[^"\\]|\\.)*)"`), regexp.MustCompile(`\.N "(?:[^"\\]|\\.)*" "((?:[^"\\]|\\.)*)"`)}
 	files, _ := filepath.Glob("templates/*.html")
 	if len(files) < 20 {
 		t.Fatalf("found %d templates: the scan is broken", len(files))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -189,7 +190,8 @@ func find(ctx context.Context, coll *mongo.Collection, id string, d any, notFoun
 
 // A payout's list entry: "state|due|scheme|placement|employer|amount".
 func payoutEntry(p Payout) string {
-	return strings.Join([]string{string(p.State), p.DueDate.Format(time.DateOnly), p.SchemeID, p.PlacementID, p.EmployerID, strconv.FormatInt(p.AmountCents, 10)}, "|")
+	notBy := strings.Join(append([]string{p.ScheduledBy}, p.Approvals...), ",")
+	return strings.Join([]string{string(p.State), p.DueDate.Format(time.DateOnly), p.SchemeID, p.PlacementID, p.EmployerID, strconv.FormatInt(p.AmountCents, 10), notBy}, "|")
 }
 
 // PayoutSummary is one line of a payout list.
@@ -201,16 +203,27 @@ type PayoutSummary struct {
 	PlacementID string `json:"placement_id"`
 	EmployerID  string `json:"employer_id"`
 	AmountCents int64  `json:"amount_cents"`
+	notBy       []string
 }
 
 func decodePayoutEntry(id, e string) PayoutSummary {
-	f := strings.SplitN(e, "|", 6)
-	for len(f) < 6 {
+	f := strings.SplitN(e, "|", 7)
+	for len(f) < 7 {
 		f = append(f, "")
 	}
 	n, _ := strconv.ParseInt(f[5], 10, 64)
-	return PayoutSummary{ID: id, State: State(f[0]), DueDate: f[1], SchemeID: f[2], PlacementID: f[3], EmployerID: f[4], AmountCents: n}
+	var notBy []string
+	if f[6] != "" {
+		notBy = strings.Split(f[6], ",")
+	}
+	return PayoutSummary{ID: id, State: State(f[0]), DueDate: f[1], SchemeID: f[2], PlacementID: f[3], EmployerID: f[4], AmountCents: n, notBy: notBy}
 }
+
+// MayApprove reports whether coordinator user may approve the payout as
+// far as its list entry knows: not the one who scheduled it, nor one who
+// approved it already (the pages show the button only then; Approve
+// decides).
+func (p PayoutSummary) MayApprove(user string) bool { return !slices.Contains(p.notBy, user) }
 
 // terminal states leave the open list.
 func (st State) terminal() bool { return st == Paid || st == Cancelled }

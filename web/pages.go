@@ -4,9 +4,17 @@ package web
 // labels), English to Dutch; they join the catalogue. The frontend's
 // TestTexts_Translated fails when a page text has no entry here.
 var pageTexts = map[string]string{
-	"%d candidates": "%d kandidaten",
+	"%d candidates":                  "%d kandidaten",
+	"%d candidate":                   "%d kandidaat",
+	"%d check to do":                 "%d controle te doen",
+	"%d placement":                   "%d plaatsing",
+	"%d older check-in is archived.": "%d oudere check-in is gearchiveerd.",
+	"%d concern":                     "%d zorg",
+	"%d month":                       "%d maand",
+	"%d vacancy fits, within the candidate's restrictions.":                                                     "%d vacature past, binnen de beperkingen van de kandidaat.",
+	"%d candidate needs their availability confirmed: after 30 days without it, employers no longer find them.": "%d kandidaat wacht op bevestiging van de beschikbaarheid: na 30 dagen zonder vinden werkgevers die niet meer.",
 	"%d candidates need their availability confirmed: after 30 days without it, employers no longer find them.": "%d kandidaten wachten op bevestiging van hun beschikbaarheid: na 30 dagen zonder vinden werkgevers ze niet meer.",
-	"%d due: %d on time, %d late, %d missed.": "%d gepland: %d op tijd, %d te laat, %d gemist.",
+	"%d due: %d on time, %d late, %d missed.":                                                                   "%d gepland: %d op tijd, %d te laat, %d gemist.",
 	"%d months":                        "%d maanden",
 	"%d older check-ins are archived.": "%d oudere check-ins zijn gearchiveerd.",
 	"%d placements":                    "%d plaatsingen",
@@ -195,6 +203,7 @@ var pageTexts = map[string]string{
 	"Hire":           "Aannemen",
 	"History":        "Geschiedenis",
 	"Hours per week": "Uren per week",
+	"Area ban place": "Plaats van het gebiedsverbod",
 	"How":            "Hoe",
 	"How is the candidate doing? (1 bad – 5 good)": "Hoe gaat het met de kandidaat? (1 slecht – 5 goed)",
 	"How is the work going? (1 bad – 5 good)":      "Hoe gaat het werk? (1 slecht – 5 goed)",

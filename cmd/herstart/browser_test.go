@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -504,6 +505,22 @@ func TestBrowser_Roles(t *testing.T) {
 	if msg := worker.text(`#f-hours_per_week-error`); msg == "" {
 		t.Fatalf("hours 200: no error beside the field; page says:\n%s", worker.text("main"))
 	}
+	// The error summary: the focus is on it, and it links to the field,
+	// named by its label.
+	if id := eval[string](worker, `document.activeElement ? document.activeElement.id : ""`); id != "error-summary" {
+		t.Fatalf("hours 200: the focus is on %q; want the error summary", id)
+	}
+	worker.screenshot("register-errors-desktop")
+	worker.axe("register a candidate (errors)")
+	summaryLink := eval[string](worker, `(document.querySelector('#error-summary a[href="#f-hours_per_week"]') || {textContent: ""}).textContent`)
+	if !strings.HasPrefix(summaryLink, "Uren per week") {
+		t.Fatalf("hours 200: the summary's link to the field reads %q; want it to start with the field's label", summaryLink)
+	}
+	worker.do(chromedp.Click(chromedp.CSS(`#error-summary a[href="#f-hours_per_week"]`)))
+	if id := eval[string](worker, `document.activeElement.id`); id != "f-hours_per_week" {
+		t.Fatalf("following the summary's link put the focus on %q; want the field", id)
+	}
+	b.record("error summary: a 422 on the registration form puts the focus on the summary; its link " + strconv.Quote(summaryLink) + " leads into the field")
 	if v := eval[string](worker, `document.querySelector('input[name="identity.first_name"]').value`); v != "Sanne" {
 		t.Fatalf("the form lost its input: first name %q", v)
 	}

@@ -22,14 +22,23 @@
       if (spec.type === "line") { ds.stepped = spec.step ? "after" : false; ds.fill = false; ds.pointRadius = 2; ds.borderWidth = 2; }
       return ds;
     });
-    var opts = { responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { display: datasets.length > 1 || spec.type === "doughnut" } } };
+    // Numbers as the page's language writes them (10.000 in Dutch), and
+    // counts from 0 up even when there is nothing yet (Chart.js otherwise
+    // draws an empty chart from -1 to 1).
+    var opts = { responsive: true, maintainAspectRatio: false, animation: false, locale: document.documentElement.lang || "nl",
+      plugins: { legend: { display: datasets.length > 1 || spec.type === "doughnut" } } };
     if (spec.type !== "doughnut") {
-      opts.scales = { x: { stacked: !!spec.stacked }, y: { stacked: !!spec.stacked, beginAtZero: true, ticks: { precision: 0 } } };
+      opts.scales = { x: { stacked: !!spec.stacked }, y: { stacked: !!spec.stacked, beginAtZero: true, min: 0, suggestedMax: 1, ticks: { precision: 0 } } };
       if (spec.linear_x) opts.scales.x.type = "linear";
       if (spec.x_title) opts.scales.x.title = { display: true, text: spec.x_title };
       if (spec.y_title) opts.scales.y.title = { display: true, text: spec.y_title };
       if (spec.y_max) opts.scales.y.max = spec.y_max;
-      if (spec.horizontal) opts.indexAxis = "y";
+      if (spec.horizontal) {
+        opts.indexAxis = "y";
+        opts.scales.x.min = 0;
+        delete opts.scales.y.min;
+        delete opts.scales.y.suggestedMax;
+      }
     }
     new window.Chart(canvas, { type: spec.type, data: { labels: spec.linear_x ? undefined : (spec.labels || []), datasets: datasets }, options: opts });
   }
@@ -38,6 +47,39 @@
     (root || document).querySelectorAll("canvas[data-chart]").forEach(draw);
   }
 
-  document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
+  // The error summary: each problem links to its field. A problem named by
+  // a path the form does not have as such (skills[1], a list's entry) links
+  // to the field that holds it; the field's label goes before the message;
+  // the focus moves to the summary, so a keyboard or screen-reader user
+  // lands on it, and following a link puts the focus in the field.
+  function fieldFor(name) {
+    var tries = [name, name.replace(/\[\d+\]$/, ""), name.replace(/\[\d+\]/g, ""), name.split(/[.\[]/)[0]];
+    for (var i = 0; i < tries.length; i++) {
+      var el = document.querySelector('[name="' + tries[i].replace(/"/g, "") + '"]');
+      if (el) return el;
+    }
+    return null;
+  }
+
+  function summary() {
+    var box = document.getElementById("error-summary");
+    if (!box) return;
+    box.querySelectorAll("a[data-field]").forEach(function (a) {
+      var field = fieldFor(a.dataset.field);
+      if (!field || !field.id) return;
+      a.setAttribute("href", "#" + field.id);
+      var label = document.querySelector('label[for="' + field.id + '"]');
+      if (label && a.textContent.indexOf(label.textContent) !== 0) {
+        a.textContent = label.textContent.replace(/\s*\*\s*$/, "") + ": " + a.textContent;
+      }
+      a.addEventListener("click", function (e) { e.preventDefault(); field.focus(); field.scrollIntoView({ block: "center" }); });
+      if (field.getAttribute("aria-invalid") !== "true") {
+        field.setAttribute("aria-invalid", "true");
+      }
+    });
+    box.focus();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { drawAll(document); summary(); });
   document.addEventListener("htmx:afterSwap", function (e) { drawAll(e.target); });
 })();
