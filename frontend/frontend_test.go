@@ -76,3 +76,20 @@ func TestReadImport(t *testing.T) {
 		}
 	}
 }
+
+// TestReadImport_DutchColumns: a Dutch spreadsheet's header (semicolons,
+// Dutch names, other case and spaces) reads as the English one.
+func TestReadImport_DutchColumns(t *testing.T) {
+	raw := "Voornaam;Achternaam;Geboortedatum;Vaardigheden;Woonplaats;Uren per week;E-mailadres\nIvo;Jansen;1991-02-03;metselen|voegen;Utrecht;32;ivo@example.nl\n"
+	rows, err := readImport([]byte(raw), "2026-12-02")
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("readImport = %d rows, %v", len(rows), err)
+	}
+	r := rows[0]
+	if r.Identity.FirstName != "Ivo" || r.Identity.LastName != "Jansen" || r.HomePlace != "Utrecht" || r.HoursPerWeek != 32 || r.Identity.Email != "ivo@example.nl" || len(r.Skills) != 2 {
+		t.Fatalf("read %+v", r)
+	}
+	if _, err := readImport([]byte("voornaam;achternaam;geboortedatum;vaardigheden;woonplaats;schoenmaat\n"), "2026-12-02"); !apperr.Is(err, apperr.Invalid) {
+		t.Fatalf("an unknown Dutch column: %v", err)
+	}
+}

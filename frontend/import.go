@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,6 +25,27 @@ import (
 // header (any order; the first five are required).
 var importColumns = []string{"first_name", "last_name", "birth_date", "skills", "home_place", "hours_per_week", "available_from", "travel_radius_km",
 	"desired_occupations", "certificates", "languages", "email", "phone", "motivation"}
+
+// dutchColumns are the Dutch names a worker's spreadsheet may use for the
+// columns (lower case, spaces and dashes as underscores), as the import
+// page lists them beside the English ones.
+var dutchColumns = map[string]string{
+	"voornaam": "first_name", "achternaam": "last_name", "geboortedatum": "birth_date", "vaardigheden": "skills",
+	"woonplaats": "home_place", "uren_per_week": "hours_per_week", "beschikbaar_vanaf": "available_from",
+	"reisafstand": "travel_radius_km", "reisafstand_km": "travel_radius_km", "gewenste_beroepen": "desired_occupations",
+	"certificaten": "certificates", "talen": "languages", "e_mail": "email", "e_mailadres": "email", "email": "email",
+	"telefoon": "phone", "telefoonnummer": "phone", "motivatie": "motivation",
+}
+
+// importColumn is the column a header cell names, in English or Dutch
+// (case, spaces and dashes do not matter); "" when none.
+func importColumn(h string) string {
+	h = strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(strings.TrimSpace(h)))
+	if slices.Contains(importColumns, h) {
+		return h
+	}
+	return dutchColumns[h]
+}
 
 // maxImportRows bounds one uploaded file.
 const maxImportRows = 1000
@@ -121,16 +143,10 @@ func readImport(raw []byte, today string) ([]candidates.Input, error) {
 		return nil, apperr.InvalidField("file", "is not a CSV file with a header line")
 	}
 	col := map[string]int{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(h))
-		known := false
-		for _, k := range importColumns {
-			if h == k {
-				known = true
-			}
-		}
-		if !known {
-			return nil, apperr.InvalidFieldf("file", "has an unknown column %s (known: %s)", h, strings.Join(importColumns, ", "))
+	for i, cell := range header {
+		h := importColumn(cell)
+		if h == "" {
+			return nil, apperr.InvalidFieldf("file", "has an unknown column %s (known: %s)", strings.TrimSpace(cell), strings.Join(importColumns, ", "))
 		}
 		col[h] = i
 	}

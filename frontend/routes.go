@@ -27,6 +27,7 @@ func (p *Pages) routes(app *fiber.App) {
 	app.Get("/candidates/:id/edit", p.handler("Edit candidate", p.candidateEdit))
 	app.Post("/candidates/:id/edit", p.handler("Edit candidate", p.candidateUpdate))
 	app.Post("/candidates/:id/confirm", p.handler("Caseload", p.candidateConfirm))
+	app.Post("/candidates/:id/available", p.handler("Candidate", p.candidateAvailable))
 	app.Post("/candidates/:id/consents", p.handler("Candidate", p.consentCreate))
 	app.Post("/candidates/:id/consents/:cid/withdraw", p.handler("Candidate", p.consentWithdraw))
 	app.Post("/candidates/:id/conflicts", p.handler("Candidate", p.conflictAdd))

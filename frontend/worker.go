@@ -61,6 +61,22 @@ func (p *Pages) caseload(c *fiber.Ctx, pg *Page) error {
 	return p.render(c, fiber.StatusOK, "caseload", pg)
 }
 
+// candidateAvailable makes a registered candidate available (and so
+// confirmed today) in one click, from the candidate's page that says why
+// employers do not find them yet.
+func (p *Pages) candidateAvailable(c *fiber.Ctx, pg *Page) error {
+	id := candidates.ID(c.Params("id"))
+	st := candidates.Available
+	if _, err := p.cfg.Candidates.Update(ctxAs(c), id, candidates.Update{Status: &st}, 0); err != nil {
+		ae, ok := apperr.As(err)
+		if !ok || !aboutTheForm(err) {
+			return err
+		}
+		return back(c, "/candidates/"+string(id), ae.Message) // shown when it is a catalogue text
+	}
+	return back(c, "/candidates/"+string(id), "The candidate is available: employers find them now.")
+}
+
 // candidateConfirm confirms a candidate's availability in one click: with
 // htmx the row is replaced in place, without it the caseload reloads.
 func (p *Pages) candidateConfirm(c *fiber.Ctx, pg *Page) error {

@@ -543,11 +543,14 @@ func TestBrowser_Roles(t *testing.T) {
 	worker.wantText("Sanne de Vries", "Nieuwegein", "23:00")
 	candURL, _, _ := strings.Cut(worker.location(), "?")
 	candID := candURL[strings.LastIndex(candURL, "/")+1:]
-	// Make the candidate available (edit), then confirm the availability.
-	worker.open("/candidates/" + candID + "/edit")
-	worker.do(chromedp.SetValue(chromedp.CSS(`select[name="status"]`), "available"))
-	worker.submit(`form[action$="/edit"] button[type="submit"]`)
-	worker.wantText("beschikbaar")
+	// A new candidate's page says why employers do not find them yet, and
+	// offers the step in place.
+	worker.wantText("Werkgevers vinden deze kandidaat nog niet")
+	worker.submit(`form[action="/candidates/` + candID + `/available"] button`)
+	worker.wantText("beschikbaar", "werkgevers vinden hem of haar nu")
+	if n := eval[int](worker, `document.querySelectorAll("#not-findable").length`); n != 0 {
+		t.Fatal("the candidate is available, and the page still says employers do not find them")
+	}
 	worker.check("candidate (probation worker)", "candidate")
 
 	// A caseload import runs as work with its progress shown; a bad line
