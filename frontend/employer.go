@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"html/template"
 	"net/url"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/payments"
 	"github.com/herstart/herstart/placements"
+	"github.com/herstart/herstart/places"
 	"github.com/herstart/herstart/taxonomy"
 	"github.com/herstart/herstart/users"
 )
@@ -138,11 +140,18 @@ type searchData struct {
 	Searched   bool
 	Next, Prev int
 	Page       int
-	Query      string // the query string without page, for the pager
+	Query      template.URL // the query string without page, for the pager (url.Values.Encode)
 	Certs      []taxonomy.Term
 	Provinces  []string
 	Radii      []int
+	Suggest    []placeLink // places the search may have meant, when its place is unknown
+	Labels     map[string]string
 }
+
+// searchLabels name the search's fields in its problems (texts of the
+// form's own labels).
+var searchLabels = map[string]string{"q": "Skill, trade or word", "place": "Place", "within_km": "Radius", "available_before": "Available before",
+	"hours_min": "At least hours", "certificates": "Certificates"}
 
 // search is the employer's candidate search: anonymised cards with the
 // reasons they match, facets, place and radius; as you type with htmx
@@ -164,7 +173,7 @@ func (p *Pages) search(c *fiber.Ctx, pg *Page) error {
 		}
 	}
 	pg.Form = q
-	d := searchData{Certs: taxonomy.Certificates, Radii: []int{5, 10, 25, 50, 100}}
+	d := searchData{Certs: taxonomy.Certificates, Radii: []int{5, 10, 25, 50, 100}, Labels: searchLabels}
 	var f apperr.Fields
 	within := number(&f, q, "within_km")
 	hours := number(&f, q, "hours_min")
@@ -177,13 +186,17 @@ func (p *Pages) search(c *fiber.Ctx, pg *Page) error {
 		return p.invalid(c, err, "search", pg)
 	}
 	d.Page = page
-	d.Query = q.Encode()
+	d.Query = template.URL(q.Encode())
 	d.Searched = true
 	res, err := p.cfg.Matching.SearchCandidates(ctxAs(c), matching.CandidateSearch{
 		Q: q.Get("q"), Place: q.Get("place"), Province: q.Get("province"), WithinKm: within,
 		AvailableBefore: q.Get("available_before"), Certificates: q["certificates"], HoursMin: hours, Page: page, PerPage: 20,
 	})
 	if err != nil {
+		d.Searched = false
+		if _, bad := apperr.FieldsOf(err)["place"]; bad {
+			d.Suggest = p.nearPlaces(q, 5)
+		}
 		pg.Data = d
 		return p.invalid(c, err, "search", pg)
 	}
@@ -191,6 +204,40 @@ func (p *Pages) search(c *fiber.Ctx, pg *Page) error {
 	d.Next, d.Prev = nextPage(page, 20, res.Total), page-1
 	pg.Data = d
 	return p.render(c, fiber.StatusOK, "search", pg)
+}
+
+// placeLink is a place the search may have meant, with the search's query
+// for it.
+type placeLink struct {
+	Name  string
+	Query template.URL // url.Values.Encode: safe in the link as it is
+}
+
+// nearPlaces are the places whose names begin as the typed place does, from
+// its whole name down to its first three letters ("Utrect" finds
+// Utrecht), most populous first; each links to the same search there.
+func (p *Pages) nearPlaces(q url.Values, n int) []placeLink {
+	if p.cfg.Places == nil {
+		return nil
+	}
+	typed := []rune(strings.TrimSpace(q.Get("place")))
+	for l := len(typed); l >= 3; l-- {
+		found := p.cfg.Places.Suggest(string(typed[:l]), n)
+		if len(found) == 0 {
+			continue
+		}
+		out := make([]placeLink, 0, len(found))
+		for _, pl := range found {
+			qq := url.Values{}
+			for k, v := range q {
+				qq[k] = v
+			}
+			qq.Set("place", pl.Name)
+			out = append(out, placeLink{Name: pl.Name + " (" + places.ProvinceName(pl.Province) + ")", Query: template.URL(qq.Encode())})
+		}
+		return out
+	}
+	return nil
 }
 
 // card is one candidate as the employer may see them: the card, or more

@@ -204,6 +204,7 @@ var pageTexts = map[string]string{
 	"History":        "Geschiedenis",
 	"Hours per week": "Uren per week",
 	"Area ban place": "Plaats van het gebiedsverbod",
+	"Did you mean":   "Bedoelt u",
 	"Employers do not find this candidate yet, and no vacancy is matched: a registered candidate is shown once you make them available (when they are ready to start).": "Werkgevers vinden deze kandidaat nog niet en er worden geen vacatures bij gezocht: een ingeschreven kandidaat wordt pas getoond als u hem of haar beschikbaar maakt (als de kandidaat kan beginnen).",
 	"Make available to employers": "Beschikbaar maken voor werkgevers",
 	"Placed: the candidate's card has left the search while the placement runs.":                             "Geplaatst: de kaart van de kandidaat staat niet in de zoekresultaten zolang de plaatsing loopt.",

@@ -592,6 +592,21 @@ func TestBrowser_Roles(t *testing.T) {
 	if strings.Contains(employer.text("#results"), "Sanne") {
 		t.Fatal("the search card shows the candidate's name")
 	}
+	// A misspelled place, as you type: the results give way to the problem
+	// and the places it may have meant, and the address never becomes the
+	// place picker's /places.
+	employer.set(`#f-place`, "Utrect")
+	employer.waitText("#results", "Bedoelt u")
+	if got := employer.text("#results"); !strings.Contains(got, "Plaats:") || !strings.Contains(got, "Utrecht (Utrecht)") || strings.Contains(got, "Waarom deze kaart") {
+		t.Fatalf("a misspelled place as you type: the results say %q; want the place's problem, Utrecht offered, no old cards", got)
+	}
+	if strings.Contains(employer.location(), "/places") {
+		t.Fatalf("the address became the place picker's: %s", employer.location())
+	}
+	b.record("search as you type, place \"Utrect\": " + strings.Join(strings.Fields(employer.text("#results")), " "))
+	employer.screenshot("search-misspelled-place-desktop")
+	employer.open(eval[string](employer, `document.querySelector('#results a[href*="place=Utrecht"]').getAttribute("href")`))
+	employer.waitText("#results", "Waarom deze kaart")
 	employer.open(strings.TrimPrefix(employer.location(), base)) // a fresh load: leaving a changed field by Tab searches again
 	employer.check("candidate search (employer)", "search")
 	employer.open("/cards/" + candID)
