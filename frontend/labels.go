@@ -36,6 +36,14 @@ var labels = map[string]string{
 	"disclosure:consent_granted":   "consent given",
 	"disclosure:consent_withdrawn": "consent withdrawn",
 
+	"shown:card":         "the anonymised card",
+	"shown:first_name":   "first name",
+	"shown:work_history": "work history",
+	"shown:curfew":       "curfew",
+	"shown:last_name":    "last name",
+	"shown:email":        "e-mail address",
+	"shown:phone":        "phone number",
+
 	"role:probation_worker": "probation worker",
 	"role:employer":         "employer",
 	"role:mentor":           "mentor",

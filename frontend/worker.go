@@ -1,6 +1,8 @@
 package frontend
 
 import (
+	"bytes"
+	"encoding/csv"
 	"net/url"
 	"sort"
 	"strconv"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/candidates"
+	"github.com/herstart/herstart/employers"
 	"github.com/herstart/herstart/placements"
 	"github.com/herstart/herstart/taxonomy"
 	"github.com/herstart/herstart/users"
@@ -435,26 +438,111 @@ func (p *Pages) propose(c *fiber.Ctx, pg *Page) error {
 
 func (p *Pages) disclosures(c *fiber.Ctx, pg *Page) error {
 	id := candidates.ID(c.Params("id"))
-	log, err := p.cfg.Candidates.DisclosureLog(ctxAs(c), id)
+	rows, err := p.disclosureRows(c, pg, id)
 	if err != nil {
 		return err
 	}
 	pg.Data = struct {
 		ID    candidates.ID
-		Items []candidates.DisclosureEntry
-	}{id, log}
+		Items []disclosureRow
+	}{id, rows}
 	return p.render(c, fiber.StatusOK, "disclosures", pg)
 }
 
+// disclosureRow is one line of the disclosure log as a person reads it: the
+// employer and the user by name, what was shown in words.
+type disclosureRow struct {
+	At                      time.Time
+	What, Employer, Level   string
+	Shown, By, Role, Action string
+}
+
+// disclosureRows reads the candidate's disclosure log (audited by the
+// service) in plain words: names for the employer and the user who read or
+// recorded, the fields in words, in the page's language. The names are the
+// recipients' own (GDPR art. 15 gives the candidate the right to know
+// them); an id that no longer resolves is shown as it is.
+func (p *Pages) disclosureRows(c *fiber.Ctx, pg *Page, id candidates.ID) ([]disclosureRow, error) {
+	log, err := p.cfg.Candidates.DisclosureLog(ctxAs(c), id)
+	if err != nil {
+		return nil, err
+	}
+	ctx := ctxAs(c)
+	employerNames, userNames := map[string]string{}, map[string]string{}
+	employerName := func(id string) string {
+		if id == "" {
+			return ""
+		}
+		if n, ok := employerNames[id]; ok {
+			return n
+		}
+		n := id
+		if e, err := p.cfg.Employers.Load(ctx, employers.ID(id)); err == nil {
+			n = e.Name
+		}
+		employerNames[id] = n
+		return n
+	}
+	userName := func(id string) string {
+		if id == "system" || id == "" {
+			return pg.T("Herstart (automatically)")
+		}
+		if n, ok := userNames[id]; ok {
+			return n
+		}
+		n := id
+		if u, err := p.cfg.Users.Load(ctx, users.ID(id)); err == nil && u.Name != "" {
+			n = u.Name
+		}
+		userNames[id] = n
+		return n
+	}
+	rows := make([]disclosureRow, 0, len(log))
+	for _, e := range log {
+		var shown []string
+		for _, f := range strings.Split(e.Fields, ",") {
+			if f = strings.TrimSpace(f); f != "" {
+				shown = append(shown, pg.L("shown", f))
+			}
+		}
+		what := pg.L("disclosure", e.What)
+		if state, ok := strings.CutPrefix(e.What, "introduction_"); ok {
+			what = pg.T("introduction: %s", pg.L("intro", state))
+		}
+		rows = append(rows, disclosureRow{At: e.At, What: what, Employer: employerName(e.Employer), Level: e.Level,
+			Shown: strings.Join(shown, ", "), By: userName(e.By), Role: pg.L("role", e.Role)})
+	}
+	return rows, nil
+}
+
+// disclosuresCSV is the disclosure log as the candidate may be handed it:
+// the same plain words as the page, in its language (the API keeps the
+// codes, for machines).
 func (p *Pages) disclosuresCSV(c *fiber.Ctx, pg *Page) error {
 	id := candidates.ID(c.Params("id"))
-	log, err := p.cfg.Candidates.DisclosureLog(ctxAs(c), id)
+	rows, err := p.disclosureRows(c, pg, id)
 	if err != nil {
 		return err
 	}
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	_ = w.Write([]string{pg.T("When"), pg.T("What"), pg.T("Employer"), pg.T("Level"), pg.T("Fields shown"), pg.T("By"), pg.T("Role")})
+	for _, r := range rows {
+		_ = w.Write([]string{r.At.Local().Format("2006-01-02 15:04"), r.What, csvSafe(r.Employer), r.Level, r.Shown, csvSafe(r.By), r.Role})
+	}
+	w.Flush()
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="disclosures-`+string(id)+`.csv"`)
-	return c.Send(candidates.DisclosureCSV(log))
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="inzagelog-`+string(id)+`.csv"`)
+	return c.Send(b.Bytes())
+}
+
+// csvSafe keeps a spreadsheet from reading a cell as a formula (a name
+// typed as "=…" by whoever registered it).
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func (p *Pages) escalations(c *fiber.Ctx, pg *Page) error {

@@ -635,9 +635,14 @@ func TestBrowser_Roles(t *testing.T) {
 		t.Fatal("level 1 shows the last name")
 	}
 	// The worker's disclosure log records both reads, with the level.
+	// It reads as plain Dutch: the employer and the reader by name, what
+	// was shown in words, no record id.
 	worker.open("/candidates/" + candID + "/disclosures")
-	worker.wantText("gezien door de werkgever", "toestemming gegeven")
-	worker.check("disclosure log", "")
+	worker.wantText("gezien door de werkgever", "toestemming gegeven", "Bouwbedrijf De Nieuwe Start", "voornaam, werkervaring, avondklok", "kennismaking: werkgever geïnteresseerd")
+	if ids := regexp.MustCompile(`\b[a-z]_[a-z0-9]{16}\b`).FindAllString(worker.text("main"), -1); len(ids) > 0 {
+		t.Fatalf("the disclosure log shows record ids %v:\n%s", ids, worker.text("main"))
+	}
+	worker.check("disclosure log", "disclosures")
 
 	// The mentor logs a check-in on a phone.
 	mentor := b.tab(t, "mentor")
