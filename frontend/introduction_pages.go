@@ -37,12 +37,22 @@ func (p *Pages) introductions(c *fiber.Ctx, pg *Page) error {
 	if a, err := users.ActorFrom(ctxAs(c)); err == nil {
 		switch {
 		case a.Is(users.ProbationWorker):
-			list, err := p.cfg.Candidates.List(ctxAs(c))
+			cands, err := p.cfg.Candidates.List(ctxAs(c))
 			if err != nil {
 				return err
 			}
-			for _, s := range list {
+			for _, s := range cands {
 				names[string(s.ID)] = s.DisplayName
+			}
+			// The vacancies their candidates are introduced for, with
+			// their employers (one read per vacancy).
+			for _, in := range list {
+				if _, done := names[string(in.VacancyID)]; done {
+					continue
+				}
+				if v, e, err := p.cfg.Employers.LoadVacancy(ctxAs(c), employers.VacancyID(in.VacancyID)); err == nil {
+					names[string(v.ID)] = v.Title + " · " + e.Name
+				}
 			}
 		case a.Is(users.Employer):
 			vacs, err := p.cfg.Employers.Vacancies(ctxAs(c), employers.ID(a.EmployerID))
@@ -73,13 +83,37 @@ func (p *Pages) introduction(c *fiber.Ctx, pg *Page) error {
 		pg.Form.Set("start_date", pg.Now.AddDate(0, 0, 14).Format(time.DateOnly))
 		pg.Form.Set("hours_per_week", "32")
 	}
-	pg.Data = introData{in, placements.Contracts()}
+	pg.Data = introData{in, placements.Contracts(), p.introNames(c, in)}
 	return p.render(c, fiber.StatusOK, "introduction", pg)
 }
 
 type introData struct {
 	In        placements.IntroductionView
 	Contracts []string
+	Names     map[string]string // the candidate (for their worker), the vacancy and the employer by name
+}
+
+// introNames names what an introduction's page shows by id: the vacancy's
+// title and its employer's name (both parties know them), and, for the
+// candidate's own probation worker, the candidate (their caseload names
+// them). An employer sees the candidate as "Candidate" until the card
+// tells more.
+func (p *Pages) introNames(c *fiber.Ctx, in placements.IntroductionView) map[string]string {
+	names := map[string]string{}
+	ctx := ctxAs(c)
+	if v, e, err := p.cfg.Employers.LoadVacancy(ctx, employers.VacancyID(in.VacancyID)); err == nil {
+		names[string(v.ID)], names[string(e.ID)] = v.Title, e.Name
+	}
+	if a, err := users.ActorFrom(ctx); err == nil && a.Is(users.ProbationWorker) {
+		if list, err := p.cfg.Candidates.List(ctx); err == nil {
+			for _, s := range list {
+				if string(s.ID) == string(in.CandidateID) {
+					names[string(s.ID)] = s.DisplayName
+				}
+			}
+		}
+	}
+	return names
 }
 
 // introductionStep takes one step of an introduction, by the role that
@@ -109,7 +143,7 @@ func (p *Pages) introductionStep(c *fiber.Ctx, pg *Page) error {
 	if err != nil {
 		return p.invalidAgain(c, err, "introduction", pg, func() (any, error) {
 			view, err := p.cfg.Placements.Get(ctxAs(c), id)
-			return introData{view, placements.Contracts()}, err
+			return introData{view, placements.Contracts(), p.introNames(c, view)}, err
 		})
 	}
 	return back(c, "/introductions/"+id, "Introduction updated.")

@@ -622,8 +622,13 @@ func TestBrowser_Roles(t *testing.T) {
 	worker.open("/introductions")
 	worker.check("introductions board", "introductions")
 	worker.submit(`a.board__card[href^="/introductions/"]`)
-	for !strings.Contains(worker.text("main"), candID) {
-		t.Fatalf("the first introduction on the board is not the new one: %s", worker.text("main"))
+	if main := worker.text("main"); !strings.Contains(main, "Sanne d.") || !strings.Contains(main, "Bouwbedrijf De Nieuwe Start") {
+		t.Fatalf("the first introduction on the board is not the new one, or does not name its candidate and employer: %s", main)
+	}
+	// The board and the introduction name people and vacancies, never by
+	// record id.
+	if ids := regexp.MustCompile(`\b[a-z]_[a-z0-9]{16}\b`).FindAllString(worker.text("main"), -1); len(ids) > 0 {
+		t.Fatalf("the introduction shows record ids %v", ids)
 	}
 	worker.submit(`form[action$="/consent"] button`)
 	worker.wantText("kandidaat heeft toestemming gegeven")
