@@ -302,7 +302,8 @@ func recordForm(r candidates.Record) url.Values {
 type candidateView struct {
 	Rec           candidates.Record
 	Introductions []placements.IntroductionSummary
-	Employers     []string
+	Employers     []string          // the employers of the candidate's introductions: the consent form's choices
+	Names         map[string]string // employer ids of introductions, consents and the conflict list, by name
 	Stale         bool
 	Sectors       map[string]string
 	Statuses      []candidates.Status
@@ -329,6 +330,26 @@ func (p *Pages) candidateView(c *fiber.Ctx, pg *Page) (candidateView, error) {
 		}
 	}
 	v.Stale = rec.Status == candidates.Available && (rec.ConfirmedAt == nil || pg.Now.Sub(*rec.ConfirmedAt) > staleAfter-3*24*time.Hour)
+	// Every employer the page names, by its name (one read each).
+	v.Names = map[string]string{}
+	name := func(id string) {
+		if _, done := v.Names[id]; done || id == "" {
+			return
+		}
+		v.Names[id] = pg.T("an employer that was removed")
+		if e, err := p.cfg.Employers.Load(ctxAs(c), employers.ID(id)); err == nil {
+			v.Names[id] = e.Name
+		}
+	}
+	for _, id := range v.Employers {
+		name(id)
+	}
+	for _, k := range rec.Consents {
+		name(k.EmployerID)
+	}
+	for _, k := range rec.Restrictions.Conflicts {
+		name(k.EmployerID)
+	}
 	return v, nil
 }
 
