@@ -567,13 +567,46 @@ func csvSafe(s string) string {
 }
 
 func (p *Pages) escalations(c *fiber.Ctx, pg *Page) error {
-	list, err := p.cfg.Placements.Escalations(ctxAs(c))
+	data, err := p.escalationData(c)
 	if err != nil {
 		return err
 	}
 	flashOf(c, pg)
-	pg.Data = list
+	pg.Data = data
 	return p.render(c, fiber.StatusOK, "escalations", pg)
+}
+
+// escalationData is the escalations with the names a person needs: the
+// candidate's (for their own probation worker; a coordinator sees none)
+// and the mentor's.
+func (p *Pages) escalationData(c *fiber.Ctx) (any, error) {
+	ctx := ctxAs(c)
+	list, err := p.cfg.Placements.Escalations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	if a, err := users.ActorFrom(ctx); err == nil && a.Is(users.ProbationWorker) && len(list) > 0 {
+		cands, err := p.cfg.Candidates.List(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range cands {
+			names[string(s.ID)] = s.DisplayName
+		}
+	}
+	for _, e := range list {
+		if _, done := names[e.MentorID]; e.MentorID == "" || done {
+			continue
+		}
+		if u, err := p.cfg.Users.Load(ctx, users.ID(e.MentorID)); err == nil && u.Name != "" {
+			names[e.MentorID] = u.Name
+		}
+	}
+	return struct {
+		Items []placements.EscalationSummary
+		Names map[string]string
+	}{list, names}, nil
 }
 
 func (p *Pages) escalationStep(c *fiber.Ctx, pg *Page) error {
@@ -593,7 +626,7 @@ func (p *Pages) escalationStep(c *fiber.Ctx, pg *Page) error {
 	if err != nil {
 		pg.Form = formOf(c)
 		pg.Form.Set("for", pid+"/"+c.Params("n")) // which escalation's form the problem is beside
-		return p.invalidAgain(c, err, "escalations", pg, func() (any, error) { return p.cfg.Placements.Escalations(ctxAs(c)) })
+		return p.invalidAgain(c, err, "escalations", pg, func() (any, error) { return p.escalationData(c) })
 	}
 	return back(c, "/escalations", "Escalation updated.")
 }

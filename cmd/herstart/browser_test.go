@@ -648,6 +648,13 @@ func TestBrowser_Roles(t *testing.T) {
 		t.Fatalf("the disclosure log shows record ids %v:\n%s", ids, worker.text("main"))
 	}
 	worker.check("disclosure log", "disclosures")
+	// The worker's escalations name the candidate and the mentor.
+	worker.open("/escalations")
+	if ids := regexp.MustCompile(`\b[a-z]_[a-z0-9]{16}\b`).FindAllString(worker.text("main"), -1); len(ids) > 0 {
+		t.Fatalf("the escalations show record ids %v:\n%s", ids, worker.text("main"))
+	}
+	b.record("escalations (probation worker): " + strings.Join(strings.Fields(worker.text("main .card")), " "))
+	worker.check("escalations (probation worker)", "escalations")
 
 	// The mentor logs a check-in on a phone.
 	mentor := b.tab(t, "mentor")
