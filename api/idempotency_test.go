@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"sync"
 	"testing"
@@ -75,5 +76,15 @@ func TestIdempotencyKey(t *testing.T) {
 	}
 	if st, b := e.do("POST", "/api/v1/candidates", worker, validCandidate(), "Idempotency-Key", string(make([]byte, 200))); st != 422 {
 		t.Fatalf("an overlong key: %d %v", st, b)
+	}
+	// An anonymous caller's key is not used: nobody to scope it to, so no
+	// one replays another's answer (the second registration of a KvK number
+	// is refused as ever).
+	for i, want := range []int{201, 409} {
+		resp := e.raw("POST", "/api/v1/employers", "", registration("87654321", fmt.Sprintf("anoniem%d@example.nl", i)), "Idempotency-Key", "aanmelding")
+		resp.Body.Close()
+		if resp.StatusCode != want || resp.Header.Get("Idempotent-Replayed") != "" {
+			t.Fatalf("anonymous registration %d with a key: %d (replayed %q); want %d, not replayed", i+1, resp.StatusCode, resp.Header.Get("Idempotent-Replayed"), want)
+		}
 	}
 }

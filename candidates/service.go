@@ -128,10 +128,20 @@ func (s *Service) CreateKeyed(ctx context.Context, key string, in Input) (Record
 		return Record{}, err
 	}
 	id := ID(ids.Derived("c_", string(actor.UserID)+"\x00"+key))
+	made := func() (Record, bool) { // the first run's candidate
+		c, err := s.store.profile(ctx, id)
+		if err != nil || c.WorkerID != actor.UserID {
+			return Record{}, false
+		}
+		return RecordOf(c, s.clock()), true
+	}
+	if r, ok := made(); ok {
+		return r, nil
+	}
 	r, err := s.create(ctx, id, in)
-	if errors.Is(err, store.ErrStale) { // made by the first run
-		if c, err := s.store.profile(ctx, id); err == nil && c.WorkerID == actor.UserID {
-			return RecordOf(c, s.clock()), nil
+	if errors.Is(err, store.ErrStale) { // made by a run at the same moment
+		if r, ok := made(); ok {
+			return r, nil
 		}
 	}
 	return r, err
@@ -141,12 +151,6 @@ func (s *Service) create(ctx context.Context, id ID, in Input) (Record, error) {
 	actor, err := users.RequireRole(ctx, users.ProbationWorker)
 	if err != nil {
 		return Record{}, err
-	}
-	if c, err := s.store.profile(ctx, id); err == nil {
-		if c.WorkerID == actor.UserID {
-			return RecordOf(c, s.clock()), store.ErrStale
-		}
-		return Record{}, store.ErrStale
 	}
 	now := s.clock()
 	r, err := resolve(in, s.places, now)

@@ -53,9 +53,15 @@ func (w *Web) once(c *fiber.Ctx) error {
 	if len(key) > 128 || strings.ContainsFunc(key, func(r rune) bool { return !unicode.IsPrint(r) || r > unicode.MaxASCII }) {
 		return apperr.InvalidField(IdempotencyHeader, "must be at most 128 printable ASCII characters")
 	}
+	// A key is its sender's alone. An anonymous API caller has no identity
+	// to scope a key by (another could replay the first's answer), so its
+	// key is not used; an anonymous form's token is the server's own,
+	// random, and unguessable.
 	owner := "anonymous"
 	if a, err := users.ActorFrom(c.UserContext()); err == nil {
 		owner = string(a.UserID)
+	} else if api {
+		return c.Next()
 	}
 	kind := "form:"
 	if api {
