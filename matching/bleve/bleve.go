@@ -35,9 +35,13 @@ type Index struct {
 	candidates blv.Index
 	table      *table // rows of the candidates index's segments
 	vacancies  blv.Index
+	closed     bool // after Close: a rebuild still running at shutdown stops instead of closing it again
 }
 
 var _ matching.Index = (*Index)(nil)
+
+// errClosed is a rebuild of an index that was closed meanwhile.
+var errClosed = errors.New("bleve: index closed")
 
 // schemaKey names the internal value holding an index's schema version; an
 // index of another version is rebuilt (Created reports it).
@@ -528,6 +532,9 @@ func limitOf(n int) int {
 func (ix *Index) Clear(ctx context.Context) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	if ix.closed {
+		return errClosed
+	}
 	ix.table = newTable()
 	for _, p := range []struct {
 		idx  *blv.Index
@@ -586,5 +593,9 @@ func segments(si *scorch.Scorch) uint64 {
 func (ix *Index) Close() error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	if ix.closed {
+		return nil
+	}
+	ix.closed = true
 	return errors.Join(ix.candidates.Close(), ix.vacancies.Close())
 }
