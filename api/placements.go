@@ -85,6 +85,15 @@ func (s *Server) handlePlacementGet(c *fiber.Ctx) error {
 	return c.JSON(v)
 }
 
+// handlePlacementParties handles GET /api/v1/placements/{id}/parties.
+func (s *Server) handlePlacementParties(c *fiber.Ctx) error {
+	v, err := s.cfg.Placements.Parties(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(v)
+}
+
 // handlePlacementMentor handles POST /api/v1/placements/{id}/mentor.
 func (s *Server) handlePlacementMentor(c *fiber.Ctx) error {
 	var req placements.MentorInput

@@ -109,6 +109,7 @@ func Mount(w *web.Web, cfg Config) {
 	v1.Post("/introductions/:id/:action", s.handleIntroductionStep)
 	v1.Get("/placements", s.handlePlacementList)
 	v1.Get("/placements/:id", s.handlePlacementGet)
+	v1.Get("/placements/:id/parties", s.handlePlacementParties)
 	v1.Post("/placements/:id/mentor", s.handlePlacementMentor)
 	v1.Post("/placements/:id/end", s.handlePlacementEnd)
 	v1.Post("/placements/:id/checkins", s.handleCheckIn)

@@ -107,7 +107,8 @@ type DisclosureEntry struct {
 	Employer string    `json:"employer_id"`
 	Level    string    `json:"level,omitempty"`
 	Fields   string    `json:"fields,omitempty"`
-	By       string    `json:"by"` // the user who read, or recorded the consent
+	Purpose  string    `json:"purpose,omitempty"` // why a party other than an employer read (mentoring)
+	By       string    `json:"by"`                // the user who read, or recorded the consent
 	Role     string    `json:"role"`
 }
 
@@ -135,7 +136,7 @@ func (s *Service) DisclosureLog(ctx context.Context, id ID) ([]DisclosureEntry, 
 		d := DisclosureEntry{At: ev.Time, Employer: ev.Details["employer"], Level: ev.Details["level"], By: ev.ActorID, Role: ev.Role}
 		switch ev.Action {
 		case ActionDisclosed:
-			d.What, d.Fields = "disclosed", ev.Details["fields"]
+			d.What, d.Fields, d.Purpose = "disclosed", ev.Details["fields"], ev.Details["purpose"]
 		case audit.ActionConsentGrant:
 			d.What = "consent_granted"
 		case audit.ActionConsentRevoke:
@@ -162,10 +163,58 @@ func (s *Service) DisclosureLog(ctx context.Context, id ID) ([]DisclosureEntry, 
 func DisclosureCSV(entries []DisclosureEntry) []byte {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
-	_ = w.Write([]string{"time", "what", "employer_id", "level", "fields", "by", "role"})
+	_ = w.Write([]string{"time", "what", "employer_id", "level", "fields", "purpose", "by", "role"})
 	for _, e := range entries {
-		_ = w.Write([]string{e.At.UTC().Format(time.RFC3339), e.What, e.Employer, e.Level, strings.ReplaceAll(e.Fields, ",", " "), e.By, e.Role})
+		_ = w.Write([]string{e.At.UTC().Format(time.RFC3339), e.What, e.Employer, e.Level, strings.ReplaceAll(e.Fields, ",", " "), e.Purpose, e.By, e.Role})
 	}
 	w.Flush()
 	return b.Bytes()
+}
+
+// Contact is what someone around a placement other than its employer may
+// know of the candidate (docs/disclosure.md): the first name, and the
+// phone where the purpose needs it.
+type Contact struct {
+	FirstName string `json:"first_name"`
+	Phone     string `json:"phone,omitempty"`
+}
+
+// Purpose says why a party other than an employer reads a candidate's
+// contact: the log names it, so the candidate sees who saw what and why.
+type Purpose struct {
+	Name  string // "mentoring"
+	Ref   string // what the read is for, e.g. the placement
+	Phone bool   // the phone too (an active placement's mentor)
+}
+
+// ContactFor returns the candidate's contact for the acting mentor, and
+// records the read in the disclosure log with its purpose and fields. The
+// caller has established that the purpose holds (placements: the actor
+// mentors the placement named); candidates cannot see placements.
+// Errors: Unauthenticated, Forbidden (not a mentor), NotFound.
+func (s *Service) ContactFor(ctx context.Context, id ID, p Purpose) (Contact, error) {
+	a, err := users.RequireRole(ctx, users.Mentor)
+	if err != nil {
+		return Contact{}, err
+	}
+	if !ids.Valid(string(id), "c_") || p.Name == "" {
+		return Contact{}, errNotFound
+	}
+	c, err := s.store.profile(ctx, id)
+	if err != nil {
+		return Contact{}, err
+	}
+	if err := s.store.withIdentity(ctx, &c); err != nil {
+		return Contact{}, err
+	}
+	out, fields := Contact{FirstName: c.Identity.FirstName}, "first_name"
+	if p.Phone {
+		out.Phone, fields = c.Identity.Phone, "first_name,phone"
+	}
+	err = s.audit.Record(ctx, audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: ActionDisclosed, Subject: subject(c.ID),
+		Details: map[string]string{"purpose": p.Name, "ref": p.Ref, "fields": fields}})
+	if err != nil {
+		return Contact{}, err
+	}
+	return out, nil
 }

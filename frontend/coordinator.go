@@ -3,6 +3,7 @@ package frontend
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/payments"
 	"github.com/herstart/herstart/placements"
+	"github.com/herstart/herstart/places"
 	"github.com/herstart/herstart/users"
 )
 
@@ -166,7 +168,8 @@ type vettingData struct {
 	E      employers.View
 	Checks []checkItem
 	Me     string
-	Signed bool // the signed-in coordinator approved already
+	Signed bool              // the signed-in coordinator approved already
+	Names  map[string]string // the coordinators who approved or decided, by name
 }
 
 type checkItem struct {
@@ -189,10 +192,18 @@ func (p *Pages) vettingData(c *fiber.Ctx) (vettingData, error) {
 		d.Checks = []checkItem{{"kvk_checked", "KvK registration checked", cl.KvKChecked}, {"site_visit_or_call", "Site visit or call", cl.SiteVisitOrCall},
 			{"references", "References checked", cl.References}, {"integrity_questions", "Integrity questions answered", cl.IntegrityQuestions},
 			{"code_of_conduct_signed", "Code of conduct signed", cl.CodeOfConductSigned}}
+		var who []string
 		for _, ap := range v.Vetting.Approvals {
 			if ap == d.Me {
 				d.Signed = true
 			}
+			who = append(who, ap)
+		}
+		for _, x := range v.Vetting.Decisions {
+			who = append(who, x.By)
+		}
+		if d.Names, err = p.userNames(c, who...); err != nil {
+			return d, err
 		}
 	}
 	return d, nil
@@ -279,13 +290,24 @@ func (p *Pages) payouts(c *fiber.Ctx, pg *Page) error {
 		}
 		return list[i].DueDate < list[j].DueDate
 	})
+	// The placements by vacancy and employer (a coordinator's list names
+	// them; the candidate is not theirs to know).
+	pls, err := p.cfg.Placements.ListPlacements(ctxAs(c))
+	if err != nil {
+		return err
+	}
+	named := make(map[string]placements.PlacementSummary, len(pls))
+	for _, pl := range pls {
+		named[pl.ID] = pl
+	}
 	flashOf(c, pg)
 	pg.Data = struct {
-		Items  []payments.PayoutSummary
-		States map[payments.State]int
-		Me     string
-		Export string
-	}{list, states, string(a.UserID), c.Query("export")}
+		Items      []payments.PayoutSummary
+		States     map[payments.State]int
+		Me         string
+		Export     string
+		Placements map[string]placements.PlacementSummary
+	}{list, states, string(a.UserID), c.Query("export"), named}
 	return p.render(c, fiber.StatusOK, "payouts", pg)
 }
 
@@ -382,7 +404,24 @@ func (p *Pages) auditLog(c *fiber.Ctx, pg *Page) error {
 	subject := strings.TrimSpace(c.Query("subject"))
 	pg.Form.Set("subject", subject)
 	var events []audit.Event
+	var matches []auditMatch
 	next := int64(0)
+	if subject != "" && len(subject) <= 100 && !recordRef.MatchString(subject) {
+		// A name: the employers and accounts it names, to pick from
+		// (one match is taken at once).
+		if matches, err = p.auditMatches(c, subject); err != nil {
+			return err
+		}
+		if len(matches) != 1 {
+			if len(matches) == 0 {
+				pg.Errors["subject"] = pg.T("no employer or account has this name")
+			}
+			subject = ""
+		} else {
+			subject = matches[0].Subject
+			pg.Form.Set("subject", matches[0].Name)
+		}
+	}
 	if subject != "" {
 		if len(subject) > 100 {
 			pg.Errors["subject"] = pg.T("at most 100 characters")
@@ -399,22 +438,98 @@ func (p *Pages) auditLog(c *fiber.Ctx, pg *Page) error {
 			}
 		}
 	}
+	var who []string
+	for _, ev := range events {
+		who = append(who, ev.ActorID)
+	}
+	names, err := p.userNames(c, who...)
+	if err != nil {
+		return err
+	}
 	pg.Data = struct {
-		Events []audit.Event
-		Next   int64
-	}{events, next}
+		Events  []audit.Event
+		Next    int64
+		Subject string
+		Matches []auditMatch
+		Names   map[string]string
+	}{events, next, subject, matches, names}
 	return p.render(c, fiber.StatusOK, "audit", pg)
 }
 
+// recordRef is a typed audit subject, such as "employer:e_…".
+var recordRef = regexp.MustCompile(`^[a-z_]+:[a-z]_[a-z0-9]{4,40}$`)
+
+// auditMatch is an employer or account whose events the audit page can show.
+type auditMatch struct {
+	Name, Kind, Subject string
+}
+
+// auditMatches finds the employers and accounts whose name holds q (case
+// and accents aside); a coordinator may see both lists anyway.
+func (p *Pages) auditMatches(c *fiber.Ctx, q string) ([]auditMatch, error) {
+	q = places.Normalize(q)
+	var out []auditMatch
+	emps, err := p.cfg.Employers.List(ctxAs(c), "")
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range emps {
+		if strings.Contains(places.Normalize(e.Name), q) || e.KvK == q {
+			out = append(out, auditMatch{e.Name, "employer", "employer:" + string(e.ID)})
+		}
+	}
+	accts, err := p.cfg.Users.List(ctxAs(c))
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range accts {
+		if strings.Contains(places.Normalize(u.Name), q) || strings.EqualFold(u.Email, q) {
+			out = append(out, auditMatch{u.Name, string(u.Role), "user:" + string(u.ID)})
+		}
+	}
+	if len(out) > 20 {
+		out = out[:20]
+	}
+	return out, nil
+}
+
+// accountsData is the accounts page: the form's roles and the accounts.
+type accountsData struct {
+	Roles    []users.Role
+	Accounts []users.User
+	Me       users.ID
+	Reset    *accountReset // a password just reset, shown once
+}
+
+type accountReset struct {
+	Name, Password string
+}
+
+func (p *Pages) accountsData(c *fiber.Ctx) (accountsData, error) {
+	a, err := signedIn(c, users.Coordinator)
+	if err != nil {
+		return accountsData{}, err
+	}
+	list, err := p.cfg.Users.List(ctxAs(c))
+	if err != nil {
+		return accountsData{}, err
+	}
+	return accountsData{Roles: []users.Role{users.ProbationWorker, users.Mentor, users.Coordinator}, Accounts: list, Me: a.UserID}, nil
+}
+
+// accounts lists the platform's own accounts (workers, mentors,
+// coordinators; employers add their colleagues themselves) with what a
+// coordinator does to them, and the form to create one.
 func (p *Pages) accounts(c *fiber.Ctx, pg *Page) error {
-	if _, err := signedIn(c, users.Coordinator); err != nil {
+	d, err := p.accountsData(c)
+	if err != nil {
 		return err
 	}
 	flashOf(c, pg)
 	if pg.Form.Get("role") == "" {
 		pg.Form.Set("role", string(users.ProbationWorker))
 	}
-	pg.Data = []users.Role{users.ProbationWorker, users.Mentor, users.Coordinator}
+	pg.Data = d
 	return p.render(c, fiber.StatusOK, "accounts", pg)
 }
 
@@ -423,12 +538,47 @@ func (p *Pages) accountCreate(c *fiber.Ctx, pg *Page) error {
 		return err
 	}
 	pg.Form = formOf(c)
-	pg.Data = []users.Role{users.ProbationWorker, users.Mentor, users.Coordinator}
 	f := pg.Form
 	if _, err := p.cfg.Users.Create(ctxAs(c), users.NewUser{Email: f.Get("email"), Name: f.Get("name"), Password: f.Get("password"), Role: users.Role(f.Get("role"))}); err != nil {
-		return p.invalid(c, err, "accounts", pg)
+		return p.invalidAgain(c, err, "accounts", pg, func() (any, error) { return p.accountsData(c) })
 	}
 	return back(c, "/accounts", "Account created.")
+}
+
+// accountActive deactivates an account (its sessions end at once) or
+// activates it again.
+func (p *Pages) accountActive(c *fiber.Ctx, pg *Page) error {
+	disable := c.FormValue("active") == "no"
+	if _, err := p.cfg.Users.SetDisabled(ctxAs(c), users.ID(c.Params("id")), disable); err != nil {
+		return p.invalidAgain(c, err, "accounts", pg, func() (any, error) { return p.accountsData(c) })
+	}
+	if disable {
+		return back(c, "/accounts", "The account is deactivated: it can no longer sign in.")
+	}
+	return back(c, "/accounts", "The account is active again.")
+}
+
+// accountReset gives an account a new password and shows it once, on this
+// answer only (it is not kept anywhere to show again).
+func (p *Pages) accountReset(c *fiber.Ctx, pg *Page) error {
+	id := users.ID(c.Params("id"))
+	pw, err := p.cfg.Users.ResetPassword(ctxAs(c), id)
+	if err != nil {
+		return err
+	}
+	d, err := p.accountsData(c)
+	if err != nil {
+		return err
+	}
+	for _, u := range d.Accounts {
+		if u.ID == id {
+			d.Reset = &accountReset{Name: u.Name, Password: pw}
+		}
+	}
+	pg.Form.Set("role", string(users.ProbationWorker))
+	pg.Data = d
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return p.render(c, fiber.StatusOK, "accounts", pg)
 }
 
 // reindexStart rebuilds the search index as a job with its progress shown.

@@ -241,6 +241,18 @@ func (p *Page) L(kind string, code any) string {
 	return strings.ReplaceAll(c, "_", " ")
 }
 
+// Who is the name of the account id in names (Pages.userNames), or words
+// for the system and for an account that is gone: never the id.
+func (p *Page) Who(names map[string]string, id string) string {
+	if n, ok := names[id]; ok && n != "" {
+		return n
+	}
+	if id == "" || id == "system" {
+		return p.T("Herstart (automatically)")
+	}
+	return p.T("a former account")
+}
+
 // Is reports whether the signed-in user has the role.
 func (p *Page) Is(role string) bool { return p.User != nil && string(p.User.Role) == role }
 
@@ -274,11 +286,73 @@ var funcs = template.FuncMap{
 		}
 		return s
 	},
-	"strs":  func(s ...string) []string { return s },
+	"strs": func(s ...string) []string { return s },
+	// subjectLink leads from a message to what it is about
+	// ("introduction:i_…" to that introduction's page).
+	"subjectLink": subjectLink,
+	// maxlen is an input's maxlength: the server's limit for the field
+	// (fieldMax), an explicit one, or the default for its kind.
+	"maxlen": maxlen,
+	// bodyLimit is the largest form the server takes (web.BodyLimit); the
+	// page checks it before sending, so a too-large form keeps its input.
+	"bodyLimit": func() int { return web.BodyLimit },
+	// tel is a phone number as a tel: link dials it (digits and a
+	// leading +).
+	"tel": func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r == '+' || (r >= '0' && r <= '9') {
+				return r
+			}
+			return -1
+		}, s)
+	},
 	"deref": func(f *float64) float64 { return *f },
 	"fieldID": func(name string) string {
 		return "f-" + strings.NewReplacer(".", "-", "[", "-", "]", "").Replace(name)
 	},
+}
+
+// fieldMax is the server's length limit of a form field, where it is
+// shorter than the default (apperr.Fields.Text's max in each service).
+var fieldMax = map[string]int{
+	"identity.first_name": 100, "identity.last_name": 100, "identity.address": 200, "identity.postcode": 10, "identity.phone": 20,
+	"identity.email": 254, "email": 254, "contact.email": 254, "contact.name": 100, "contact.phone": 20,
+	"name": 100, "title": 120, "purpose": 300, "reason": 300, "place": 200, "home_place": 200, "address": 200, "source": 200,
+	"holder": 70, "bank_reference": 140, "iban": 42, "kvk": 12, "subject": 100, "password": 128, "password_again": 128,
+	"totp": 10, "concerns": 500, "action_text": 1000, "text": 2000, "description": 2000, "motivation": 500,
+}
+
+// maxlen is the maxlength of a form field: explicit (a template's "Max"),
+// the field's server limit, or 2000 for a text area and 200 for a line.
+func maxlen(name string, typ, explicit any) int {
+	if n, ok := explicit.(int); ok && n > 0 {
+		return n
+	}
+	if n, ok := fieldMax[name]; ok {
+		return n
+	}
+	if t, _ := typ.(string); t == "textarea" {
+		return 2000
+	}
+	return 200
+}
+
+// link is a link's target and its (translated) words.
+type link struct{ Href, Label string }
+
+// subjectLink is the page a message's subject names, or nil for none.
+func subjectLink(subject string) *link {
+	kind, id, ok := strings.Cut(subject, ":")
+	if !ok || id == "" || strings.ContainsAny(id, "/?#") {
+		return nil
+	}
+	switch kind {
+	case "introduction":
+		return &link{"/introductions/" + id, "Open the introduction"}
+	case "placement":
+		return &link{"/placements/" + id, "Open the placement"}
+	}
+	return nil
 }
 
 // dict makes a map of key, value pairs, for passing several values to a
@@ -522,6 +596,25 @@ func (p *Pages) invalid(c *fiber.Ctx, err error, name string, pg *Page) error {
 func aboutTheForm(err error) bool {
 	var ae *apperr.Error
 	return errors.As(err, &ae) && (ae.Code == apperr.Invalid || ae.Code == apperr.BadRequest || ae.Code == apperr.Conflict)
+}
+
+// asFields names a service's field paths by the form's own fields
+// (actions[0].due_date is the check-in form's action_due), so the summary
+// links to and marks the field the person filled in.
+func asFields(err error, names map[string]string) error {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) || len(ae.Fields) == 0 {
+		return err
+	}
+	out := *ae
+	out.Fields = make(map[string]string, len(ae.Fields))
+	for k, v := range ae.Fields {
+		if n, ok := names[k]; ok {
+			k = n
+		}
+		out.Fields[k] = v
+	}
+	return &out
 }
 
 // invalidAgain is invalid for a page that shows a record beside its form:

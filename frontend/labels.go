@@ -128,6 +128,7 @@ var labels = map[string]string{
 	"claim:filed":               "filed",
 	"claim:approved":            "approved",
 	"claim:rejected":            "rejected",
+	"milestone:overdue_checkin": "not reached: a check-in was overdue",
 }
 
 // termLists are the taxonomy's lists, which carry their own Dutch.

@@ -21,15 +21,47 @@ func (p *Pages) agenda(c *fiber.Ctx, pg *Page) error {
 	if err != nil {
 		return err
 	}
+	// Whom to visit or call: each placement's parties (the candidate's
+	// first name and phone are a recorded disclosure, one per placement).
+	parties := map[string]placements.Parties{}
+	for _, l := range [][]placements.AgendaItem{a.Overdue, a.DueToday, a.ThisWeek} {
+		for _, it := range l {
+			if _, done := parties[it.PlacementID]; done {
+				continue
+			}
+			pt, err := p.cfg.Placements.Parties(ctxAs(c), it.PlacementID)
+			if err != nil {
+				return err
+			}
+			parties[it.PlacementID] = pt
+		}
+	}
 	flashOf(c, pg)
-	pg.Data = a
+	pg.Data = struct {
+		placements.Agenda
+		Parties map[string]placements.Parties
+	}{a, parties}
 	return p.render(c, fiber.StatusOK, "agenda", pg)
 }
 
 type checkInData struct {
-	P     placements.PlacementView
-	Modes []string
-	Flags []string
+	P       placements.PlacementView
+	Modes   []string
+	Flags   []string
+	Parties placements.Parties
+}
+
+// checkInData reads the placement and its parties for the form.
+func (p *Pages) checkInData(c *fiber.Ctx, id string) (checkInData, error) {
+	v, err := p.cfg.Placements.GetPlacement(ctxAs(c), id)
+	if err != nil {
+		return checkInData{}, err
+	}
+	pt, err := p.cfg.Placements.Parties(ctxAs(c), id)
+	if err != nil {
+		return checkInData{}, err
+	}
+	return checkInData{v, placements.CheckInModes(), placements.RiskFlags(), pt}, nil
 }
 
 // checkInForm is the check-in form, made for a phone: one column, large
@@ -38,14 +70,14 @@ func (p *Pages) checkInForm(c *fiber.Ctx, pg *Page) error {
 	if _, err := signedIn(c, users.Mentor); err != nil {
 		return err
 	}
-	v, err := p.cfg.Placements.GetPlacement(ctxAs(c), c.Params("id"))
+	d, err := p.checkInData(c, c.Params("id"))
 	if err != nil {
 		return err
 	}
 	pg.Form.Set("date", pg.Now.Format(time.DateOnly))
 	pg.Form.Set("mode", "visit")
 	pg.Form.Set("attended", "yes")
-	pg.Data = checkInData{v, placements.CheckInModes(), placements.RiskFlags()}
+	pg.Data = d
 	return p.render(c, fiber.StatusOK, "checkin", pg)
 }
 
@@ -84,10 +116,8 @@ func (p *Pages) checkInCreate(c *fiber.Ctx, pg *Page) error {
 		_, err = p.cfg.Placements.RecordCheckIn(ctxAs(c), id, in)
 	}
 	if err != nil {
-		return p.invalidAgain(c, err, "checkin", pg, func() (any, error) {
-			v, err := p.cfg.Placements.GetPlacement(ctxAs(c), id)
-			return checkInData{v, placements.CheckInModes(), placements.RiskFlags()}, err
-		})
+		err = asFields(err, map[string]string{"actions[0].text": "action_text", "actions[0].due_date": "action_due", "actions": "action_text"})
+		return p.invalidAgain(c, err, "checkin", pg, func() (any, error) { return p.checkInData(c, id) })
 	}
 	return back(c, "/agenda", "Check-in saved.")
 }

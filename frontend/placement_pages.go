@@ -25,6 +25,8 @@ func (p *Pages) placementsList(c *fiber.Ctx, pg *Page) error {
 
 type placementData struct {
 	P          placements.PlacementView
+	Parties    placements.Parties
+	Mentors    []users.User // for the worker and coordinators: whom to assign
 	Ratings    []string
 	EndReasons []string
 	Schemes    []payments.SchemeView // coordinators: to attach
@@ -34,7 +36,27 @@ type placementData struct {
 // placementData is the placement page's data for the actor.
 func (p *Pages) placementData(c *fiber.Ctx, v placements.PlacementView) (placementData, error) {
 	d := placementData{P: v, Ratings: placements.NoteRatings(), EndReasons: placements.EndReasons(), Guarantees: placements.GuaranteeKinds()}
-	if a, err := users.ActorFrom(ctxAs(c)); err == nil && a.Is(users.Coordinator) {
+	pt, err := p.cfg.Placements.Parties(ctxAs(c), v.ID)
+	if err != nil {
+		return d, err
+	}
+	d.Parties = pt
+	a, err := users.ActorFrom(ctxAs(c))
+	if err != nil {
+		return d, err
+	}
+	if a.Is(users.Coordinator, users.ProbationWorker) {
+		ms, err := p.cfg.Users.List(ctxAs(c), users.Mentor)
+		if err != nil {
+			return d, err
+		}
+		for _, m := range ms {
+			if !m.Disabled {
+				d.Mentors = append(d.Mentors, m)
+			}
+		}
+	}
+	if a.Is(users.Coordinator) {
 		schemes, err := p.cfg.Payments.Schemes(ctxAs(c))
 		if err != nil {
 			return d, err
@@ -181,7 +203,8 @@ func (p *Pages) placementEnd(c *fiber.Ctx, pg *Page) error {
 func (p *Pages) mentorAssign(c *fiber.Ctx, pg *Page) error {
 	id := c.Params("id")
 	if _, err := p.cfg.Placements.AssignMentor(ctxAs(c), id, placements.MentorInput{MentorID: c.FormValue("mentor_id")}); err != nil {
-		return err
+		pg.Form = formOf(c)
+		return p.placementFormError(c, pg, err)
 	}
 	return back(c, "/placements/"+id, "Mentor assigned.")
 }

@@ -86,6 +86,8 @@ func (p *Pages) routes(app *fiber.App) {
 	app.Get("/audit", p.handler("Audit log", p.auditLog))
 	app.Get("/accounts", p.handler("Accounts", p.accounts))
 	app.Post("/accounts", p.handler("Accounts", p.accountCreate))
+	app.Post("/accounts/:id/active", p.handler("Accounts", p.accountActive))
+	app.Post("/accounts/:id/reset", p.handler("Accounts", p.accountReset))
 	app.Post("/reindex", p.handler("Dashboard", p.reindexStart))
 	app.Get("/jobs/:id", p.handler("Work in progress", p.jobPage))
 }

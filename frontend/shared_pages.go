@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/herstart/herstart/places"
+	"github.com/herstart/herstart/users"
 )
 
 func (p *Pages) inboxPage(c *fiber.Ctx, pg *Page) error {
@@ -60,4 +61,23 @@ func (p *Pages) placeOptions(c *fiber.Ctx, pg *Page) error {
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	return c.SendString(b.String())
+}
+
+// userNames names the accounts ids name, for the pages that show who
+// approved, decided or read; an id that names no account any more is left
+// out, and the page says so in words ("whoName"), never with the id.
+func (p *Pages) userNames(c *fiber.Ctx, ids ...string) (map[string]string, error) {
+	uids := make([]users.ID, 0, len(ids))
+	for _, id := range ids {
+		uids = append(uids, users.ID(id))
+	}
+	got, err := p.cfg.Users.Names(ctxAs(c), uids...)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(got))
+	for id, n := range got {
+		out[string(id)] = n
+	}
+	return out, nil
 }

@@ -530,6 +530,9 @@ func (p *Pages) disclosureRows(c *fiber.Ctx, pg *Page, id candidates.ID) ([]disc
 		if state, ok := strings.CutPrefix(e.What, "introduction_"); ok {
 			what = pg.T("introduction: %s", pg.L("intro", state))
 		}
+		if e.Purpose == "mentoring" {
+			what = pg.T("shown to the mentor")
+		}
 		rows = append(rows, disclosureRow{At: e.At, What: what, Employer: employerName(e.Employer), Level: e.Level,
 			Shown: strings.Join(shown, ", "), By: userName(e.By), Role: pg.L("role", e.Role)})
 	}

@@ -70,7 +70,11 @@ func (s *Service) ListPlacements(ctx context.Context) ([]PlacementSummary, error
 	case a.Is(users.Mentor):
 		owner = "mentor:" + string(a.UserID)
 	}
-	return s.store.placementList(ctx, owner)
+	list, err := s.store.placementList(ctx, owner)
+	if err != nil {
+		return nil, err
+	}
+	return list, s.nameList(ctx, a, list)
 }
 
 // changePlacement applies step to a fresh read of a placement the caller

@@ -135,15 +135,16 @@ func (s *Store) savePlacement(ctx context.Context, p Placement) error {
 	return s.save(ctx, s.placements, p.ID, p.Version, toPlacementDoc(p))
 }
 
-// A placement's list entry: "state|updated_ms|candidate|employer|start|wake_ms"
-// (wake: when the periodic job has something to do for it; 0 for never).
+// A placement's list entry: "state|updated_ms|candidate|employer|start|wake_ms|vacancy"
+// (wake: when the periodic job has something to do for it; 0 for never;
+// vacancy: missing in entries written before it was added).
 func placementEntry(p Placement) string {
 	var wake int64
 	if w := p.wake(); !w.IsZero() {
 		wake = w.UnixMilli()
 	}
 	return strings.Join([]string{string(p.State), strconv.FormatInt(p.UpdatedAt.UnixMilli(), 10), string(p.CandidateID), string(p.EmployerID),
-		p.StartDate.Format(time.DateOnly), strconv.FormatInt(wake, 10)}, "|")
+		p.StartDate.Format(time.DateOnly), strconv.FormatInt(wake, 10), string(p.VacancyID)}, "|")
 }
 
 // listPlacement writes p's entry in the lists of its parties.
@@ -175,12 +176,12 @@ func (s *Store) placementList(ctx context.Context, owner string) ([]PlacementSum
 	}
 	out := make([]PlacementSummary, 0, len(es))
 	for id, e := range es {
-		p := strings.SplitN(e, "|", 6)
-		for len(p) < 6 {
+		p := strings.SplitN(e, "|", 7)
+		for len(p) < 7 {
 			p = append(p, "")
 		}
 		ms, _ := strconv.ParseInt(p[1], 10, 64)
-		out = append(out, PlacementSummary{ID: id, State: PlacementState(p[0]), UpdatedAt: time.UnixMilli(ms).UTC(), CandidateID: p[2], EmployerID: p[3], StartDate: p[4]})
+		out = append(out, PlacementSummary{ID: id, State: PlacementState(p[0]), UpdatedAt: time.UnixMilli(ms).UTC(), CandidateID: p[2], EmployerID: p[3], StartDate: p[4], VacancyID: p[6]})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if !out[i].UpdatedAt.Equal(out[j].UpdatedAt) {

@@ -142,4 +142,12 @@ type PlacementSummary struct {
 	State       PlacementState `json:"state"`
 	StartDate   string         `json:"start_date"`
 	UpdatedAt   time.Time      `json:"updated_at"`
+	VacancyID   string         `json:"vacancy_id,omitempty"`
+
+	// Names as the caller may know them (Parties says who knows whom):
+	// the workplace for everyone, the candidate for their worker, mentor
+	// and employer.
+	Candidate string `json:"candidate,omitempty"`
+	Employer  string `json:"employer,omitempty"`
+	Vacancy   string `json:"vacancy,omitempty"`
 }

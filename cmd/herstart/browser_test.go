@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -246,6 +247,7 @@ func (tb *tab) signIn(email string) {
 // saves its screenshots (desktop and phone) when shot names them.
 func (tb *tab) check(page, shot string) {
 	tb.t.Helper()
+	tb.noIDs(page)
 	tb.axe(page)
 	tb.keyboard(page)
 	if shot != "" {
@@ -255,6 +257,34 @@ func (tb *tab) check(page, shot string) {
 		tb.screenshot(shot + "-phone")
 		tb.desktop()
 	}
+}
+
+// rawID is a record id as the stores make them (c_…, e_…, u_…).
+var rawID = regexp.MustCompile(`\b[a-z]_[a-z0-9]{16}\b`)
+
+// noIDs fails when the visible text of the page's main part holds a raw
+// record id: a person reads names, never ids. The audit log is the one
+// page that shows records as they are stored (a coordinator's tool).
+func (tb *tab) noIDs(page string) {
+	tb.t.Helper()
+	if strings.HasPrefix(page, "audit log") {
+		return
+	}
+	if ids := rawID.FindAllString(tb.text("main"), -1); len(ids) > 0 {
+		tb.t.Errorf("%s: %s shows record ids %v", tb.name, page, ids)
+	}
+}
+
+// sendTwice sends the form sel twice at once, as a double click does, and
+// returns both answers' status and path.
+func (tb *tab) sendTwice(sel string) []string {
+	tb.t.Helper()
+	return eval[[]string](tb, `(async () => {
+		const f = document.querySelector(`+strconv.Quote(sel)+`);
+		const d = new FormData(f);
+		const rs = await Promise.all([fetch(f.action, {method: "POST", body: d}), fetch(f.action, {method: "POST", body: d})]);
+		return rs.map(r => r.status + " " + new URL(r.url).pathname);
+	})()`)
 }
 
 type axeViolation struct {
@@ -661,6 +691,13 @@ func TestBrowser_Roles(t *testing.T) {
 	mentor.phone()
 	mentor.signIn("mentor@demo.herstart.nl")
 	mentor.wantText("Check-ins")
+	mentor.noIDs("check-ins (mentor)")
+	if eval[int](mentor, `document.querySelectorAll('.due-card').length`) > 0 {
+		if n := eval[int](mentor, `document.querySelectorAll('.due-card a[href^="tel:"]').length`); n == 0 {
+			t.Fatalf("the mentor's agenda offers no number to call:\n%s", mentor.text("main"))
+		}
+		b.record("agenda (mentor): " + strings.Join(strings.Fields(mentor.text(".due-card")), " "))
+	}
 	mentor.screenshot("mentor-phone")
 	mentor.axe("check-ins (mentor, phone)")
 	mentor.desktop()
@@ -671,6 +708,13 @@ func TestBrowser_Roles(t *testing.T) {
 		mentor.open("/placements")
 		link = eval[string](mentor, `document.querySelector('main table a').getAttribute('href') + '/checkin'`)
 	}
+	placementPath := strings.TrimSuffix(link, "/checkin")
+	today := time.Now().Format(time.DateOnly)
+	countToday := func() int {
+		mentor.open(placementPath)
+		return eval[int](mentor, `[...document.querySelectorAll('ol.cards > li.card > strong')].filter(e => e.textContent.trim() === `+strconv.Quote(today)+`).length`)
+	}
+	before := countToday()
 	mentor.open(link)
 	mentor.check("check-in form (mentor, phone)", "checkin")
 	mentor.phone()
@@ -678,12 +722,44 @@ func TestBrowser_Roles(t *testing.T) {
 	if width > 390 {
 		t.Errorf("the check-in form is %d px wide on a 390 px phone: it scrolls sideways", width)
 	}
+	// The form names whom it is about, never by record id.
+	if head := mentor.text(".phone-form > p.utrecht-paragraph:nth-of-type(2)"); head == "" || strings.HasPrefix(head, "Kandidaat ") {
+		t.Fatalf("the check-in form does not name the candidate: %q", head)
+	}
 	mentor.do(chromedp.Click(chromedp.CSS(`label.choice input[name="mode"][value="phone"] + span`)))
 	mentor.do(chromedp.Click(chromedp.CSS(`label.choice input[name="wellbeing"][value="4"] + span`)))
 	mentor.do(chromedp.Click(chromedp.CSS(`label.choice input[name="work"][value="5"] + span`)))
 	mentor.typeInto(`textarea[name="concerns"]`, "Gaat goed, wil meer uren.")
+	// An agreed action without its due date: the summary takes the focus
+	// and the due-date field is marked (the service names it
+	// actions[0].due_date; the page's field is action_due).
+	mentor.typeInto(`input[name="action_text"]`, "Werkgever bellen over meer uren")
 	mentor.submit(`.phone-form button[type="submit"]`)
-	mentor.wantText("Check-in opgeslagen")
+	if id := eval[string](mentor, `document.activeElement ? document.activeElement.id : ""`); id != "error-summary" {
+		t.Fatalf("a check-in action without a due date: the focus is on %q; want the error summary; page:\n%s", id, mentor.text("main"))
+	}
+	if !eval[bool](mentor, `document.querySelector('#f-action_due').getAttribute('aria-invalid') === 'true' && !!document.querySelector('#error-summary a[href="#f-action_due"]')`) {
+		t.Fatalf("a check-in action without a due date: the due-date field is not marked or linked:\n%s", mentor.text("main"))
+	}
+	b.record("error summary: a check-in action without a due date marks " + strconv.Quote(eval[string](mentor, `document.querySelector('#error-summary a').textContent`)))
+	mentor.screenshot("checkin-errors-phone")
+	if v := eval[string](mentor, `document.querySelector('textarea[name=concerns]').value`); v != "Gaat goed, wil meer uren." {
+		t.Fatalf("the check-in form lost its notes: %q", v)
+	}
+	mentor.set(`input[name="action_due"]`, time.Now().AddDate(0, 0, 7).Format(time.DateOnly))
+	// Sent twice at once: one check-in.
+	checkInForm := eval[string](mentor, `location.pathname`)
+	twiceCheckIn := mentor.sendTwice(`.phone-form form`)
+	if len(twiceCheckIn) != 2 || twiceCheckIn[0] != twiceCheckIn[1] || !strings.HasSuffix(twiceCheckIn[0], "/agenda") {
+		t.Fatalf("the check-in sent twice: %v (from %s); want both answers on the agenda", twiceCheckIn, checkInForm)
+	}
+	if after := countToday(); after != before+1 {
+		t.Fatalf("the check-in sent twice made %d check-ins today; want 1", after-before)
+	}
+	b.record("double submit: the check-in form sent twice at once made one check-in")
+	mentor.check("placement (mentor)", "placement-mentor")
+	mentor.open("/placements")
+	mentor.check("placements (mentor)", "")
 
 	// Two coordinators approve the new employer (four eyes).
 	coord := b.tab(t, "coordinator")
@@ -731,6 +807,60 @@ func TestBrowser_Roles(t *testing.T) {
 	coord2.open("/audit?subject=candidate:" + candID)
 	coord2.wantText("candidate.disclosed")
 	coord2.check("audit log", "")
+	// The audit log found by a name, not a typed record.
+	coord2.open("/audit?subject=" + url.QueryEscape("frisse start"))
+	coord2.wantText("employer.")
+	b.record("audit log by name \"frisse start\": " + strconv.Itoa(eval[int](coord2, `document.querySelectorAll('main tbody tr').length`)) + " events of Schoonmaakbedrijf Frisse Start")
+	coord2.open("/vetting")
+	coord2.check("vetting queue (after)", "")
+	coord2.open(strings.TrimPrefix(vetURL, base))
+	coord2.check("vetting an employer (decided)", "vetting-decided")
+	coord2.open("/placements")
+	coord2.check("placements (coordinator)", "placements-coordinator")
+	coord2.open(eval[string](coord2, `document.querySelector('main table a').getAttribute('href')`))
+	coord2.check("placement (coordinator)", "placement-coordinator")
+
+	// Accounts: a new mentor, created with a double click (one account),
+	// deactivated, given a new password.
+	coord2.open("/accounts")
+	coord2.typeInto(`input[name="name"]`, "Mira Mentor")
+	coord2.typeInto(`input[name="email"]`, "mira.mentor@demo.herstart.nl")
+	coord2.typeInto(`input[name="password"]`, "een lang wachtwoord 2026")
+	coord2.do(chromedp.Click(chromedp.CSS(`input[name="role"][value="mentor"]`)))
+	if got := coord2.sendTwice(`form[action="/accounts"]`); len(got) != 2 || got[0] != got[1] {
+		t.Fatalf("the account form sent twice: %v", got)
+	}
+	coord2.open("/accounts")
+	if n := eval[int](coord2, `[...document.querySelectorAll('main tbody tr')].filter(r => r.textContent.includes("mira.mentor@demo.herstart.nl")).length`); n != 1 {
+		t.Fatalf("the account form sent twice made %d accounts; want 1", n)
+	}
+	b.record("double submit: the account form sent twice at once made one account")
+	coord2.submit(`button[aria-label="Mira Mentor blokkeren"]`)
+	coord2.wantText("geblokkeerd")
+	coord2.submit(`button[aria-label="Mira Mentor weer toelaten"]`)
+	coord2.submit(`button[aria-label="Nieuw wachtwoord voor Mira Mentor"]`)
+	coord2.wantText("Het nieuwe wachtwoord van Mira Mentor")
+	pw := coord2.text("#reset-result strong")
+	if len(pw) < 12 {
+		t.Fatalf("the reset shows %q as the new password", pw)
+	}
+	coord2.check("accounts (coordinator)", "accounts")
+	newMentor := b.tab(t, "new mentor")
+	newMentor.do(chromedp.Navigate(base + "/"))
+	newMentor.typeInto(`input[name="email"]`, "mira.mentor@demo.herstart.nl")
+	newMentor.typeInto(`input[name="password"]`, pw)
+	newMentor.submit(`form[action="/signin"] button[type="submit"]`)
+	newMentor.wantText("Check-ins")
+
+	// The employer's messages lead to what they are about.
+	employer.open("/inbox")
+	employer.check("messages (employer)", "inbox")
+	employer.open("/placements")
+	employer.check("placements (employer)", "")
+	worker.open("/placements")
+	worker.check("placements (probation worker)", "")
+	worker.open(eval[string](worker, `document.querySelector('main table a').getAttribute('href')`))
+	worker.check("placement (probation worker)", "placement-worker")
 
 	// The same pages in English, for a person who chose English.
 	worker.open("/caseload")

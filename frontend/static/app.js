@@ -80,6 +80,50 @@
     box.focus();
   }
 
+  // A form larger than the server takes (a pasted file, a huge text) is
+  // not sent: the server would refuse it and the page would lose what was
+  // typed. The largest field is marked and the summary says why.
+  function sizeOf(v) { return typeof v === "string" ? new Blob([v]).size : (v && v.size) || 0; }
+  function guardSize(e) {
+    var form = e.target, limit = Number(document.body.dataset.bodyLimit || 0);
+    if (!limit || !(form instanceof HTMLFormElement) || form.method.toLowerCase() !== "post") return;
+    var total = 0, biggest = null, most = -1;
+    new FormData(form).forEach(function (v, k) {
+      var n = sizeOf(v) + k.length + 2;
+      total += n;
+      if (n > most) { most = n; biggest = k; }
+    });
+    if (total <= limit) return;
+    e.preventDefault();
+    var old = document.getElementById("error-summary");
+    if (old) old.remove();
+    var box = document.createElement("div");
+    box.id = "error-summary";
+    box.className = "utrecht-alert utrecht-alert--error error-summary";
+    box.setAttribute("role", "alert");
+    box.tabIndex = -1;
+    var p = document.createElement("p");
+    p.className = "utrecht-paragraph";
+    p.textContent = document.body.dataset.tooLarge;
+    box.appendChild(p);
+    var field = biggest && form.querySelector('[name="' + biggest.replace(/"/g, "") + '"]');
+    if (field && field.id) {
+      var ul = document.createElement("ul"), li = document.createElement("li"), a = document.createElement("a");
+      a.href = "#" + field.id;
+      a.className = "utrecht-link";
+      a.dataset.field = biggest;
+      a.textContent = document.body.dataset.tooLargeField;
+      li.appendChild(a);
+      ul.appendChild(li);
+      box.appendChild(ul);
+      field.setAttribute("aria-invalid", "true");
+    }
+    var main = document.getElementById("main");
+    main.insertBefore(box, main.firstChild);
+    summary();
+  }
+
+  document.addEventListener("submit", guardSize, true);
   document.addEventListener("DOMContentLoaded", function () { drawAll(document); summary(); });
   document.addEventListener("htmx:afterSwap", function (e) { drawAll(e.target); });
 })();

@@ -1,0 +1,183 @@
+package users
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"math/big"
+	"sort"
+	"strings"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"github.com/herstart/herstart/apperr"
+	"github.com/herstart/herstart/audit"
+)
+
+// Audit actions of account administration (subject: the user).
+const (
+	ActionUserDisable = "user.disable"
+	ActionUserEnable  = "user.enable"
+	ActionUserReset   = "user.password_reset"
+)
+
+// maxListed bounds one account listing: the platform's own staff (workers,
+// mentors, coordinators) are hundreds, not more.
+const maxListed = 2000
+
+// List returns the platform's accounts of roles (all but employers' when
+// none are named), active ones first, by name; for coordinators, who
+// create and deactivate them, and for probation workers picking a mentor
+// (List(ctx, Mentor) only). Errors: Unauthenticated, Forbidden.
+func (s *Service) List(ctx context.Context, roles ...Role) ([]User, error) {
+	a, err := RequireRole(ctx, Coordinator, ProbationWorker)
+	if err != nil {
+		return nil, err
+	}
+	if a.Is(ProbationWorker) && (len(roles) != 1 || roles[0] != Mentor) {
+		return nil, apperr.Errorf(apperr.Forbidden, "Your role may not do this.")
+	}
+	if len(roles) == 0 {
+		roles = []Role{ProbationWorker, Mentor, Coordinator}
+	}
+	rs := make([]string, len(roles))
+	for i, r := range roles {
+		rs[i] = string(r)
+	}
+	docs, err := s.store.byRoles(ctx, rs, maxListed)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]User, len(docs))
+	for i, d := range docs {
+		out[i] = d.toDomain()
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Disabled != out[j].Disabled {
+			return !out[i].Disabled
+		}
+		a, b := strings.ToLower(out[i].Name), strings.ToLower(out[j].Name)
+		if a != b {
+			return a < b
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+// Names returns the display names of ids (an id that names no account is
+// left out); for pages that show who approved or who reads, to the roles
+// that may know those colleagues anyway. It is not an actor's read of
+// identity data: the accounts are staff and employer users.
+func (s *Service) Names(ctx context.Context, ids ...ID) (map[ID]string, error) {
+	out := map[ID]string{}
+	for _, id := range ids {
+		if _, done := out[id]; done || id == "" {
+			continue
+		}
+		u, err := s.Load(ctx, id)
+		if apperr.CodeOf(err) == apperr.NotFound {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[id] = u.Name
+		if u.Name == "" {
+			out[id] = u.Email
+		}
+	}
+	return out, nil
+}
+
+// SetDisabled deactivates an account (disabled: its sessions and tokens
+// end at once and it cannot sign in) or activates it again. A coordinator
+// cannot deactivate themself, so the platform keeps one who can undo it.
+// Errors: Unauthenticated, Forbidden, NotFound, Invalid.
+func (s *Service) SetDisabled(ctx context.Context, id ID, disabled bool) (User, error) {
+	a, err := RequireRole(ctx, Coordinator)
+	if err != nil {
+		return User{}, err
+	}
+	u, err := s.Load(ctx, id)
+	if err != nil {
+		return User{}, err
+	}
+	if disabled && u.ID == a.UserID {
+		return User{}, apperr.InvalidField("id", "you cannot deactivate your own account")
+	}
+	action := ActionUserEnable
+	if disabled {
+		action = ActionUserDisable
+	}
+	ev := audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: action, Details: map[string]string{"role": string(u.Role)}}
+	if err := s.set(ctx, id, map[string]any{"disabled": disabled}, ev); err != nil {
+		return User{}, err
+	}
+	if disabled {
+		if _, err := s.RevokeAll(ctx, id); err != nil {
+			return User{}, err
+		}
+	}
+	u.Disabled = disabled
+	return u, nil
+}
+
+// ResetPassword gives an account a new random password, shown once to
+// the coordinator who hands it over, and ends the account's sessions; the
+// person chooses their own after signing in.
+// Errors: Unauthenticated, Forbidden, NotFound.
+func (s *Service) ResetPassword(ctx context.Context, id ID) (string, error) {
+	a, err := RequireRole(ctx, Coordinator)
+	if err != nil {
+		return "", err
+	}
+	u, err := s.Load(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	pw, err := temporaryPassword()
+	if err != nil {
+		return "", err
+	}
+	ev := audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: ActionUserReset, Details: map[string]string{"role": string(u.Role)}}
+	if err := s.set(ctx, id, map[string]any{"password_hash": hashPassword(pw)}, ev); err != nil {
+		return "", err
+	}
+	if _, err := s.RevokeAll(ctx, id); err != nil {
+		return "", err
+	}
+	return pw, nil
+}
+
+// temporaryPassword is 16 characters from an alphabet without look-alikes
+// (no 0/O, 1/l/I), in groups of four to read out.
+func temporaryPassword() (string, error) {
+	const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	var b strings.Builder
+	for i := 0; i < 16; i++ {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte('-')
+		}
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
+		if err != nil {
+			return "", fmt.Errorf("temporary password: %w", err)
+		}
+		b.WriteByte(alphabet[n.Int64()])
+	}
+	return b.String(), nil
+}
+
+// byRoles reads up to limit accounts of roles.
+func (s *Store) byRoles(ctx context.Context, roles []string, limit int64) ([]userDoc, error) {
+	cur, err := s.users.Find(ctx, bson.M{"role": bson.M{"$in": roles}}, options.Find().SetLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	var out []userDoc
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return out, nil
+}
