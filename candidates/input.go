@@ -24,6 +24,7 @@ type Input struct {
 	AvailableFrom      string            `json:"available_from"` // YYYY-MM-DD
 	HomePlace          string            `json:"home_place"`
 	HomeProvince       string            `json:"home_province,omitempty"`
+	HomePlaceID        int               `json:"home_place_id,omitempty"` // the place itself (GET /api/v1/places gives ids); with it, home_place may be empty
 	TravelRadiusKm     int               `json:"travel_radius_km"`
 	Motivation         string            `json:"motivation"`
 	WorkHistory        []string          `json:"work_history"`
@@ -76,6 +77,7 @@ type Update struct {
 	AvailableFrom      *string            `json:"available_from"`
 	HomePlace          *string            `json:"home_place"`
 	HomeProvince       *string            `json:"home_province"`
+	HomePlaceID        *int               `json:"home_place_id"`
 	TravelRadiusKm     *int               `json:"travel_radius_km"`
 	Motivation         *string            `json:"motivation"`
 	WorkHistory        *[]string          `json:"work_history"`
@@ -105,10 +107,13 @@ func (u Update) apply(in Input) Input {
 		in.AvailableFrom = *u.AvailableFrom
 	}
 	if u.HomePlace != nil {
-		in.HomePlace, in.HomeProvince = *u.HomePlace, ""
+		in.HomePlace, in.HomeProvince, in.HomePlaceID = *u.HomePlace, "", 0
 	}
 	if u.HomeProvince != nil {
-		in.HomeProvince = *u.HomeProvince
+		in.HomeProvince, in.HomePlaceID = *u.HomeProvince, 0
+	}
+	if u.HomePlaceID != nil {
+		in.HomePlace, in.HomeProvince, in.HomePlaceID = "", "", *u.HomePlaceID
 	}
 	if u.TravelRadiusKm != nil {
 		in.TravelRadiusKm = *u.TravelRadiusKm
@@ -226,7 +231,15 @@ func resolve(in Input, tbl *places.Table, now time.Time) (resolved, error) {
 		f.Addf("travel_radius_km", "must be between 0 and %d", MaxRadiusKm)
 	}
 	p.TravelRadiusKm = in.TravelRadiusKm
-	if pl, err := tbl.Lookup(in.HomePlace, in.HomeProvince); err != nil {
+	if in.HomePlaceID != 0 {
+		// The place itself: a stored candidate's (so a name that repeats,
+		// "Hoeven", never needs resolving again) or the picker's.
+		if pl, ok := tbl.ByID(in.HomePlaceID); ok {
+			p.HomePlace = Place{ID: pl.ID, Name: pl.Name, Province: pl.ProvinceName(), Lat: pl.Lat, Lon: pl.Lon}
+		} else {
+			f.Add("home_place_id", "is not a known place")
+		}
+	} else if pl, err := tbl.Lookup(in.HomePlace, in.HomeProvince); err != nil {
 		if fe, ok := apperr.As(err); ok {
 			for k, v := range fe.Fields {
 				f.Add(map[string]string{"place": "home_place", "province": "home_province"}[k], v)
@@ -331,7 +344,7 @@ func (c Candidate) input() Input {
 		Skills: c.Profile.Skills, DesiredOccupations: c.Profile.DesiredOccupations,
 		Certificates: c.Profile.Certificates, Languages: c.Profile.Languages,
 		HoursPerWeek: c.Profile.HoursPerWeek, AvailableFrom: c.Profile.AvailableFrom.Format(time.DateOnly),
-		HomePlace: c.Profile.HomePlace.Name, HomeProvince: c.Profile.HomePlace.Province,
+		HomePlace: c.Profile.HomePlace.Name, HomeProvince: c.Profile.HomePlace.Province, HomePlaceID: c.Profile.HomePlace.ID,
 		TravelRadiusKm: c.Profile.TravelRadiusKm, Motivation: c.Profile.Motivation, WorkHistory: c.Profile.WorkHistory,
 		Restrictions: RestrictionsInput{ExcludedSectors: c.Restrictions.ExcludedSectors, RiskAreaConflicts: c.Restrictions.RiskAreaConflicts},
 	}

@@ -128,6 +128,7 @@ type Record struct {
 
 // PlaceView is a resolved place as shown.
 type PlaceView struct {
+	ID       int     `json:"id,omitempty"` // the place (home_place_id takes it back)
 	Name     string  `json:"name"`
 	Province string  `json:"province"`
 	Lat      float64 `json:"lat"`
@@ -180,7 +181,7 @@ func RecordOf(c Candidate, now time.Time) Record {
 		Skills: nonNil(c.Profile.Skills), DesiredOccupations: nonNil(c.Profile.DesiredOccupations),
 		Certificates: nonNil(c.Profile.Certificates), Languages: nonNil(c.Profile.Languages),
 		HoursPerWeek: c.Profile.HoursPerWeek, AvailableFrom: in.AvailableFrom,
-		HomePlace:      PlaceView{Name: c.Profile.HomePlace.Name, Province: c.Profile.HomePlace.Province, Lat: c.Profile.HomePlace.Lat, Lon: c.Profile.HomePlace.Lon},
+		HomePlace:      PlaceView{ID: c.Profile.HomePlace.ID, Name: c.Profile.HomePlace.Name, Province: c.Profile.HomePlace.Province, Lat: c.Profile.HomePlace.Lat, Lon: c.Profile.HomePlace.Lon},
 		TravelRadiusKm: c.Profile.TravelRadiusKm, Motivation: c.Profile.Motivation, WorkHistory: nonNil(c.Profile.WorkHistory),
 		Restrictions: RestrictionsView{
 			AreaBans: []AreaBanView{}, ExcludedSectors: nonNil(c.Restrictions.ExcludedSectors),

@@ -161,7 +161,9 @@ func (p *Pages) search(c *fiber.Ctx, pg *Page) error {
 		return err
 	}
 	q := url.Values{}
-	for _, k := range []string{"q", "place", "within_km", "province", "available_before", "hours_min"} {
+	// vacancy: the vacancy the search is for (from the overview's "find
+	// candidates"); the cards' interest form starts on it.
+	for _, k := range []string{"q", "place", "within_km", "province", "available_before", "hours_min", "vacancy"} {
 		if v := strings.TrimSpace(c.Query(k)); v != "" {
 			q.Set(k, v)
 		}
@@ -273,6 +275,9 @@ func (p *Pages) card(c *fiber.Ctx, pg *Page) error {
 		}
 	}
 	flashOf(c, pg)
+	// The interest form starts on the vacancy the search was for, else on
+	// the newest open one.
+	pg.Form.Set("vacancy_id", c.Query("vacancy"))
 	pg.Data = struct {
 		ID            candidates.ID
 		Level         int

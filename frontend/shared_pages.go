@@ -53,7 +53,7 @@ func (p *Pages) placeOptions(c *fiber.Ctx, pg *Page) error {
 	if p.cfg.Places != nil {
 		for _, pl := range p.cfg.Places.Suggest(q, 12) {
 			b.WriteString(`<option value="`)
-			b.WriteString(template.HTMLEscapeString(pl.Name))
+			b.WriteString(template.HTMLEscapeString(p.cfg.Places.Label(pl)))
 			b.WriteString(`">`)
 			b.WriteString(template.HTMLEscapeString(pl.Name + " (" + places.ProvinceName(pl.Province) + ")"))
 			b.WriteString("</option>")

@@ -14,6 +14,7 @@ import (
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/employers"
+	"github.com/herstart/herstart/places"
 	"github.com/herstart/herstart/placements"
 	"github.com/herstart/herstart/taxonomy"
 	"github.com/herstart/herstart/users"
@@ -148,7 +149,7 @@ func (p *Pages) candidateEdit(c *fiber.Ctx, pg *Page) error {
 	if err != nil {
 		return err
 	}
-	pg.Form = recordForm(rec)
+	pg.Form = recordForm(rec, p.cfg.Places)
 	d := formData()
 	d.ID, d.Edit = rec.ID, true
 	pg.Data = d
@@ -259,8 +260,10 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// recordForm fills the candidate form from the record.
-func recordForm(r candidates.Record) url.Values {
+// recordForm fills the candidate form from the record; the place as the
+// table labels it, so a name that repeats ("Hoeven") is sent back as the
+// same place.
+func recordForm(r candidates.Record, tbl *places.Table) url.Values {
 	v := url.Values{}
 	v.Set("identity.first_name", r.Identity.FirstName)
 	v.Set("identity.last_name", r.Identity.LastName)
@@ -276,6 +279,11 @@ func recordForm(r candidates.Record) url.Values {
 	v.Set("hours_per_week", strconv.Itoa(r.HoursPerWeek))
 	v.Set("available_from", r.AvailableFrom)
 	v.Set("home_place", r.HomePlace.Name)
+	if tbl != nil && r.HomePlace.ID != 0 {
+		if pl, ok := tbl.ByID(r.HomePlace.ID); ok {
+			v.Set("home_place", tbl.Label(pl))
+		}
+	}
 	v.Set("travel_radius_km", strconv.Itoa(r.TravelRadiusKm))
 	v.Set("motivation", r.Motivation)
 	v.Set("work_history", strings.Join(r.WorkHistory, "\n"))

@@ -283,11 +283,17 @@ func ProvinceCode(s string) (string, bool) {
 func (t *Table) Lookup(name, province string) (Place, error) {
 	name = strings.TrimSpace(name)
 	muni := ""
-	if province == "" {
-		name, province = splitProvince(name)
-	}
-	if province == "" {
-		name, muni = t.splitMunicipality(name)
+	if _, whole := t.byKey[Normalize(name)]; !whole {
+		var qProvince string
+		name, muni, qProvince = t.splitQualifiers(name)
+		if province == "" {
+			province = qProvince
+		} else if qProvince != "" {
+			a, _ := ProvinceCode(province)
+			if b, _ := ProvinceCode(qProvince); a != b {
+				return Place{}, apperr.InvalidField("province", "does not match the province after the place's name")
+			}
+		}
 	}
 	if name == "" {
 		return Place{}, apperr.InvalidField("place", "is required")
@@ -345,20 +351,50 @@ func (t *Table) Lookup(name, province string) (Place, error) {
 	return cands[0], nil
 }
 
-// splitMunicipality separates "Nes (Ameland)" or "Nes, Ameland" into name
-// and municipality code, when the part after it is a municipality.
-func (t *Table) splitMunicipality(s string) (string, string) {
-	if i := strings.LastIndexByte(s, '('); i > 0 && strings.HasSuffix(s, ")") {
-		if mi, ok := t.muniByKey[Normalize(s[i+1:len(s)-1])]; ok {
-			return strings.TrimSpace(s[:i]), municipalities[mi].Code
+// splitQualifiers separates what follows a place's name, in brackets or
+// after commas, into its municipality and province: "Berg (Stein,
+// Limburg)", "Berg (Stein)", "Nes, Ameland", "Hengelo (Gld)", "Hoeven,
+// Halderberge, Noord-Brabant" (the forms Label and the messages write).
+// When a part is neither, the name is left whole.
+func (t *Table) splitQualifiers(s string) (name, muni, province string) {
+	name = s
+	var parts []string
+	if i := strings.IndexByte(s, '('); i > 0 && strings.HasSuffix(s, ")") {
+		name, parts = strings.TrimSpace(s[:i]), strings.Split(s[i+1:len(s)-1], ",")
+		if j := strings.IndexByte(name, ','); j > 0 { // "Nes, Ameland (Friesland)"
+			parts = append(strings.Split(name[j+1:], ","), parts...)
+			name = strings.TrimSpace(name[:j])
 		}
+	} else if i := strings.IndexByte(s, ','); i > 0 {
+		name, parts = strings.TrimSpace(s[:i]), strings.Split(s[i+1:], ",")
 	}
-	if i := strings.LastIndexByte(s, ','); i > 0 {
-		if mi, ok := t.muniByKey[Normalize(s[i+1:])]; ok {
-			return strings.TrimSpace(s[:i]), municipalities[mi].Code
+	for _, part := range parts {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
 		}
+		// A municipality first: Utrecht and Groningen are both.
+		if mi, ok := t.muniByKey[Normalize(part)]; ok && muni == "" {
+			muni = municipalities[mi].Code
+			continue
+		}
+		if _, ok := ProvinceCode(part); ok && province == "" {
+			province = part
+			continue
+		}
+		return s, "", ""
 	}
-	return s, ""
+	return name, muni, province
+}
+
+// Label is the shortest form of p's name that Lookup takes back as p: its
+// name, or with its municipality and province when the name repeats
+// ("Hoeven (Halderberge, Noord-Brabant)").
+func (t *Table) Label(p Place) string {
+	if p.ID < 0 || len(t.byKey[Normalize(p.Name)]) <= 1 {
+		return p.Name
+	}
+	return fmt.Sprintf("%s (%s, %s)", p.Name, t.MunicipalityOf(p).Name, provinceNames[p.Province])
 }
 
 // postcode4 reads "1234" or "1234 AB" / "1234AB" (the letters dropped).
@@ -375,22 +411,6 @@ func postcode4(s string) (int, bool) {
 		return 0, false
 	}
 	return n, true
-}
-
-// splitProvince separates "Hengelo (Gld)" or "Hengelo, Overijssel" into name
-// and province, when the part after it is a province.
-func splitProvince(s string) (string, string) {
-	if i := strings.LastIndexByte(s, '('); i > 0 && strings.HasSuffix(s, ")") {
-		if _, ok := ProvinceCode(s[i+1 : len(s)-1]); ok {
-			return strings.TrimSpace(s[:i]), s[i+1 : len(s)-1]
-		}
-	}
-	if i := strings.LastIndexByte(s, ','); i > 0 {
-		if _, ok := ProvinceCode(s[i+1:]); ok {
-			return strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+1:])
-		}
-	}
-	return s, ""
 }
 
 // Normalize folds a name to its lookup form: lower case, accents removed,

@@ -132,3 +132,53 @@ func TestLookup_MunicipalitiesAndPostcodes(t *testing.T) {
 		t.Logf("%s: %s", name, f["place"])
 	}
 }
+
+// TestLookup_EveryFormShownIsTaken: each choice a "means more than one
+// place" message offers, and each place's Label, is taken back as that
+// very place, alone or with the province beside it; so is what a person
+// writes after a comma.
+func TestLookup_EveryFormShownIsTaken(t *testing.T) {
+	tbl := places.New()
+	ambiguous := 0
+	for _, name := range []string{"Hoeven", "Berg", "Bergen", "Hengelo", "Nes", "Oosterend", "Beek", "Velden", "Sint Jansklooster", "Haren", "Zevenhuizen", "Oosterhout"} {
+		_, err := tbl.Lookup(name, "")
+		fe, ok := apperr.As(err)
+		if !ok || !strings.Contains(fe.Fields["place"], "more than one place") {
+			continue
+		}
+		ambiguous++
+		msg := fe.Fields["place"]
+		list := msg[strings.Index(msg, "write one of ")+len("write one of "):]
+		for _, choice := range strings.Split(list, "; ") {
+			p, err := tbl.Lookup(choice, "")
+			if err != nil {
+				t.Errorf("the message offers %q, and Lookup refuses it: %v", choice, err)
+				continue
+			}
+			if got := tbl.Label(p); got != choice {
+				t.Errorf("Label(%q) = %q; want the form the message offered", choice, got)
+			}
+			back, err := tbl.Lookup(tbl.Label(p), p.ProvinceName())
+			if err != nil || back.ID != p.ID {
+				t.Errorf("%q with its province beside it = %v, %v; want %d", choice, back.ID, err, p.ID)
+			}
+			inner := choice[strings.Index(choice, "(")+1 : len(choice)-1]
+			muni, _, _ := strings.Cut(inner, ",")
+			if back, err := tbl.Lookup(p.Name+" ("+muni+")", p.ProvinceName()); err != nil || back.ID != p.ID {
+				t.Errorf("%s (%s) with province %s = %v, %v", p.Name, muni, p.ProvinceName(), back.ID, err)
+			}
+			if back, err := tbl.Lookup(p.Name+", "+muni, ""); err != nil || back.ID != p.ID {
+				t.Errorf("%s, %s = %v, %v", p.Name, muni, back.ID, err)
+			}
+		}
+	}
+	if ambiguous < 4 {
+		t.Fatalf("only %d of the names repeat: the test checks too little", ambiguous)
+	}
+	if _, err := tbl.Lookup("Berg (Stein, Limburg)", "Groningen"); err == nil {
+		t.Error("a province beside that contradicts the one in brackets was taken")
+	}
+	if p, err := tbl.Lookup("Utrecht", ""); err != nil || tbl.Label(p) != "Utrecht" {
+		t.Errorf("a name that does not repeat: Label = %q, %v", tbl.Label(p), err)
+	}
+}

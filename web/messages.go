@@ -16,7 +16,9 @@ import (
 // carry over in order. TestCatalogue_Complete fails when a message in the
 // code has no entry.
 var catalogue = map[string]string{
-	"you cannot deactivate your own account": "u kunt uw eigen account niet blokkeren",
+	"does not match the province after the place's name": "past niet bij de provincie achter de plaatsnaam",
+	"is not a known place":                               "is geen bekende plaats",
+	"you cannot deactivate your own account":             "u kunt uw eigen account niet blokkeren",
 	// Messages (apperr).
 	"%s":                                 "%s",
 	"A query parameter is not valid.":    "Een parameter in de zoekopdracht klopt niet.",

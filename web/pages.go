@@ -33,6 +33,7 @@ var pageTexts = map[string]string{
 	"Call %s":                                                                  "%s bellen",
 	"Open the introduction":                                                    "Naar de kennismaking",
 	"Open the placement":                                                       "Naar de plaatsing",
+	"Find candidates for it":                                                   "Kandidaten hiervoor zoeken",
 	"since %s":                                                                 "sinds %s",
 	"not reached: a check-in was overdue":                                      "niet gehaald: een check-in stond te lang open",
 	"%d candidates":                                                            "%d kandidaten",
