@@ -63,11 +63,14 @@ func (w *Web) once(c *fiber.Ctx) error {
 	} else if api {
 		return c.Next()
 	}
-	kind := "form:"
+	// A page form's token is the server's own, random and unguessable, and
+	// names one form shown: it is not scoped by who sends it, since a form
+	// that signs its sender in (an employer's application) has a second
+	// copy arrive signed in. A repeat gets only the redirect.
+	id := "form:" + key
 	if api {
-		kind = "api:"
+		id = "api:" + owner + ":" + key
 	}
-	id := kind + owner + ":" + key
 	sum := sha256.Sum256(append([]byte(c.Method()+" "+c.OriginalURL()+"\n"), c.Body()...))
 	hash := hex.EncodeToString(sum[:])
 	store := w.cfg.Idempotency

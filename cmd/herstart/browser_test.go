@@ -283,7 +283,9 @@ func (tb *tab) sendTwice(sel string) []string {
 		const f = document.querySelector(`+strconv.Quote(sel)+`);
 		const d = new FormData(f);
 		const rs = await Promise.all([fetch(f.action, {method: "POST", body: d}), fetch(f.action, {method: "POST", body: d})]);
-		return rs.map(r => r.status + " " + new URL(r.url).pathname);
+		const out = rs.map(r => r.status + " " + new URL(r.url).pathname);
+		for (const r of rs) if (r.status >= 400) { const t = await r.text(); const m = t.match(/error-summary[\s\S]{0,600}/); console.log(m ? m[0] : t.slice(0, 300)); out.push(m ? m[0].replace(/<[^>]+>/g, " ").replace(/\s+/g, " ") : ""); }
+		return out;
 	})()`)
 }
 
@@ -509,7 +511,14 @@ func TestBrowser_Roles(t *testing.T) {
 	anon.typeInto(`input[name="password"]`, "een lang wachtwoord 2026")
 	anon.typeInto(`input[name="password_again"]`, "een lang wachtwoord 2026")
 	anon.do(chromedp.Click(chromedp.CSS(`input[name="code_of_conduct_accepted"]`)))
-	anon.submit(`form[action="/apply"] button`)
+	// Sent twice at once (a double click): one application, and both
+	// answers lead to it, not to "this KvK number is registered already".
+	applied := anon.sendTwice(`form[action="/apply"]`)
+	if len(applied) != 2 || applied[0] != applied[1] || !strings.HasPrefix(applied[0], "200 /employer") {
+		t.Fatalf("the application sent twice: %v; want both answers on the employer's page", applied)
+	}
+	b.record("double submit: the employer application sent twice at once: " + strings.Join(applied, ", "))
+	anon.open("/employer")
 	anon.wantText("Schoonmaakbedrijf Frisse Start", "aanmelding in behandeling", "Goedkeuring door twee coördinatoren")
 
 	// The probation worker registers a candidate: first with a mistake,
@@ -607,6 +616,26 @@ func TestBrowser_Roles(t *testing.T) {
 	employer.signIn(demoEmployerEmail)
 	employer.wantText("Bouwbedrijf De Nieuwe Start")
 	employer.check("employer overview", "employer")
+	// A new vacancy, sent twice at once: one vacancy.
+	const vacTitle = "Heftruckchauffeur (browsertest)"
+	countVacancies := func() int {
+		employer.open("/employer")
+		return eval[int](employer, `[...document.querySelectorAll('main .cards li strong')].filter(e => e.textContent === `+strconv.Quote(vacTitle)+`).length`)
+	}
+	vacBefore := countVacancies()
+	employer.open("/vacancies/new")
+	employer.typeInto(`input[name="title"]`, vacTitle)
+	employer.typeInto(`input[name="required_skills"]`, "heftruck rijden")
+	employer.typeInto(`input[name="place"]`, "Utrecht")
+	employer.set(`input[name="hours_per_week"]`, "32")
+	employer.set(`input[name="start_date"]`, time.Now().AddDate(0, 1, 0).Format(time.DateOnly))
+	if got := employer.sendTwice(`form[action="/vacancies/new"]`); len(got) != 2 || got[0] != got[1] {
+		t.Fatalf("the vacancy form sent twice: %v", got)
+	}
+	if n := countVacancies() - vacBefore; n != 1 {
+		t.Fatalf("the vacancy form sent twice made %d vacancies; want 1", n)
+	}
+	b.record("double submit: the vacancy form sent twice at once made one vacancy")
 	employer.open("/search")
 	employer.typeInto(`#f-place`, "Utrecht")
 	employer.typeInto(`#f-q`, "orderpicken")
@@ -819,6 +848,37 @@ func TestBrowser_Roles(t *testing.T) {
 	coord2.check("placements (coordinator)", "placements-coordinator")
 	coord2.open(eval[string](coord2, `document.querySelector('main table a').getAttribute('href')`))
 	coord2.check("placement (coordinator)", "placement-coordinator")
+
+	// A subsidy scheme and a vetting concern, each sent twice at once: one.
+	const schemeName = "Proefplaatsing gemeente (browsertest)"
+	countSchemes := func() int {
+		coord2.open("/schemes")
+		return strings.Count(coord2.text("main"), schemeName)
+	}
+	schemesBefore := countSchemes()
+	coord2.set(`form[action="/schemes"] input[name="name"]`, schemeName)
+	coord2.set(`form[action="/schemes"] input[name="budget"]`, "10000")
+	coord2.set(`form[action="/schemes"] input[name="amount"]`, "250")
+	coord2.set(`form[action="/schemes"] input[name="months"]`, "6")
+	eval[bool](coord2, `document.querySelector('form[action="/schemes"] input[name="kind"][value="monthly"]').checked = true`)
+	if got := coord2.sendTwice(`form[action="/schemes"]`); len(got) != 2 || got[0] != got[1] {
+		t.Fatalf("the scheme form sent twice: %v", got)
+	}
+	if n := countSchemes() - schemesBefore; n != 1 {
+		t.Fatalf("the scheme form sent twice made %d schemes; want 1:\n%s", n, coord2.text("main"))
+	}
+	b.record("double submit: the scheme form sent twice at once made one scheme")
+	const concern = "Melding van de buren over geluidsoverlast (browsertest)."
+	coord2.open(strings.TrimPrefix(vetURL, base))
+	coord2.typeInto(`form[action$="/concerns"] textarea[name="text"]`, concern)
+	if got := coord2.sendTwice(`form[action$="/concerns"]`); len(got) != 2 || got[0] != got[1] {
+		t.Fatalf("the concern form sent twice: %v", got)
+	}
+	coord2.open(strings.TrimPrefix(vetURL, base))
+	if n := strings.Count(coord2.text("main"), concern); n != 1 {
+		t.Fatalf("the concern form sent twice recorded %d concerns; want 1", n)
+	}
+	b.record("double submit: the vetting concern sent twice at once recorded one concern")
 
 	// Accounts: a new mentor, created with a double click (one account),
 	// deactivated, given a new password.
