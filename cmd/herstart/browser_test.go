@@ -563,6 +563,23 @@ func TestBrowser_Roles(t *testing.T) {
 	if v := eval[string](worker, `document.querySelector('input[name="identity.first_name"]').value`); v != "Sanne" {
 		t.Fatalf("the form lost its input: first name %q", v)
 	}
+	// A form too large to send (1.1 MB pasted into the motivation): it is
+	// not sent, the summary says why and points to the field, and nothing
+	// typed is lost.
+	motivation := eval[string](worker, `document.querySelector('textarea[name=motivation]').value`)
+	eval[bool](worker, `document.querySelector('textarea[name=motivation]').value = "x".repeat(1100000); true`)
+	worker.do(chromedp.Click(chromedp.CSS(`form[action="/candidates/new"] button[type="submit"]`)))
+	if got := worker.text("#error-summary"); !strings.Contains(got, "te groot") {
+		t.Fatalf("a 1.1 MB form: the summary says %q; want that it is too large", got)
+	}
+	if id := eval[string](worker, `document.activeElement ? document.activeElement.id : ""`); id != "error-summary" {
+		t.Fatalf("a 1.1 MB form: the focus is on %q; want the summary", id)
+	}
+	if !eval[bool](worker, `!!document.querySelector('#error-summary a[href="#f-motivation"]') && document.querySelector('input[name="identity.first_name"]').value === "Sanne"`) {
+		t.Fatalf("a 1.1 MB form: the summary does not lead to the motivation, or the input is lost:\n%s", worker.text("#error-summary"))
+	}
+	b.record("too large: a 1.1 MB registration form is not sent; the summary says " + strconv.Quote(strings.Join(strings.Fields(worker.text("#error-summary")), " ")))
+	eval[bool](worker, `document.querySelector('textarea[name=motivation]').value = `+strconv.Quote(motivation)+`; true`)
 	worker.set(`input[name="hours_per_week"]`, "32")
 	// Sent twice at once, as a double click or an impatient second click
 	// sends it: both answers lead to one and the same candidate (the
