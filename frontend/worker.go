@@ -14,8 +14,8 @@ import (
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/employers"
-	"github.com/herstart/herstart/places"
 	"github.com/herstart/herstart/placements"
+	"github.com/herstart/herstart/places"
 	"github.com/herstart/herstart/taxonomy"
 	"github.com/herstart/herstart/users"
 )
