@@ -9,6 +9,7 @@ import (
 
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/audit"
+	"github.com/herstart/herstart/csvcell"
 	"github.com/herstart/herstart/ids"
 	"github.com/herstart/herstart/users"
 )
@@ -165,7 +166,7 @@ func DisclosureCSV(entries []DisclosureEntry) []byte {
 	w := csv.NewWriter(&b)
 	_ = w.Write([]string{"time", "what", "employer_id", "level", "fields", "purpose", "by", "role"})
 	for _, e := range entries {
-		_ = w.Write([]string{e.At.UTC().Format(time.RFC3339), e.What, e.Employer, e.Level, strings.ReplaceAll(e.Fields, ",", " "), e.Purpose, e.By, e.Role})
+		_ = w.Write(csvcell.Row([]string{e.At.UTC().Format(time.RFC3339), e.What, e.Employer, e.Level, strings.ReplaceAll(e.Fields, ",", " "), e.Purpose, e.By, e.Role}))
 	}
 	w.Flush()
 	return b.Bytes()

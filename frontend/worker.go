@@ -13,6 +13,7 @@ import (
 
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/candidates"
+	"github.com/herstart/herstart/csvcell"
 	"github.com/herstart/herstart/employers"
 	"github.com/herstart/herstart/placements"
 	"github.com/herstart/herstart/places"
@@ -560,21 +561,12 @@ func (p *Pages) disclosuresCSV(c *fiber.Ctx, pg *Page) error {
 	w := csv.NewWriter(&b)
 	_ = w.Write([]string{pg.T("When"), pg.T("What"), pg.T("Employer"), pg.T("Level"), pg.T("Fields shown"), pg.T("By"), pg.T("Role")})
 	for _, r := range rows {
-		_ = w.Write([]string{r.At.Local().Format("2006-01-02 15:04"), r.What, csvSafe(r.Employer), r.Level, r.Shown, csvSafe(r.By), r.Role})
+		_ = w.Write(csvcell.Row([]string{r.At.Local().Format("2006-01-02 15:04"), r.What, r.Employer, r.Level, r.Shown, r.By, r.Role}))
 	}
 	w.Flush()
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="inzagelog-`+string(id)+`.csv"`)
 	return c.Send(b.Bytes())
-}
-
-// csvSafe keeps a spreadsheet from reading a cell as a formula (a name
-// typed as "=…" by whoever registered it).
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 func (p *Pages) escalations(c *fiber.Ctx, pg *Page) error {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/herstart/herstart/csvcell"
+
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/ids"
 	"github.com/herstart/herstart/users"
@@ -592,6 +594,9 @@ func (s *Service) LedgerCSV(ctx context.Context, owner string) ([]byte, error) {
 	}
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
-	_ = w.WriteAll(rows)
+	for _, r := range rows {
+		_ = w.Write(csvcell.Row(r)) // a reference typed as "=…" stays text
+	}
+	w.Flush()
 	return b.Bytes(), w.Error()
 }

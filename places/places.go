@@ -390,8 +390,14 @@ func (t *Table) splitQualifiers(s string) (name, muni, province string) {
 // Label is the shortest form of p's name that Lookup takes back as p: its
 // name, or with its municipality and province when the name repeats
 // ("Hoeven (Halderberge, Noord-Brabant)").
+//
+// A postcode's place is labelled by its postcode; a municipality by its
+// name (where a place has that name too, Lookup gives the place).
 func (t *Table) Label(p Place) string {
-	if p.ID < 0 || len(t.byKey[Normalize(p.Name)]) <= 1 {
+	switch {
+	case p.ID < 0 && p.ID > -muniIDBase:
+		return fmt.Sprintf("%04d", -p.ID)
+	case p.ID < 0 || len(t.byKey[Normalize(p.Name)]) <= 1:
 		return p.Name
 	}
 	return fmt.Sprintf("%s (%s, %s)", p.Name, t.MunicipalityOf(p).Name, provinceNames[p.Province])

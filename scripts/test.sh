@@ -30,6 +30,9 @@ rest=$(go list ./... | grep -vxF "$raced")
 echo "== go test (embedded FerretDB, SQLite backend): every other package, without -race"
 # shellcheck disable=SC2086
 go test -count=1 -timeout 20m $rest
+# Every fuzz target searches for a bounded time (their seeds and committed
+# regression cases ran above with the package tests).
+FUZZTIME=${FUZZTIME:-5s} scripts/fuzz.sh
 if [ -z "${MEILI_URL:-}" ]; then
 	echo "== Meilisearch conformance suite skipped: MEILI_URL not set (no Meilisearch server on this machine;"
 	echo "   matching/meili's filter-string and settings tests ran above)"
