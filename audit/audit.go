@@ -5,6 +5,7 @@ package audit
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -91,7 +92,10 @@ type Recorder struct {
 	events   *mongo.Collection
 	head     *mongo.Collection
 	subjects *mongo.Collection
-	now      func() time.Time
+	// checkpoints holds the signed checkpoints (checkpoint.go).
+	checkpoints *mongo.Collection
+	now         func() time.Time
+	signer      *signer // nil: no checkpoints are signed
 
 	mu     sync.Mutex
 	cached *headDoc
@@ -104,17 +108,18 @@ func NewRecorder(db *mongo.Database, now func() time.Time) *Recorder {
 		now = time.Now
 	}
 	return &Recorder{
-		events:   db.Collection("audit_events"),
-		head:     db.Collection("audit_head"),
-		subjects: db.Collection("audit_subjects"),
-		now:      now,
-		slots:    map[string]int64{},
+		events:      db.Collection("audit_events"),
+		head:        db.Collection("audit_head"),
+		subjects:    db.Collection("audit_subjects"),
+		checkpoints: db.Collection("audit_checkpoints"),
+		now:         now,
+		slots:       map[string]int64{},
 	}
 }
 
 // Collections names the collections the Recorder uses.
 func (r *Recorder) Collections() []string {
-	return []string{r.events.Name(), r.head.Name(), r.subjects.Name()}
+	return []string{r.events.Name(), r.head.Name(), r.subjects.Name(), r.checkpoints.Name()}
 }
 
 // EnsureIndexes creates the indexes real MongoDB uses to answer the
@@ -217,6 +222,9 @@ func (r *Recorder) append(ctx context.Context, entry Entry) (int64, error) {
 		if err := r.saveHead(ctx, nh); err != nil {
 			return e.Seq, err
 		}
+		// The event is written: a checkpoint that fails now is made good by
+		// the next one (or the one at shutdown).
+		_ = r.maybeCheckpoint(ctx, e.Seq, e.Hash)
 		return e.Seq, nil
 	}
 	return 0, errors.New("audit: could not append after 100 attempts")
@@ -497,6 +505,7 @@ type Report struct {
 	Events      int64  // events checked
 	FirstBroken int64  // sequence number of the first broken event; 0 when intact
 	Problem     string // what is wrong with it
+	Checkpoints int    // signed checkpoints checked (VerifySigned)
 }
 
 // OK reports whether the chain is intact.
@@ -505,12 +514,40 @@ func (rep Report) OK() bool { return rep.FirstBroken == 0 }
 // Verify walks the whole chain in order and reports the first event whose
 // hash, link or sequence number does not hold.
 func (r *Recorder) Verify(ctx context.Context) (Report, error) {
+	return r.VerifySigned(ctx, nil, "")
+}
+
+// VerifySigned is Verify with the signed checkpoints (checkpoint.go) of
+// the database and of file (may be ""), when pub is not nil: each must be
+// signed by pub, the chain must hold each one's hash at its sequence
+// number (a rewritten event is caught even with its hashes recomputed),
+// and reach the newest one (a cut tail is caught).
+func (r *Recorder) VerifySigned(ctx context.Context, pub ed25519.PublicKey, file string) (Report, error) {
+	var rep Report
+	signed := map[int64]string{}
+	var newest int64
+	if pub != nil {
+		cps, err := r.checkpointsOf(ctx, file)
+		if err != nil {
+			return rep, err
+		}
+		for _, c := range cps {
+			if !c.Valid(pub) {
+				return broken(rep, c.Seq, "its signed checkpoint does not carry a valid signature (forged or edited)"), nil
+			}
+			if h, ok := signed[c.Seq]; ok && h != c.Hash {
+				return broken(rep, c.Seq, "two signed checkpoints disagree about it"), nil
+			}
+			signed[c.Seq] = c.Hash
+			newest = max(newest, c.Seq)
+		}
+		rep.Checkpoints = len(signed)
+	}
 	cur, err := r.events.Find(ctx, bson.M{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(1000))
 	if err != nil {
 		return Report{}, fmt.Errorf("audit verify: %w", err)
 	}
 	defer cur.Close(ctx)
-	var rep Report
 	prev, want := genesis, int64(1)
 	for cur.Next(ctx) {
 		var d eventDoc
@@ -527,10 +564,16 @@ func (r *Recorder) Verify(ctx context.Context) (Report, error) {
 		case Hash(e) != e.Hash:
 			return broken(rep, e.Seq, "its content does not match its hash (edited)"), nil
 		}
+		if h, ok := signed[e.Seq]; ok && h != e.Hash {
+			return broken(rep, e.Seq, "it differs from the signed checkpoint (the log was rewritten from here or before)"), nil
+		}
 		prev, want = e.Hash, want+1
 	}
 	if err := cur.Err(); err != nil {
 		return rep, fmt.Errorf("audit verify: %w", err)
+	}
+	if newest >= want {
+		return broken(rep, want, fmt.Sprintf("the log ends at %d but a signed checkpoint covers %d (the tail was cut)", want-1, newest)), nil
 	}
 	var h headDoc
 	err = r.head.FindOne(ctx, bson.M{"_id": "head"}).Decode(&h)

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 
+	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/payments"
 	"github.com/herstart/herstart/payments/sepa"
 	"github.com/herstart/herstart/placements"
@@ -40,7 +42,15 @@ type Config struct {
 	DebtorBIC      string // HERSTART_SEPA_DEBTOR_BIC: optional
 	MeiliURL       string // MEILI_URL: use Meilisearch instead of the embedded Bleve index
 	MeiliAPIKey    string // MEILI_API_KEY
+
+	AuditKeyFile    string // HERSTART_AUDIT_KEY_FILE: the Ed25519 key that signs audit checkpoints (default <data dir>/audit-signing.key, made at first start)
+	AuditPublicKey  string // HERSTART_AUDIT_PUBLIC_KEY: hex public key `audit verify` checks the checkpoints with (default: the key file's)
+	CheckpointEvery int64  // HERSTART_AUDIT_CHECKPOINT_EVERY: events per signed checkpoint (default 1000; one more at shutdown)
 }
+
+// checkpointFile is where the newest signed audit checkpoint is kept
+// outside the database.
+func (c Config) checkpointFile() string { return filepath.Join(c.DataDir, "audit-checkpoint.json") }
 
 func loadConfig(getenv func(string) string) (Config, error) {
 	get := func(k, def string) string {
@@ -63,7 +73,22 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		MeiliURL:       get("MEILI_URL", ""),
 		MeiliAPIKey:    getenv("MEILI_API_KEY"),
 	}
+	cfg.AuditKeyFile = get("HERSTART_AUDIT_KEY_FILE", filepath.Join(cfg.DataDir, "audit-signing.key"))
+	cfg.AuditPublicKey = get("HERSTART_AUDIT_PUBLIC_KEY", "")
 	var problems []string
+	cfg.CheckpointEvery = audit.DefaultCheckpointEvery
+	if v := get("HERSTART_AUDIT_CHECKPOINT_EVERY", ""); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			problems = append(problems, "HERSTART_AUDIT_CHECKPOINT_EVERY must be a whole number of events, 1 or more")
+		}
+		cfg.CheckpointEvery = n
+	}
+	if cfg.AuditPublicKey != "" {
+		if _, err := audit.ParsePublicKey(cfg.AuditPublicKey); err != nil {
+			problems = append(problems, "HERSTART_AUDIT_PUBLIC_KEY: "+err.Error())
+		}
+	}
 	if err := cfg.LogLevel.UnmarshalText([]byte(get("HERSTART_LOG_LEVEL", "info"))); err != nil {
 		problems = append(problems, "HERSTART_LOG_LEVEL must be debug, info, warn or error")
 	}

@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
@@ -25,6 +26,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/herstart/herstart/api"
+	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/frontend"
 	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/users"
@@ -241,15 +243,21 @@ func auditVerify(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Wr
 		return err
 	}
 	defer p.close()
-	rep, err := p.audit.Verify(ctx)
+	pub := p.auditKey.Public().(ed25519.PublicKey)
+	if cfg.AuditPublicKey != "" {
+		if pub, err = audit.ParsePublicKey(cfg.AuditPublicKey); err != nil {
+			return err
+		}
+	}
+	rep, err := p.audit.VerifySigned(ctx, pub, cfg.checkpointFile())
 	if err != nil {
 		return err
 	}
 	if !rep.OK() {
-		fmt.Fprintf(stdout, "audit log BROKEN at event %d: %s (%d events checked)\n", rep.FirstBroken, rep.Problem, rep.Events)
+		fmt.Fprintf(stdout, "audit log BROKEN at event %d: %s (%d events, %d signed checkpoints checked)\n", rep.FirstBroken, rep.Problem, rep.Events, rep.Checkpoints)
 		return exitError(1)
 	}
-	fmt.Fprintf(stdout, "audit log intact: %d events\n", rep.Events)
+	fmt.Fprintf(stdout, "audit log intact: %d events, %d signed checkpoints\n", rep.Events, rep.Checkpoints)
 	return nil
 }
 

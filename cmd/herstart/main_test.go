@@ -139,8 +139,8 @@ func TestAuditVerify_CatchesTampering(t *testing.T) {
 	if err := run(ctx, []string{"audit", "verify"}, &out, io.Discard, envFunc(env)); err != nil {
 		t.Fatalf("verify on an untouched log: %v\n%s", err, out.String())
 	}
-	if !strings.Contains(out.String(), "audit log intact") {
-		t.Fatalf("verify said %q", out.String())
+	if !strings.Contains(out.String(), "audit log intact") || strings.Contains(out.String(), " 0 signed checkpoints") {
+		t.Fatalf("verify said %q; want intact, with the checkpoint signed when demo stopped", out.String())
 	}
 
 	// Edit one stored event straight in the database, as an intruder would.
@@ -164,6 +164,53 @@ func TestAuditVerify_CatchesTampering(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "BROKEN at event 5") {
 		t.Fatalf("verify said %q; want it to name event 5", out.String())
+	}
+
+}
+
+// TestAuditVerify_CatchesACutTail: deleting the newest events and moving
+// the head back leaves a chain that holds; the checkpoint signed when the
+// last command stopped (and kept outside the database too) catches it.
+func TestAuditVerify_CatchesACutTail(t *testing.T) {
+	env := testEnv(t, nil)
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"demo", "--history=false"}, &out, io.Discard, envFunc(env)); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
+	}
+	db, err := store.Open(ctx, store.Config{MongoURI: env["MONGODB_URI"], PostgresURL: env["HERSTART_POSTGRES_URL"], DataDir: env["HERSTART_DATA_DIR"], Database: env["HERSTART_DB_NAME"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := db.DB.Collection("audit_events")
+	n, err := events.CountDocuments(ctx, bson.M{})
+	if err != nil || n < 10 {
+		t.Fatalf("the demo wrote %d events, %v", n, err)
+	}
+	var keep struct {
+		Hash string `bson:"hash"`
+	}
+	if err := events.FindOne(ctx, bson.M{"_id": audit.DocID(n - 3)}).Decode(&keep); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := events.DeleteMany(ctx, bson.M{"seq": bson.M{"$gt": n - 3}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.DB.Collection("audit_head").UpdateOne(ctx, bson.M{"_id": "head"}, bson.M{"$set": bson.M{"seq": n - 3, "hash": keep.Hash}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.DB.Collection("audit_checkpoints").DeleteMany(ctx, bson.M{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	err = run(ctx, []string{"audit", "verify"}, &out, io.Discard, envFunc(env))
+	t.Logf("audit verify after the last 3 of %d events were cut and the checkpoints deleted: %s", n, strings.TrimSpace(out.String()))
+	var ee exitError
+	if !errors.As(err, &ee) || int(ee) != 1 || !strings.Contains(out.String(), "tail was cut") {
+		t.Fatalf("verify after cutting the tail returned %v, %q; want exit 1 and the cut named", err, out.String())
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -31,6 +32,7 @@ import (
 type platform struct {
 	db         *store.DB
 	audit      *audit.Recorder
+	auditKey   ed25519.PrivateKey // signs the audit checkpoints
 	outbox     *store.Outbox
 	leases     *store.Leases
 	users      *users.Service
@@ -103,6 +105,15 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger, what string
 		p.close()
 		return nil, err
 	}
+	// Audit checkpoints are signed with a key outside the database
+	// (audit/checkpoint.go); the newest is kept in the data directory too.
+	key, err := audit.LoadOrCreateKey(cfg.AuditKeyFile)
+	if err != nil {
+		p.close()
+		return nil, err
+	}
+	s.Audit.SetSigner(key, cfg.CheckpointEvery, cfg.checkpointFile())
+	p.auditKey = key
 	p.audit, p.outbox, p.leases, p.users, p.candidates, p.employers = s.Audit, s.Outbox, s.Leases, s.Users, s.Candidates, s.Employers
 	p.matching, p.inbox, p.placements, p.payments, p.places, p.taxonomy = s.Matching, s.Inbox, s.Placements, s.Payments, s.Places, s.Taxonomy
 	p.jobs, p.once, p.holder = s.Jobs, s.Once, s.Holder
@@ -112,6 +123,9 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger, what string
 func (p *platform) close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
 	defer cancel()
+	if p.audit != nil {
+		_ = p.audit.Checkpoint(ctx) // the chain's end, signed at shutdown
+	}
 	if p.index != nil {
 		_ = p.index.Close()
 	}
