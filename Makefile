@@ -1,10 +1,14 @@
 # Herstart — the two set-up commands are `make run` and `make test`.
 GO       ?= go
+# The Go release the module builds with (go.mod's toolchain line): the go
+# command fetches it from the module proxy once; machines that set
+# GOTOOLCHAIN=local would otherwise stay on an older, unpatched release.
+export GOTOOLCHAIN := go1.26.10
 BIN      := bin/herstart
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 
-.PHONY: run build assets test vet fmt bench bench-pg bench-search bench-serve bench-pages demo generate clean
+.PHONY: run build assets test vet fmt vulncheck bench bench-pg bench-search bench-serve bench-pages demo generate clean
 
 ## run: start the platform with the embedded database on 127.0.0.1:8080
 run: build
@@ -28,6 +32,10 @@ demo: build
 ## over PostgreSQL when one can be started), plus vet and gofmt
 test: vet fmt
 	scripts/test.sh
+
+## vulncheck: govulncheck with the vulnerability database built offline (.ci/run runs it)
+vulncheck:
+	scripts/vulncheck.sh
 
 vet:
 	$(GO) vet ./...
