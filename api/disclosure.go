@@ -5,6 +5,7 @@ import (
 
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/candidates"
+	"github.com/herstart/herstart/subjectaccess"
 )
 
 // handleCardGet handles GET /api/v1/cards/{id}: a candidate as the acting
@@ -39,4 +40,16 @@ func (s *Server) handleDisclosureLog(c *fiber.Ctx) error {
 		return c.Send(candidates.DisclosureCSV(log))
 	}
 	return c.JSON(disclosureLogResponse{Items: log})
+}
+
+// handleCandidateExport handles GET /api/v1/candidates/{id}/export: all
+// that is held about the candidate (GDPR art. 15), for their worker.
+func (s *Server) handleCandidateExport(c *fiber.Ctx) error {
+	x, err := subjectaccess.Of(c.UserContext(), subjectaccess.Services{Candidates: s.cfg.Candidates, Placements: s.cfg.Placements, Payments: s.cfg.Payments, Audit: s.cfg.Audit},
+		candidates.ID(c.Params("id")))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="inzage-`+c.Params("id")+`.json"`)
+	return c.JSON(x)
 }

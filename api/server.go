@@ -81,6 +81,7 @@ func Mount(w *web.Web, cfg Config) {
 	v1.Post("/candidates/:id/conflicts", s.handleConflictAdd)
 	v1.Delete("/candidates/:id/conflicts/:cid", s.handleConflictRemove)
 	v1.Get("/candidates/:id/disclosures", s.handleDisclosureLog)
+	v1.Get("/candidates/:id/export", s.handleCandidateExport)
 	v1.Get("/cards/:id", s.handleCardGet)
 
 	v1.Post("/employers", s.handleEmployerRegister)

@@ -36,6 +36,8 @@ func (p *Pages) routes(app *fiber.App) {
 	app.Post("/candidates/:id/propose", p.handler("Vacancies for this candidate", p.propose))
 	app.Get("/candidates/:id/disclosures", p.handler("Disclosure log", p.disclosures))
 	app.Get("/candidates/:id/disclosures.csv", p.handler("Disclosure log", p.disclosuresCSV))
+	app.Get("/candidates/:id/export", p.handler("Everything we hold", p.subjectExport))
+	app.Get("/candidates/:id/export.json", p.handler("Everything we hold", p.subjectExportJSON))
 	app.Get("/escalations", p.handler("Escalations", p.escalations))
 	app.Post("/escalations/:pid/:n/:action", p.handler("Escalations", p.escalationStep))
 

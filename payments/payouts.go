@@ -57,6 +57,24 @@ func (s *Service) Payouts(ctx context.Context) ([]PayoutSummary, error) {
 	return s.store.payoutList(ctx, "open")
 }
 
+// PayoutsOfPlacement lists the payouts concerning a placement, for the
+// candidate's subject-access export; it checks no actor: the caller has
+// read the placement as the actor (placements.GetPlacement). employer is
+// the placement's employer, whose list holds them.
+func (s *Service) PayoutsOfPlacement(ctx context.Context, employer, placementID string) ([]PayoutSummary, error) {
+	all, err := s.store.payoutList(ctx, "employer:"+employer)
+	if err != nil {
+		return nil, err
+	}
+	out := []PayoutSummary{}
+	for _, p := range all {
+		if p.PlacementID == placementID {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
 // Payout returns one payout (coordinators; an employer its own).
 func (s *Service) Payout(ctx context.Context, id string) (PayoutView, error) {
 	a, err := users.RequireRole(ctx, users.Coordinator, users.Employer)

@@ -359,7 +359,15 @@ func (s *Service) Transition(ctx context.Context, id string, action Action, in T
 			in.ExpiresAt = now.AddDate(0, 3, 0).Format(time.DateOnly)
 		}
 		if strings.TrimSpace(in.Purpose) == "" {
-			in.Purpose = "Introduction for vacancy " + string(intro.VacancyID)
+			// The candidate reads this (their consents, the export): the
+			// vacancy by its title, never its record id.
+			in.Purpose = "Kennismaking"
+			if v, e, err := s.employers.LoadVacancy(ctx, intro.VacancyID); err == nil {
+				in.Purpose = "Kennismaking voor de vacature " + v.Title + " bij " + e.Name
+				if r := []rune(in.Purpose); len(r) > 300 {
+					in.Purpose = string(r[:300])
+				}
+			}
 		}
 	}
 	if err := f.Err(); err != nil {

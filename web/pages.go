@@ -4,6 +4,19 @@ package web
 // labels), English to Dutch; they join the catalogue. The frontend's
 // TestTexts_Translated fails when a page text has no entry here.
 var pageTexts = map[string]string{
+	"Everything we hold about %s %s":    "Alles wat wij bewaren over %s %s",
+	"Everything we hold":                "Alles wat wij bewaren",
+	"Area ban":                          "Gebiedsverbod",
+	"Excluded sector":                   "Uitgesloten sector",
+	"Identity":                          "Identiteit",
+	"Payouts concerning the placements": "Uitbetalingen over de plaatsingen",
+	"Consents":                          "Toestemmingen",
+	"Made on %s for the candidate's right of access (GDPR art. 15). Print this page or hand over the file.": "Gemaakt op %s voor het inzagerecht van de kandidaat (AVG art. 15). Druk deze pagina af of geef het bestand mee.",
+	"Risk area":                 "Risicogebied",
+	"Back to the candidate":     "Terug naar de kandidaat",
+	"Who saw what, and when":    "Wie zag wat, en wanneer",
+	"level %d":                  "niveau %d",
+	"Download as a file (JSON)": "Downloaden als bestand (JSON)",
 	"This form is too large to send (at most 1 MB). Shorten the marked field; nothing you typed is lost.": "Dit formulier is te groot om te versturen (hoogstens 1 MB). Maak het gemarkeerde veld korter; niets van wat u typte is verloren.",
 	"is too large":            "is te groot",
 	"Which one?":              "Welke bedoelt u?",

@@ -724,6 +724,11 @@ func TestBrowser_Roles(t *testing.T) {
 		t.Fatalf("the disclosure log shows record ids %v:\n%s", ids, worker.text("main"))
 	}
 	worker.check("disclosure log", "disclosures")
+	// Everything held about the candidate, for their right of access: a
+	// page in plain Dutch (and the same as a file).
+	worker.open("/candidates/" + candID + "/export")
+	worker.wantText("Alles wat wij bewaren over Sanne de Vries", "Identiteit", "Toestemmingen", "Bouwbedrijf De Nieuwe Start", "Wie zag wat, en wanneer", "Nieuwegein")
+	worker.check("subject access (probation worker)", "subject-access")
 	// The worker's escalations name the candidate and the mentor.
 	worker.open("/escalations")
 	if ids := regexp.MustCompile(`\b[a-z]_[a-z0-9]{16}\b`).FindAllString(worker.text("main"), -1); len(ids) > 0 {
