@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
 )
 
@@ -69,4 +70,30 @@ func (l *Leases) Release(ctx context.Context, name, holder string) error {
 		return fmt.Errorf("release lease %s: %w", name, err)
 	}
 	return nil
+}
+
+// ReleaseAll gives up every lease holder has: at shutdown, so another
+// instance takes the periodic jobs at once, and at start for the holder
+// this data directory's process had before a crash (no one else can be
+// that process: the data directory is locked).
+func (l *Leases) ReleaseAll(ctx context.Context, holder string) (int, error) {
+	cur, err := l.coll.Find(ctx, bson.M{"holder": holder})
+	if err != nil {
+		return 0, fmt.Errorf("leases of %s: %w", holder, err)
+	}
+	var held []leaseDoc
+	if err := cur.All(ctx, &held); err != nil {
+		return 0, fmt.Errorf("leases of %s: %w", holder, err)
+	}
+	n := 0
+	for _, d := range held {
+		if !d.Until.After(time.Time{}) {
+			continue
+		}
+		if err := l.Release(ctx, d.Name, holder); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }

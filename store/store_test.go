@@ -53,6 +53,35 @@ func TestLeases(t *testing.T) {
 	}
 }
 
+// TestLeases_ReleaseAll: a holder's leases are given up at once (at
+// shutdown, or for the holder a crashed process had), so another takes
+// the jobs without waiting for them to expire; others' stay.
+func TestLeases_ReleaseAll(t *testing.T) {
+	ctx := context.Background()
+	l := store.NewLeases(storetest.Open(t))
+	now := time.Now()
+	for _, name := range []string{"payments-sweep", "outbox"} {
+		if ok, err := l.Acquire(ctx, name, "a", now, 20*time.Minute); !ok || err != nil {
+			t.Fatalf("acquire %s = %v, %v", name, ok, err)
+		}
+	}
+	if ok, _ := l.Acquire(ctx, "prune", "c", now, 20*time.Minute); !ok {
+		t.Fatal("c could not take prune")
+	}
+	if n, err := l.ReleaseAll(ctx, "a"); err != nil || n != 2 {
+		t.Fatalf("ReleaseAll = %d, %v; want 2", n, err)
+	}
+	if ok, _ := l.Acquire(ctx, "payments-sweep", "b", now.Add(time.Second), 20*time.Minute); !ok {
+		t.Fatal("b could not take a released lease at once")
+	}
+	if ok, _ := l.Acquire(ctx, "prune", "b", now.Add(time.Second), 20*time.Minute); ok {
+		t.Fatal("b took c's lease: ReleaseAll gave up another holder's")
+	}
+	if n, _ := l.ReleaseAll(ctx, "a"); n != 0 {
+		t.Fatalf("a second ReleaseAll gave up %d", n)
+	}
+}
+
 func TestOutbox_DrainRecoversLeftTasks(t *testing.T) {
 	ctx := context.Background()
 	ob := store.NewOutbox(storetest.Open(t), nil)

@@ -170,6 +170,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	}
 	jobCtx, stopJobs := context.WithCancel(ctx)
 	defer stopJobs()
+	if err := p.takeOverLeases(ctx, cfg, log); err != nil {
+		return err
+	}
 	p.runJobs(jobCtx, log)
 	if b, ok := p.index.(interface{ Created() bool }); ok && b.Created() {
 		// A new embedded index over a database that may hold data (first

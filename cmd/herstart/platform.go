@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -126,6 +127,11 @@ func (p *platform) close() {
 	if p.audit != nil {
 		_ = p.audit.Checkpoint(ctx) // the chain's end, signed at shutdown
 	}
+	if p.leases != nil && p.holder != "" {
+		// Another instance takes the periodic jobs at once, not when
+		// these leases would have expired (up to 2 hours).
+		_, _ = p.leases.ReleaseAll(ctx, p.holder)
+	}
 	if p.index != nil {
 		_ = p.index.Close()
 	}
@@ -133,6 +139,30 @@ func (p *platform) close() {
 	if p.unlock != nil {
 		p.unlock()
 	}
+}
+
+// takeOverLeases gives up the leases the previous serve of this data
+// directory held (it crashed, or was killed, before it could): the data
+// directory is locked, so that process is gone, and its jobs are taken up
+// at once instead of when its leases expire. The current holder is kept
+// for the next start.
+func (p *platform) takeOverLeases(ctx context.Context, cfg Config, log *slog.Logger) error {
+	file := filepath.Join(cfg.DataDir, "serve-holder")
+	if b, err := os.ReadFile(file); err == nil {
+		if prev := strings.TrimSpace(string(b)); prev != "" && prev != p.holder {
+			n, err := p.leases.ReleaseAll(ctx, prev)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				log.Info("periodic jobs of the previous run taken over", "leases", n)
+			}
+		}
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return err
+	}
+	return os.WriteFile(file, []byte(p.holder+"\n"), 0o600)
 }
 
 // runJobs runs the periodic jobs until ctx ends. Each takes a lease first, so
