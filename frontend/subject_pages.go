@@ -54,7 +54,7 @@ func (p *Pages) subjectExport(c *fiber.Ctx, pg *Page) error {
 	if err != nil {
 		return err
 	}
-	rows, err := p.disclosureRows(c, pg, x.Candidate.ID)
+	rows, err := p.disclosureRowsOf(c, pg, x.Disclosures) // the export read the log already
 	if err != nil {
 		return err
 	}

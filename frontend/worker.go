@@ -488,17 +488,23 @@ type disclosureRow struct {
 }
 
 // disclosureRows reads the candidate's disclosure log (audited by the
-// service) in plain words: names for the employer and the user who read or
-// recorded, the fields in words, in the page's language. The names are the
-// recipients' own (GDPR art. 15 gives the candidate the right to know
-// them); an id that no longer resolves is shown as it is.
+// service) in plain words (disclosureRowsOf).
 func (p *Pages) disclosureRows(c *fiber.Ctx, pg *Page, id candidates.ID) ([]disclosureRow, error) {
 	log, err := p.cfg.Candidates.DisclosureLog(ctxAs(c), id)
 	if err != nil {
 		return nil, err
 	}
+	return p.disclosureRowsOf(c, pg, log)
+}
+
+// disclosureRowsOf puts a disclosure log in plain words: names for the
+// employer and the user who read or recorded, the fields in words, in the
+// page's language. The names are the recipients' own (GDPR art. 15 gives
+// the candidate the right to know them); an employer that no longer
+// resolves is shown by its id, an account as "een verwijderd account".
+func (p *Pages) disclosureRowsOf(c *fiber.Ctx, pg *Page, log []candidates.DisclosureEntry) ([]disclosureRow, error) {
 	ctx := ctxAs(c)
-	employerNames, userNames := map[string]string{}, map[string]string{}
+	employerNames := map[string]string{}
 	employerName := func(id string) string {
 		if id == "" {
 			return ""
@@ -513,20 +519,15 @@ func (p *Pages) disclosureRows(c *fiber.Ctx, pg *Page, id candidates.ID) ([]disc
 		employerNames[id] = n
 		return n
 	}
-	userName := func(id string) string {
-		if id == "system" || id == "" {
-			return pg.T("Herstart (automatically)")
-		}
-		if n, ok := userNames[id]; ok {
-			return n
-		}
-		n := id
-		if u, err := p.cfg.Users.Load(ctx, users.ID(id)); err == nil && u.Name != "" {
-			n = u.Name
-		}
-		userNames[id] = n
-		return n
+	by := make([]string, 0, len(log))
+	for _, e := range log {
+		by = append(by, e.By)
 	}
+	userNames, err := p.userNames(c, by...)
+	if err != nil {
+		return nil, err
+	}
+	userName := func(id string) string { return pg.Who(userNames, id) }
 	rows := make([]disclosureRow, 0, len(log))
 	for _, e := range log {
 		var shown []string

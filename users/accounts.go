@@ -72,10 +72,12 @@ func (s *Service) List(ctx context.Context, roles ...Role) ([]User, error) {
 // identity data: the accounts are staff and employer users.
 func (s *Service) Names(ctx context.Context, ids ...ID) (map[ID]string, error) {
 	out := map[ID]string{}
+	seen := map[ID]bool{}
 	for _, id := range ids {
-		if _, done := out[id]; done || id == "" {
+		if seen[id] || id == "" || id == "system" {
 			continue
 		}
+		seen[id] = true
 		u, err := s.Load(ctx, id)
 		if apperr.CodeOf(err) == apperr.NotFound {
 			continue

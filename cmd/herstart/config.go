@@ -76,14 +76,19 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	cfg.AuditKeyFile = get("HERSTART_AUDIT_KEY_FILE", filepath.Join(cfg.DataDir, "audit-signing.key"))
 	cfg.AuditPublicKey = get("HERSTART_AUDIT_PUBLIC_KEY", "")
 	var problems []string
-	cfg.CheckpointEvery = audit.DefaultCheckpointEvery
-	if v := get("HERSTART_AUDIT_CHECKPOINT_EVERY", ""); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 1 {
-			problems = append(problems, "HERSTART_AUDIT_CHECKPOINT_EVERY must be a whole number of events, 1 or more")
+	// whole reads a whole-number setting of at least min (def when unset).
+	whole := func(name string, def, min int64, unit string) int64 {
+		v := get(name, "")
+		if v == "" {
+			return def
 		}
-		cfg.CheckpointEvery = n
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < min {
+			problems = append(problems, fmt.Sprintf("%s must be a whole number of %s, %d or more", name, unit, min))
+		}
+		return n
 	}
+	cfg.CheckpointEvery = whole("HERSTART_AUDIT_CHECKPOINT_EVERY", audit.DefaultCheckpointEvery, 1, "events")
 	if cfg.AuditPublicKey != "" {
 		if _, err := audit.ParsePublicKey(cfg.AuditPublicKey); err != nil {
 			problems = append(problems, "HERSTART_AUDIT_PUBLIC_KEY: "+err.Error())
@@ -124,22 +129,8 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			problems = append(problems, "HERSTART_SEPA_DEBTOR_IBAN "+p)
 		}
 	}
-	cfg.PayoutApproval = payments.DefaultSecondApprovalAbove
-	if v := get("HERSTART_PAYOUT_SECOND_APPROVAL_CENTS", ""); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			problems = append(problems, "HERSTART_PAYOUT_SECOND_APPROVAL_CENTS must be a whole number of euro cents, 0 or more")
-		}
-		cfg.PayoutApproval = n
-	}
-	cfg.SecondApproval = placements.DefaultSecondApprovalAbove
-	if v := get("HERSTART_CLAIM_SECOND_APPROVAL_CENTS", ""); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			problems = append(problems, "HERSTART_CLAIM_SECOND_APPROVAL_CENTS must be a whole number of euro cents, 0 or more")
-		}
-		cfg.SecondApproval = n
-	}
+	cfg.PayoutApproval = whole("HERSTART_PAYOUT_SECOND_APPROVAL_CENTS", payments.DefaultSecondApprovalAbove, 0, "euro cents")
+	cfg.SecondApproval = whole("HERSTART_CLAIM_SECOND_APPROVAL_CENTS", placements.DefaultSecondApprovalAbove, 0, "euro cents")
 	if len(problems) > 0 {
 		return cfg, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))
 	}
