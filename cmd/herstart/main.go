@@ -5,6 +5,9 @@
 //	herstart reindex        rebuild the search index from the database
 //	herstart bench search   measure the search engine on generated candidates
 //	herstart audit verify   check the audit log's hash chain; non-zero exit if broken
+//	herstart check          check every invariant of docs/invariants.md; non-zero exit if one is broken
+//	herstart backup         write a consistent copy of the embedded database (while serving)
+//	herstart restore        restore such a copy into an empty data directory, and check it
 //	herstart version        print the version
 package main
 
@@ -29,6 +32,7 @@ import (
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/frontend"
 	"github.com/herstart/herstart/matching"
+	wiring "github.com/herstart/herstart/platform"
 	"github.com/herstart/herstart/users"
 	"github.com/herstart/herstart/web"
 )
@@ -71,6 +75,10 @@ commands:
   reindex               rebuild the search index from the database (serve stopped, for the embedded index)
   bench search          measure the search engine on generated candidates (--candidates, --queries, --runs)
   audit verify          check the audit log's hash chain
+  check                 check every invariant of docs/invariants.md in the database
+  backup --out FILE     write a consistent copy of the embedded database, also while serve runs
+  restore FILE [--key KEYFILE]
+                        restore a backup into an empty data directory and check it
   payments reconcile    compare the payouts' ledger with Stripe's transfers, and check each scheme's ledger balances
   version               print the version
 
@@ -101,6 +109,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return auditVerify(ctx, cfg, log, stdout)
 	case "reindex":
 		return reindex(ctx, cfg, log, stdout)
+	case "check":
+		return check(ctx, cfg, log, stdout)
+	case "backup":
+		return backup(ctx, cfg, log, args[1:], stdout)
+	case "restore":
+		return restore(ctx, cfg, log, args[1:], stdout)
 	case "payments":
 		if len(args) < 2 || args[1] != "reconcile" {
 			fmt.Fprintln(stderr, "usage: herstart payments reconcile")
@@ -261,6 +275,34 @@ func auditVerify(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Wr
 		return exitError(1)
 	}
 	fmt.Fprintf(stdout, "audit log intact: %d events, %d signed checkpoints\n", rep.Events, rep.Checkpoints)
+	return nil
+}
+
+// check prints every broken invariant (docs/invariants.md) it finds in the
+// database; exit 1 when there is one.
+func check(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
+	p, err := openPlatform(ctx, cfg, log, "check")
+	if err != nil {
+		return err
+	}
+	defer p.close()
+	pub := p.auditKey.Public().(ed25519.PublicKey)
+	if cfg.AuditPublicKey != "" {
+		if pub, err = audit.ParsePublicKey(cfg.AuditPublicKey); err != nil {
+			return err
+		}
+	}
+	findings, err := wiring.Check(ctx, p.services, pub, cfg.checkpointFile())
+	if err != nil {
+		return err
+	}
+	for _, f := range findings {
+		fmt.Fprintln(stdout, "BROKEN:", f)
+	}
+	if len(findings) > 0 {
+		return exitError(1)
+	}
+	fmt.Fprintln(stdout, "every invariant holds (one active placement per candidate, one consent in force per employer and level, payouts paid once and within budget, guarantee cover, the audit chain)")
 	return nil
 }
 

@@ -50,6 +50,7 @@ type platform struct {
 	once       *idempotency.Service
 	holder     string // this instance, among others on the database
 	unlock     func() // releases the data directory
+	services   *wiring.Services
 }
 
 // openPlatform opens the database and search index and wires the services,
@@ -117,7 +118,7 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger, what string
 	p.auditKey = key
 	p.audit, p.outbox, p.leases, p.users, p.candidates, p.employers = s.Audit, s.Outbox, s.Leases, s.Users, s.Candidates, s.Employers
 	p.matching, p.inbox, p.placements, p.payments, p.places, p.taxonomy = s.Matching, s.Inbox, s.Placements, s.Payments, s.Places, s.Taxonomy
-	p.jobs, p.once, p.holder = s.Jobs, s.Once, s.Holder
+	p.jobs, p.once, p.holder, p.services = s.Jobs, s.Once, s.Holder, s
 	return p, nil
 }
 
