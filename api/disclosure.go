@@ -42,6 +42,17 @@ func (s *Server) handleDisclosureLog(c *fiber.Ctx) error {
 	return c.JSON(disclosureLogResponse{Items: log})
 }
 
+// handleCandidateErase handles DELETE /api/v1/candidates/{id}: the
+// candidate's erasure on their request (GDPR art. 17), by their worker;
+// the answer is the erasure's record (what was kept, and why).
+func (s *Server) handleCandidateErase(c *fiber.Ctx) error {
+	e, err := s.cfg.Candidates.Erase(c.UserContext(), candidates.ID(c.Params("id")))
+	if err != nil {
+		return err
+	}
+	return c.JSON(e)
+}
+
 // handleCandidateExport handles GET /api/v1/candidates/{id}/export: all
 // that is held about the candidate (GDPR art. 15), for their worker.
 func (s *Server) handleCandidateExport(c *fiber.Ctx) error {

@@ -72,6 +72,11 @@ func (e *env) activeEmployer() string {
 	return e.active
 }
 
+// envIndexDir is where the next env keeps its Bleve index; "" in memory (a
+// test that looks at the index files sets it; the package's tests do not
+// run in parallel).
+var envIndexDir string
+
 func newEnv(t *testing.T, opts ...func(*web.Config)) *env {
 	t.Helper()
 	return newEnvOn(t, storetest.Open(t), opts...)
@@ -81,7 +86,7 @@ func newEnv(t *testing.T, opts ...func(*web.Config)) *env {
 // same database (storetest.SecondInstance) is another newEnvOn.
 func newEnvOn(t *testing.T, db *mongo.Database, opts ...func(*web.Config)) *env {
 	t.Helper()
-	ix, err := bleveindex.Open("")
+	ix, err := bleveindex.Open(envIndexDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,10 +206,14 @@ func fieldsOf(body map[string]any) map[string]any {
 
 // dbColl counts the documents of a collection of the test's database.
 func (e *env) dbColl(name string) (int64, error) {
-	db := e.db.(interface {
+	return e.coll(name).CountDocuments(e.t.Context(), bson.M{})
+}
+
+// coll is a collection of the test's database.
+func (e *env) coll(name string) *mongo.Collection {
+	return e.db.(interface {
 		Collection(string, ...*options.CollectionOptions) *mongo.Collection
-	})
-	return db.Collection(name).CountDocuments(e.t.Context(), bson.M{})
+	}).Collection(name)
 }
 
 func decodeJSON(t *testing.T, resp *http.Response, v any) {

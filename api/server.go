@@ -75,6 +75,7 @@ func Mount(w *web.Web, cfg Config) {
 	v1.Get("/candidates", s.handleCandidateList)
 	v1.Get("/candidates/:id", s.handleCandidateGet)
 	v1.Patch("/candidates/:id", s.handleCandidateUpdate)
+	v1.Delete("/candidates/:id", s.handleCandidateErase)
 	v1.Post("/candidates/:id/confirm-availability", s.handleCandidateConfirm)
 	v1.Post("/candidates/:id/consents", s.handleConsentCreate)
 	v1.Delete("/candidates/:id/consents/:cid", s.handleConsentDelete)

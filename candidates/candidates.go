@@ -42,6 +42,8 @@ type Candidate struct {
 	Restrictions Restrictions
 	Consents     []Consent
 	ConfirmedAt  time.Time // availability last confirmed; zero: never
+	ExitedAt     time.Time // when the status last moved to exited (the retention period runs from it); zero otherwise
+	Erasure      *Erasure  // set on an erased candidate's tombstone only
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	Version      int64

@@ -74,7 +74,7 @@ func (s *Service) ViewFor(ctx context.Context, id ID) (Disclosed, error) {
 		return Disclosed{}, err
 	}
 	now := s.clock()
-	if c.HiddenFrom(e.ID, e.KvK, e.Sectors) {
+	if c.Status == Erased || c.HiddenFrom(e.ID, e.KvK, e.Sectors) {
 		return Disclosed{}, errNotFound
 	}
 	level := c.ConsentLevel(e.ID, now)
@@ -204,6 +204,9 @@ func (s *Service) ContactFor(ctx context.Context, id ID, p Purpose) (Contact, er
 	c, err := s.store.profile(ctx, id)
 	if err != nil {
 		return Contact{}, err
+	}
+	if c.Status == Erased {
+		return Contact{}, nil // nothing left to disclose
 	}
 	if err := s.store.withIdentity(ctx, &c); err != nil {
 		return Contact{}, err

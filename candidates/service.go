@@ -53,6 +53,19 @@ type Service struct {
 	// IndexBatch, when set, indexes candidates in hand in one go (Import);
 	// the outbox task behind it falls back to Indexer one by one.
 	IndexBatch func(ctx context.Context, cs []Candidate) error
+
+	// ErasureExceptions, when set, lists what an erasure keeps beyond the
+	// audit log, with its art. 17(3) basis (placements and payouts kept
+	// pseudonymised for the ledger, a payout not yet settled); wired to the
+	// placements and payments.
+	ErasureExceptions func(ctx context.Context, id ID) ([]Kept, error)
+	// OnErase, when set, blanks what other records say about an erased
+	// candidate in free text (check-in notes, escalation actions); it runs
+	// in the erasure's follow-up, so a crash repeats it. Idempotent.
+	OnErase func(ctx context.Context, id ID) error
+	// PurgeIndex, when set, rewrites the search index's files without the
+	// deleted documents (matching.Service.Purge), after an erasure.
+	PurgeIndex func(ctx context.Context) error
 }
 
 // Outbox tasks. taskWrite follows up every write of one candidate: the
@@ -215,6 +228,11 @@ func (s *Service) followUp(ctx context.Context, t store.FollowUp[writeTask]) (bo
 		}
 	}
 	c, err := s.store.profile(ctx, id)
+	if err == nil && c.Status == Erased {
+		if err := s.eraseFollow(ctx, c); err != nil {
+			return false, err
+		}
+	}
 	return store.Landed(err, c.writes, t.ID())
 }
 
@@ -299,7 +317,7 @@ func (s *Service) own(ctx context.Context, id ID) (users.Actor, Candidate, error
 	if err != nil {
 		return users.Actor{}, Candidate{}, err
 	}
-	if c.WorkerID != actor.UserID {
+	if c.WorkerID != actor.UserID || c.Status == Erased {
 		return users.Actor{}, Candidate{}, errNotFound
 	}
 	if err := s.store.withIdentity(ctx, &c); err != nil {
@@ -349,9 +367,12 @@ func (s *Service) Update(ctx context.Context, id ID, u Update, expectVersion int
 			c.Restrictions.Conflicts = conflicts
 		}
 		if u.Status != nil && *u.Status != c.Status {
-			c.Status = *u.Status
-			if c.Status == Available {
+			c.Status, c.ExitedAt = *u.Status, time.Time{}
+			switch c.Status {
+			case Available:
 				c.ConfirmedAt = now
+			case Exited:
+				c.ExitedAt = now // the retention period runs from here
 			}
 		}
 		return audit.Entry{Action: audit.ActionCandidateWrite, Details: map[string]string{"op": "update", "fields": strings.Join(u.fields(), ",")}}, u.Identity != nil, nil

@@ -122,6 +122,8 @@ type profileDoc struct {
 	Conflicts          []conflictDoc `bson:"conflicts,omitempty"`
 	Consents           []consentDoc  `bson:"consents"`
 	ConfirmedAt        time.Time     `bson:"confirmed_at"`
+	ExitedAt           time.Time     `bson:"exited_at,omitempty"`
+	Erasure            *erasureDoc   `bson:"erasure,omitempty"`
 	CreatedAt          time.Time     `bson:"created_at"`
 	UpdatedAt          time.Time     `bson:"updated_at"`
 	Version            int64         `bson:"version"`
@@ -148,7 +150,10 @@ func toDocs(c Candidate) (profileDoc, identityDoc) {
 		TravelRadiusKm: c.Profile.TravelRadiusKm, Motivation: c.Profile.Motivation, WorkHistory: c.Profile.WorkHistory,
 		ExcludedSectors: c.Restrictions.ExcludedSectors, RiskAreaConflicts: c.Restrictions.RiskAreaConflicts,
 		ConfirmedAt: c.ConfirmedAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Version: c.Version, Writes: c.writes,
-		AreaBans: []banDoc{}, Consents: []consentDoc{},
+		AreaBans: []banDoc{}, Consents: []consentDoc{}, ExitedAt: c.ExitedAt,
+	}
+	if e := c.Erasure; e != nil {
+		p.Erasure = &erasureDoc{At: e.At, By: e.By, Reason: e.Reason, Disclosures: e.Disclosures, Consents: e.Consents, Kept: e.Kept}
 	}
 	for _, b := range c.Restrictions.AreaBans {
 		p.AreaBans = append(p.AreaBans, banDoc{Place: b.PlaceName, Lat: b.Lat, Lon: b.Lon, RadiusKm: b.RadiusKm})
@@ -181,6 +186,12 @@ func (p profileDoc) toDomain() Candidate {
 	}
 	if p.ConfirmedAt.IsZero() || p.ConfirmedAt.Unix() <= 0 {
 		c.ConfirmedAt = time.Time{}
+	}
+	if !p.ExitedAt.IsZero() {
+		c.ExitedAt = p.ExitedAt.UTC()
+	}
+	if e := p.Erasure; e != nil {
+		c.Erasure = &Erasure{CandidateID: c.ID, At: e.At.UTC(), By: e.By, Reason: e.Reason, Disclosures: e.Disclosures, Consents: e.Consents, Kept: e.Kept}
 	}
 	for _, b := range p.AreaBans {
 		c.Restrictions.AreaBans = append(c.Restrictions.AreaBans, AreaBan{PlaceName: b.Place, Lat: b.Lat, Lon: b.Lon, RadiusKm: b.RadiusKm})

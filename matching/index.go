@@ -180,6 +180,13 @@ type Compacter interface {
 	Compact(ctx context.Context) error
 }
 
+// Purger is an Index that can rewrite its files so that deleted documents
+// leave them (an erased candidate's card is gone from the disk too, not
+// only from the answers).
+type Purger interface {
+	Purge(ctx context.Context) error
+}
+
 // stopWords are the small words of a query that name no work.
 var stopWords = map[string]bool{"en": true, "of": true, "met": true, "in": true, "de": true, "het": true, "een": true, "voor": true, "van": true,
 	"op": true, "bij": true, "and": true, "or": true, "the": true, "with": true, "for": true, "a": true, "an": true, "to": true, "at": true}

@@ -138,3 +138,13 @@ func (s *Service) Compact(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Purge rewrites the index's files without its deleted documents, where
+// the engine can (Bleve: a merge of every segment that holds one;
+// Meilisearch: an index compaction); after an erasure.
+func (s *Service) Purge(ctx context.Context) error {
+	if p, ok := s.index.(Purger); ok {
+		return p.Purge(ctx)
+	}
+	return nil
+}

@@ -75,6 +75,9 @@ func (s *Service) PayoutsOfPlacement(ctx context.Context, employer, placementID 
 	return out, nil
 }
 
+// Settled reports whether a payout's state is final (paid, cancelled).
+func Settled(st State) bool { return st == Paid || st == Cancelled }
+
 // Payout returns one payout (coordinators; an employer its own).
 func (s *Service) Payout(ctx context.Context, id string) (PayoutView, error) {
 	a, err := users.RequireRole(ctx, users.Coordinator, users.Employer)

@@ -12,7 +12,7 @@ import (
 	"github.com/herstart/herstart/users"
 )
 
-// Check reads the whole database and reports every promise of
+// CheckInvariants reads the whole database and reports every promise of
 // docs/invariants.md that does not hold, one finding per line: after a
 // crash (the kill test), after a restore (herstart restore) and on demand
 // (herstart check). It reads the stored documents themselves, not the
@@ -21,7 +21,7 @@ import (
 // checkpoints when pub is given (file: the newest checkpoint outside the
 // database, may be "").
 // Errors: the database's.
-func Check(ctx context.Context, s *Services, pub ed25519.PublicKey, file string) ([]string, error) {
+func CheckInvariants(ctx context.Context, s *Services, pub ed25519.PublicKey, file string) ([]string, error) {
 	var out []string
 	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
 

@@ -147,6 +147,9 @@ func New(ctx context.Context, db *mongo.Database, index matching.Index, o Option
 	s.Candidates.IndexBatch = s.Matching.IndexCandidates
 	s.Placements.Notify = s.Inbox.NotifyOnce
 	s.Payments.EmployerExists = s.Employers.Exists
+	s.Candidates.ErasureExceptions = ErasureExceptions(s.Placements, s.Payments)
+	s.Candidates.OnErase = s.Placements.EraseCandidate
+	s.Candidates.PurgeIndex = s.Matching.Purge
 
 	if o.SecondApproval > 0 {
 		s.Placements.SecondApprovalAbove = o.SecondApproval

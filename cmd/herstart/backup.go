@@ -274,7 +274,7 @@ func restore(ctx context.Context, cfg Config, log *slog.Logger, args []string, s
 			problems = append(problems, fmt.Sprintf("%s: %d documents, the backup had %d", name, got[name], m.Collections[name]))
 		}
 	}
-	findings, err := wiring.Check(ctx, p.services, p.auditKey.Public().(ed25519.PublicKey), "")
+	findings, err := wiring.CheckInvariants(ctx, p.services, p.auditKey.Public().(ed25519.PublicKey), "")
 	if err != nil {
 		return err
 	}

@@ -7,8 +7,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/herstart/herstart/audit"
+	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/payments"
 	"github.com/herstart/herstart/payments/sepa"
 	"github.com/herstart/herstart/placements"
@@ -46,6 +48,8 @@ type Config struct {
 	AuditKeyFile    string // HERSTART_AUDIT_KEY_FILE: the Ed25519 key that signs audit checkpoints (default <data dir>/audit-signing.key, made at first start)
 	AuditPublicKey  string // HERSTART_AUDIT_PUBLIC_KEY: hex public key `audit verify` checks the checkpoints with (default: the key file's)
 	CheckpointEvery int64  // HERSTART_AUDIT_CHECKPOINT_EVERY: events per signed checkpoint (default 1000; one more at shutdown)
+
+	RetainExitedDays int64 // HERSTART_RETAIN_EXITED_DAYS: days a candidate who left the platform is kept before the retention job erases them (default 730)
 }
 
 // checkpointFile is where the newest signed audit checkpoint is kept
@@ -88,6 +92,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		}
 		return n
 	}
+	cfg.RetainExitedDays = whole("HERSTART_RETAIN_EXITED_DAYS", int64(candidates.DefaultRetainExited/(24*time.Hour)), 1, "days")
 	cfg.CheckpointEvery = whole("HERSTART_AUDIT_CHECKPOINT_EVERY", audit.DefaultCheckpointEvery, 1, "events")
 	if cfg.AuditPublicKey != "" {
 		if _, err := audit.ParsePublicKey(cfg.AuditPublicKey); err != nil {

@@ -292,7 +292,7 @@ func check(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 			return err
 		}
 	}
-	findings, err := wiring.Check(ctx, p.services, pub, cfg.checkpointFile())
+	findings, err := wiring.CheckInvariants(ctx, p.services, pub, cfg.checkpointFile())
 	if err != nil {
 		return err
 	}

@@ -51,6 +51,7 @@ type platform struct {
 	holder     string // this instance, among others on the database
 	unlock     func() // releases the data directory
 	services   *wiring.Services
+	retain     time.Duration // an exited candidate, before the retention job erases them
 }
 
 // openPlatform opens the database and search index and wires the services,
@@ -73,7 +74,7 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger, what string
 	if err != nil {
 		return nil, err
 	}
-	p := &platform{db: db, unlock: unlock}
+	p := &platform{db: db, unlock: unlock, retain: time.Duration(cfg.RetainExitedDays) * 24 * time.Hour}
 	tx, err := taxonomy.Load()
 	if err != nil {
 		_ = db.Close(context.Background())
@@ -215,6 +216,13 @@ func (p *platform) runJobs(ctx context.Context, log *slog.Logger) {
 			n, err := p.jobs.Resume(ctx)
 			if n > 0 {
 				log.Info("page jobs taken up again", "count", n)
+			}
+			return err
+		}},
+		{"retention", 6 * time.Hour, func(ctx context.Context) error {
+			n, err := p.candidates.EraseExpired(ctx, p.retain)
+			if n > 0 {
+				log.Info("candidates erased after the retention period", "count", n, "days", int(p.retain.Hours()/24))
 			}
 			return err
 		}},

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -582,6 +583,89 @@ func (ix *Index) Compact(ctx context.Context) error {
 		}
 	}
 	return ix.warm()
+}
+
+// purgeSentinel is the document Purge adds for the length of a merge: never
+// confirmed, so no search returns it, and holding nothing of anyone.
+const purgeSentinel = "c_purge_sentinel"
+
+// Purge rewrites the candidates index's segments without their deleted
+// documents and waits until the files they replace are removed, so that
+// an erased candidate's card is gone from the disk. A deletion only marks
+// the document in its segment's file, and Bleve's merge planner leaves a
+// lone segment alone whatever it holds: Purge adds a sentinel document
+// (a second segment once persisted), merges every segment into one, and
+// deletes the sentinel again (its mark is all that is left of it).
+func (ix *Index) Purge(ctx context.Context) error {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	adv, err := ix.candidates.Advanced()
+	if err != nil {
+		return err
+	}
+	si, ok := adv.(*scorch.Scorch)
+	if !ok || ix.dir == "" {
+		return nil // in memory: nothing on a disk
+	}
+	store := filepath.Join(ix.dir, "candidates.bleve", "store")
+	before := segmentFiles(store)
+	if err := ix.candidates.Index(purgeSentinel, candidateFields(matching.CandidateDoc{ID: purgeSentinel})); err != nil {
+		return fmt.Errorf("purge: %w", err)
+	}
+	stat := func(k string) uint64 { n, _ := si.StatsMap()[k].(uint64); return n }
+	if err := waitFor(ctx, func() bool { return stat("TotMemorySegmentsAtRoot") == 0 }); err != nil {
+		return fmt.Errorf("purge: the sentinel was not persisted: %w", err)
+	}
+	// A budget of no segments: every segment is merged into one.
+	opts := &mergeplan.MergePlanOptions{MaxSegmentsPerTier: 1, MaxSegmentSize: mergeplan.MaxSegmentSizeLimit, SegmentsPerMergeTask: 10, FloorSegmentSize: 10000,
+		CalcBudget: func(int64, int64, *mergeplan.MergePlanOptions) int { return 0 }}
+	for i := 0; i < 50; i++ {
+		if err := si.ForceMerge(ctx, opts); err != nil {
+			return fmt.Errorf("purge: %w", err)
+		}
+		if segments(si) <= 1 {
+			break
+		}
+	}
+	if err := ix.candidates.Delete(purgeSentinel); err != nil {
+		return fmt.Errorf("purge: %w", err)
+	}
+	// The persister removes the replaced files once no snapshot holds them.
+	return waitFor(ctx, func() bool {
+		for f := range segmentFiles(store) {
+			if before[f] {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// waitFor polls done for up to 10 seconds.
+func waitFor(ctx context.Context, done func() bool) error {
+	for deadline := time.Now().Add(10 * time.Second); !done(); {
+		if time.Now().After(deadline) {
+			return errors.New("timed out")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+// segmentFiles names the segment files of a scorch store folder.
+func segmentFiles(dir string) map[string]bool {
+	out := map[string]bool{}
+	es, _ := os.ReadDir(dir)
+	for _, e := range es {
+		if strings.HasSuffix(e.Name(), ".zap") {
+			out[e.Name()] = true
+		}
+	}
+	return out
 }
 
 func segments(si *scorch.Scorch) uint64 {

@@ -186,6 +186,12 @@ func (ix *Index) DeleteCandidate(ctx context.Context, id string) error {
 	return ix.wait(ctx)(ix.client.Index(ix.candidates).DeleteDocument(ctx, id, nil))
 }
 
+// Purge compacts the candidates index (Meilisearch 1.23 and later), so that
+// deleted documents leave its files, and waits for the task.
+func (ix *Index) Purge(ctx context.Context) error {
+	return ix.wait(ctx)(ix.client.Index(ix.candidates).Compact(ctx))
+}
+
 // UpsertVacancies adds or replaces docs and waits for the task.
 func (ix *Index) UpsertVacancies(ctx context.Context, docs []matching.VacancyDoc) error {
 	out := make([]map[string]any, len(docs))
