@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -69,8 +70,34 @@ func retrying(n int, start time.Time) bool {
 }
 
 type claimDoc struct {
-	ID string    `bson:"_id"`
-	At time.Time `bson:"at"`
+	ID     string    `bson:"_id"`
+	At     time.Time `bson:"at"`
+	Holder string    `bson:"holder,omitempty"`
+}
+
+// claimHolder names this process in the claims it takes (SetClaimHolder).
+var claimHolder atomic.Value
+
+// SetClaimHolder names this process in the claims it takes from now on,
+// so that the next run of a process that was killed can release its
+// claims at once (ReleaseHeldBy) instead of every document it was writing
+// staying blocked for claimTTL. serve sets it to its holder id.
+func SetClaimHolder(h string) { claimHolder.Store(h) }
+
+// ReleaseHeldBy deletes the claims taken by holder, a process known to be
+// gone (a killed serve of this data directory). Its writes that completed
+// need no claim any more — the next writer reads their version — and
+// those it did not complete never happened.
+// Errors: the database's.
+func (v *Versions) ReleaseHeldBy(ctx context.Context, holder string) (int64, error) {
+	if holder == "" {
+		return 0, nil
+	}
+	res, err := v.coll.DeleteMany(ctx, bson.M{"holder": holder})
+	if err != nil {
+		return 0, fmt.Errorf("release claims: %w", err)
+	}
+	return res.DeletedCount, nil
 }
 
 // claim takes the move of key to version next, or reports ErrStale while
@@ -79,7 +106,8 @@ func (v *Versions) claim(ctx context.Context, key string, next int64) error {
 	base := key + "@" + strconv.FormatInt(next, 10)
 	for attempt := 0; attempt < 4; attempt++ {
 		id := base + "#" + strconv.Itoa(attempt)
-		_, err := v.coll.InsertOne(ctx, claimDoc{ID: id, At: time.Now().UTC()})
+		h, _ := claimHolder.Load().(string)
+		_, err := v.coll.InsertOne(ctx, claimDoc{ID: id, At: time.Now().UTC(), Holder: h})
 		if err == nil {
 			return nil // kept: it answers a late writer of the same version at once
 		}

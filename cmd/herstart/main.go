@@ -187,6 +187,17 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if err := p.takeOverLeases(ctx, cfg, log); err != nil {
 		return err
 	}
+	// What a killed predecessor left in the outbox (the search index's
+	// updates, a consent's withdrawal reaching the index, …) is done
+	// before this serve answers: at start no task can be running here, and
+	// one that an instance beside this one still runs is safe to run again
+	// (handlers are idempotent). The periodic job takes up the rest later.
+	drainStart := time.Now()
+	if n, err := p.outbox.Drain(ctx, drainStart); err != nil {
+		log.Warn("outbox at start", "err", err)
+	} else if n > 0 {
+		log.Info("outbox tasks of the previous run done", "count", n, "took", time.Since(drainStart).Round(time.Millisecond))
+	}
 	p.runJobs(jobCtx, log)
 	if b, ok := p.index.(interface{ Created() bool }); ok && b.Created() {
 		// A new embedded index over a database that may hold data (first

@@ -150,14 +150,21 @@ func (p *platform) close() {
 // for the next start.
 func (p *platform) takeOverLeases(ctx context.Context, cfg Config, log *slog.Logger) error {
 	file := filepath.Join(cfg.DataDir, "serve-holder")
+	store.SetClaimHolder(p.holder)
 	if b, err := os.ReadFile(file); err == nil {
 		if prev := strings.TrimSpace(string(b)); prev != "" && prev != p.holder {
 			n, err := p.leases.ReleaseAll(ctx, prev)
 			if err != nil {
 				return err
 			}
-			if n > 0 {
-				log.Info("periodic jobs of the previous run taken over", "leases", n)
+			// Its claims too: a document it was writing when killed
+			// would stay blocked for a minute.
+			c, err := store.NewVersions(p.db.DB).ReleaseHeldBy(ctx, prev)
+			if err != nil {
+				return err
+			}
+			if n+int(c) > 0 {
+				log.Info("periodic jobs and write claims of the previous run taken over", "leases", n, "claims", c)
 			}
 		}
 	}
