@@ -3,7 +3,6 @@ package candidates
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strconv"
 	"time"
 
@@ -12,7 +11,6 @@ import (
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/store"
-	"github.com/herstart/herstart/users"
 )
 
 // Erased is the status of a candidate whose personal data was erased (GDPR
@@ -164,46 +162,12 @@ func (s *Service) eraseFollow(ctx context.Context, c Candidate) error {
 // erase replaces the profile with the tombstone and deletes the identity,
 // conditionally on the version read.
 func (s *Store) erase(ctx context.Context, c Candidate) error {
-	p, _ := toDocs(c)
-	return s.versions.Write(ctx, s.profiles, p.ID, c.Version-1, func(ctx context.Context) error {
-		if _, err := s.identities.DeleteOne(ctx, bson.M{"_id": p.ID}); err != nil {
+	return s.replaceProfile(ctx, c, func(ctx context.Context, _ identityDoc) error {
+		if _, err := s.identities.DeleteOne(ctx, bson.M{"_id": string(c.ID)}); err != nil {
 			return fmt.Errorf("erase identity %s: %w", c.ID, err)
-		}
-		res, err := s.profiles.ReplaceOne(ctx, bson.M{"_id": p.ID}, p)
-		if err != nil {
-			return fmt.Errorf("erase candidate %s: %w", c.ID, err)
-		}
-		if res.MatchedCount == 0 {
-			return store.ErrStale
 		}
 		return nil
 	})
-}
-
-// Erasures lists the erasures of the acting worker's former candidates,
-// newest first: the record that they were erased, and of what was kept.
-// Errors: Unauthenticated, Forbidden.
-func (s *Service) Erasures(ctx context.Context) ([]Erasure, error) {
-	a, err := users.RequireRole(ctx, users.ProbationWorker)
-	if err != nil {
-		return nil, err
-	}
-	cur, err := s.store.profiles.Find(ctx, bson.M{"worker_id": string(a.UserID), "status": string(Erased)})
-	if err != nil {
-		return nil, fmt.Errorf("erasures: %w", err)
-	}
-	var docs []profileDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("erasures: %w", err)
-	}
-	out := []Erasure{}
-	for _, d := range docs {
-		if c := d.toDomain(); c.Erasure != nil {
-			out = append(out, *c.Erasure)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
-	return out, nil
 }
 
 // DefaultRetainExited is how long an exited candidate's record is kept

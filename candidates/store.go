@@ -268,11 +268,24 @@ func (s *Store) save(ctx context.Context, c Candidate, insert, identityChanged b
 	// stale read — another instance's, or this one's — is ErrStale, never
 	// a silent overwrite (a consent withdrawal undone by a profile update).
 	// The identity is written under the same claim, after the check.
+	return s.replaceProfile(ctx, c, func(ctx context.Context, i identityDoc) error {
+		if !identityChanged {
+			return nil
+		}
+		if _, err := s.identities.ReplaceOne(ctx, bson.M{"_id": i.ID}, i); err != nil {
+			return fmt.Errorf("save identity %s: %w", c.ID, err)
+		}
+		return nil
+	})
+}
+
+// replaceProfile replaces c's profile under the claim on the version read,
+// after identity, which writes (or deletes) the identity document.
+func (s *Store) replaceProfile(ctx context.Context, c Candidate, identity func(context.Context, identityDoc) error) error {
+	p, i := toDocs(c)
 	return s.versions.Write(ctx, s.profiles, p.ID, c.Version-1, func(ctx context.Context) error {
-		if identityChanged {
-			if _, err := s.identities.ReplaceOne(ctx, bson.M{"_id": i.ID}, i); err != nil {
-				return fmt.Errorf("save identity %s: %w", c.ID, err)
-			}
+		if err := identity(ctx, i); err != nil {
+			return err
 		}
 		res, err := s.profiles.ReplaceOne(ctx, bson.M{"_id": p.ID}, p)
 		if err != nil {
