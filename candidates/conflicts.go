@@ -52,11 +52,14 @@ func (s *Service) AddConflict(ctx context.Context, id ID, in ConflictInput) (Con
 			f.Add("employer_id", "is not a known employer")
 		}
 	}
-	if err := f.Err(); err != nil {
-		return ConflictView{}, err
-	}
+	// The input's problems are told once the candidate is the caller's
+	// (inside change): another worker learns nothing but "not found".
+	invalid := f.Err()
 	var k Conflict
 	_, err := s.change(ctx, id, 0, func(_ users.Actor, c *Candidate, now time.Time) (audit.Entry, bool, error) {
+		if invalid != nil {
+			return audit.Entry{}, false, invalid
+		}
 		if len(c.Restrictions.Conflicts) >= maxConflicts {
 			return audit.Entry{}, false, apperr.Errorf(apperr.Conflict, "The conflict list is full (%d entries).", maxConflicts)
 		}

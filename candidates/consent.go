@@ -33,13 +33,16 @@ func (s *Service) GrantConsent(ctx context.Context, id ID, in ConsentInput) (Con
 	if _, err := users.RequireRole(ctx, users.ProbationWorker); err != nil {
 		return ConsentView{}, err
 	}
-	terms, err := s.NewConsent(ctx, in)
-	if err != nil {
-		return ConsentView{}, err
+	terms, invalid := s.NewConsent(ctx, in)
+	if _, coded := apperr.As(invalid); invalid != nil && !coded {
+		return ConsentView{}, invalid
 	}
 	emp, purpose, exp := terms.EmployerID, terms.Purpose, terms.ExpiresAt
 	var k Consent
-	_, err = s.change(ctx, id, 0, func(a users.Actor, c *Candidate, now time.Time) (audit.Entry, bool, error) {
+	_, err := s.change(ctx, id, 0, func(a users.Actor, c *Candidate, now time.Time) (audit.Entry, bool, error) {
+		if invalid != nil { // told once the candidate is the caller's: another worker gets "not found"
+			return audit.Entry{}, false, invalid
+		}
 		if len(c.Consents) >= maxConsents {
 			return audit.Entry{}, false, apperr.Errorf(apperr.Conflict, "This candidate has the maximum number of consent records.")
 		}

@@ -643,6 +643,9 @@ func (s *Service) Suspend(ctx context.Context, id ID, r Reasoned) (View, error) 
 // from one of the from statuses to the status to, dropping any approvals of
 // a round in progress.
 func (s *Service) oneCoordinator(ctx context.Context, id ID, r Reasoned, action, verb string, from []Status, to Status) (View, error) {
+	if _, err := users.RequireRole(ctx, users.Coordinator); err != nil {
+		return View{}, err // before the reason: nobody else learns what the step asks
+	}
 	reason, err := r.reason()
 	if err != nil {
 		return View{}, err
@@ -671,6 +674,9 @@ type ConcernInput struct {
 // itself; it shows on the employer's vetting page.
 // Errors: Unauthenticated, Forbidden, NotFound, Invalid, Conflict (too many).
 func (s *Service) AddConcern(ctx context.Context, id ID, in ConcernInput) (View, error) {
+	if _, err := users.RequireRole(ctx, users.Coordinator); err != nil {
+		return View{}, err
+	}
 	var f apperr.Fields
 	txt := f.Text("text", in.Text, 2000, true)
 	src := f.Text("source", in.Source, 200, false)

@@ -130,6 +130,12 @@ func parseEuro(f *apperr.Fields, field, s string) *int64 {
 }
 
 func (p *Pages) claimCreate(c *fiber.Ctx, pg *Page) error {
+	if _, err := signedIn(c, users.Employer); err != nil {
+		return err // before the form: who may not file learns nothing of it
+	}
+	if _, err := p.cfg.Placements.GetPlacement(ctxAs(c), c.Params("id")); err != nil {
+		return err // another employer's placement: "not found", not the form's problems
+	}
 	pg.Form = formOf(c)
 	f := pg.Form
 	id := c.Params("id")
@@ -168,6 +174,9 @@ func (p *Pages) claimDecide(c *fiber.Ctx, pg *Page) error {
 }
 
 func (p *Pages) guaranteeCreate(c *fiber.Ctx, pg *Page) error {
+	if _, err := signedIn(c, users.Coordinator); err != nil {
+		return err
+	}
 	pg.Form = formOf(c)
 	f := pg.Form
 	id := c.Params("id")

@@ -32,6 +32,7 @@ func (p *Pages) routes(app *fiber.App) {
 	app.Post("/candidates/:id/consents/:cid/withdraw", p.handler("Candidate", p.consentWithdraw))
 	app.Post("/candidates/:id/conflicts", p.handler("Candidate", p.conflictAdd))
 	app.Post("/candidates/:id/conflicts/:cid/remove", p.handler("Candidate", p.conflictRemove))
+	app.Post("/candidates/:id/erase", p.handler("Candidate", p.candidateErase))
 	app.Get("/candidates/:id/vacancies", p.handler("Vacancies for this candidate", p.candidateVacancies))
 	app.Post("/candidates/:id/propose", p.handler("Vacancies for this candidate", p.propose))
 	app.Get("/candidates/:id/disclosures", p.handler("Disclosure log", p.disclosures))

@@ -353,6 +353,16 @@ func (p *Pages) candidateView(c *fiber.Ctx, pg *Page) (candidateView, error) {
 	for _, id := range v.Employers {
 		name(id)
 	}
+	// Each introduction by its vacancy's title (one read per vacancy).
+	for _, in := range v.Introductions {
+		if _, done := v.Names[in.VacancyID]; done {
+			continue
+		}
+		v.Names[in.VacancyID] = pg.T("a vacancy that was removed")
+		if vac, _, err := p.cfg.Employers.LoadVacancy(ctxAs(c), employers.VacancyID(in.VacancyID)); err == nil {
+			v.Names[in.VacancyID] = vac.Title
+		}
+	}
 	for _, k := range rec.Consents {
 		name(k.EmployerID)
 	}
@@ -381,6 +391,27 @@ func (p *Pages) candidatePage(c *fiber.Ctx, pg *Page) error {
 // and problems (consent, conflict).
 func (p *Pages) candidateFormError(c *fiber.Ctx, pg *Page, err error) error {
 	return p.invalidAgain(c, err, "candidate", pg, func() (any, error) { return p.candidateView(c, pg) })
+}
+
+// candidateErase erases a candidate on their request (GDPR art. 17), once
+// the worker ticked that the candidate asked for it.
+func (p *Pages) candidateErase(c *fiber.Ctx, pg *Page) error {
+	if _, err := signedIn(c, users.ProbationWorker); err != nil {
+		return err
+	}
+	pg.Form = formOf(c)
+	// The candidate must be the worker's before the box is looked at:
+	// another worker gets "not found", never the form's problem.
+	if _, err := p.cfg.Candidates.LoadOwn(ctxAs(c), candidates.ID(c.Params("id"))); err != nil {
+		return err
+	}
+	if pg.Form.Get("confirm") != "yes" {
+		return p.candidateFormError(c, pg, apperr.InvalidField("confirm", "tick the box: only the candidate can ask for an erasure"))
+	}
+	if _, err := p.cfg.Candidates.Erase(ctxAs(c), candidates.ID(c.Params("id"))); err != nil {
+		return p.candidateFormError(c, pg, err)
+	}
+	return back(c, "/caseload", "The candidate is erased: their identity and profile are gone, and nobody can read them again.")
 }
 
 func (p *Pages) consentCreate(c *fiber.Ctx, pg *Page) error {

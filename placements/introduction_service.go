@@ -45,9 +45,22 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (IntroductionView,
 	if err != nil {
 		return IntroductionView{}, err
 	}
+	// Who asks comes before what they sent: a suspended or pending
+	// employer is refused whatever the body, and a worker proposing
+	// another worker's candidate learns only "not found".
+	if a.Is(users.Employer) {
+		if _, _, err := s.employers.RequireActive(ctx); err != nil {
+			return IntroductionView{}, err
+		}
+	}
 	var f apperr.Fields
+	var c candidates.Candidate
 	if !ids.Valid(in.CandidateID, "c_") {
 		f.Add("candidate_id", "is not a candidate id")
+	} else if a.Is(users.ProbationWorker) {
+		if c, err = s.candidates.LoadOwn(ctx, candidates.ID(in.CandidateID)); err != nil {
+			return IntroductionView{}, err
+		}
 	}
 	if !ids.Valid(in.VacancyID, "v_") {
 		f.Add("vacancy_id", "is not a vacancy id")
@@ -61,11 +74,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (IntroductionView,
 		return IntroductionView{}, err
 	}
 	state := Proposed
-	var c candidates.Candidate
 	if a.Is(users.ProbationWorker) {
-		if c, err = s.candidates.LoadOwn(ctx, candidates.ID(in.CandidateID)); err != nil {
-			return IntroductionView{}, err
-		}
 		if vs := matching.Check(c, v, e, now); len(vs) > 0 {
 			fields := map[string]string{}
 			for _, x := range vs {
@@ -74,9 +83,6 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (IntroductionView,
 			return IntroductionView{}, &apperr.Error{Code: apperr.Conflict, Message: "A hard rule rules this introduction out.", Fields: fields}
 		}
 	} else {
-		if _, _, err := s.employers.RequireActive(ctx); err != nil {
-			return IntroductionView{}, err
-		}
 		if string(e.ID) != a.EmployerID {
 			return IntroductionView{}, apperr.Errorf(apperr.NotFound, "Vacancy not found.")
 		}

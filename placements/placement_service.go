@@ -240,10 +240,12 @@ type EndInput struct {
 // the candidate is available again (unless exited).
 // Errors: Unauthenticated, Forbidden, NotFound, Invalid, Conflict (ended).
 func (s *Service) End(ctx context.Context, id string, in EndInput) (PlacementView, error) {
-	if !slices.Contains(endReasons, in.Reason) {
-		return PlacementView{}, apperr.InvalidField("reason", "must be one of "+strings.Join(endReasons, ", "))
-	}
 	p, err := s.changePlacement(ctx, id, []users.Role{users.ProbationWorker, users.Employer}, "end", func(_ users.Actor, p *Placement) error {
+		// The reason is checked after the access check: who may not end
+		// this placement learns nothing of what ending it asks.
+		if !slices.Contains(endReasons, in.Reason) {
+			return apperr.InvalidField("reason", "must be one of "+strings.Join(endReasons, ", "))
+		}
 		if p.State != Active {
 			return apperr.Errorf(apperr.Conflict, "This placement has ended already.")
 		}

@@ -48,8 +48,9 @@ if ! pg_start; then
 	exit 0
 fi
 trap pg_stop EXIT
-echo "== go test (embedded FerretDB over PostgreSQL, one package at a time; the browser tests ran above"
-echo "   and are not repeated: the pages do not touch storage)"
+echo "== go test (embedded FerretDB over PostgreSQL, one package at a time; the browser tests and the"
+echo "   authorisation matrix (TestAuthzMatrix) ran above and are not repeated: the pages do not touch"
+echo "   storage, and who may do what does not depend on the storage backend)"
 # -p 1: each test binary embeds its own FerretDB, and FerretDB assumes it is
 # the only one using its PostgreSQL database (its metadata cache goes stale
 # when another drops a schema; seen as "relation … does not exist").

@@ -431,9 +431,7 @@ func browserServe(t *testing.T) string {
 		t.Skip("browser tests run in the SQLite pass only: the pages are the same over either backend, and the PostgreSQL pass covers the storage (scripts/test.sh says so)")
 	}
 	env := testEnv(t, map[string]string{"HERSTART_ADDR": "127.0.0.1:0", "HERSTART_COOKIE_INSECURE": "true"})
-	if err := run(context.Background(), []string{"demo"}, io.Discard, io.Discard, envFunc(env)); err != nil {
-		t.Fatalf("demo: %v", err)
-	}
+	loadDemo(t, env)
 	base, _, _ := startServe(t, env)
 	return base
 }
@@ -626,6 +624,35 @@ func TestBrowser_Roles(t *testing.T) {
 	}
 	worker.open("/caseload")
 	worker.wantText("Ivo J.", "Lina B.")
+
+	// An erasure on the candidate's request, on a phone: without the box
+	// ticked the error stands at the box; ticked, the candidate is gone
+	// from the caseload and their page answers "not found".
+	ivo := eval[string](worker, `[...document.querySelectorAll('main a[href^="/candidates/"]')].find(a => a.textContent.includes("Ivo J.")).getAttribute("href")`)
+	worker.phone()
+	worker.open(ivo)
+	worker.do(chromedp.Click(chromedp.CSS(`#erase summary`)))
+	worker.submit(`form[action$="/erase"] button`)
+	if msg := worker.text(`#f-confirm-error`); !strings.Contains(msg, "vink het vakje aan") {
+		t.Fatalf("an erasure without the box ticked: no error at the box; the page says:\n%s", worker.text("main"))
+	}
+	if !eval[bool](worker, `!!document.querySelector('#error-summary a[href="#f-confirm"]') && document.querySelector('#erase details').open`) {
+		t.Fatalf("an erasure without the box ticked: the summary does not lead to the box, or the form is folded away:\n%s", worker.text("main"))
+	}
+	worker.screenshot("erase-unticked-phone")
+	worker.do(chromedp.Click(chromedp.CSS(`#f-confirm`)))
+	worker.submit(`form[action$="/erase"] button`)
+	worker.wantText("De kandidaat is gewist")
+	b.record("erasure on request: unticked, the error stands at the box; ticked, the caseload says " + strconv.Quote(strings.Join(strings.Fields(worker.text(".utrecht-alert")), " ")))
+	if strings.Contains(worker.text("main"), "Ivo J.") {
+		t.Fatal("the erased candidate is still in the caseload")
+	}
+	worker.screenshot("erased-caseload-phone")
+	worker.desktop()
+	worker.open(ivo)
+	if strings.Contains(worker.text("main"), "Ivo") {
+		t.Fatalf("the erased candidate's page still shows them:\n%s", worker.text("main"))
+	}
 
 	// The employer searches as they type, finds the card with its reasons,
 	// and marks interest.

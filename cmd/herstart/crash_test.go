@@ -37,7 +37,9 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeDemoTemplate()
+	os.Exit(code)
 }
 
 // child is serve in a process of its own.
@@ -163,10 +165,7 @@ func TestCrash_KillNine(t *testing.T) {
 		t.Log("over MongoDB the database is not this process's to kill: the test kills serve all the same")
 	}
 	ctx := context.Background()
-	var out, errOut syncBuffer
-	if err := run(ctx, []string{"demo"}, &out, &errOut, envFunc(env)); err != nil {
-		t.Fatalf("demo: %v\n%s", err, errOut.String())
-	}
+	loadDemo(t, env)
 	seed := uint64(time.Now().UnixNano())
 	r := rand.New(rand.NewPCG(seed, 1))
 	t.Logf("seed %d", seed)

@@ -252,6 +252,7 @@ func TestReindex_ShowsProgress(t *testing.T) {
 	env := testEnv(t, nil)
 	ctx := context.Background()
 	var out bytes.Buffer
+	loadDemo(t, env) // the demo with its history; then 40 generated candidates on top
 	if err := run(ctx, []string{"demo", "--candidates", "40"}, &out, io.Discard, envFunc(env)); err != nil {
 		t.Fatalf("demo: %v\n%s", err, out.String())
 	}
