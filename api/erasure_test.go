@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"encoding/json"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -227,5 +228,48 @@ func TestErasure_Retention(t *testing.T) {
 	}
 	if n, err := e.candidates.EraseExpired(ctx, time.Millisecond); err != nil || n != 0 {
 		t.Fatalf("a second run: %d erased, %v; want 0", n, err)
+	}
+}
+
+// TestErasure_Parallel: 20 erasures of one candidate sent at once (a
+// double click, two tabs, a retry) erase it once: one 200 with the
+// erasure record, the others 404 or 409, one erasure event in the audit
+// log, and the candidate gone from the caseload and the search.
+func TestErasure_Parallel(t *testing.T) {
+	e := newSearchEnv(t)
+	id := e.candidate("Utrecht", 25, []string{"orderpicken"}, nil)
+	path := "/api/v1/candidates/" + id
+	got := parallel(20, func(int) int {
+		req := httptest.NewRequest("DELETE", path, nil)
+		req.Header.Set("Authorization", "Bearer "+e.worker)
+		resp, err := e.app.Test(req, 30_000)
+		if err != nil {
+			return 0
+		}
+		defer resp.Body.Close()
+		return resp.StatusCode
+	})
+	t.Logf("20 parallel erasures of one candidate: %v", got)
+	if got[200] != 1 || got[200]+got[404]+got[409] != 20 {
+		t.Fatalf("20 parallel erasures: %v; want one 200 and the rest 404 or 409", got)
+	}
+	events, err := e.audit.BySubject(t.Context(), "candidate:"+id, 0, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, ev := range events {
+		if ev.Action == "candidate.erase" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d erasure events in the audit log; want 1", n)
+	}
+	if _, list := e.do("GET", "/api/v1/candidates", e.worker, nil); strings.Contains(jsonOf(list), id) {
+		t.Fatal("the caseload still lists the erased candidate")
+	}
+	if _, b := e.do("GET", "/api/v1/search/candidates?q=orderpicken", e.empTok, nil); strings.Contains(jsonOf(b), id) {
+		t.Fatal("the search still finds the erased candidate")
 	}
 }
