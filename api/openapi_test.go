@@ -1,12 +1,12 @@
 package api_test
 
 import (
-	"bufio"
-	"os"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/herstart/herstart/api/openapidoc"
 )
 
 // TestOpenAPI_MatchesRoutes fails when the app has a route the document
@@ -46,34 +46,16 @@ func TestOpenAPI_MatchesRoutes(t *testing.T) {
 	}
 }
 
-// documented reads "METHOD /path" pairs from the paths section of
-// openapi.yaml (two-space path keys, four-space method keys).
+// documented is the set of "METHOD /path" pairs openapi.yaml documents.
 func documented(t *testing.T) map[string]bool {
 	t.Helper()
-	f, err := os.Open("openapi.yaml")
+	ops, err := openapidoc.Operations("openapi.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	out := map[string]bool{}
-	pathRe := regexp.MustCompile(`^  (/[^:]*):\s*$`)
-	methodRe := regexp.MustCompile(`^    (get|post|put|patch|delete):`)
-	in, cur := false, ""
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "paths:" {
-			in = true
-			continue
-		}
-		if !in {
-			continue
-		}
-		if m := pathRe.FindStringSubmatch(line); m != nil {
-			cur = m[1]
-		} else if m := methodRe.FindStringSubmatch(line); m != nil && cur != "" {
-			out[strings.ToUpper(m[1])+" "+cur] = true
-		}
+	for _, op := range ops {
+		out[op] = true
 	}
 	return out
 }

@@ -68,7 +68,7 @@ func authzFixtures(t interface {
 	// mentored by m1, at the demo employer.
 	pls := c.must(200, "GET", "/api/v1/placements", tok["w1"], nil)
 	name := ""
-	for _, p := range authzItems(pls) { // the same one every run: by the candidate's name
+	for _, p := range items(pls) { // the same one every run: by the candidate's name
 		if p["state"] == "active" && (fx["pl"] == "" || str(p, "candidate") < name) {
 			fx["pl"], name = p["id"].(string), str(p, "candidate")
 		}
@@ -95,7 +95,7 @@ func authzFixtures(t interface {
 	}
 
 	vs := c.must(200, "GET", "/api/v1/employers/"+fx["emp"]+"/vacancies", tok["e1"], nil)
-	for _, v := range authzItems(vs) {
+	for _, v := range items(vs) {
 		if strings.Contains(strings.ToLower(str(v, "title")), "magazijn") && fx["vac"] == "" {
 			fx["vac"] = v["id"].(string)
 		}
@@ -147,35 +147,31 @@ func authzFixtures(t interface {
 	fx["g"] = "1"
 	fx["claim"] = fmt.Sprint(c.must(201, "POST", "/api/v1/placements/"+fx["pl"]+"/guarantees/1/claims", tok["e1"], map[string]any{
 		"amount_cents": 10000, "loss_date": time.Now().AddDate(0, 0, -1).Format(time.DateOnly), "description": "Kapotte scanner"})["n"])
-	pl = c.must(200, "GET", "/api/v1/placements/"+fx["pl"], tok["w1"], nil)
-	for _, x := range anyList(pl["checkins"]) {
-		fx["checkin"] = fmt.Sprint(x["n"])
-	}
-	for _, x := range anyList(pl["escalations"]) {
-		if x["state"] == "open" && fx["esc"] == "" {
-			fx["esc"] = fmt.Sprint(x["n"])
-		}
-	}
-	if fx["checkin"] == "" || fx["esc"] == "" {
-		c.must(201, "POST", "/api/v1/placements/"+fx["pl"]+"/checkins", tok["m1"], map[string]any{"date": time.Now().Format(time.DateOnly), "mode": "visit", "attended": true,
-			"wellbeing": 1, "work": 2, "concerns": "Slaapt slecht.", "risk_flags": []string{"contact_old_network"}, "actions": []any{}})
-		pl = c.must(200, "GET", "/api/v1/placements/"+fx["pl"], tok["w1"], nil)
-		for _, x := range anyList(pl["checkins"]) {
+	// The placement's last check-in and its first open escalation.
+	scan := func() {
+		pl := c.must(200, "GET", "/api/v1/placements/"+fx["pl"], tok["w1"], nil)
+		for _, x := range asList(pl["checkins"]) {
 			fx["checkin"] = fmt.Sprint(x["n"])
 		}
-		for _, x := range anyList(pl["escalations"]) {
+		for _, x := range asList(pl["escalations"]) {
 			if x["state"] == "open" && fx["esc"] == "" {
 				fx["esc"] = fmt.Sprint(x["n"])
 			}
 		}
 	}
+	scan()
+	if fx["checkin"] == "" || fx["esc"] == "" {
+		c.must(201, "POST", "/api/v1/placements/"+fx["pl"]+"/checkins", tok["m1"], map[string]any{"date": time.Now().Format(time.DateOnly), "mode": "visit", "attended": true,
+			"wellbeing": 1, "work": 2, "concerns": "Slaapt slecht.", "risk_flags": []string{"contact_old_network"}, "actions": []any{}})
+		scan()
+	}
 
 	// Money: a scheme, a due payout of the demo employer's, a SEPA file.
-	fx["scheme"] = str(authzItems(c.must(200, "GET", "/api/v1/schemes", tok["c1"], nil))[0], "id")
+	fx["scheme"] = str(items(c.must(200, "GET", "/api/v1/schemes", tok["c1"], nil))[0], "id")
 	c.must(200, "PUT", "/api/v1/employers/"+fx["emp"]+"/bank-account", tok["e1"], map[string]any{"iban": "NL91ABNA0417164300", "holder": "Bouwbedrijf De Nieuwe Start"})
 	pos := c.must(200, "GET", "/api/v1/payouts", tok["c1"], nil)
 	var due []string
-	for _, p := range authzItems(pos) {
+	for _, p := range items(pos) {
 		if p["state"] == "due" {
 			due = append(due, str(p, "id"))
 		}
@@ -190,7 +186,7 @@ func authzFixtures(t interface {
 		t.Fatalf("set-up: SEPA export = %d %v", st, ex)
 	}
 	fx["export"] = str(ex, "id")
-	if items := authzItems(c.must(200, "GET", "/api/v1/inbox", tok["w1"], nil)); len(items) > 0 {
+	if items := items(c.must(200, "GET", "/api/v1/inbox", tok["w1"], nil)); len(items) > 0 {
 		fx["inbox"] = str(items[0], "id")
 	}
 	fx["template"] = "default"
@@ -236,19 +232,6 @@ func authzFixtures(t interface {
 	}
 	t.Logf("fixtures: %v", fx)
 	return fx, tok, marks
-}
-
-func authzItems(m map[string]any) []map[string]any { return anyList(m["items"]) }
-
-func anyList(v any) []map[string]any {
-	var out []map[string]any
-	l, _ := v.([]any)
-	for _, x := range l {
-		if m, ok := x.(map[string]any); ok {
-			out = append(out, m)
-		}
-	}
-	return out
 }
 
 func str(m map[string]any, k string) string { s, _ := m[k].(string); return s }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -14,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/herstart/herstart/api/openapidoc"
 )
 
 // The authorisation matrix (issue 22): every operation of api/openapi.yaml
@@ -93,30 +94,9 @@ func readAuthzTable(t *testing.T) ([]authzRow, []string) {
 // every page route.
 func authzRoutes(t *testing.T) []string {
 	t.Helper()
-	var out []string
-	f, err := os.Open("../../api/openapi.yaml")
+	out, err := openapidoc.Operations("../../api/openapi.yaml")
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer f.Close()
-	pathRe := regexp.MustCompile(`^  (/[^:]*):\s*$`)
-	methodRe := regexp.MustCompile(`^    (get|post|put|patch|delete):`)
-	in, cur := false, ""
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "paths:" {
-			in = true
-			continue
-		}
-		if !in {
-			continue
-		}
-		if m := pathRe.FindStringSubmatch(line); m != nil {
-			cur = m[1]
-		} else if m := methodRe.FindStringSubmatch(line); m != nil && cur != "" {
-			out = append(out, strings.ToUpper(m[1])+" "+cur)
-		}
 	}
 	src, err := os.ReadFile("../../frontend/routes.go")
 	if err != nil {
