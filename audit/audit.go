@@ -97,8 +97,10 @@ type Recorder struct {
 	now         func() time.Time
 	signer      *signer // nil: no checkpoints are signed
 
-	mu     sync.Mutex
+	mu     sync.Mutex // the writer's turn
 	cached *headDoc
+	qmu    sync.Mutex       // guards queue
+	queue  []*pendingEvent  // events waiting for the next group commit
 	slots  map[string]int64 // the last slot this process gave each subject (under mu)
 }
 
@@ -170,64 +172,163 @@ func (r *Recorder) Record(ctx context.Context, entry Entry) error {
 	return err
 }
 
-// append writes entry as the next event and returns its sequence number.
+// append writes entry as the next event and returns its sequence number,
+// by group commit: the caller queues its event and then either finds it
+// written by the caller before it, or takes the writer's turn (r.mu) and
+// writes every event queued so far in one go — their subject slots in one
+// insert, the events in one ordered insert, the head once. Each caller
+// returns only once its own event is stored, so an answered request's
+// event is durable; under load many requests share one round trip instead
+// of queueing for three each. The chain stays one chain across instances:
+// a clash on a sequence number (another instance appended) re-chains the
+// events not yet stored after the newer head.
 func (r *Recorder) append(ctx context.Context, entry Entry) (int64, error) {
 	if entry.Action == "" {
 		return 0, errors.New("audit: empty action")
 	}
+	p := &pendingEvent{entry: entry, requestID: cmpOr(entry.RequestID, RequestID(ctx)), done: make(chan appendResult, 1)}
+	r.qmu.Lock()
+	r.queue = append(r.queue, p)
+	r.qmu.Unlock()
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	select {
+	case res := <-p.done: // written by the writer before us
+		r.mu.Unlock()
+		return res.seq, res.err
+	default:
+	}
+	r.qmu.Lock()
+	batch := r.queue
+	r.queue = nil
+	r.qmu.Unlock()
+	// The batch holds other requests' events: one caller giving up must not
+	// fail them, so the writes outlive this caller's context (bounded).
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeTimeout)
+	r.writeBatch(wctx, batch)
+	cancel()
+	r.mu.Unlock()
+	res := <-p.done
+	return res.seq, res.err
+}
+
+// writeTimeout bounds one group commit.
+const writeTimeout = 30 * time.Second
+
+// maxBatch bounds the events of one group commit (FerretDB and MongoDB
+// take up to 100,000 documents per insert; this keeps each write small).
+const maxBatch = 500
+
+type pendingEvent struct {
+	entry     Entry
+	requestID string
+	done      chan appendResult
+}
+
+type appendResult struct {
+	seq int64
+	err error
+}
+
+// writeBatch appends the events of batch in order and answers each. Under
+// r.mu.
+func (r *Recorder) writeBatch(ctx context.Context, batch []*pendingEvent) {
+	for len(batch) > maxBatch {
+		r.writeBatch(ctx, batch[:maxBatch])
+		batch = batch[maxBatch:]
+	}
+	fail := func(ps []*pendingEvent, err error) {
+		for _, p := range ps {
+			p.done <- appendResult{err: err}
+		}
+	}
 	h, err := r.currentHead(ctx)
 	if err != nil {
-		return 0, err
+		fail(batch, err)
+		return
 	}
 	for attempt := 0; attempt < 100; attempt++ {
-		e := Event{
-			Seq: h.Seq + 1,
-			// BSON keeps milliseconds: hash what is stored.
-			Time:      r.now().UTC().Truncate(time.Millisecond),
-			ActorID:   entry.ActorID,
-			Role:      entry.Role,
-			Action:    entry.Action,
-			Subject:   entry.Subject,
-			RequestID: cmpOr(entry.RequestID, RequestID(ctx)),
-			Details:   entry.Details,
-			PrevHash:  h.Hash,
-		}
-		e.Hash = Hash(e)
-		if e.Subject != "" {
-			// Indexed before the insert: a crash in between leaves an index
-			// entry the reader skips, never an event the index misses.
-			if err := r.index(ctx, e.Subject, e.Seq); err != nil {
-				return 0, err
+		events := make([]Event, len(batch))
+		docs := make([]any, len(batch))
+		prev := h
+		for i, p := range batch {
+			e := Event{
+				Seq: prev.Seq + 1,
+				// BSON keeps milliseconds: hash what is stored.
+				Time:      r.now().UTC().Truncate(time.Millisecond),
+				ActorID:   p.entry.ActorID,
+				Role:      p.entry.Role,
+				Action:    p.entry.Action,
+				Subject:   p.entry.Subject,
+				RequestID: p.requestID,
+				Details:   p.entry.Details,
+				PrevHash:  prev.Hash,
 			}
+			e.Hash = Hash(e)
+			events[i], docs[i] = e, toDoc(e)
+			prev = &headDoc{ID: "head", Seq: e.Seq, Hash: e.Hash}
 		}
-		_, err := r.events.InsertOne(ctx, toDoc(e))
-		if mongo.IsDuplicateKeyError(err) {
-			// Another process appended first: move past every event it
-			// (and any other) appended since — cheap _id reads — before
-			// indexing and trying again, so a stale head costs one clash,
-			// not one per event behind.
-			if h, err = r.catchUp(ctx, h); err != nil {
-				return 0, err
+		// Indexed before the insert: a crash in between leaves index entries
+		// the reader skips, never an event the index misses.
+		if err := r.indexAll(ctx, events); err != nil {
+			fail(batch, err)
+			return
+		}
+		stored, err := r.insertEvents(ctx, docs)
+		if stored > 0 {
+			last := events[stored-1]
+			nh := &headDoc{ID: "head", Seq: last.Seq, Hash: last.Hash}
+			r.cached, h = nh, nh
+			herr := r.saveHead(ctx, nh)
+			for i, p := range batch[:stored] {
+				// The event is written: a checkpoint that fails now is made
+				// good by the next one (or the one at shutdown).
+				_ = r.maybeCheckpoint(ctx, events[i].Seq, events[i].Hash)
+				p.done <- appendResult{seq: events[i].Seq, err: herr}
 			}
-			continue
+			batch = batch[stored:]
 		}
-		if err != nil {
+		if err == nil {
+			return
+		}
+		if !mongo.IsDuplicateKeyError(err) {
 			r.cached = nil
-			return 0, fmt.Errorf("audit insert: %w", err)
+			fail(batch, fmt.Errorf("audit insert: %w", err))
+			return
 		}
-		nh := &headDoc{ID: "head", Seq: e.Seq, Hash: e.Hash}
-		r.cached = nh
-		if err := r.saveHead(ctx, nh); err != nil {
-			return e.Seq, err
+		// Another process appended first: move past every event it (and
+		// any other) appended since — cheap _id reads — and chain the rest
+		// after them, so a stale head costs one clash, not one per event
+		// behind.
+		if h, err = r.catchUp(ctx, h); err != nil {
+			fail(batch, err)
+			return
 		}
-		// The event is written: a checkpoint that fails now is made good by
-		// the next one (or the one at shutdown).
-		_ = r.maybeCheckpoint(ctx, e.Seq, e.Hash)
-		return e.Seq, nil
 	}
-	return 0, errors.New("audit: could not append after 100 attempts")
+	fail(batch, errors.New("audit: could not append after 100 attempts"))
+}
+
+// insertEvents inserts docs in order and returns how many were stored
+// before the first failure.
+func (r *Recorder) insertEvents(ctx context.Context, docs []any) (int, error) {
+	if len(docs) == 1 {
+		if _, err := r.events.InsertOne(ctx, docs[0]); err != nil {
+			return 0, err
+		}
+		return 1, nil
+	}
+	_, err := r.events.InsertMany(ctx, docs, options.InsertMany().SetOrdered(true))
+	if err == nil {
+		return len(docs), nil
+	}
+	var bw mongo.BulkWriteException
+	if errors.As(err, &bw) && len(bw.WriteErrors) > 0 && bw.WriteConcernError == nil {
+		first := bw.WriteErrors[0].Index
+		for _, we := range bw.WriteErrors {
+			first = min(first, we.Index)
+		}
+		return first, err // ordered: those before the first error are stored
+	}
+	return 0, err
 }
 
 // catchUp moves h to the last event stored after it.
@@ -392,33 +493,90 @@ func (r *Recorder) subjectHead(ctx context.Context, subject string) (subjectHead
 	return h, nil
 }
 
-// index gives seq the next free slot of subject's index. Called before the
-// event's insert: a crash in between (or a clash on the sequence number)
-// leaves a slot the reader skips, never an event the index misses.
-func (r *Recorder) index(ctx context.Context, subject string, seq int64) error {
-	n, ok := r.slots[subject]
-	if !ok {
-		h, err := r.subjectHead(ctx, subject)
-		if err != nil {
-			return err
-		}
-		n = h.Slots
+// indexAll gives each event with a subject the next free slot of its
+// subject's index: the slots of a whole group commit in one unordered
+// insert; a slot another instance took first is claimed again one by one.
+// Called before the events' insert: a crash in between (or a clash on a
+// sequence number) leaves slots the reader skips, never an event the index
+// misses.
+func (r *Recorder) indexAll(ctx context.Context, events []Event) error {
+	type claim struct {
+		subject string
+		n, seq  int64
 	}
-	for {
-		n++
-		_, err := r.subjects.InsertOne(ctx, bson.M{"_id": slotID(subject, n), "seq": seq})
-		if err == nil {
-			break
+	var claims []claim
+	next := map[string]int64{}
+	for _, e := range events {
+		if e.Subject == "" {
+			continue
 		}
-		if !mongo.IsDuplicateKeyError(err) {
+		n, ok := next[e.Subject]
+		if !ok {
+			if n, ok = r.slots[e.Subject]; !ok {
+				h, err := r.subjectHead(ctx, e.Subject)
+				if err != nil {
+					return err
+				}
+				n = h.Slots
+			}
+		}
+		n++
+		next[e.Subject] = n
+		claims = append(claims, claim{e.Subject, n, e.Seq})
+	}
+	if len(claims) == 0 {
+		return nil
+	}
+	docs := make([]any, len(claims))
+	for i, c := range claims {
+		docs[i] = bson.M{"_id": slotID(c.subject, c.n), "seq": c.seq}
+	}
+	_, err := r.subjects.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	var taken []int
+	if err != nil {
+		var bw mongo.BulkWriteException
+		if !errors.As(err, &bw) || bw.WriteConcernError != nil {
 			return fmt.Errorf("audit subject index: %w", err)
 		}
+		for _, we := range bw.WriteErrors {
+			if we.Code != 11000 {
+				return fmt.Errorf("audit subject index: %w", err)
+			}
+			taken = append(taken, we.Index)
+		}
 	}
-	if len(r.slots) >= maxCached {
+	hints := map[string]int64{}
+	hint := func(subject string, n int64) {
+		if n == 1 || n%hintEvery == 0 {
+			hints[subject] = max(hints[subject], n)
+		}
+	}
+	for _, c := range claims {
+		hint(c.subject, c.n)
+	}
+	for _, i := range taken { // another instance took these slots: the next free ones
+		c := claims[i]
+		n := max(next[c.subject], c.n)
+		for {
+			n++
+			_, err := r.subjects.InsertOne(ctx, bson.M{"_id": slotID(c.subject, n), "seq": c.seq})
+			if err == nil {
+				break
+			}
+			if !mongo.IsDuplicateKeyError(err) {
+				return fmt.Errorf("audit subject index: %w", err)
+			}
+		}
+		next[c.subject] = n
+		hint(c.subject, n)
+	}
+	if len(r.slots)+len(next) >= maxCached {
 		clear(r.slots)
 	}
-	r.slots[subject] = n
-	if n == 1 || n%hintEvery == 0 {
+	for subject, n := range next {
+		r.slots[subject] = n
+	}
+	for subject, n := range hints {
 		_, err := r.subjects.UpdateOne(ctx, bson.M{"_id": subject}, bson.M{"$set": bson.M{"slots": n}}, options.Update().SetUpsert(true))
 		if err != nil && !mongo.IsDuplicateKeyError(err) {
 			return fmt.Errorf("audit subject hint: %w", err)

@@ -51,6 +51,10 @@ type Service struct {
 	now      func() time.Time
 	log      *slog.Logger
 	stopAt   func(ctx context.Context, step string) error // tests: stop a registration half-way
+	// standing keeps employers read for RequireActive up to ten seconds,
+	// forgotten everywhere when the access epoch moves: a suspension
+	// answers only after its bump, so no request after it gets through.
+	standing *store.Cached[Employer]
 
 	// OnVacancyChange, when set, is told of every vacancy whose visibility
 	// may have changed (created, updated, closed, or its employer's standing
@@ -66,7 +70,8 @@ func NewService(st *Store, us *users.Service, rec *audit.Recorder, tbl *places.T
 	if now == nil {
 		now = time.Now
 	}
-	s := &Service{store: st, users: us, audit: rec, places: tbl, throttle: th, outbox: ob, now: now, log: slog.Default()}
+	s := &Service{store: st, users: us, audit: rec, places: tbl, throttle: th, outbox: ob, now: now, log: slog.Default(),
+		standing: store.NewCached[Employer](st.access, 10*time.Second, 10_000)}
 	s.writer = store.NewWriter(ob, rec, nil)
 	store.Handle(s.writer, taskRegister, s.healRegistration)
 	store.Handle(s.writer, taskWrite, s.followUp)
@@ -368,11 +373,12 @@ func (s *Service) RequireActive(ctx context.Context) (users.Actor, Employer, err
 	if err != nil {
 		return users.Actor{}, Employer{}, err
 	}
-	e, err := s.store.employer(ctx, ID(a.EmployerID))
+	now := s.now()
+	e, err := s.standing.Get(ctx, a.EmployerID, now, func(ctx context.Context) (Employer, error) { return s.store.employer(ctx, ID(a.EmployerID)) })
 	if err != nil {
 		return users.Actor{}, Employer{}, err
 	}
-	if !e.Active(s.now()) {
+	if !e.Active(now) {
 		msg := "Your organisation is not approved (yet): this is available once two coordinators have approved it."
 		switch e.Status {
 		case Suspended:
@@ -504,10 +510,18 @@ func (s *Service) save(ctx context.Context, a users.Actor, e *Employer, action s
 	actor, role := string(a.UserID), string(a.Role)
 	ev := audit.Entry{ActorID: actor, Role: role, Action: action, Subject: "employer:" + string(e.ID), Details: details}
 	now := s.clock()
-	return s.write(ctx, writeTask{Employer: e.ID, Standing: standingChanged}, ev, func(task string) error {
+	err := s.write(ctx, writeTask{Employer: e.ID, Standing: standingChanged}, ev, func(task string) error {
 		e.UpdatedAt, e.Version, e.writes = now, e.Version+1, e.writes.With(task)
 		return s.store.saveEmployer(ctx, *e)
 	})
+	if err != nil {
+		return err
+	}
+	s.standing.Forget(string(e.ID))
+	if standingChanged {
+		return s.store.access.Bump(ctx) // every instance forgets its standing before the answer
+	}
+	return nil
 }
 
 func (s *Service) vacanciesChanged(ctx context.Context, id ID) error {

@@ -22,6 +22,7 @@ import (
 // _id only: the coordinator's list of employers is one registry document,
 // an employer's vacancies one document per employer.
 type Store struct {
+	access    *store.Epoch // bumped when an employer's standing changes (Service.standing)
 	employers *mongo.Collection
 	registry  *mongo.Collection
 	vacancies *mongo.Collection
@@ -40,6 +41,7 @@ func NewStore(db *mongo.Database) *Store {
 		byEmp:     db.Collection("employer_vacancies"),
 		kvk:       store.NewKeys(db, "employer_kvk"),
 		versions:  store.NewVersions(db),
+		access:    store.NewEpoch(db, store.EpochCollection, store.AccessEpoch),
 	}
 }
 

@@ -2,6 +2,7 @@ package matching
 
 import (
 	"strings"
+	"time"
 
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/employers"
@@ -91,6 +92,7 @@ func CandidateDocOf(tx *taxonomy.Taxonomy, tk Tokens, c candidates.Candidate) Ca
 		AvailableFrom: c.Profile.AvailableFrom, Place: p.Name, Province: p.Province, Lat: p.Lat, Lon: p.Lon,
 		TravelRadiusKm: c.Profile.TravelRadiusKm, ConfirmedAt: c.ConfirmedAt,
 		ConflictTokens: conflictTokens(tk, c.Restrictions.Conflicts), ExcludedTokens: sectorTokens(tk, c.Restrictions.ExcludedSectors),
+		AgeBand: candidates.AgeBand(c.Identity.BirthDate, time.Now()), Shown: shownOf(c, time.Now()),
 	}
 }
 

@@ -36,6 +36,10 @@ type CandidateDoc struct {
 	// number or sector of a conflict list.
 	ConflictTokens []string
 	ExcludedTokens []string
+	// Shown is the card (level 0) and the facts the service re-checks, as
+	// the service encodes them (shown.go): the engines keep it, search
+	// nothing in it and return it with each hit.
+	Shown string
 }
 
 // VacancyDoc is what the index holds about an open vacancy of an active
@@ -126,10 +130,12 @@ type VacancyQuery struct {
 	Facets          bool
 }
 
-// Hit is one result: an id and the engine's relevance score.
+// Hit is one result: an id, the engine's relevance score, and for a
+// candidate the CandidateDoc.Shown the index holds.
 type Hit struct {
 	ID    string
 	Score float64
+	Shown string
 }
 
 // FacetCount is one value of a facet and how many results have it.

@@ -12,6 +12,7 @@ import (
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/employers"
+	"github.com/herstart/herstart/places"
 	"github.com/herstart/herstart/users"
 )
 
@@ -33,9 +34,7 @@ func (s *Service) MatchesForVacancy(ctx context.Context, id employers.VacancyID,
 		return CandidatePage{}, apperr.Errorf(apperr.NotFound, "Vacancy not found.")
 	}
 	now := s.now()
-	if n, err := s.throttle.Hit(ctx, "search:"+string(actor.UserID), now, time.Minute); err != nil {
-		return CandidatePage{}, err
-	} else if n > searchesPerMinute {
+	if !s.searches.Allow(string(actor.UserID), now) {
 		return CandidatePage{}, apperr.Errorf(apperr.TooManyRequests, "Too many searches. Wait a minute and try again.")
 	}
 	vd := VacancyDocOf(s.tax, v)
@@ -45,24 +44,89 @@ func (s *Service) MatchesForVacancy(ctx context.Context, id employers.VacancyID,
 	if err != nil {
 		return CandidatePage{}, err
 	}
-	var ranked []CandidateResult
-	loaded, err := s.loadAll(ctx, res.Hits)
+	out, err := s.rankPool(ctx, res.Hits, v, e, p.offset, p.limit, now)
 	if err != nil {
 		return CandidatePage{}, err
 	}
-	for _, c := range loaded {
-		if c.ID == "" || len(Check(c, v, e, now)) > 0 {
-			continue
-		}
-		score, ex := Score(s.tax, c, v, now)
-		ranked = append(ranked, CandidateResult{Card: candidates.CardOf(c, now), Score: score, Explanation: ex})
-	}
-	sort.SliceStable(ranked, func(i, j int) bool { return ranked[i].Score > ranked[j].Score })
-	out := CandidatePage{Items: pageOf(ranked, p.offset, p.limit), Total: len(ranked), Page: p.offset/p.limit + 1}
 	if err := s.record(ctx, actor, emp, ActionSearchCandidates, map[string]string{"vacancy": string(v.ID), "shown": strconv.Itoa(len(out.Items))}, out.Items); err != nil {
 		return CandidatePage{}, err
 	}
 	return out, nil
+}
+
+// rankPool ranks a vacancy's pool of engine hits and returns the page
+// asked for. The pool is ranked by the cards the index holds (shown.go);
+// every hard rule (Check) is then checked against the database only down
+// the ranking as far as the page needs, eight candidates at a time, so a
+// first page reads some twenty candidates instead of the whole pool. The
+// page's cards are fully checked and scored on what the database holds;
+// the total is the pool that passes what the index knows, less those the
+// checks so far turned away: exact once a page reaches the end, an upper
+// bound before. A pool with hits indexed before cards were kept is read
+// and checked whole, as before.
+func (s *Service) rankPool(ctx context.Context, hits []Hit, v employers.Vacancy, e employers.Employer, offset, limit int, now time.Time) (CandidatePage, error) {
+	page := offset/limit + 1
+	type pooled struct {
+		hit   Hit
+		score float64
+	}
+	pool := make([]pooled, 0, len(hits))
+	for _, h := range hits {
+		sh, ok := shownHit(h)
+		if !ok {
+			pool = nil
+			break
+		}
+		c := sh.candidate()
+		if !c.Confirmed(now) || places.DistanceKm(sh.Lat, sh.Lon, v.Place.Lat, v.Place.Lon) > float64(c.Profile.TravelRadiusKm) {
+			continue // Check would turn it away: confirmation and travel radius are on the card
+		}
+		score, _ := Score(s.tax, c, v, now)
+		pool = append(pool, pooled{h, score})
+	}
+	checked := func(hs []Hit) ([]CandidateResult, int, error) {
+		loaded, err := s.loadAll(ctx, hs)
+		if err != nil {
+			return nil, 0, err
+		}
+		var out []CandidateResult
+		failed := 0
+		for _, c := range loaded {
+			if c.ID == "" || len(Check(c, v, e, now)) > 0 {
+				failed++
+				continue
+			}
+			score, ex := Score(s.tax, c, v, now)
+			out = append(out, CandidateResult{Card: candidates.CardOf(c, now), Score: score, Explanation: ex})
+		}
+		return out, failed, nil
+	}
+	if pool == nil && len(hits) > 0 {
+		ranked, _, err := checked(hits)
+		if err != nil {
+			return CandidatePage{}, err
+		}
+		sort.SliceStable(ranked, func(i, j int) bool { return ranked[i].Score > ranked[j].Score })
+		return CandidatePage{Items: pageOf(ranked, offset, limit), Total: len(ranked), Page: page}, nil
+	}
+	sort.SliceStable(pool, func(i, j int) bool { return pool[i].score > pool[j].score })
+	need := offset + limit
+	var passed []CandidateResult
+	failed, next := 0, 0
+	for len(passed) < need && next < len(pool) {
+		end := min(len(pool), next+max(8, need-len(passed)))
+		hs := make([]Hit, 0, end-next)
+		for _, x := range pool[next:end] {
+			hs = append(hs, x.hit)
+		}
+		next = end
+		ok, nf, err := checked(hs)
+		if err != nil {
+			return CandidatePage{}, err
+		}
+		passed, failed = append(passed, ok...), failed+nf
+	}
+	return CandidatePage{Items: pageOf(passed, offset, limit), Total: len(pool) - failed, Page: page}, nil
 }
 
 // loadAll reads the hits' candidates from the database, eight at a time and

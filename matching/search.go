@@ -2,7 +2,6 @@ package matching
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -131,9 +130,7 @@ func (s *Service) SearchCandidates(ctx context.Context, in CandidateSearch) (Can
 	if err := f.Err(); err != nil {
 		return CandidatePage{}, err
 	}
-	if n, err := s.throttle.Hit(ctx, "search:"+string(actor.UserID), now, time.Minute); err != nil {
-		return CandidatePage{}, err
-	} else if n > searchesPerMinute {
+	if !s.searches.Allow(string(actor.UserID), now) {
 		return CandidatePage{}, apperr.Errorf(apperr.TooManyRequests, "Too many searches. Wait a minute and try again.")
 	}
 	res, err := s.index.SearchCandidates(ctx, CandidateQuery{
@@ -145,23 +142,41 @@ func (s *Service) SearchCandidates(ctx context.Context, in CandidateSearch) (Can
 		return CandidatePage{}, err
 	}
 	out := CandidatePage{Items: []CandidateResult{}, Total: res.Total, Page: p.offset/p.limit + 1, Facets: res.Facets}
-	loaded, err := s.loadAll(ctx, res.Hits)
+	probe := employers.Vacancy{Title: in.Q, HoursPerWeek: in.HoursMin, StartDate: now}
+	if p.place != nil {
+		probe.Place = employers.Place{Lat: p.place.Lat, Lon: p.place.Lon}
+	} // else no place: the explanation says nothing about distance
+	// The cards come from the index (shown.go); a hit indexed before it
+	// kept cards is read from the database and checked there.
+	var old []Hit
+	cards := make(map[string]CandidateResult, len(res.Hits))
+	for _, h := range res.Hits {
+		sh, ok := shownHit(h)
+		if !ok {
+			old = append(old, h)
+			continue
+		}
+		if !visibleShown(sh, p.place, now) {
+			continue // the index lagged, or a rule the index cannot hold
+		}
+		score, ex := Score(s.tax, sh.candidate(), probe, now)
+		cards[h.ID] = CandidateResult{Card: sh.Card, Score: score, Explanation: ex}
+	}
+	loaded, err := s.loadAll(ctx, old)
 	if err != nil {
 		return CandidatePage{}, err
 	}
 	for _, c := range loaded {
-		if c.ID == "" {
-			continue // gone since it was indexed
+		if c.ID == "" || !s.visibleTo(c, emp, p.place, now) {
+			continue // gone since it was indexed, the index lagged, or a rule the index cannot hold
 		}
-		if !s.visibleTo(c, emp, p.place, now) {
-			continue // the index lagged, or a rule the index cannot hold
-		}
-		probe := employers.Vacancy{Title: in.Q, HoursPerWeek: in.HoursMin, StartDate: now}
-		if p.place != nil {
-			probe.Place = employers.Place{Lat: p.place.Lat, Lon: p.place.Lon}
-		} // else no place: the explanation says nothing about distance
 		score, ex := Score(s.tax, c, probe, now)
-		out.Items = append(out.Items, CandidateResult{Card: candidates.CardOf(c, now), Score: score, Explanation: ex})
+		cards[string(c.ID)] = CandidateResult{Card: candidates.CardOf(c, now), Score: score, Explanation: ex}
+	}
+	for _, h := range res.Hits { // in the engine's order
+		if r, ok := cards[h.ID]; ok {
+			out.Items = append(out.Items, r)
+		}
 	}
 	if err := s.record(ctx, actor, emp, ActionSearchCandidates, map[string]string{
 		"q": truncate(in.Q, 100), "place": in.Place, "within_km": strconv.Itoa(in.WithinKm), "page": strconv.Itoa(out.Page), "shown": strconv.Itoa(len(out.Items)),
@@ -193,9 +208,9 @@ func (s *Service) visibleTo(c candidates.Candidate, e employers.Employer, at *pl
 
 // record writes the search's audit event — a disclosure, so the cards
 // are not shown when it cannot be written (decisions.md, "One audit rule")
-// — and counts the different candidates shown to the organisation today,
-// flagging it once when that number passes the limit: paging through far
-// more profiles than hiring needs looks like scraping.
+// — and counts the different candidates shown to the organisation today
+// (countReach), flagging it once when that number passes the limit: paging
+// through far more profiles than hiring needs looks like scraping.
 func (s *Service) record(ctx context.Context, a users.Actor, e employers.Employer, action string, details map[string]string, shown []CandidateResult) error {
 	if err := s.audit.Record(ctx, audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: action, Subject: "employer:" + string(e.ID), Details: details}); err != nil {
 		return err
@@ -207,20 +222,6 @@ func (s *Service) record(ctx context.Context, a users.Actor, e employers.Employe
 	for i, r := range shown {
 		ids[i] = string(r.Card.ID)
 	}
-	day := s.now().UTC().Format(time.DateOnly)
-	before, after, cards, err := s.throttle.HitDistinct(ctx, "reach:"+string(e.ID)+":"+day, ids, s.now(), 24*time.Hour)
-	if err != nil {
-		// The signal is a heuristic beside the audit trail, which holds
-		// every search: a counting failure does not withhold the answer.
-		s.log.WarnContext(ctx, "count candidates shown", "err", err)
-		return nil
-	}
-	if before < profilesPerDayFlag && after >= profilesPerDayFlag {
-		msg := fmt.Sprintf("Automatic signal: about %d different candidate profiles (%d cards) shown to this organisation on %s — far more than hiring needs; possible scraping.", after, cards, day)
-		// Flag is an employer write: its audit event comes with it.
-		if err := s.employers.Flag(ctx, e.ID, msg); err != nil {
-			s.log.WarnContext(ctx, "flag scraping", "err", err)
-		}
-	}
+	s.countReach(ctx, e, ids)
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/employers"
 	"github.com/herstart/herstart/places"
+	"github.com/herstart/herstart/ratelimit"
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/taxonomy"
 )
@@ -19,7 +20,8 @@ const (
 	MaxPage         = 100
 	MaxWithinKm     = 200
 	DefaultWithinKm = 25
-	// An employer user may search 60 times a minute.
+	// An employer user may search 60 times in any minute (per instance:
+	// decisions.md 46).
 	searchesPerMinute = 60
 	// An organisation shown more different candidates than this in a day
 	// is flagged to coordinators: far more than hiring for a few jobs needs
@@ -50,6 +52,10 @@ type Service struct {
 	tokens     Tokens
 	now        func() time.Time
 	log        *slog.Logger
+	// searches limits each employer user's searches, in memory (a refused
+	// search writes nothing); reach counts cards shown per organisation.
+	searches *ratelimit.Window
+	reach    reach
 }
 
 // NewService returns a Service; tk hashes conflict lists and excluded
@@ -58,7 +64,8 @@ func NewService(ix Index, tx *taxonomy.Taxonomy, tbl *places.Table, cs *candidat
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{index: ix, tax: tx, places: tbl, candidates: cs, employers: es, audit: rec, throttle: th, tokens: tk, now: now, log: slog.Default()}
+	return &Service{index: ix, tax: tx, places: tbl, candidates: cs, employers: es, audit: rec, throttle: th, tokens: tk, now: now, log: slog.Default(),
+		searches: ratelimit.NewWindow(searchesPerMinute, time.Minute)}
 }
 
 // SetLogger sets the logger of warnings the service handles itself.

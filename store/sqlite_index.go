@@ -23,17 +23,19 @@ import (
 // 0.7 ms with this index). This creates the matching index on every FerretDB
 // table of the database. The collections named are created first, so that
 // their tables exist; tables FerretDB creates later get the index at the next
-// start. A no-op for other backends.
+// start. The collections are created on every backend: FerretDB keeps a
+// catalogue of collections per process, and one created by another instance
+// after this one started would read as empty here (seen over PostgreSQL).
 func (db *DB) IndexIDs(ctx context.Context, collections ...string) error {
-	if db.sqliteDir == "" {
-		return nil
-	}
 	for _, name := range collections {
 		err := db.DB.CreateCollection(ctx, name)
 		var ce mongo.CommandError
 		if err != nil && !(errors.As(err, &ce) && ce.Code == 48) { // 48: NamespaceExists
 			return fmt.Errorf("create collection %s: %w", name, err)
 		}
+	}
+	if db.sqliteDir == "" {
+		return nil
 	}
 	return IndexSQLiteIDs(ctx, filepath.Join(db.sqliteDir, db.DB.Name()+".sqlite"))
 }

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -40,6 +41,7 @@ type DB struct {
 
 	sqliteDir    string // the embedded SQLite files' folder; empty for other backends
 	stopEmbedded func()
+	commands     *commandCounter // the commands sent, by kind and collection (Commands)
 }
 
 // Open connects to the configured database, starting the embedded FerretDB
@@ -60,7 +62,8 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		}
 		uri, db.stopEmbedded, db.Backend, db.sqliteDir = e.URI, e.Stop, e.Backend, e.SQLiteDir
 	}
-	client, err := mongo.Connect(ctx, options.Client().ApplyURI(uri).SetTimeout(30*time.Second))
+	db.commands = &commandCounter{n: map[[2]string]*atomic.Int64{}}
+	client, err := mongo.Connect(ctx, options.Client().ApplyURI(uri).SetTimeout(30*time.Second).SetMonitor(db.commands.monitor()))
 	if err != nil {
 		db.stop()
 		return nil, fmt.Errorf("connect to database: %w", err)

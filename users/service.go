@@ -46,7 +46,14 @@ type Service struct {
 	writer *store.Writer
 	now    func() time.Time
 	log    *slog.Logger
+	// tokens keeps presented tokens for a minute, forgotten everywhere
+	// when the access epoch moves (a revocation answers after its bump).
+	tokens *store.Cached[tokenDoc]
 }
+
+// tokenCacheTTL bounds how long a token read stays in memory; a revoked
+// token stops on the next request regardless (the access epoch).
+const tokenCacheTTL = time.Minute
 
 // taskWrite follows up a write of an account: its audit event (payload),
 // appended once if the write took effect (the user names the task among
@@ -59,7 +66,7 @@ func NewService(st *Store, rec *audit.Recorder, ob *store.Outbox, now func() tim
 	if now == nil {
 		now = time.Now
 	}
-	s := &Service{store: st, audit: rec, outbox: ob, now: now, log: slog.Default()}
+	s := &Service{store: st, audit: rec, outbox: ob, now: now, log: slog.Default(), tokens: store.NewCached[tokenDoc](st.access, tokenCacheTTL, 100_000)}
 	s.writer = store.NewWriter(ob, rec, nil)
 	store.Handle(s.writer, taskWrite, s.followUp)
 	return s
@@ -342,7 +349,8 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Authenticated
 	if token == "" || len(token) > 200 {
 		return Authenticated{}, apperr.Errorf(apperr.Unauthenticated, "Sign in first.")
 	}
-	t, err := s.store.token(ctx, sha256Hex(token))
+	hash := sha256Hex(token)
+	t, err := s.tokens.Get(ctx, hash, s.now(), func(ctx context.Context) (tokenDoc, error) { return s.store.token(ctx, hash) })
 	if err != nil {
 		return Authenticated{}, err
 	}
@@ -362,12 +370,21 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Authenticated
 // RevokeAll ends every token and session of user; it scans the token
 // collection, which is fine for a rare administrative step.
 func (s *Service) RevokeAll(ctx context.Context, user ID) (int64, error) {
-	return s.store.deleteTokensOf(ctx, user)
+	n, err := s.store.deleteTokensOf(ctx, user)
+	if err != nil {
+		return n, err
+	}
+	return n, s.store.access.Bump(ctx) // every instance forgets them before the answer
 }
 
 // Logout revokes token.
 func (s *Service) Logout(ctx context.Context, token string) error {
-	return s.store.deleteToken(ctx, sha256Hex(token))
+	hash := sha256Hex(token)
+	if err := s.store.deleteToken(ctx, hash); err != nil {
+		return err
+	}
+	s.tokens.Forget(hash)
+	return s.store.access.Bump(ctx) // every instance forgets it before the answer
 }
 
 // Load returns an account without an actor, for services that check whom

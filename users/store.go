@@ -24,6 +24,7 @@ type Store struct {
 	slots    *store.Slots // failed-login slots per account, used TOTP steps
 	emails   *store.Keys
 	versions *store.Versions
+	access   *store.Epoch // bumped when a token is revoked (Service.tokens)
 	locks    store.Locks
 }
 
@@ -37,12 +38,13 @@ func NewStore(db *mongo.Database) *Store {
 		slots:    store.NewSlots(db, "login_slots"),
 		emails:   store.NewKeys(db, "user_emails"),
 		versions: store.NewVersions(db),
+		access:   store.NewEpoch(db, store.EpochCollection, store.AccessEpoch),
 	}
 }
 
 // Collections names the collections the Store uses.
 func (s *Store) Collections() []string {
-	return []string{s.users.Name(), s.tokens.Name(), s.counts.Name(), s.throttle.Name(), s.slots.Name(), s.emails.Name()}
+	return []string{s.users.Name(), s.tokens.Name(), s.counts.Name(), s.throttle.Name(), s.slots.Name(), s.emails.Name(), store.EpochCollection}
 }
 
 // EnsureIndexes creates the unique e-mail index (a second guard behind the

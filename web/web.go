@@ -43,6 +43,8 @@ type Config struct {
 	// Idempotency, when set, makes a POST with an Idempotency-Key (API) or
 	// a one-use form token (pages) safe to send twice (once.go).
 	Idempotency *idempotency.Service
+	// Collectors are more metrics for /metrics (the database's commands).
+	Collectors []prometheus.Collector
 }
 
 // Web is the shared app. Faces mount their routes on App (or a group of
@@ -85,7 +87,7 @@ func New(cfg Config) *Web {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	w := &Web{cfg: cfg, log: cfg.Logger, metrics: newMetrics()}
+	w := &Web{cfg: cfg, log: cfg.Logger, metrics: newMetrics(cfg.Collectors...)}
 	w.app = fiber.New(fiber.Config{
 		AppName:               "herstart",
 		Immutable:             true, // values from the context outlive the handler safely
@@ -383,7 +385,7 @@ type metrics struct {
 	duration *prometheus.HistogramVec
 }
 
-func newMetrics() *metrics {
+func newMetrics(more ...prometheus.Collector) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "herstart_http_requests_total", Help: "HTTP requests by route pattern, method and status."}, []string{"method", "route", "status"}),
@@ -391,6 +393,7 @@ func newMetrics() *metrics {
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"method", "route"}),
 	}
 	m.registry.MustRegister(m.requests, m.duration, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.registry.MustRegister(more...)
 	return m
 }
 

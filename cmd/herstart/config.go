@@ -44,6 +44,7 @@ type Config struct {
 	DebtorBIC      string // HERSTART_SEPA_DEBTOR_BIC: optional
 	MeiliURL       string // MEILI_URL: use Meilisearch instead of the embedded Bleve index
 	MeiliAPIKey    string // MEILI_API_KEY
+	PprofAddr      string // HERSTART_PPROF_ADDR: serve's pprof profiles on this (loopback) address, for measurements; off by default
 
 	AuditKeyFile    string // HERSTART_AUDIT_KEY_FILE: the Ed25519 key that signs audit checkpoints (default <data dir>/audit-signing.key, made at first start)
 	AuditPublicKey  string // HERSTART_AUDIT_PUBLIC_KEY: hex public key `audit verify` checks the checkpoints with (default: the key file's)
@@ -76,6 +77,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		TrustedProxies: get("HERSTART_TRUSTED_PROXIES", ""),
 		MeiliURL:       get("MEILI_URL", ""),
 		MeiliAPIKey:    getenv("MEILI_API_KEY"),
+		PprofAddr:      get("HERSTART_PPROF_ADDR", ""),
 	}
 	cfg.AuditKeyFile = get("HERSTART_AUDIT_KEY_FILE", filepath.Join(cfg.DataDir, "audit-signing.key"))
 	cfg.AuditPublicKey = get("HERSTART_AUDIT_PUBLIC_KEY", "")
@@ -156,6 +158,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("proxy_header", c.ProxyHeader),
 		slog.String("trusted_proxies", c.TrustedProxies),
 		slog.String("meili_url", maskURL(c.MeiliURL)),
+		slog.String("pprof_addr", c.PprofAddr),
 		slog.Bool("meili_api_key", c.MeiliAPIKey != ""),
 		slog.Bool("stripe", c.StripeKey != ""),
 		slog.Bool("stripe_webhook_secret", c.StripeWebhook != ""),

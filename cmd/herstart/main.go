@@ -4,6 +4,7 @@
 //	herstart demo           load demo accounts and candidates (--candidates N for N synthetic ones)
 //	herstart reindex        rebuild the search index from the database
 //	herstart bench search   measure the search engine on generated candidates
+//	herstart bench load     a mixed workload against a running serve (vegeta), with its CPU and memory
 //	herstart audit verify   check the audit log's hash chain; non-zero exit if broken
 //	herstart check          check every invariant of docs/invariants.md; non-zero exit if one is broken
 //	herstart backup         write a consistent copy of the embedded database (while serving)
@@ -27,6 +28,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/herstart/herstart/api"
 	"github.com/herstart/herstart/audit"
@@ -74,6 +76,7 @@ commands:
   demo [--candidates N] load demo accounts and candidates
   reindex               rebuild the search index from the database (serve stopped, for the embedded index)
   bench search          measure the search engine on generated candidates (--candidates, --queries, --runs)
+  bench load            a mixed workload against a running serve (--url, --clients, --duration, --workload)
   audit verify          check the audit log's hash chain
   check                 check every invariant of docs/invariants.md in the database
   backup --out FILE     write a consistent copy of the embedded database, also while serve runs
@@ -122,11 +125,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		}
 		return reconcile(ctx, cfg, log, stdout)
 	case "bench":
-		if len(args) < 2 || args[1] != "search" {
-			fmt.Fprintln(stderr, "usage: herstart bench search [--candidates 10000,100000] [--queries 200] [--runs 3]")
-			return exitError(2)
+		switch {
+		case len(args) >= 2 && args[1] == "search":
+			return benchSearch(ctx, cfg, args[2:], stdout, stderr)
+		case len(args) >= 2 && args[1] == "load":
+			return benchLoad(ctx, args[2:], stdout, stderr)
 		}
-		return benchSearch(ctx, cfg, args[2:], stdout, stderr)
+		fmt.Fprintln(stderr, "usage: herstart bench search [--candidates 10000,100000] [--queries 200] [--runs 3]\n       herstart bench load [--url URL] [--clients 50] [--duration 60s] [--workload search|mixed] [--users N] [--profile DIR]")
+		return exitError(2)
 	case "version":
 		fmt.Fprintln(stdout, "herstart", version)
 		return nil
@@ -213,6 +219,13 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		}()
 	}
 
+	if cfg.PprofAddr != "" {
+		stop, err := startPprof(cfg.PprofAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listener(ln) }()
 	fmt.Fprintf(stdout, "herstart listening on http://%s (%s)\n", ln.Addr(), describe(p))
@@ -243,7 +256,8 @@ password %s), or restart with HERSTART_ADMIN_EMAIL and HERSTART_ADMIN_PASSWORD s
 // newApp composes the shared web layer, the JSON API and the pages over
 // the platform's services (serve, and the browser tests).
 func newApp(p *platform, cfg Config, log *slog.Logger, setup *frontend.Setup) (*fiber.App, error) {
-	w := web.New(web.Config{Users: p.users, Ready: p.db.Ping, Logger: log, CookieInsecure: cfg.CookieInsecure, Proxies: cfg.Proxies, Idempotency: p.once})
+	w := web.New(web.Config{Users: p.users, Ready: p.db.Ping, Logger: log, CookieInsecure: cfg.CookieInsecure, Proxies: cfg.Proxies, Idempotency: p.once,
+		Collectors: []prometheus.Collector{dbCommands{p.db}}})
 	api.Mount(w, api.Config{Users: p.users, Candidates: p.candidates, Employers: p.employers, Matching: p.matching, Audit: p.audit, Inbox: p.inbox, Placements: p.placements, Payments: p.payments, Logger: log})
 	if err := frontend.Mount(w, frontend.Config{Users: p.users, Candidates: p.candidates, Employers: p.employers, Matching: p.matching, Audit: p.audit,
 		Inbox: p.inbox, Placements: p.placements, Payments: p.payments, Places: p.places, Taxonomy: p.taxonomy, Jobs: p.jobs, Logger: log, Setup: setup}); err != nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/places"
@@ -48,7 +49,7 @@ var errClosed = errors.New("bleve: index closed")
 // index of another version is rebuilt (Created reports it).
 const schemaKey = "herstart_schema"
 
-var schemas = map[string]string{"candidates": "4", "vacancies": "2"}
+var schemas = map[string]string{"candidates": "5", "vacancies": "2"}
 
 // Open opens (or creates) the indexes under dir; an empty dir keeps them in
 // memory.
@@ -184,7 +185,7 @@ func candidateMapping() mapping.IndexMapping {
 	card.Index, card.Store, card.DocValues = false, true, false
 	return newMapping(map[string]*mapping.FieldMapping{
 		"skills": kw(), "explicit_skills": kw(), "skill_text": textField(), "certificates": kw(), "province": kw(),
-		matching.FieldCell: kw(), matching.FieldCoarseCell: kw(), fieldCard: card,
+		matching.FieldCell: kw(), matching.FieldCoarseCell: kw(), fieldCard: card, fieldShown: card,
 	})
 }
 
@@ -201,7 +202,7 @@ func candidateFields(d matching.CandidateDoc) map[string]any {
 	return map[string]any{
 		"skills": d.Skills, "explicit_skills": d.ExplicitSkills, "skill_text": d.SkillText, "certificates": d.Certificates, "province": d.Province,
 		matching.FieldCell: matching.CellOf(d.Lat, d.Lon), matching.FieldCoarseCell: matching.CoarseCellOf(d.Lat, d.Lon),
-		fieldCard: encodeCard(d),
+		fieldCard: encodeCard(d), fieldShown: d.Shown,
 	}
 }
 
@@ -477,12 +478,37 @@ func (ix *Index) SearchCandidates(ctx context.Context, q matching.CandidateQuery
 	}
 	out := matching.Result{Total: int(res.Total), Hits: make([]matching.Hit, 0, len(res.Hits))}
 	for _, h := range res.Hits {
-		out.Hits = append(out.Hits, matching.Hit{ID: untie(h.ID), Score: h.Score})
+		// The hits are named by their tie keys (tieKey), so bleve cannot
+		// load their stored fields itself: read each card by its id.
+		id := untie(h.ID)
+		shown, err := ix.storedShown(id)
+		if err != nil {
+			return matching.Result{}, err
+		}
+		out.Hits = append(out.Hits, matching.Hit{ID: id, Score: h.Score, Shown: shown})
 	}
 	if q.Facets {
 		out.Facets = f.results()
 	}
 	return out, nil
+}
+
+// storedShown reads a candidate's stored card (CandidateDoc.Shown); "" when
+// it has none. Under ix.mu.
+func (ix *Index) storedShown(id string) (string, error) {
+	doc, err := ix.candidates.Document(id)
+	if err != nil {
+		return "", fmt.Errorf("read card %s: %w", id, err)
+	}
+	shown := ""
+	if doc != nil {
+		doc.VisitFields(func(f index.Field) {
+			if f.Name() == fieldShown {
+				shown = string(f.Value())
+			}
+		})
+	}
+	return shown, nil
 }
 
 // SearchVacancies answers a probation worker's search for a candidate.

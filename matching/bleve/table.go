@@ -34,6 +34,10 @@ import (
 // fieldCard is the stored-only field a row is decoded from.
 const fieldCard = "card"
 
+// fieldShown holds matching.CandidateDoc.Shown, stored only: returned with
+// hits, never searched.
+const fieldShown = "shown"
+
 // row is one candidate as the filters and facets need it.
 type row struct {
 	id               string

@@ -28,7 +28,7 @@ func cand(id, place, province string, travel int, skills []string, text string, 
 	lat, lon := at(place)
 	return matching.CandidateDoc{ID: id, Skills: skills, SkillText: text, Certificates: certs, HoursPerWeek: hours,
 		AvailableFrom: Now.AddDate(0, 0, availInDays), Place: place, Province: province, Lat: lat, Lon: lon,
-		TravelRadiusKm: travel, ConfirmedAt: Now.Add(-24 * time.Hour)}
+		TravelRadiusKm: travel, ConfirmedAt: Now.Add(-24 * time.Hour), Shown: `{"card":{"id":"` + id + `"}}`}
 }
 
 // Candidates is the suite's fixed data set.
@@ -83,6 +83,13 @@ func Run(t *testing.T, fresh func(t *testing.T) matching.Index) {
 	t.Run("SkillCode", func(t *testing.T) {
 		r, err := loaded(t).SearchCandidates(ctx, matching.CandidateQuery{Skills: []string{"forklift_driving"}, Limit: 20})
 		want(t, "forklift", r, err, "c_utrecht_fork", "c_zeist_fork", "c_amsterdam_fork", "c_houten_fork")
+		// Each hit carries the card the index keeps for it (the service
+		// answers employers from it, without reading the database).
+		for _, h := range r.Hits {
+			if want := `{"card":{"id":"` + h.ID + `"}}`; h.Shown != want {
+				t.Fatalf("hit %s carries %q; want its stored card %q", h.ID, h.Shown, want)
+			}
+		}
 	})
 	t.Run("WordsWithTypos", func(t *testing.T) {
 		ix := loaded(t)

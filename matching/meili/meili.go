@@ -145,7 +145,7 @@ func CandidateDocument(d matching.CandidateDoc) map[string]any {
 		"available_from": d.AvailableFrom.Unix(), "confirmed_at": d.ConfirmedAt.Unix(),
 		"tie_available": max(unixDay(d.AvailableFrom), unixDay(time.Now())), "tie_confirmed": unixDay(d.ConfirmedAt),
 		"conflict_tokens": nn(d.ConflictTokens), "excluded_tokens": nn(d.ExcludedTokens),
-		"_geo": geoDoc{Lat: d.Lat, Lng: d.Lon},
+		"_geo": geoDoc{Lat: d.Lat, Lng: d.Lon}, "shown": d.Shown,
 	}
 }
 
@@ -215,7 +215,7 @@ func (ix *Index) DeleteVacancy(ctx context.Context, id string) error {
 
 func (ix *Index) search(ctx context.Context, uid string, words []string, filter string, offset, limit int, facets, sort []string) (matching.Result, error) {
 	req := &ms.SearchRequest{Offset: int64(offset), Limit: int64(limit), Facets: facets, ShowRankingScore: true,
-		MatchingStrategy: ms.Last, AttributesToRetrieve: []string{"id"}, Sort: sort}
+		MatchingStrategy: ms.Last, AttributesToRetrieve: []string{"id", "shown"}, Sort: sort}
 	if filter != "" {
 		req.Filter = filter
 	}
@@ -228,11 +228,12 @@ func (ix *Index) search(ctx context.Context, uid string, words []string, filter 
 		var d struct {
 			ID    string  `json:"id"`
 			Score float64 `json:"_rankingScore"`
+			Shown string  `json:"shown"` // candidates only
 		}
 		if err := h.Decode(&d); err != nil {
 			return matching.Result{}, fmt.Errorf("meilisearch hit: %w", err)
 		}
-		out.Hits = append(out.Hits, matching.Hit{ID: d.ID, Score: d.Score})
+		out.Hits = append(out.Hits, matching.Hit{ID: d.ID, Score: d.Score, Shown: d.Shown})
 	}
 	if len(facets) > 0 {
 		var dist map[string]map[string]int

@@ -129,18 +129,19 @@ func Backend() string {
 	return backend
 }
 
-// IndexIDs gives db's collections the _id index of store.DB.IndexIDs when
-// the tests run on the embedded SQLite backend, as serve does at start.
+// IndexIDs creates db's collections, and gives them the _id index of
+// store.DB.IndexIDs when the tests run on the embedded SQLite backend, as
+// serve does at start.
 func IndexIDs(tb testing.TB, db *mongo.Database, collections ...string) {
 	tb.Helper()
-	if sharedDir == "" || backend != "ferretdb-sqlite" {
-		return
-	}
 	ctx := context.Background()
 	for _, c := range collections {
 		if err := db.CreateCollection(ctx, c); err != nil && !strings.Contains(err.Error(), "already exists") {
 			tb.Fatalf("create %s: %v", c, err)
 		}
+	}
+	if sharedDir == "" || backend != "ferretdb-sqlite" {
+		return
 	}
 	if err := store.IndexSQLiteIDs(ctx, filepath.Join(sharedDir, "db", db.Name()+".sqlite")); err != nil {
 		tb.Fatalf("index ids: %v", err)
