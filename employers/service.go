@@ -51,7 +51,7 @@ type Service struct {
 	now      func() time.Time
 	log      *slog.Logger
 	stopAt   func(ctx context.Context, step string) error // tests: stop a registration half-way
-	// standing keeps employers read for RequireActive up to ten seconds,
+	// standing keeps employers read for RequireActive up to 30 seconds,
 	// forgotten everywhere when the access epoch moves: a suspension
 	// answers only after its bump, so no request after it gets through.
 	standing *store.Cached[Employer]
@@ -71,7 +71,7 @@ func NewService(st *Store, us *users.Service, rec *audit.Recorder, tbl *places.T
 		now = time.Now
 	}
 	s := &Service{store: st, users: us, audit: rec, places: tbl, throttle: th, outbox: ob, now: now, log: slog.Default(),
-		standing: store.NewCached[Employer](st.access, 10*time.Second, 10_000)}
+		standing: store.NewCached[Employer](st.access, 30*time.Second, 10_000)}
 	s.writer = store.NewWriter(ob, rec, nil)
 	store.Handle(s.writer, taskRegister, s.healRegistration)
 	store.Handle(s.writer, taskWrite, s.followUp)

@@ -51,10 +51,30 @@ const (
 	AccessEpoch     = "access"
 )
 
-// NewEpoch returns the epoch named id in collection coll.
+// NewEpoch returns the epoch named id in collection coll of db: one per
+// database handle in a process, so that the services that share it (users,
+// employers) share its reads.
 func NewEpoch(db *mongo.Database, coll, id string) *Epoch {
-	return &Epoch{coll: db.Collection(coll), id: id, versions: NewVersions(db)}
+	key := epochKey{db, coll, id}
+	epochsMu.Lock()
+	defer epochsMu.Unlock()
+	if e := epochs[key]; e != nil {
+		return e
+	}
+	e := &Epoch{coll: db.Collection(coll), id: id, versions: NewVersions(db)}
+	epochs[key] = e
+	return e
 }
+
+type epochKey struct {
+	db       *mongo.Database
+	coll, id string
+}
+
+var (
+	epochsMu sync.Mutex
+	epochs   = map[epochKey]*Epoch{}
+)
 
 // Bump moves the epoch on and returns 2×Fresh after the write is stored:
 // by then every instance's reads in use started after it.

@@ -15,7 +15,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -62,7 +61,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		}
 		uri, db.stopEmbedded, db.Backend, db.sqliteDir = e.URI, e.Stop, e.Backend, e.SQLiteDir
 	}
-	db.commands = &commandCounter{n: map[[2]string]*atomic.Int64{}}
+	db.commands = &commandCounter{n: map[[2]string]*commandStats{}}
 	client, err := mongo.Connect(ctx, options.Client().ApplyURI(uri).SetTimeout(30*time.Second).SetMonitor(db.commands.monitor()))
 	if err != nil {
 		db.stop()

@@ -46,14 +46,15 @@ type Service struct {
 	writer *store.Writer
 	now    func() time.Time
 	log    *slog.Logger
-	// tokens keeps presented tokens for a minute, forgotten everywhere
+	// tokens keeps presented tokens for ten minutes, forgotten everywhere
 	// when the access epoch moves (a revocation answers after its bump).
 	tokens *store.Cached[tokenDoc]
 }
 
 // tokenCacheTTL bounds how long a token read stays in memory; a revoked
-// token stops on the next request regardless (the access epoch).
-const tokenCacheTTL = time.Minute
+// token stops on the next request regardless (the access epoch), and an
+// expired one by its expiry kept with it.
+const tokenCacheTTL = 10 * time.Minute
 
 // taskWrite follows up a write of an account: its audit event (payload),
 // appended once if the write took effect (the user names the task among

@@ -41,7 +41,7 @@ func benchLoad(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	base := fs.String("url", "http://127.0.0.1:8080", "serve's address")
 	clients := fs.Int("clients", 50, "clients, each sending its next request when the last is answered")
 	dur := fs.Duration("duration", 60*time.Second, "how long the load runs")
-	workload := fs.String("workload", "search", "search (employer searches) or mixed (70% searches, 20% reads, 10% writes)")
+	workload := fs.String("workload", "search", "search (employer searches), matches (matches for a vacancy) or mixed (70% searches, 20% reads, 10% writes)")
 	nusers := fs.Int("users", 0, "employer users (0: enough for the per-user search limit at 1,200 searches/s)")
 	email := fs.String("email", "coordinator@demo.herstart.nl", "a coordinator, to create the employer users")
 	password := fs.String("password", DemoPassword, "the coordinator's password (also the password of the demo worker and mentor)")
@@ -52,8 +52,8 @@ func benchLoad(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := fs.Parse(args); err != nil {
 		return exitError(2)
 	}
-	if *clients < 1 || *clients > 5000 || *dur < time.Second || *dur > time.Hour || (*workload != "search" && *workload != "mixed") || *nusers < 0 {
-		fmt.Fprintln(stderr, "--clients must be 1–5,000, --duration 1s–1h, --workload search or mixed, --users 0 or more")
+	if *clients < 1 || *clients > 5000 || *dur < time.Second || *dur > time.Hour || (*workload != "search" && *workload != "mixed" && *workload != "matches") || *nusers < 0 {
+		fmt.Fprintln(stderr, "--clients must be 1–5,000, --duration 1s–1h, --workload search, matches or mixed, --users 0 or more")
 		return exitError(2)
 	}
 	if *nusers == 0 {
@@ -92,7 +92,7 @@ func benchLoad(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	start := time.Now()
 	lastShown := time.Time{}
 	var n, ok, fails int
-	for r := range atk.Attack(b.targeter(*workload == "mixed"), vegeta.Rate{Freq: 0}, *dur, "herstart") {
+	for r := range atk.Attack(b.targeter(*workload), vegeta.Rate{Freq: 0}, *dur, "herstart") {
 		k := kindOf(r.Method, r.URL)
 		m := perKind[k]
 		if m == nil {
@@ -441,14 +441,17 @@ func (b *loadBench) pick(n int) int {
 // reads (the caseload, a candidate, the employer's vacancies, matches for a
 // vacancy, the inbox, the mentor's agenda) and 10% writes (availability
 // confirmations, check-in edits, the inbox marked read).
-func (b *loadBench) targeter(mixed bool) vegeta.Targeter {
+func (b *loadBench) targeter(workload string) vegeta.Targeter {
 	return func(t *vegeta.Target) error {
 		i := b.next.Add(1)
 		emp := b.employers[i%uint64(len(b.employers))]
 		*t = vegeta.Target{Method: http.MethodGet, Header: http.Header{"Authorization": {"Bearer " + emp}}}
 		roll := 0
-		if mixed {
+		switch workload {
+		case "mixed":
 			roll = b.pick(100)
+		case "matches":
+			roll = 78 // matches for a vacancy only
 		}
 		bearer := func(tok string) { t.Header.Set("Authorization", "Bearer "+tok) }
 		switch {
@@ -560,15 +563,16 @@ func (b *loadBench) reportDB(before, after serveSample, requests uint64) {
 		return
 	}
 	type kind struct {
-		name string
-		n    float64
+		name    string
+		n, secs float64
 	}
 	var kinds []kind
-	total := 0.0
+	total, secs := 0.0, 0.0
 	for k, v := range after.db {
 		if d := v - before.db[k]; d > 0 {
-			kinds = append(kinds, kind{k, d})
-			total += d
+			s := after.dbs[k] - before.dbs[k]
+			kinds = append(kinds, kind{k, d, s})
+			total, secs = total+d, secs+s
 		}
 	}
 	sort.Slice(kinds, func(i, j int) bool { return kinds[i].n > kinds[j].n })
@@ -577,6 +581,12 @@ func (b *loadBench) reportDB(before, after serveSample, requests uint64) {
 		parts = append(parts, fmt.Sprintf("%s %.3f", k.name, k.n/float64(requests)))
 	}
 	fmt.Fprintf(b.out, "database: %.2f commands per request (%s)\n", total/float64(requests), strings.Join(parts, ", "))
+	sort.Slice(kinds, func(i, j int) bool { return kinds[i].secs > kinds[j].secs })
+	parts = parts[:0]
+	for _, k := range kinds[:min(6, len(kinds))] {
+		parts = append(parts, fmt.Sprintf("%s %.1f s (%.2f ms each)", k.name, k.secs, k.secs/k.n*1000))
+	}
+	fmt.Fprintf(b.out, "database time: %.1f s in all; most: %s\n", secs, strings.Join(parts, ", "))
 }
 
 func statuses(m map[string]int) string {
@@ -592,12 +602,13 @@ func statuses(m map[string]int) string {
 	return strings.Join(parts, " ")
 }
 
-var dbLine = regexp.MustCompile(`^herstart_db_commands_total\{collection="([^"]*)",command="([^"]*)"\} (\S+)$`)
+var dbLine = regexp.MustCompile(`^herstart_db_command(s_total|_seconds_total)\{collection="([^"]*)",command="([^"]*)"\} (\S+)$`)
 
 type serveSample struct {
 	cpu float64
 	rss float64
 	db  map[string]float64 // herstart_db_commands_total by "command collection"
+	dbs map[string]float64 // herstart_db_command_seconds_total by "command collection"
 }
 
 // serveMetrics reads serve's CPU seconds and resident memory from the
@@ -607,14 +618,18 @@ func (b *loadBench) serveMetrics(ctx context.Context) (serveSample, error) {
 	if err != nil {
 		return serveSample{}, err
 	}
-	s := serveSample{db: map[string]float64{}}
+	s := serveSample{db: map[string]float64{}, dbs: map[string]float64{}}
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
 		if m := dbLine.FindStringSubmatch(line); m != nil {
-			if v, err := strconv.ParseFloat(m[3], 64); err == nil {
-				s.db[m[1]+" "+m[2]] = v
+			if v, err := strconv.ParseFloat(m[4], 64); err == nil {
+				if m[1] == "s_total" {
+					s.db[m[3]+" "+m[2]] = v
+				} else {
+					s.dbs[m[3]+" "+m[2]] = v
+				}
 			}
 			continue
 		}

@@ -55,10 +55,13 @@ type dbCommands struct{ db *store.DB }
 
 var dbCommandsDesc = prometheus.NewDesc("herstart_db_commands_total", "Database commands sent, by command and collection.", []string{"command", "collection"}, nil)
 
-func (d dbCommands) Describe(ch chan<- *prometheus.Desc) { ch <- dbCommandsDesc }
+var dbSecondsDesc = prometheus.NewDesc("herstart_db_command_seconds_total", "Time database commands took as the driver saw it, by command and collection.", []string{"command", "collection"}, nil)
+
+func (d dbCommands) Describe(ch chan<- *prometheus.Desc) { ch <- dbCommandsDesc; ch <- dbSecondsDesc }
 
 func (d dbCommands) Collect(ch chan<- prometheus.Metric) {
 	for _, c := range d.db.Commands() {
 		ch <- prometheus.MustNewConstMetric(dbCommandsDesc, prometheus.CounterValue, float64(c.N), c.Command, c.Collection)
+		ch <- prometheus.MustNewConstMetric(dbSecondsDesc, prometheus.CounterValue, c.Seconds, c.Command, c.Collection)
 	}
 }
