@@ -75,36 +75,86 @@ func Start(t testing.TB) *Mock {
 	if err != nil {
 		t.Fatal(err)
 	}
-	httpPort, httpsPort := freePort(t), freePort(t)
-	cmd := exec.Command("go", "tool", "stripe-mock", "-http-addr", fmt.Sprintf("127.0.0.1:%d", httpPort), "-https-addr", fmt.Sprintf("127.0.0.1:%d", httpsPort))
-	cmd.Dir = root
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	// Its own process group: `go tool` runs stripe-mock as a child of its
-	// own, and both must stop.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("stripe-mock: %v", err)
-	}
-	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); _ = cmd.Wait() })
-	upstream := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
-	deadline := time.Now().Add(3 * time.Minute) // the first `go tool` run builds it
-	for {
-		resp, err := http.Get(upstream + "/v1/balance")
+	// A free port can be taken between freePort and stripe-mock's bind
+	// (an outgoing connection's ephemeral port, under a busy test run):
+	// then it exits at once, and it starts again on other ports.
+	var upstream string
+	for attempt := 1; ; attempt++ {
+		u, out, err := startMock(t, root)
 		if err == nil {
-			resp.Body.Close()
+			upstream = u
 			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("stripe-mock did not start: %v\n%s", err, out.String())
+		if attempt >= 5 || !strings.Contains(out, "address already in use") {
+			t.Fatalf("stripe-mock did not start: %v\n%s", err, out)
 		}
-		time.Sleep(200 * time.Millisecond)
 	}
 	m := &Mock{requests: map[string]int{}, made: map[string]json.RawMessage{}, upstream: upstream}
 	srv := httptest.NewServer(http.HandlerFunc(m.serve))
 	t.Cleanup(srv.Close)
 	m.URL = srv.URL
 	return m
+}
+
+// startMock starts stripe-mock on two free ports and waits until it
+// answers; an error with its output when it exits or does not answer.
+func startMock(t testing.TB, root string) (string, string, error) {
+	httpPort, httpsPort := freePort(t), freePort(t)
+	cmd := exec.Command("go", "tool", "stripe-mock", "-http-addr", fmt.Sprintf("127.0.0.1:%d", httpPort), "-https-addr", fmt.Sprintf("127.0.0.1:%d", httpsPort))
+	cmd.Dir = root
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	// Its own process group: `go tool` runs stripe-mock as a child of its
+	// own, and both must stop.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return "", "", err
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	stop := func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); <-exited }
+	upstream := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
+	deadline := time.Now().Add(3 * time.Minute) // the first `go tool` run builds it
+	for {
+		resp, err := http.Get(upstream + "/v1/balance")
+		if err == nil {
+			resp.Body.Close()
+			t.Cleanup(stop)
+			return upstream, out.String(), nil
+		}
+		select {
+		case <-exited:
+			return "", out.String(), fmt.Errorf("it exited: %w", err)
+		default:
+		}
+		if strings.Contains(out.String(), "address already in use") { // it may not exit by itself
+			stop()
+			return "", out.String(), err
+		}
+		if time.Now().After(deadline) {
+			stop()
+			return "", out.String(), err
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a process's output and a reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func (m *Mock) serve(w http.ResponseWriter, r *http.Request) {
