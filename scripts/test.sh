@@ -48,9 +48,10 @@ if ! pg_start; then
 	exit 0
 fi
 trap pg_stop EXIT
-echo "== go test (embedded FerretDB over PostgreSQL, one package at a time; the browser tests and the"
-echo "   authorisation matrix (TestAuthzMatrix) ran above and are not repeated: the pages do not touch"
-echo "   storage, and who may do what does not depend on the storage backend)"
+echo "== go test (embedded FerretDB over PostgreSQL, one package at a time; the browser tests, the"
+echo "   authorisation matrix (TestAuthzMatrix) and the load tool's run (TestBenchLoad_Mixed) ran above"
+echo "   and are not repeated: the pages do not touch storage, who may do what does not depend on the"
+echo "   storage backend, and the load tool measures rather than holds a rule)"
 # -p 1: each test binary embeds its own FerretDB, and FerretDB assumes it is
 # the only one using its PostgreSQL database (its metadata cache goes stale
 # when another drops a schema; seen as "relation … does not exist").
