@@ -45,7 +45,7 @@ func benchLoad(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	nusers := fs.Int("users", 0, "employer users (0: enough for the per-user search limit at 1,200 searches/s)")
 	email := fs.String("email", "coordinator@demo.herstart.nl", "a coordinator, to create the employer users")
 	password := fs.String("password", DemoPassword, "the coordinator's password (also the password of the demo worker and mentor)")
-	worker := fs.String("worker", "reclassering.jansen@demo.herstart.nl", "the probation worker of the mixed workload")
+	worker := fs.String("worker", "reclassering.jansen@demo.herstart.nl", "the probation worker of the mixed workload when the demo generated none (gen-worker-1-N@demo.herstart.nl, up to 20 of them)")
 	mentor := fs.String("mentor", "mentor@demo.herstart.nl", "the mentor of the mixed workload")
 	profile := fs.String("profile", "", "folder for serve's CPU, block and mutex profiles and heap, taken during the run (serve needs HERSTART_PPROF_ADDR)")
 	pprofURL := fs.String("pprof", "http://127.0.0.1:6060", "serve's pprof address (HERSTART_PPROF_ADDR)")
@@ -146,14 +146,19 @@ type loadBench struct {
 	out       io.Writer
 	employers []string // tokens
 	vacancies []string
-	worker    string
-	cands     []string
-	available []string
+	workers   []benchWorker
 	mentor    string
 	checkins  []checkinTarget
 	next      atomic.Uint64
 	mu        sync.Mutex
 	rng       *rand.Rand
+}
+
+// benchWorker is a probation worker of the mixed workload: its token and
+// its caseload.
+type benchWorker struct {
+	token            string
+	cands, available []string
 }
 
 type checkinTarget struct {
@@ -250,24 +255,51 @@ func (b *loadBench) mixedSetup(ctx context.Context, employer string, mixed bool,
 	if !mixed {
 		return nil
 	}
-	if b.worker, err = b.login(ctx, worker, password, "10.66.0.2"); err != nil {
-		return fmt.Errorf("sign in as %s: %w (--worker)", worker, err)
+	// The workers: the generated ones of `herstart demo --candidates N`
+	// (50 candidates each), so that reads and confirmations spread over
+	// realistic caseloads; the demo worker when there are none.
+	emails := []string{}
+	for i := range 20 {
+		emails = append(emails, fmt.Sprintf("gen-worker-1-%d@demo.herstart.nl", i))
 	}
-	var cl struct {
-		Items []struct {
-			ID     string `json:"id"`
-			Status string `json:"status"`
-		} `json:"items"`
-	}
-	if err := b.getJSON(ctx, b.worker, "/api/v1/candidates", &cl); err != nil {
-		return err
-	}
-	for _, c := range cl.Items {
-		b.cands = append(b.cands, c.ID)
-		if c.Status == "available" {
-			b.available = append(b.available, c.ID) // only their availability can be confirmed
+	for i, email := range append(emails, worker) {
+		if i < len(emails) && i > len(b.workers) {
+			continue // the generated workers are numbered from 0: one missing, the rest are too
+		}
+		tok, err := b.login(ctx, email, password, fmt.Sprintf("10.66.1.%d", i+1))
+		if err != nil {
+			if i < len(emails) {
+				continue // fewer generated workers
+			}
+			if len(b.workers) > 0 {
+				break
+			}
+			return fmt.Errorf("sign in as %s: %w (--worker)", worker, err)
+		}
+		var cl struct {
+			Items []struct {
+				ID     string `json:"id"`
+				Status string `json:"status"`
+			} `json:"items"`
+		}
+		if err := b.getJSON(ctx, tok, "/api/v1/candidates", &cl); err != nil {
+			return err
+		}
+		w := benchWorker{token: tok}
+		for _, c := range cl.Items {
+			w.cands = append(w.cands, c.ID)
+			if c.Status == "available" {
+				w.available = append(w.available, c.ID) // only their availability can be confirmed
+			}
+		}
+		if len(w.available) > 0 {
+			b.workers = append(b.workers, w)
+		}
+		if i >= len(emails)-1 && len(b.workers) > 0 {
+			break // the demo worker only when no generated one signed in
 		}
 	}
+	fmt.Fprintf(b.out, "probation workers: %d\n", len(b.workers))
 	if b.mentor, err = b.login(ctx, mentor, password, "10.66.0.3"); err != nil {
 		return fmt.Errorf("sign in as %s: %w (--mentor)", mentor, err)
 	}
@@ -306,8 +338,8 @@ func (b *loadBench) mixedSetup(ctx context.Context, employer string, mixed bool,
 		body, _ := json.Marshal(in)
 		b.checkins = append(b.checkins, checkinTarget{path: fmt.Sprintf("/api/v1/placements/%s/checkins/%v", p.ID, last["n"]), body: body})
 	}
-	if len(b.available) == 0 || len(b.vacancies) == 0 {
-		return errors.New("the worker has no available candidates or the employer no vacancies: load the demo first (herstart demo)")
+	if len(b.workers) == 0 || len(b.vacancies) == 0 {
+		return errors.New("no worker with available candidates or no vacancies: load the demo first (herstart demo)")
 	}
 	return nil
 }
@@ -454,15 +486,19 @@ func (b *loadBench) targeter(workload string) vegeta.Targeter {
 			roll = 78 // matches for a vacancy only
 		}
 		bearer := func(tok string) { t.Header.Set("Authorization", "Bearer "+tok) }
+		var w benchWorker
+		if len(b.workers) > 0 {
+			w = b.workers[b.pick(len(b.workers))]
+		}
 		switch {
 		case roll < 70:
 			t.URL = b.base + b.searchPath()
 		case roll < 74:
-			bearer(b.worker)
+			bearer(w.token)
 			t.URL = b.base + "/api/v1/candidates"
 		case roll < 78:
-			bearer(b.worker)
-			t.URL = b.base + "/api/v1/candidates/" + b.cands[b.pick(len(b.cands))]
+			bearer(w.token)
+			t.URL = b.base + "/api/v1/candidates/" + w.cands[b.pick(len(w.cands))]
 		case roll < 81:
 			t.URL = b.base + "/api/v1/vacancies/" + b.vacancies[b.pick(len(b.vacancies))] + "/matches"
 		case roll < 84:
@@ -473,8 +509,8 @@ func (b *loadBench) targeter(workload string) vegeta.Targeter {
 			bearer(b.mentor)
 			t.URL = b.base + "/api/v1/agenda"
 		case roll < 95:
-			bearer(b.worker)
-			t.Method, t.URL = http.MethodPost, b.base+"/api/v1/candidates/"+b.available[b.pick(len(b.available))]+"/confirm-availability"
+			bearer(w.token)
+			t.Method, t.URL = http.MethodPost, b.base+"/api/v1/candidates/"+w.available[b.pick(len(w.available))]+"/confirm-availability"
 		case roll < 98 && len(b.checkins) > 0:
 			bearer(b.mentor)
 			c := b.checkins[b.pick(len(b.checkins))]

@@ -21,7 +21,11 @@ func TestBenchLoad_Mixed(t *testing.T) {
 		t.Skip("ran on the embedded database: the load tool measures, it holds no rule of the storage backend (scripts/test.sh says so)")
 	}
 	t.Setenv("TMPDIR", t.TempDir()) // the tokens it keeps for the next run
-	env := testEnv(t, map[string]string{"HERSTART_ADDR": "127.0.0.1:0"})
+	// As scripts/bench-load.sh starts it: each user signs in from an
+	// address of its own, so that the per-address login limit holds for
+	// each, not for the tool.
+	env := testEnv(t, map[string]string{"HERSTART_ADDR": "127.0.0.1:0",
+		"HERSTART_PROXY_HEADER": "X-Forwarded-For", "HERSTART_TRUSTED_PROXIES": "127.0.0.1/32,::1/128"})
 	loadDemo(t, env)
 	base, _, _ := startServe(t, env)
 	var out, errOut bytes.Buffer
