@@ -87,7 +87,7 @@ func CandidateDocOf(tx *taxonomy.Taxonomy, tk Tokens, c candidates.Candidate) Ca
 	occs = append(occs, desired...)
 	p := c.Profile.HomePlace
 	return CandidateDoc{
-		ID: string(c.ID), Skills: skills, ExplicitSkills: explicitSkills(tx, c.Profile.Skills), SkillText: strings.Join(c.Profile.Skills, ", "), Occupations: occs,
+		ID: string(c.ID), Skills: skills, ExplicitSkills: explicitSkills(tx, c.Profile.Skills), Trades: tradeTokens(tx, c.Profile.Skills), SkillText: strings.Join(c.Profile.Skills, ", "), Occupations: occs,
 		Certificates: c.Profile.Certificates, Languages: c.Profile.Languages, HoursPerWeek: c.Profile.HoursPerWeek,
 		AvailableFrom: c.Profile.AvailableFrom, Place: p.Name, Province: p.Province, Lat: p.Lat, Lon: p.Lon,
 		TravelRadiusKm: c.Profile.TravelRadiusKm, ConfirmedAt: c.ConfirmedAt,

@@ -17,6 +17,7 @@ type CandidateDoc struct {
 	Skills         []string // taxonomy skill codes
 	SkillText      string   // the free skill labels, for words the taxonomy does not know
 	ExplicitSkills []string // the codes named as skills, not claimed through an occupation word: they rank first
+	Trades         []string // the trades (ESCO occupations) the free labels describe in their own words, with coverage steps (trades.go)
 	Occupations    []string // taxonomy occupation codes
 	Certificates   []string
 	Languages      []string
@@ -71,9 +72,10 @@ type Geo struct {
 // CandidateQuery is an employer's search, resolved: skill codes from the
 // taxonomy, the rest as words.
 type CandidateQuery struct {
-	Skills          []string // any of these skill codes
-	Words           []string // words the taxonomy did not recognise, matched in skill labels (typo-tolerant); beside Skills they find, ranked after, profiles whose words no code names (see ExtraWords)
-	Geo             *Geo     // the job's place and radius; the candidate's own travel radius is honoured too
+	Skills          []string    // any of these skill codes
+	Words           []string    // words the taxonomy did not recognise, matched in skill labels (typo-tolerant); beside Skills they find, ranked after, profiles whose words no code names (see ExtraWords)
+	Trades          []TradeTerm // the trades among Skills and their ISCO group: profiles that claim them in their own words, ranked after those the codes find
+	Geo             *Geo        // the job's place and radius; the candidate's own travel radius is honoured too
 	Province        string
 	Certificates    []string // all of these
 	HoursMin        int

@@ -38,7 +38,8 @@ func (s *Service) MatchesForVacancy(ctx context.Context, id employers.VacancyID,
 		return CandidatePage{}, apperr.Errorf(apperr.TooManyRequests, "Too many searches. Wait a minute and try again.")
 	}
 	vd := VacancyDocOf(s.tax, v)
-	res, err := s.index.SearchCandidates(ctx, CandidateQuery{Skills: append(vd.Skills, vd.NiceSkills...),
+	skills := append(vd.Skills, vd.NiceSkills...)
+	res, err := s.index.SearchCandidates(ctx, CandidateQuery{Skills: skills, Trades: TradeTerms(s.tax, skills),
 		Geo:            &Geo{Lat: v.Place.Lat, Lon: v.Place.Lon, Km: float64(TravelBands[len(TravelBands)-1])},
 		ConfirmedAfter: now.Add(-candidates.ConfirmEvery), Limit: matchPool, Facets: false, Viewer: ViewerOf(s.tokens, e)})
 	if err != nil {

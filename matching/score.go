@@ -24,6 +24,20 @@ type Explanation struct {
 	AvailableFrom  string   `json:"available_from"`
 	HoursFit       bool     `json:"hours_fit"`
 	CertificateMet int      `json:"certificates"`
+	// Trade is set when the profile is found for a trade it describes in
+	// its own words: the trade, how many of its five core words the
+	// profile has, and the profile's labels that carry it.
+	Trade *TradeExplanation `json:"trade,omitempty"`
+}
+
+// TradeExplanation says how a profile's own words fit a trade.
+type TradeExplanation struct {
+	Code      string   `json:"code"`
+	NL        string   `json:"nl"`
+	EN        string   `json:"en"`
+	CoreWords int      `json:"core_words"`
+	CoreTotal int      `json:"core_total"`
+	Labels    []string `json:"labels"`
 }
 
 // Weights of the score's parts; they sum to 1.
@@ -49,6 +63,23 @@ func Score(tx *taxonomy.Taxonomy, c candidates.Candidate, v employers.Vacancy, n
 	}
 	req, nice := vacancySkills(tx, v)
 	ex := Explanation{RequiredTotal: len(req)}
+	// A trade the profile describes in its own words counts as met.
+	for _, code := range append(append([]string{}, req...), nice...) {
+		if haveSet[code] || !tx.IsTrade(code) {
+			continue
+		}
+		for _, f := range tx.Trades(c.Profile.Skills) {
+			if f.Code != code {
+				continue
+			}
+			haveSet[code] = true
+			if ex.Trade == nil {
+				_, core, _ := tx.TradeFitOf(c.Profile.Skills, code)
+				sk, _ := tx.Skill(code)
+				ex.Trade = &TradeExplanation{Code: code, NL: sk.NL, EN: sk.EN, CoreWords: core, CoreTotal: taxonomy.TradeCore, Labels: f.Labels}
+			}
+		}
+	}
 	for _, s := range req {
 		if haveSet[s] {
 			ex.RequiredMet++
@@ -106,6 +137,10 @@ func Score(tx *taxonomy.Taxonomy, c candidates.Candidate, v employers.Vacancy, n
 	af := c.Profile.AvailableFrom
 	nl := []string{fmt.Sprintf("%d van %d vereiste vaardigheden", ex.RequiredMet, ex.RequiredTotal)}
 	en := []string{fmt.Sprintf("%d of %d required skills", ex.RequiredMet, ex.RequiredTotal)}
+	if t := ex.Trade; t != nil {
+		nl = append(nl, fmt.Sprintf("%d van de %d kernwoorden van %s (%s)", t.CoreWords, t.CoreTotal, t.NL, strings.Join(t.Labels, "; ")))
+		en = append(en, fmt.Sprintf("%d of the %d core words of %s (%s)", t.CoreWords, t.CoreTotal, t.EN, strings.Join(t.Labels, "; ")))
+	}
 	if placed {
 		nl, en = append(nl, fmt.Sprintf("%.0f km", km)), append(en, fmt.Sprintf("%.0f km", km))
 	}

@@ -134,7 +134,7 @@ func (s *Service) SearchCandidates(ctx context.Context, in CandidateSearch) (Can
 		return CandidatePage{}, apperr.Errorf(apperr.TooManyRequests, "Too many searches. Wait a minute and try again.")
 	}
 	res, err := s.index.SearchCandidates(ctx, CandidateQuery{
-		Skills: p.skills, Words: p.words, Geo: p.geo, Province: p.province, Certificates: certs, HoursMin: in.HoursMin,
+		Skills: p.skills, Words: p.words, Trades: TradeTerms(s.tax, p.skills), Geo: p.geo, Province: p.province, Certificates: certs, HoursMin: in.HoursMin,
 		AvailableBefore: before, ConfirmedAfter: now.Add(-candidates.ConfirmEvery), Offset: p.offset, Limit: p.limit, Facets: true,
 		Viewer: ViewerOf(s.tokens, emp),
 	})

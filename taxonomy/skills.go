@@ -56,6 +56,7 @@ type Taxonomy struct {
 	words       []string         // the project's own phrases, for typo matching
 	escoWords   []string         // ESCO's labels, tried for typos only when no own phrase is near
 	escoWord    map[string]bool
+	trades      *trades
 
 	memoMu sync.Mutex
 	memo   map[string]resolved // Resolve's answers: typo matching scans every phrase
@@ -134,6 +135,11 @@ func Load() (*Taxonomy, error) {
 	if err := t.loadESCO(); err != nil {
 		return nil, err
 	}
+	tr, err := loadTrades()
+	if err != nil {
+		return nil, err
+	}
+	t.trades = tr
 	return t, nil
 }
 

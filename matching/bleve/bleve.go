@@ -49,7 +49,7 @@ var errClosed = errors.New("bleve: index closed")
 // index of another version is rebuilt (Created reports it).
 const schemaKey = "herstart_schema"
 
-var schemas = map[string]string{"candidates": "5", "vacancies": "2"}
+var schemas = map[string]string{"candidates": "6", "vacancies": "2"}
 
 // Open opens (or creates) the indexes under dir; an empty dir keeps them in
 // memory.
@@ -184,7 +184,7 @@ func candidateMapping() mapping.IndexMapping {
 	card := field(mapping.NewKeywordFieldMapping())
 	card.Index, card.Store, card.DocValues = false, true, false
 	return newMapping(map[string]*mapping.FieldMapping{
-		"skills": kw(), "explicit_skills": kw(), "skill_text": textField(), "certificates": kw(), "province": kw(),
+		"skills": kw(), "explicit_skills": kw(), "trades": kw(), "skill_text": textField(), "certificates": kw(), "province": kw(),
 		matching.FieldCell: kw(), matching.FieldCoarseCell: kw(), fieldCard: card, fieldShown: card,
 	})
 }
@@ -200,7 +200,7 @@ func vacancyMapping() mapping.IndexMapping {
 
 func candidateFields(d matching.CandidateDoc) map[string]any {
 	return map[string]any{
-		"skills": d.Skills, "explicit_skills": d.ExplicitSkills, "skill_text": d.SkillText, "certificates": d.Certificates, "province": d.Province,
+		"skills": d.Skills, "explicit_skills": d.ExplicitSkills, "trades": d.Trades, "skill_text": d.SkillText, "certificates": d.Certificates, "province": d.Province,
 		matching.FieldCell: matching.CellOf(d.Lat, d.Lon), matching.FieldCoarseCell: matching.CoarseCellOf(d.Lat, d.Lon),
 		fieldCard: encodeCard(d), fieldShown: d.Shown,
 	}
@@ -424,6 +424,10 @@ func standardFacets(skillsField string) map[string]*blv.FacetRequest {
 // codes find ranks above one found only by its words.
 const textBoost = 0.1
 
+// tradeBoost weighs a trade a profile claims in its own words (its
+// coverage steps add up) below a code it names or claims by name.
+const tradeBoost = 0.2
+
 // SearchCandidates answers an employer's search. Bleve finds and scores
 // the skill terms or words; the candidate table applies the rest exactly
 // (distance with each candidate's travel radius, dates, hours,
@@ -432,10 +436,17 @@ const textBoost = 0.1
 func (ix *Index) SearchCandidates(ctx context.Context, q matching.CandidateQuery) (matching.Result, error) {
 	// The codes first: one a profile names as a skill counts twice (in
 	// skills, all its codes, and in explicit_skills), one claimed through
-	// an occupation word ("metselaar") once. Every other word of the query
+	// an occupation word ("metselaar") once; then the trades a profile
+	// claims in its own words, by coverage (tradeBoost). Every other word of the query
 	// searches the free skill labels too (typo-tolerant), so that a profile
 	// whose words no code names is found, ranked after those the codes find.
 	scoring := append(terms("skills", q.Skills), terms("explicit_skills", q.Skills)...)
+	for _, t := range q.Trades {
+		tq := blv.NewTermQuery(t.Token)
+		tq.SetField("trades")
+		tq.SetBoost(tradeBoost * t.Boost)
+		scoring = append(scoring, tq)
+	}
 	text := words(matching.ExtraWords(q), "skill_text")
 	if len(scoring) > 0 {
 		for _, t := range text {

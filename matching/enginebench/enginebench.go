@@ -46,6 +46,15 @@ func Docs(n int, seed uint64, now time.Time) []matching.CandidateDoc {
 			esco = append(esco, s.Code)
 		}
 	}
+	// One candidate in three describes a trade in their own words and
+	// claims about three (matching.CandidateDoc.Trades): the first as
+	// primary, each with coverage steps.
+	var trades []string
+	for _, c := range esco {
+		if tx.IsTrade(c) {
+			trades = append(trades, c)
+		}
+	}
 	out := make([]matching.CandidateDoc, n)
 	for i := range out {
 		p := cities[r.IntN(len(cities))]
@@ -60,8 +69,18 @@ func Docs(n int, seed uint64, now time.Time) []matching.CandidateDoc {
 		if len(esco) > 0 && r.IntN(5) == 0 {
 			skills = append(skills, esco[r.IntN(len(esco))])
 		}
+		var claimed []string
+		if len(trades) > 0 && r.IntN(3) == 0 {
+			for k := range 1 + r.IntN(5) {
+				c := trades[r.IntN(len(trades))]
+				claimed = append(claimed, c, c+"+")
+				if k == 0 {
+					claimed = append(claimed, c+"++", c+"!")
+				}
+			}
+		}
 		out[i] = matching.CandidateDoc{
-			ID: fmt.Sprintf("c_%08d", i), Skills: skills, ExplicitSkills: named, SkillText: strings.Join(skills, " "),
+			ID: fmt.Sprintf("c_%08d", i), Skills: skills, ExplicitSkills: named, Trades: claimed, SkillText: strings.Join(skills, " "),
 			Certificates: []string{certs[r.IntN(len(certs))].Code}, Languages: []string{"nl"},
 			HoursPerWeek: []int{16, 24, 32, 36, 38, 40}[r.IntN(6)], AvailableFrom: now.AddDate(0, 0, r.IntN(90)-30),
 			Place: p.Name, Province: p.ProvinceName(), Lat: p.Lat + (r.Float64()-0.5)*0.05, Lon: p.Lon + (r.Float64()-0.5)*0.05,
@@ -75,6 +94,11 @@ func Docs(n int, seed uint64, now time.Time) []matching.CandidateDoc {
 // each, resolved through the taxonomy inside the timed path.
 var TypoedSkills = []string{"heftruk", "lasen", "schoonmake", "metzelen", "orderpiken", "kooken", "vakkevullen", "groenonderhout"}
 
+// TypoedTrades are trade titles the project's file does not list, with a
+// typo each: ESCO occupations, found by code and by the trades profiles
+// claim in their own words (and those related).
+var TypoedTrades = []string{"bakkr", "kappre", "tapijtleger", "schoenmaer", "schoorsteenveer", "behangr", "kleermker", "horlogemakr"}
+
 // Query is one kind of query the benchmark times; Make builds the i-th.
 type Query struct {
 	Name string
@@ -83,24 +107,27 @@ type Query struct {
 
 // Queries are the timed kinds: the typical employer query (a typo'd skill,
 // Utrecht + 25 km with each candidate's travel radius, available and
-// confirmed within 30 days, 20 hits, facets), the same without facets, the
-// same without a skill (broad), and the engine part of matches for a
-// vacancy (three skills, everyone whose travel radius reaches Utrecht up to
-// 300 km, a pool of 200).
+// confirmed within 30 days, 20 hits, facets), the same for a trade title
+// (its code, the profiles that claim it and those related), the same
+// without facets, the same without a skill (broad), and the engine part of
+// matches for a vacancy (three skills, everyone whose travel radius
+// reaches Utrecht up to 300 km, a pool of 200).
 func Queries(now time.Time) []Query {
 	tx, _ := taxonomy.Load()
 	utrecht, _ := places.New().Lookup("Utrecht", "")
-	employer := func(i int) matching.CandidateQuery {
-		ms, rest := tx.Resolve(TypoedSkills[i%len(TypoedSkills)])
+	typed := func(text string) matching.CandidateQuery {
+		ms, rest := tx.Resolve(text)
 		var skills []string
 		for _, m := range ms {
 			skills = append(skills, m.Skills...)
 		}
-		return matching.CandidateQuery{Skills: skills, Words: rest, Geo: &matching.Geo{Lat: utrecht.Lat, Lon: utrecht.Lon, Km: 25},
+		return matching.CandidateQuery{Skills: skills, Words: rest, Trades: matching.TradeTerms(tx, skills), Geo: &matching.Geo{Lat: utrecht.Lat, Lon: utrecht.Lon, Km: 25},
 			AvailableBefore: now.AddDate(0, 0, 30), ConfirmedAfter: now.AddDate(0, 0, -30), Limit: 20, Facets: true}
 	}
+	employer := func(i int) matching.CandidateQuery { return typed(TypoedSkills[i%len(TypoedSkills)]) }
 	return []Query{
 		{"employer-query", employer},
+		{"employer-query-trade", func(i int) matching.CandidateQuery { return typed(TypoedTrades[i%len(TypoedTrades)]) }},
 		{"employer-query-nofacets", func(i int) matching.CandidateQuery {
 			q := employer(i)
 			q.Facets = false

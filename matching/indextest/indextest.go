@@ -120,6 +120,41 @@ func Run(t *testing.T, fresh func(t *testing.T) matching.Index) {
 			t.Fatalf("the third page (offset 4): %+v %v; want the word match alone, of 5", r, err)
 		}
 	})
+	t.Run("TradesInOwnWords", func(t *testing.T) {
+		// Profiles that claim a trade in their own words are found by the
+		// trade, after those that carry its code, the better covered
+		// first, then those that claim a trade of its ISCO group; the
+		// words beside it come last, and no profile twice.
+		ix := loaded(t)
+		coded := cand("c_utrecht_baker_code", "Utrecht", "Utrecht", 20, []string{"esco_7512_1"}, "bakker", nil, 32, 5)
+		strong := cand("c_zeist_baker_strong", "Zeist", "Utrecht", 20, nil, "brood bakken, deeg kneden", nil, 32, 1)
+		strong.Trades = []string{"esco_7512_1", "esco_7512_1+", "esco_7512_1++"}
+		weak := cand("c_houten_baker_weak", "Houten", "Utrecht", 20, nil, "broodjes smeren", nil, 32, 0)
+		weak.Trades = []string{"esco_7512_1"}
+		pastry := cand("c_amersfoort_pastry", "Amersfoort", "Utrecht", 20, nil, "taarten maken", nil, 32, 0)
+		pastry.Trades = []string{"esco_7512_3", "esco_7512_3+"}
+		other := cand("c_utrecht_butcher", "Utrecht", "Utrecht", 20, nil, "vlees snijden", nil, 32, 0)
+		other.Trades = []string{"esco_7511_4", "esco_7511_4+"}
+		if err := ix.UpsertCandidates(ctx, []matching.CandidateDoc{coded, strong, weak, pastry, other}); err != nil {
+			t.Fatal(err)
+		}
+		q := matching.CandidateQuery{Skills: []string{"esco_7512_1"}, Words: []string{"stukador"}, Limit: 20, Trades: []matching.TradeTerm{
+			{Token: "esco_7512_1", Boost: 1}, {Token: "esco_7512_1+", Boost: 1}, {Token: "esco_7512_1++", Boost: 1}, {Token: "esco_7512_3", Boost: 0.5}}}
+		r, err := ix.SearchCandidates(ctx, q)
+		want(t, "baker", r, err, "c_utrecht_baker_code", "c_zeist_baker_strong", "c_houten_baker_weak", "c_amersfoort_pastry")
+		order := make([]string, len(r.Hits))
+		for i, h := range r.Hits {
+			order[i] = h.ID
+		}
+		if !slices.Equal(order, []string{"c_utrecht_baker_code", "c_zeist_baker_strong", "c_houten_baker_weak", "c_amersfoort_pastry"}) {
+			t.Fatalf("order %v; want the code, then the trade by coverage, then its group", order)
+		}
+		q.Offset, q.Limit = 1, 2
+		r, err = ix.SearchCandidates(ctx, q)
+		if err != nil || r.Total != 4 || len(r.Hits) != 2 || r.Hits[0].ID != "c_zeist_baker_strong" || r.Hits[1].ID != "c_houten_baker_weak" {
+			t.Fatalf("the second page: %+v %v", r, err)
+		}
+	})
 	t.Run("ExplicitBeforeClaimed", func(t *testing.T) {
 		// Someone who names the skill ranks above those who claim it
 		// through an occupation word (the fixture's candidates).

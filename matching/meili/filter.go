@@ -119,11 +119,20 @@ func VacancyFilter(q matching.VacancyQuery) string {
 	return strings.Join(and, " AND ")
 }
 
-// CandidateWordsFilter is the filter of a search's second part, for the
+// CandidateWordsFilter is the filter of a search's last part, for the
 // profiles its words find beside its skill codes: the same conditions, and
-// none of the codes (those came in the first part).
+// none of the codes or trades (those came in the parts before).
 func CandidateWordsFilter(q matching.CandidateQuery) string {
+	if len(q.Trades) > 0 {
+		return withRest(q, "NOT skills IN "+list(q.Skills)+" AND NOT trades IN "+list(matching.TradeTokens(q.Trades)))
+	}
 	return withRest(q, "NOT skills IN "+list(q.Skills))
+}
+
+// CandidateTradesFilter is the part after the codes: the profiles that
+// claim one of the query's trades in their own words and none of its codes.
+func CandidateTradesFilter(q matching.CandidateQuery) string {
+	return withRest(q, "trades IN "+list(matching.TradeTokens(q.Trades))+" AND NOT skills IN "+list(q.Skills))
 }
 
 // CandidateExplicitFilter is the first part of a search with skill codes:
@@ -141,7 +150,7 @@ func CandidateClaimedFilter(q matching.CandidateQuery) string {
 // withRest joins cond to the search's other conditions.
 func withRest(q matching.CandidateQuery, cond string) string {
 	rest := q
-	rest.Skills = nil
+	rest.Skills, rest.Trades = nil, nil
 	if base := CandidateFilter(rest); base != "" {
 		return base + " AND " + cond
 	}

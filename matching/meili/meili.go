@@ -59,7 +59,7 @@ func typo() *ms.TypoTolerance {
 func CandidateSettings(syn map[string][]string) *ms.Settings {
 	return &ms.Settings{
 		SearchableAttributes: []string{"skill_text"},
-		FilterableAttributes: []string{"skills", "explicit_skills", "certificates", "province", "hours", "travel", "available_from", "confirmed_at", "conflict_tokens", "excluded_tokens", "_geo"},
+		FilterableAttributes: []string{"skills", "explicit_skills", "trades", "certificates", "province", "hours", "travel", "available_from", "confirmed_at", "conflict_tokens", "excluded_tokens", "_geo"},
 		SortableAttributes:   []string{"tie_available", "tie_confirmed", "id"},
 		TypoTolerance:        typo(),
 		Synonyms:             syn,
@@ -139,7 +139,7 @@ type geoDoc struct {
 // CandidateDocument is a candidate as sent to Meilisearch.
 func CandidateDocument(d matching.CandidateDoc) map[string]any {
 	return map[string]any{
-		"id": d.ID, "skills": nn(d.Skills), "explicit_skills": nn(d.ExplicitSkills), "occupations": nn(d.Occupations), "skill_text": d.SkillText,
+		"id": d.ID, "skills": nn(d.Skills), "explicit_skills": nn(d.ExplicitSkills), "trades": nn(d.Trades), "occupations": nn(d.Occupations), "skill_text": d.SkillText,
 		"certificates": nn(d.Certificates), "languages": nn(d.Languages), "province": d.Province,
 		"hours": d.HoursPerWeek, "travel": d.TravelRadiusKm,
 		"available_from": d.AvailableFrom.Unix(), "confirmed_at": d.ConfirmedAt.Unix(),
@@ -289,17 +289,21 @@ func (ix *Index) SearchCandidates(ctx context.Context, q matching.CandidateQuery
 	if len(q.Skills) == 0 {
 		return ix.search(ctx, ix.candidates, extra, CandidateFilter(q), q.Offset, limitOf(q.Limit), facets, CandidateSort)
 	}
-	// Three disjoint parts, in this order: the profiles that name a code
-	// as a skill; those that claim it through an occupation word; those
-	// the other words find among the rest (by relevance). The first two
-	// are filters in the tie order. Totals and facet counts add up, and a
-	// page that runs past one part goes on in the next.
+	// Disjoint parts, in this order: the profiles that name a code as a
+	// skill; those that claim it through an occupation word; those that
+	// claim one of its trades in their own words; those the other words
+	// find among the rest (by relevance). The first three are filters in
+	// the tie order. Totals and facet counts add up, and a page that runs
+	// past one part goes on in the next.
 	type part struct {
 		words  []string
 		filter string
 		sort   []string
 	}
 	parts := []part{{nil, CandidateExplicitFilter(q), CandidateSort}, {nil, CandidateClaimedFilter(q), CandidateSort}}
+	if len(q.Trades) > 0 {
+		parts = append(parts, part{nil, CandidateTradesFilter(q), CandidateSort})
+	}
 	if len(extra) > 0 {
 		parts = append(parts, part{extra, CandidateWordsFilter(q), nil})
 	}

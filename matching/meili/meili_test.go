@@ -79,7 +79,7 @@ func TestSettings(t *testing.T) {
 		t.Fatalf("synonyms of heftruck = %v; want forklift among them", syn["heftruck"])
 	}
 	s := meili.CandidateSettings(syn)
-	if fmt.Sprint(s.FilterableAttributes) != "[skills explicit_skills certificates province hours travel available_from confirmed_at conflict_tokens excluded_tokens _geo]" {
+	if fmt.Sprint(s.FilterableAttributes) != "[skills explicit_skills trades certificates province hours travel available_from confirmed_at conflict_tokens excluded_tokens _geo]" {
 		t.Fatalf("filterable = %v", s.FilterableAttributes)
 	}
 	if fmt.Sprint(s.SearchableAttributes) != "[skill_text]" {
@@ -159,5 +159,23 @@ func TestCandidateWordsFilter(t *testing.T) {
 	}
 	if got := meili.CandidateClaimedFilter(q); got != `province = "Utrecht" AND skills IN ["forklift_driving"] AND NOT explicit_skills IN ["forklift_driving"]` {
 		t.Fatalf("claimed filter %s", got)
+	}
+}
+
+// TestCandidateTradesFilter: a search whose codes name a trade takes, after
+// the codes, the profiles that claim the trade in their own words, and the
+// words part excludes them.
+func TestCandidateTradesFilter(t *testing.T) {
+	q := matching.CandidateQuery{Skills: []string{"esco_7512_1"}, Words: []string{"brood"}, Province: "Utrecht",
+		Trades: []matching.TradeTerm{{Token: "esco_7512_1", Boost: 1}, {Token: "esco_7512_3", Boost: 0.5}}}
+	if got := meili.CandidateTradesFilter(q); got != `province = "Utrecht" AND trades IN ["esco_7512_1", "esco_7512_3"] AND NOT skills IN ["esco_7512_1"]` {
+		t.Fatalf("trades filter %s", got)
+	}
+	if got := meili.CandidateWordsFilter(q); got != `province = "Utrecht" AND NOT skills IN ["esco_7512_1"] AND NOT trades IN ["esco_7512_1", "esco_7512_3"]` {
+		t.Fatalf("words filter %s", got)
+	}
+	doc := meili.CandidateDocument(matching.CandidateDoc{ID: "c_1", Trades: []string{"esco_7512_1", "esco_7512_1+"}})
+	if fmt.Sprint(doc["trades"]) != "[esco_7512_1 esco_7512_1+]" {
+		t.Fatalf("document trades %v", doc["trades"])
 	}
 }

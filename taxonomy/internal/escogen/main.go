@@ -24,7 +24,7 @@ func main() {
 	if len(os.Args) > 1 {
 		dir = os.Args[1]
 	}
-	if err := run(filepath.Join(dir, "esco_occupations_nl_en.csv"), "esco.tsv"); err != nil {
+	if err := run(dir, "esco.tsv", "trades.tsv"); err != nil {
 		fmt.Fprintln(os.Stderr, "escogen:", err)
 		os.Exit(1)
 	}
@@ -45,7 +45,8 @@ func labels(pref, alts string) []string {
 	return out
 }
 
-func run(in, out string) error {
+func run(dir, out, tradesOut string) error {
+	in := filepath.Join(dir, "esco_occupations_nl_en.csv")
 	f, err := os.Open(in)
 	if err != nil {
 		return err
@@ -66,6 +67,7 @@ func run(in, out string) error {
 	}
 	type occ struct{ code, uri, isco, nl, en string }
 	var occs []occ
+	trades := map[string]tradeSource{}
 	for _, r := range rows[1:] {
 		if r[head["entry_level_selection"]] != "Y" {
 			continue
@@ -75,8 +77,11 @@ func run(in, out string) error {
 		if len(nl) == 0 || len(en) == 0 {
 			continue
 		}
-		occs = append(occs, occ{"esco_" + strings.ReplaceAll(r[head["escoCode"]], ".", "_"), r[head["conceptUri"]], r[head["iscoGroup"]],
+		code := "esco_" + strings.ReplaceAll(r[head["escoCode"]], ".", "_")
+		occs = append(occs, occ{code, r[head["conceptUri"]], r[head["iscoGroup"]],
 			strings.Join(nl, "|"), strings.Join(en, "|")})
+		trades[code] = tradeSource{code: code, uri: r[head["conceptUri"]], labels: [2][]string{nl, en},
+			descr: [2]string{r[head["description_nl"]], r[head["description_en"]]}}
 	}
 	sort.Slice(occs, func(i, j int) bool { return occs[i].code < occs[j].code })
 	o, err := os.Create(out)
@@ -95,5 +100,8 @@ func run(in, out string) error {
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	return o.Close()
+	if err := o.Close(); err != nil {
+		return err
+	}
+	return writeTrades(dir, trades, tradesOut)
 }

@@ -1,0 +1,143 @@
+package taxonomy_test
+
+import (
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// ownWords is one trade of testdata/own_words.tsv.
+type ownWords struct {
+	code         string
+	nl, en, typo string
+	profiles     [3][]string
+}
+
+func readOwnWords(t *testing.T) []ownWords {
+	t.Helper()
+	b, err := os.ReadFile("testdata/own_words.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []ownWords
+	for _, line := range strings.Split(string(b), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) != 7 {
+			t.Fatalf("own_words.tsv: %d columns in %q", len(f), line)
+		}
+		w := ownWords{code: f[0], nl: f[1], en: f[2], typo: f[3]}
+		for i := range 3 {
+			for _, l := range strings.Split(f[4+i], ";") {
+				w.profiles[i] = append(w.profiles[i], strings.TrimSpace(l))
+			}
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// TestTrades_OwnWords: profiles that describe a trade in their own words
+// (testdata/own_words.tsv, written by hand for trades the project's file
+// does not list) claim it. Each trade's query is taken as the engines
+// answer it: the profiles that claim the trade, by coverage, then those
+// that claim a related trade as theirs. Precision@10, recall and
+// R-precision over the 72 profiles; the thresholds in trades.go were
+// chosen on this set, so api.TestRelevance_OwnWords checks other trades.
+func TestTrades_OwnWords(t *testing.T) {
+	tx := load(t)
+	ws := readOwnWords(t)
+	type prof struct {
+		code    string
+		claims  map[string]float64
+		primary map[string]bool
+	}
+	var corpus []prof
+	claims := 0
+	for _, w := range ws {
+		if !tx.IsTrade(w.code) {
+			t.Fatalf("%s is no trade", w.code)
+		}
+		for _, p := range w.profiles {
+			c, pri := map[string]float64{}, map[string]bool{}
+			for _, f := range tx.Trades(p) {
+				c[f.Code], pri[f.Code] = f.Coverage, f.Primary
+			}
+			claims += len(c)
+			corpus = append(corpus, prof{w.code, c, pri})
+		}
+	}
+	var P, R, RP float64
+	for _, w := range ws {
+		sib := tx.Related(w.code)
+		if slices.Contains(sib, w.code) {
+			t.Fatalf("%s is among its own related trades %v", w.code, sib)
+		}
+		type scored struct {
+			i int
+			s float64
+		}
+		var hits []scored
+		for i, p := range corpus {
+			best := 0.0
+			for c, v := range p.claims {
+				if c == w.code {
+					best = max(best, 1+v)
+				} else if slices.Contains(sib, c) && p.primary[c] {
+					best = max(best, v/4)
+				}
+			}
+			if best > 0 {
+				hits = append(hits, scored{i, best})
+			}
+		}
+		sort.SliceStable(hits, func(i, j int) bool { return hits[i].s > hits[j].s })
+		for _, h := range hits[:min(3, len(hits))] {
+			if corpus[h.i].code == w.code {
+				RP++
+			}
+		}
+		hits = hits[:min(10, len(hits))]
+		found := 0
+		for _, h := range hits {
+			if corpus[h.i].code == w.code {
+				found++
+			}
+		}
+		if len(hits) > 0 {
+			P += float64(found) / float64(len(hits))
+		}
+		R += float64(found) / 3
+		if found < 3 {
+			t.Logf("%s: %d of its 3 profiles among %d found", w.nl, found, len(hits))
+		}
+	}
+	n := float64(len(ws))
+	P, R, RP = P/n, R/n, RP/(3*n)
+	t.Logf("%d trades: precision@10 %.2f, recall %.2f, R-precision %.2f; %.1f trades claimed a profile", len(ws), P, R, RP, float64(claims)/float64(len(corpus)))
+	// A guard against regressions, just under the figures of the change
+	// that chose the thresholds (0.88 and 0.81): the measure that counts is
+	// api.TestRelevance_OwnWords, on trades not looked at here.
+	if P < 0.8 || R < 0.75 {
+		t.Fatalf("precision %.2f, recall %.2f; want 0.8 and 0.75 or more", P, R)
+	}
+}
+
+func TestTrades_CompoundAndStem(t *testing.T) {
+	tx := load(t)
+	// "gipsplaten" carries gips; "muren" and "muur" meet.
+	f, core, ok := tx.TradeFitOf([]string{"muren stucen", "gipsplaten plaatsen"}, "esco_7123_2")
+	if !ok || f.Coverage <= 0 || len(f.Labels) == 0 {
+		t.Fatalf("plasterer: %+v %d %v", f, core, ok)
+	}
+	if _, _, ok := tx.TradeFitOf([]string{"brood bakken"}, "esco_7123_2"); ok {
+		t.Fatal("bread baking claims a plasterer's words")
+	}
+	if got := tx.Trades(nil); len(got) != 0 {
+		t.Fatalf("no labels claim %v", got)
+	}
+}
