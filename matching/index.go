@@ -175,6 +175,10 @@ type Index interface {
 // checks the exact distance after.
 var TravelBands = []int{0, 5, 10, 15, 20, 25, 30, 40, 50, 60, 75, 100, 150, 200, 300}
 
+// FacetSizes are how many values of each facet an engine returns, the most
+// frequent first (then by value); hours come in HoursBands.
+var FacetSizes = map[string]int{"skills": 20, "province": 12, "certificates": 20, "sector": 20}
+
 // HoursBands are the buckets of the hours facet.
 var HoursBands = []struct {
 	Name     string

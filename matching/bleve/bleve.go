@@ -271,15 +271,36 @@ func terms(fieldName string, values []string) []query.Query {
 }
 
 // words matches each unrecognised word in the text fields, with the typo
-// allowance set explicitly to Meilisearch's rule (Bleve's "auto" differs).
-func words(ws []string, fields ...string) []query.Query {
+// allowance set explicitly to Meilisearch's rule (Bleve's "auto" differs):
+// one typo from 5 letters, two from 9, and a typo in the first letter
+// counts as two — none in a word under 9 letters, and nothing beside it
+// from 9. No word is a prefix of a longer one. Each match carries boost
+// (a disjunction's own boost is not applied by Bleve).
+func words(ws []string, boost float64, fields ...string) []query.Query {
 	var out []query.Query
+	match := func(w, f string, fuzzy, prefix int) *query.MatchQuery {
+		q := blv.NewMatchQuery(w)
+		q.SetField(f)
+		q.SetFuzziness(fuzzy)
+		q.SetPrefix(prefix)
+		q.SetBoost(boost)
+		return q
+	}
 	for _, w := range ws {
 		for _, f := range fields {
-			q := blv.NewMatchQuery(w)
-			q.SetField(f)
-			q.SetFuzziness(taxonomy.Allowed(w))
-			out = append(out, q)
+			switch n := taxonomy.Allowed(w); n {
+			case 0:
+				out = append(out, match(w, f, 0, 0))
+			case 1:
+				out = append(out, match(w, f, 1, 1))
+			default:
+				// A typo in the first letter and none beside it: found,
+				// and scored as the rarest of matches (the exact word
+				// matches both, and must not score twice).
+				firstLetter := match(w, f, 1, 0)
+				firstLetter.SetBoost(boost * 0.01)
+				out = append(out, blv.NewDisjunctionQuery(match(w, f, n, 1), firstLetter))
+			}
 		}
 	}
 	return out
@@ -422,11 +443,11 @@ func standardFacets(skillsField string) map[string]*blv.FacetRequest {
 
 // textBoost weighs a free-label word beside skill codes: a profile the
 // codes find ranks above one found only by its words.
-const textBoost = 0.1
+const textBoost = 0.01
 
 // tradeBoost weighs a trade a profile claims in its own words (its
 // coverage steps add up) below a code it names or claims by name.
-const tradeBoost = 0.2
+const tradeBoost = 0.1
 
 // SearchCandidates answers an employer's search. Bleve finds and scores
 // the skill terms or words; the candidate table applies the rest exactly
@@ -447,13 +468,11 @@ func (ix *Index) SearchCandidates(ctx context.Context, q matching.CandidateQuery
 		tq.SetBoost(tradeBoost * t.Boost)
 		scoring = append(scoring, tq)
 	}
-	text := words(matching.ExtraWords(q), "skill_text")
+	boost := 1.0
 	if len(scoring) > 0 {
-		for _, t := range text {
-			t.(*query.MatchQuery).SetBoost(textBoost)
-		}
+		boost = textBoost
 	}
-	scoring = append(scoring, text...)
+	scoring = append(scoring, words(matching.ExtraWords(q), boost, "skill_text")...)
 	var inner query.Query
 	score := ""
 	switch {
@@ -526,7 +545,7 @@ func (ix *Index) storedShown(id string) (string, error) {
 func (ix *Index) SearchVacancies(ctx context.Context, q matching.VacancyQuery) (matching.Result, error) {
 	scoring := append(terms("skills", q.Skills), terms("nice_skills", q.Skills)...)
 	if len(scoring) == 0 {
-		scoring = words(q.Words, "title", "skill_text")
+		scoring = words(q.Words, 1, "title", "skill_text")
 	}
 	var filters, exclude []query.Query
 	if len(scoring) > 0 {

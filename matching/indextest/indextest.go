@@ -328,6 +328,7 @@ func Run(t *testing.T, fresh func(t *testing.T) matching.Index) {
 		r, err = ix.SearchVacancies(ctx, matching.VacancyQuery{Skills: []string{"forklift_driving"}, Limit: 20})
 		want(t, "after closing v_far", r, err, "v_warehouse")
 	})
+	runEngineRules(t, fresh)
 	t.Run("Clear", func(t *testing.T) {
 		ix := loaded(t)
 		if err := ix.Clear(ctx); err != nil {

@@ -32,13 +32,19 @@ func geoRadius(lat, lon, km float64) string {
 	return fmt.Sprintf("_geoRadius(%s, %s, %d)", num(lat), num(lon), int(math.Round(math.Max(km, 0.1)*1000)))
 }
 
+// TravelBands are matching.TravelBands with a band a kilometre below 5:
+// radii are whole kilometres, so a radius under 5 is exact (with the
+// shared bands someone who travels 3 km was found only within 100 m).
+var TravelBands = append([]int{0, 1, 2, 3, 4}, matching.TravelBands[1:]...)
+
 // travelFilter honours each candidate's travel radius in bands (a filter
 // cannot compare a distance with a field): per band, candidates whose
 // radius lies in the band and who live within min(km, band) of the point.
-// Conservative by at most one band (a candidate who travels 24 km is found
-// up to 20 km away); the Bleve engine checks the exact radius.
+// Conservative by at most one band from 5 km (a candidate who travels
+// 24 km is found up to 20 km away); the Bleve engine checks the exact
+// radius.
 func travelFilter(g matching.Geo) string {
-	bands := matching.TravelBands
+	bands := TravelBands
 	parts := make([]string, 0, len(bands))
 	for i, b := range bands {
 		cond := fmt.Sprintf("travel >= %d", b)
@@ -129,10 +135,53 @@ func CandidateWordsFilter(q matching.CandidateQuery) string {
 	return withRest(q, "NOT skills IN "+list(q.Skills))
 }
 
-// CandidateTradesFilter is the part after the codes: the profiles that
-// claim one of the query's trades in their own words and none of its codes.
-func CandidateTradesFilter(q matching.CandidateQuery) string {
-	return withRest(q, "trades IN "+list(matching.TradeTokens(q.Trades))+" AND NOT skills IN "+list(q.Skills))
+// CandidateParts are the filters of a search with codes, in the order its
+// hits come: the profiles that name a code as a skill; those that claim
+// one through an occupation word; then those that claim one of its trades
+// in their own words — for whom it is the trade ("!"), then by coverage
+// ("++", "+", the code alone), then those whose own trade is related —
+// each part without the profiles of the parts before.
+func CandidateParts(q matching.CandidateQuery) []string {
+	parts := []string{CandidateExplicitFilter(q), CandidateClaimedFilter(q)}
+	var earlier []string
+	for _, g := range tradeGroups(q.Trades) {
+		cond := "trades IN " + list(g) + " AND NOT skills IN " + list(q.Skills)
+		if len(earlier) > 0 {
+			cond += " AND NOT trades IN " + list(earlier)
+		}
+		parts = append(parts, withRest(q, cond))
+		earlier = append(earlier, g...)
+	}
+	return parts
+}
+
+// tradeGroups splits a query's trade tokens into the steps they rank in.
+func tradeGroups(terms []matching.TradeTerm) [][]string {
+	rank := func(t matching.TradeTerm) int {
+		if t.Boost < 1 {
+			return 4 // a related trade
+		}
+		switch {
+		case strings.HasSuffix(t.Token, "!"):
+			return 0
+		case strings.HasSuffix(t.Token, "++"):
+			return 1
+		case strings.HasSuffix(t.Token, "+"):
+			return 2
+		}
+		return 3
+	}
+	groups := make([][]string, 5)
+	for _, t := range terms {
+		groups[rank(t)] = append(groups[rank(t)], t.Token)
+	}
+	var out [][]string
+	for _, g := range groups {
+		if len(g) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // CandidateExplicitFilter is the first part of a search with skill codes:

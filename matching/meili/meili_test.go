@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	ms "github.com/meilisearch/meilisearch-go"
+
 	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/matching/indextest"
 	"github.com/herstart/herstart/matching/meili"
@@ -35,7 +37,10 @@ func TestCandidateFilter(t *testing.T) {
 func TestCandidateFilter_TravelBands(t *testing.T) {
 	got := meili.CandidateFilter(matching.CandidateQuery{Geo: &matching.Geo{Lat: 52.09, Lon: 5.12, Km: 12}})
 	for _, part := range []string{
-		`(travel >= 0 AND travel < 5 AND _geoRadius(52.09, 5.12, 100))`,
+		`(travel >= 0 AND travel < 1 AND _geoRadius(52.09, 5.12, 100))`,
+		`(travel >= 3 AND travel < 4 AND _geoRadius(52.09, 5.12, 3000))`,
+		`(travel >= 4 AND travel < 5 AND _geoRadius(52.09, 5.12, 4000))`,
+		`(travel >= 5 AND travel < 10 AND _geoRadius(52.09, 5.12, 5000))`,
 		`(travel >= 10 AND travel < 15 AND _geoRadius(52.09, 5.12, 10000))`,
 		`(travel >= 15 AND travel < 20 AND _geoRadius(52.09, 5.12, 12000))`,
 		`(travel >= 300 AND _geoRadius(52.09, 5.12, 12000))`,
@@ -70,17 +75,29 @@ func TestFilter_InjectionStaysALiteral(t *testing.T) {
 }
 
 func TestSettings(t *testing.T) {
-	tx, err := taxonomy.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	syn := meili.Synonyms(tx)
-	if !contains(fmt.Sprint(syn["heftruck"]), "forklift") {
-		t.Fatalf("synonyms of heftruck = %v; want forklift among them", syn["heftruck"])
-	}
-	s := meili.CandidateSettings(syn)
+	s := meili.CandidateSettings()
 	if fmt.Sprint(s.FilterableAttributes) != "[skills explicit_skills trades certificates province hours travel available_from confirmed_at conflict_tokens excluded_tokens _geo]" {
 		t.Fatalf("filterable = %v", s.FilterableAttributes)
+	}
+	// Meilisearch's defaults would stop totals and pages at 1,000 hits,
+	// count 100 facet values chosen alphabetically, and take a query's
+	// last word as a prefix.
+	for _, x := range []*ms.Settings{s, meili.VacancySettings()} {
+		if x.Pagination == nil || x.Pagination.MaxTotalHits < 1_000_000 {
+			t.Fatalf("pagination %+v", x.Pagination)
+		}
+		if f := x.Faceting; f == nil || f.MaxValuesPerFacet < 2000 || f.SortFacetValuesBy["*"] != ms.SortFacetTypeCount {
+			t.Fatalf("faceting %+v", x.Faceting)
+		}
+		if x.PrefixSearch == nil || *x.PrefixSearch != "disabled" {
+			t.Fatalf("prefix search %v", x.PrefixSearch)
+		}
+		if len(x.Synonyms) > 0 {
+			t.Fatalf("synonyms %v", x.Synonyms)
+		}
+	}
+	if fmt.Sprint(meili.VacancySettings().SortableAttributes) != "[id]" {
+		t.Fatalf("vacancies sortable %v", meili.VacancySettings().SortableAttributes)
 	}
 	if fmt.Sprint(s.SearchableAttributes) != "[skill_text]" {
 		t.Fatalf("searchable = %v: only level-0 skill labels are searchable", s.SearchableAttributes)
@@ -132,7 +149,7 @@ func contains(s, sub string) bool { return strings.Contains(s, sub) }
 // TestCandidateTies: candidates of equal relevance are ordered as the
 // embedded engine orders them (tie_available, tie_confirmed, id).
 func TestCandidateTies(t *testing.T) {
-	s := meili.CandidateSettings(nil)
+	s := meili.CandidateSettings()
 	if fmt.Sprint(s.SortableAttributes) != "[tie_available tie_confirmed id]" || fmt.Sprint(meili.CandidateSort) != "[tie_available:asc tie_confirmed:desc id:asc]" {
 		t.Fatalf("sortable %v, sort %v", s.SortableAttributes, meili.CandidateSort)
 	}
@@ -162,20 +179,57 @@ func TestCandidateWordsFilter(t *testing.T) {
 	}
 }
 
-// TestCandidateTradesFilter: a search whose codes name a trade takes, after
-// the codes, the profiles that claim the trade in their own words, and the
-// words part excludes them.
-func TestCandidateTradesFilter(t *testing.T) {
+// TestCandidateParts: a search whose codes name a trade takes, after the
+// codes, the profiles that claim the trade in their own words, for whom
+// it is the trade first, then by coverage, then those of a related trade;
+// the words part excludes them all.
+func TestCandidateParts(t *testing.T) {
 	q := matching.CandidateQuery{Skills: []string{"esco_7512_1"}, Words: []string{"brood"}, Province: "Utrecht",
-		Trades: []matching.TradeTerm{{Token: "esco_7512_1", Boost: 1}, {Token: "esco_7512_3", Boost: 0.5}}}
-	if got := meili.CandidateTradesFilter(q); got != `province = "Utrecht" AND trades IN ["esco_7512_1", "esco_7512_3"] AND NOT skills IN ["esco_7512_1"]` {
-		t.Fatalf("trades filter %s", got)
+		Trades: []matching.TradeTerm{{Token: "esco_7512_1", Boost: 1}, {Token: "esco_7512_1+", Boost: 1}, {Token: "esco_7512_1!", Boost: 1}, {Token: "esco_7512_3!", Boost: 0.25}}}
+	want := []string{
+		`province = "Utrecht" AND explicit_skills IN ["esco_7512_1"]`,
+		`province = "Utrecht" AND skills IN ["esco_7512_1"] AND NOT explicit_skills IN ["esco_7512_1"]`,
+		`province = "Utrecht" AND trades IN ["esco_7512_1!"] AND NOT skills IN ["esco_7512_1"]`,
+		`province = "Utrecht" AND trades IN ["esco_7512_1+"] AND NOT skills IN ["esco_7512_1"] AND NOT trades IN ["esco_7512_1!"]`,
+		`province = "Utrecht" AND trades IN ["esco_7512_1"] AND NOT skills IN ["esco_7512_1"] AND NOT trades IN ["esco_7512_1!", "esco_7512_1+"]`,
+		`province = "Utrecht" AND trades IN ["esco_7512_3!"] AND NOT skills IN ["esco_7512_1"] AND NOT trades IN ["esco_7512_1!", "esco_7512_1+", "esco_7512_1"]`,
 	}
-	if got := meili.CandidateWordsFilter(q); got != `province = "Utrecht" AND NOT skills IN ["esco_7512_1"] AND NOT trades IN ["esco_7512_1", "esco_7512_3"]` {
+	if got := meili.CandidateParts(q); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("parts\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if got := meili.CandidateWordsFilter(q); got != `province = "Utrecht" AND NOT skills IN ["esco_7512_1"] AND NOT trades IN ["esco_7512_1", "esco_7512_1+", "esco_7512_1!", "esco_7512_3!"]` {
 		t.Fatalf("words filter %s", got)
 	}
 	doc := meili.CandidateDocument(matching.CandidateDoc{ID: "c_1", Trades: []string{"esco_7512_1", "esco_7512_1+"}})
 	if fmt.Sprint(doc["trades"]) != "[esco_7512_1 esco_7512_1+]" {
 		t.Fatalf("document trades %v", doc["trades"])
+	}
+}
+
+// TestWindows: what a page needs of each part, by the parts' totals.
+func TestWindows(t *testing.T) {
+	for _, c := range []struct {
+		totals        []int
+		offset, limit int
+		want          string
+	}{
+		{[]int{5, 3}, 0, 20, "[[0 5] [0 3]] 0 12"},
+		{[]int{1050, 100}, 1040, 20, "[[1040 10] [0 10]] 0 0"},
+		{[]int{1050, 100}, 1060, 20, "[[0 0] [10 20]] 0 0"},
+		{[]int{5, 3}, 10, 20, "[[0 0] [0 0]] 2 20"},
+		{[]int{0, 0, 4}, 2, 1, "[[0 0] [0 0] [2 1]] 0 0"},
+	} {
+		w, ro, rl := meili.Windows(c.totals, c.offset, c.limit)
+		if got := fmt.Sprint(w, " ", ro, " ", rl); got != c.want {
+			t.Errorf("Windows(%v, %d, %d) = %s; want %s", c.totals, c.offset, c.limit, got, c.want)
+		}
+	}
+}
+
+func TestAtLeast(t *testing.T) {
+	for v, want := range map[string]bool{"1.23.0": true, "1.50.2": true, "2.0.0": true, "1.22.9": false, "1.14.0": false, "1.23.0-rc.1": true, "v1.9.0": false} {
+		if got := meili.AtLeast(v, meili.MinVersion); got != want {
+			t.Errorf("AtLeast(%s) = %v", v, got)
+		}
 	}
 }
