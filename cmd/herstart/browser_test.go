@@ -712,6 +712,15 @@ func TestBrowser_Roles(t *testing.T) {
 	employer.waitText("#results", "Waarom deze kaart")
 	employer.open(strings.TrimPrefix(employer.location(), base)) // a fresh load: leaving a changed field by Tab searches again
 	employer.check("candidate search (employer)", "search")
+	// A trade in a candidate's own words: the title finds him, and his card
+	// says which of the trade's core words his skills have.
+	employer.open("/search?q=asbestsaneerder")
+	employer.waitText("#results", "kernwoorden van asbestverwijderaar") // ESCO's name of the trade
+	if got := employer.text("#results"); !strings.Contains(got, "asbest verwijderen") || strings.Contains(got, "Milan") {
+		t.Fatalf("search by a trade's title: %q; want the card with his own words and without his name", got)
+	}
+	b.record("search by a trade's title (asbestsaneerder), found by the candidate's own words: " + strings.Join(strings.Fields(eval[string](employer, `document.querySelector('#results .reasons').textContent`)), " "))
+	employer.check("candidate search by a trade's title (employer)", "search-trade")
 	employer.open("/cards/" + candID)
 	employer.wantText("Geanonimiseerde kandidaat", "Openheidsniveau 0")
 	if strings.Contains(employer.text("main"), "Sanne") || strings.Contains(employer.text("main"), "23:00") {

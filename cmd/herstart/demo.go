@@ -95,7 +95,7 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdo
 		}
 		// Two who fit the demo vacancies, so that an introduction can be
 		// walked through (README): the generated ones rarely do.
-		for _, in := range fittingDemoCandidates(time.Now()) {
+		for _, in := range append(fittingDemoCandidates(time.Now()), ownWordsDemoCandidate(time.Now())) {
 			if err := demoCandidateFrom(ctx, p, worker, in); err != nil {
 				return err
 			}
@@ -174,6 +174,20 @@ func fittingDemoCandidates(now time.Time) []candidates.Input {
 		Motivation:  "Werkt graag buiten, in een vast team.",
 		WorkHistory: []string{"Werkervaringsplaats groenvoorziening, 6 maanden"},
 	}}
+}
+
+// ownWordsDemoCandidate describes his trade in his own words, as workers
+// type it ("asbest verwijderen"): a search for the trade's title
+// (asbestsaneerder) finds him by those words, and his card says which of
+// the trade's core words he has.
+func ownWordsDemoCandidate(now time.Time) candidates.Input {
+	return candidates.Input{
+		Identity: candidates.IdentityInput{FirstName: "Milan", LastName: "de Graaf", BirthDate: now.AddDate(-38, -1, 0).Format(time.DateOnly), Phone: "+31 6 99887766"},
+		Skills:   []string{"asbest verwijderen", "werken in een beschermend pak"}, Languages: []string{"nl"}, HoursPerWeek: 36,
+		AvailableFrom: now.AddDate(0, 0, 3).Format(time.DateOnly), HomePlace: "Nieuwegein", TravelRadiusKm: 30,
+		Motivation:  "Wil zijn certificaat weer gebruiken, liefst in een vaste ploeg.",
+		WorkHistory: []string{"Saneringsmedewerker, 4 jaar"},
+	}
 }
 
 func demoCandidateFrom(ctx context.Context, p *platform, worker users.Actor, in candidates.Input) error {

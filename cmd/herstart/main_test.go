@@ -252,7 +252,7 @@ func TestReindex_ShowsProgress(t *testing.T) {
 	env := testEnv(t, nil)
 	ctx := context.Background()
 	var out bytes.Buffer
-	loadDemo(t, env) // the demo with its history; then 40 generated candidates on top
+	loadDemo(t, env) // the demo with its history (21 candidates, and those placed in it); then 40 generated candidates on top
 	if err := run(ctx, []string{"demo", "--candidates", "40"}, &out, io.Discard, envFunc(env)); err != nil {
 		t.Fatalf("demo: %v\n%s", err, out.String())
 	}
@@ -261,7 +261,7 @@ func TestReindex_ShowsProgress(t *testing.T) {
 		t.Fatalf("reindex: %v\n%s", err, out.String())
 	}
 	got := out.String()
-	for _, want := range []string{"candidates [####################] 100%  70 of ~70 read", "vacancies  [####################] 100%  3 of ~3 read, 3 indexed", "search index rebuilt in"} {
+	for _, want := range []string{"candidates [####################] 100%  71 of ~71 read", "vacancies  [####################] 100%  3 of ~3 read, 3 indexed", "search index rebuilt in"} {
 		if !strings.Contains(got, want) {
 			t.Fatalf("reindex printed %q; want it to contain %q", got, want)
 		}
