@@ -23,6 +23,12 @@ var skillsTSV string
 //go:embed esco.tsv
 var escoTSV string
 
+// wordsTXT holds the words of ESCO's Dutch and English texts (words.txt):
+// a phrase made of them only is taken as meant, not as a typo.
+//
+//go:embed words.txt
+var wordsTXT string
+
 // Skill is an entry-level or vocational skill.
 type Skill struct {
 	Code         string
@@ -56,6 +62,7 @@ type Taxonomy struct {
 	words       []string         // the project's own phrases, for typo matching
 	escoWords   []string         // ESCO's labels, tried for typos only when no own phrase is near
 	escoWord    map[string]bool
+	known       map[string]bool // words.txt
 	trades      *trades
 
 	memoMu sync.Mutex
@@ -140,6 +147,12 @@ func Load() (*Taxonomy, error) {
 		return nil, err
 	}
 	t.trades = tr
+	t.known = map[string]bool{}
+	for _, w := range strings.Split(wordsTXT, "\n") {
+		if w != "" && !strings.HasPrefix(w, "#") {
+			t.known[w] = true
+		}
+	}
 	return t, nil
 }
 
@@ -334,10 +347,34 @@ func (t *Taxonomy) lookup(phrase string) (Match, bool) {
 	if best == "" {
 		best, bestDist = nearest(t.escoWords, phrase, allowed)
 	}
-	if best == "" {
+	if best == "" || t.swapsWords(phrase, best) {
 		return Match{}, false
 	}
 	return t.match(t.phrases[best], bestDist), true
+}
+
+// swapsWords reports whether taking phrase for near (a taxonomy phrase)
+// swaps a word for another word: they have as many words, and where they
+// differ the word typed is a word as written (of ESCO's texts or a phrase
+// of the taxonomy's own). Such a phrase means what it says ("haar
+// knippen", "kassen", "plakken"), it is no typo of the other ("haag
+// knippen", "kassa", "lakken"); a misspelt word ("lasen") or words written
+// apart ("drooghout" for "droog hout") still are.
+func (t *Taxonomy) swapsWords(phrase, near string) bool {
+	a, b := strings.Fields(phrase), strings.Fields(near)
+	if len(a) != len(b) {
+		return false
+	}
+	word := func(w string) bool {
+		_, own := t.phrases[w]
+		return t.known[w] || own
+	}
+	for i := range a {
+		if a[i] != b[i] && !word(a[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // nearest is the phrase of words within allowed edits of phrase, the

@@ -158,3 +158,29 @@ func contains(list []string, v string) bool {
 	}
 	return false
 }
+
+// TestResolve_RealWordsAreNoTypos: a phrase that swaps a word for another
+// real word is meant as written ("haar knippen" is hair, not "haag
+// knippen", hedges); a misspelt word, or words written apart, are still
+// typos.
+func TestResolve_RealWordsAreNoTypos(t *testing.T) {
+	tx := load(t)
+	codes := func(text string) []string {
+		ms, _ := tx.Resolve(text)
+		var out []string
+		for _, m := range ms {
+			out = append(out, m.Skills...)
+		}
+		return out
+	}
+	for text, not := range map[string]string{"haar knippen": "hedge_trimming", "plakken": "spray_painting", "kassen": "cashier"} {
+		if got := codes(text); slices.Contains(got, not) {
+			t.Errorf("%q resolves to %v; %s is another word's meaning", text, got, not)
+		}
+	}
+	for text, want := range map[string]string{"lasen": "welding", "heftruk": "forklift_driving", "haag knipen": "hedge_trimming"} {
+		if got := codes(text); !slices.Contains(got, want) {
+			t.Errorf("%q resolves to %v; want %s (a typo)", text, got, want)
+		}
+	}
+}

@@ -103,5 +103,8 @@ func run(dir, out, tradesOut string) error {
 	if err := o.Close(); err != nil {
 		return err
 	}
-	return writeTrades(dir, trades, tradesOut)
+	if err := writeTrades(dir, trades, tradesOut); err != nil {
+		return err
+	}
+	return writeWords(dir, "words.txt")
 }
