@@ -145,6 +145,32 @@ func runEngineRules(t *testing.T, fresh func(t *testing.T) matching.Index) {
 			t.Fatalf("order %v; want %v", order, want)
 		}
 	})
+	t.Run("MoreOfTheSkillsFirst", func(t *testing.T) {
+		// Of those who name the query's skills, who has all three comes
+		// before who has two, before who has one, though the tie order
+		// (available sooner) says otherwise.
+		named := func(id string, avail int, skills ...string) matching.CandidateDoc {
+			d := cand(id, "Utrecht", "Utrecht", 25, skills, "", nil, 32, avail)
+			d.ExplicitSkills = skills
+			return d
+		}
+		ix := load(t, []matching.CandidateDoc{
+			named("c_one", 0, "forklift_driving"),
+			named("c_two", 5, "forklift_driving", "order_picking"),
+			named("c_three", 10, "forklift_driving", "order_picking", "packing"),
+		})
+		r, err := ix.SearchCandidates(ctx, matching.CandidateQuery{Skills: []string{"forklift_driving", "order_picking", "packing"}, Limit: 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var order []string
+		for _, h := range r.Hits {
+			order = append(order, h.ID)
+		}
+		if want := []string{"c_three", "c_two", "c_one"}; !slices.Equal(order, want) || r.Total != 3 {
+			t.Fatalf("order %v (total %d); want %v", order, r.Total, want)
+		}
+	})
 	t.Run("SmallTravelRadius", func(t *testing.T) {
 		// Someone who travels 3 km is found by a job 2 km from home and not
 		// by one 4 km away, whatever radius the search asks.

@@ -136,13 +136,20 @@ func CandidateWordsFilter(q matching.CandidateQuery) string {
 }
 
 // CandidateParts are the filters of a search with codes, in the order its
-// hits come: the profiles that name a code as a skill; those that claim
-// one through an occupation word; then those that claim one of its trades
+// hits come: the profiles that name a code as a skill, those with more of
+// the codes first (tiers); those that claim one through an occupation
+// word, the same way; then those that claim one of its trades
 // in their own words — for whom it is the trade ("!"), then by coverage
 // ("++", "+", the code alone), then those whose own trade is related —
 // each part without the profiles of the parts before.
 func CandidateParts(q matching.CandidateQuery) []string {
-	parts := []string{CandidateExplicitFilter(q), CandidateClaimedFilter(q)}
+	var parts []string
+	for _, t := range tiers("explicit_skills", q.Skills) {
+		parts = append(parts, withRest(q, t))
+	}
+	for _, t := range tiers("skills", q.Skills) {
+		parts = append(parts, withRest(q, t+" AND NOT explicit_skills IN "+list(q.Skills)))
+	}
 	var earlier []string
 	for _, g := range tradeGroups(q.Trades) {
 		cond := "trades IN " + list(g) + " AND NOT skills IN " + list(q.Skills)
@@ -153,6 +160,67 @@ func CandidateParts(q matching.CandidateQuery) []string {
 		earlier = append(earlier, g...)
 	}
 	return parts
+}
+
+// tiersMax is the most codes whose every count gets a tier of its own; a
+// query with more has two: all of them, then any.
+const tiersMax = 4
+
+// tiers are the conditions on field for the profiles that have all of
+// codes, then one fewer, …, then one: a filter does not score, so the
+// profiles with 3 of 3 skills come before those with 1 of 3 this way (the
+// embedded engine's relevance ranks them so). Disjoint, in order.
+func tiers(field string, codes []string) []string {
+	k := len(codes)
+	if k <= 1 {
+		return []string{field + " IN " + list(codes)}
+	}
+	counts := []int{}
+	if k <= tiersMax {
+		for m := k; m >= 1; m-- {
+			counts = append(counts, m)
+		}
+	} else {
+		counts = []int{k, 1}
+	}
+	var out []string
+	prev := ""
+	for _, m := range counts {
+		cond := atLeast(field, codes, m)
+		if prev != "" {
+			cond += " AND NOT " + prev
+		}
+		out = append(out, cond)
+		prev = atLeast(field, codes, m)
+	}
+	return out
+}
+
+// atLeast is the condition that field holds at least m of codes.
+func atLeast(field string, codes []string, m int) string {
+	if m <= 1 {
+		return field + " IN " + list(codes)
+	}
+	var or []string
+	var pick func(start int, chosen []string)
+	pick = func(start int, chosen []string) {
+		if len(chosen) == m {
+			and := make([]string, len(chosen))
+			for i, c := range chosen {
+				and[i] = field + " = " + quote(c)
+			}
+			or = append(or, "("+strings.Join(and, " AND ")+")")
+			return
+		}
+		for i := start; i < len(codes); i++ {
+			pick(i+1, append(chosen, codes[i]))
+		}
+	}
+	pick(0, nil)
+	if len(or) == 1 {
+		return or[0]
+	}
+	return "(" + strings.Join(or, " OR ") + ")"
 }
 
 // tradeGroups splits a query's trade tokens into the steps they rank in.

@@ -233,3 +233,24 @@ func TestAtLeast(t *testing.T) {
 		}
 	}
 }
+
+// TestCandidateParts_MoreCodesFirst: with several codes the profiles that
+// name more of them come first (a filter does not score): a tier for each
+// count up to four codes, all-then-any beyond.
+func TestCandidateParts_MoreCodesFirst(t *testing.T) {
+	parts := meili.CandidateParts(matching.CandidateQuery{Skills: []string{"a", "b", "c"}})
+	want := []string{
+		`(explicit_skills = "a" AND explicit_skills = "b" AND explicit_skills = "c")`,
+		`((explicit_skills = "a" AND explicit_skills = "b") OR (explicit_skills = "a" AND explicit_skills = "c") OR (explicit_skills = "b" AND explicit_skills = "c")) AND NOT (explicit_skills = "a" AND explicit_skills = "b" AND explicit_skills = "c")`,
+		`explicit_skills IN ["a", "b", "c"] AND NOT ((explicit_skills = "a" AND explicit_skills = "b") OR (explicit_skills = "a" AND explicit_skills = "c") OR (explicit_skills = "b" AND explicit_skills = "c"))`,
+	}
+	if len(parts) != 6 || fmt.Sprint(parts[:3]) != fmt.Sprint(want) {
+		t.Fatalf("parts\n%s", strings.Join(parts, "\n"))
+	}
+	if !strings.HasSuffix(parts[5], `AND NOT explicit_skills IN ["a", "b", "c"]`) || !strings.HasPrefix(parts[5], `skills IN ["a", "b", "c"] AND NOT`) {
+		t.Fatalf("the last claimed tier %s", parts[5])
+	}
+	if n := len(meili.CandidateParts(matching.CandidateQuery{Skills: []string{"a", "b", "c", "d", "e"}})); n != 4 {
+		t.Fatalf("five codes: %d parts; want all-then-any for named and for claimed", n)
+	}
+}
