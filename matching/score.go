@@ -63,12 +63,19 @@ func Score(tx *taxonomy.Taxonomy, c candidates.Candidate, v employers.Vacancy, n
 	}
 	req, nice := vacancySkills(tx, v)
 	ex := Explanation{RequiredTotal: len(req)}
-	// A trade the profile describes in its own words counts as met.
+	// A trade the profile describes in its own words counts as met. The
+	// profile's trades are worked out once, and only when the vacancy or
+	// query names a trade the profile has no code of.
+	var fits []taxonomy.TradeFit
+	claimed := false
 	for _, code := range append(append([]string{}, req...), nice...) {
 		if haveSet[code] || !tx.IsTrade(code) {
 			continue
 		}
-		for _, f := range tx.Trades(c.Profile.Skills) {
+		if !claimed {
+			fits, claimed = tx.Trades(c.Profile.Skills), true
+		}
+		for _, f := range fits {
 			if f.Code != code {
 				continue
 			}
