@@ -120,10 +120,13 @@ type userResponse struct {
 	EmployerID  string    `json:"employer_id,omitempty"`
 	TOTPEnabled bool      `json:"totp_enabled"`
 	CreatedAt   time.Time `json:"created_at"`
+	Active      bool      `json:"active"`
+	Invited     bool      `json:"invited"` // has not chosen a password yet
 }
 
 func newUserResponse(u users.User) userResponse {
-	return userResponse{ID: string(u.ID), Email: u.Email, Name: u.Name, Role: string(u.Role), EmployerID: u.EmployerID, TOTPEnabled: u.TOTPEnabled, CreatedAt: u.CreatedAt}
+	return userResponse{ID: string(u.ID), Email: u.Email, Name: u.Name, Role: string(u.Role), EmployerID: u.EmployerID, TOTPEnabled: u.TOTPEnabled, CreatedAt: u.CreatedAt,
+		Active: !u.Disabled, Invited: u.Invited}
 }
 
 // handleMe handles GET /api/v1/users/me.

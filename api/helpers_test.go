@@ -20,6 +20,7 @@ import (
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/employers"
+	"github.com/herstart/herstart/mail"
 	"github.com/herstart/herstart/matching"
 	bleveindex "github.com/herstart/herstart/matching/bleve"
 	"github.com/herstart/herstart/payments"
@@ -46,6 +47,8 @@ type env struct {
 	payments   *payments.Service
 	matching   *matching.Service
 	clock      *testClock // the placements' and payments' clock
+	mail       *mail.Service
+	platform   *platform.Services
 }
 
 const testWebhookSecret = "whsec_api_test"
@@ -101,13 +104,13 @@ func newEnvOn(t *testing.T, db *mongo.Database, opts ...func(*web.Config)) *env 
 	// _id scans its table on the SQLite backend.
 	storetest.IndexIDs(t, db, p.Collections()...)
 	us, cs, es, rec, ib, ms, ps, pay := p.Users, p.Candidates, p.Employers, p.Audit, p.Inbox, p.Matching, p.Placements, p.Payments
-	cfg := api.Config{Users: us, Candidates: cs, Employers: es, Matching: ms, Audit: rec, Inbox: ib, Placements: ps, Payments: pay, Logger: slog.New(slog.DiscardHandler)}
+	cfg := api.Config{Users: us, Candidates: cs, Employers: es, Matching: ms, Audit: rec, Inbox: ib, Placements: ps, Payments: pay, Mail: p.Mail, Logger: slog.New(slog.DiscardHandler)}
 	wc := web.Config{Idempotency: p.Once}
 	for _, o := range opts {
 		o(&wc)
 	}
 	app := api.New(cfg, wc)
-	return &env{t: t, app: app, users: us, candidates: cs, employers: es, audit: rec, db: db, now: time.Now(), placements: ps, payments: pay, matching: ms, clock: clock}
+	return &env{t: t, app: app, users: us, candidates: cs, employers: es, audit: rec, db: db, now: time.Now(), placements: ps, payments: pay, matching: ms, clock: clock, mail: p.Mail, platform: p}
 }
 
 // user creates an account and returns a bearer token for it.

@@ -13,6 +13,7 @@ import (
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/employers"
 	"github.com/herstart/herstart/inbox"
+	"github.com/herstart/herstart/mail"
 	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/payments"
 	"github.com/herstart/herstart/placements"
@@ -30,6 +31,7 @@ type Config struct {
 	Inbox      *inbox.Service
 	Placements *placements.Service
 	Payments   *payments.Service
+	Mail       *mail.Service
 	Logger     *slog.Logger
 }
 
@@ -68,8 +70,16 @@ func Mount(w *web.Web, cfg Config) {
 	v1.Delete("/auth/session", s.handleSessionDelete)
 	v1.Post("/auth/totp", s.handleTOTPBegin)
 	v1.Post("/auth/totp/confirm", s.handleTOTPConfirm)
+	v1.Post("/auth/invitation", s.handleInvitationAccept)
+	v1.Post("/auth/password-reset", s.handleResetRequest)
+	v1.Post("/auth/password-reset/confirm", s.handleResetConfirm)
 	v1.Get("/users/me", s.handleMe)
 	v1.Post("/users", s.handleUserCreate)
+	v1.Get("/users", s.handleUserList)
+	v1.Post("/users/:id/invitation", s.handleUserInvite)
+	v1.Post("/users/:id/active", s.handleUserActive)
+	v1.Post("/users/:id/totp-reset", s.handleUserTOTPReset)
+	v1.Get("/mail", s.handleMailList)
 
 	v1.Post("/candidates", s.handleCandidateCreate)
 	v1.Get("/candidates", s.handleCandidateList)

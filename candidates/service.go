@@ -417,6 +417,27 @@ func (s *Service) List(ctx context.Context) ([]Summary, error) {
 	return out, err
 }
 
+// StaleSoon lists the available candidates of worker's caseload whose
+// availability was confirmed between warn and ConfirmEvery ago (about to
+// leave search), for the reminders job: ids and dates, no identity read.
+// Never for a request.
+func (s *Service) StaleSoon(ctx context.Context, worker users.ID, now time.Time, warn time.Duration) ([]Summary, error) {
+	all, err := s.store.caseload(ctx, worker)
+	if err != nil {
+		return nil, err
+	}
+	var out []Summary
+	for _, c := range all {
+		if c.Status != Available || c.ConfirmedAt == nil {
+			continue
+		}
+		if age := now.Sub(*c.ConfirmedAt); age >= warn && age < ConfirmEvery {
+			out = append(out, Summary{ID: c.ID, Status: c.Status, ConfirmedAt: c.ConfirmedAt})
+		}
+	}
+	return out, nil
+}
+
 // fields names the parts an update touches, for the audit event (names
 // only, never values).
 func (u Update) fields() []string {

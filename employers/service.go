@@ -315,6 +315,22 @@ func (s *Service) List(ctx context.Context, status Status) ([]Summary, error) {
 	return out, nil
 }
 
+// Pending lists the employers waiting for vetting, for the reminders
+// job; never for a request.
+func (s *Service) Pending(ctx context.Context) ([]Summary, error) {
+	all, err := s.store.list(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Summary
+	for _, e := range all {
+		if e.Status == Pending {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
 // Exists reports whether an employer with id is registered, whatever its
 // standing; for conflict lists.
 func (s *Service) Exists(ctx context.Context, id string) (bool, error) {

@@ -3,6 +3,7 @@ package frontend
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/employers"
 	"github.com/herstart/herstart/jobs"
+	"github.com/herstart/herstart/mail"
 	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/payments"
 	"github.com/herstart/herstart/placements"
@@ -495,14 +497,23 @@ func (p *Pages) auditMatches(c *fiber.Ctx, q string) ([]auditMatch, error) {
 
 // accountsData is the accounts page: the form's roles and the accounts.
 type accountsData struct {
-	Roles    []users.Role
+	Roles    []users.Role // of the accounts a coordinator creates
+	Filters  []users.Role // of the list's filter
+	Role     string       // the filter chosen ("": the platform's own staff)
 	Accounts []users.User
 	Me       users.ID
 	Reset    *accountReset // a password just reset, shown once
+	Link     *accountLink  // an invitation link just made, shown once
+	Mail     bool          // mail goes out (else invitations are links handed over)
 }
 
 type accountReset struct {
 	Name, Password string
+}
+
+type accountLink struct {
+	Name, Link string
+	Until      time.Time
 }
 
 func (p *Pages) accountsData(c *fiber.Ctx) (accountsData, error) {
@@ -510,16 +521,22 @@ func (p *Pages) accountsData(c *fiber.Ctx) (accountsData, error) {
 	if err != nil {
 		return accountsData{}, err
 	}
-	list, err := p.cfg.Users.List(ctxAs(c))
+	role := c.Query("role")
+	var list []users.User
+	if role == "" {
+		list, err = p.cfg.Users.List(ctxAs(c))
+	} else {
+		list, err = p.cfg.Users.Accounts(ctxAs(c), users.Role(role), "")
+	}
 	if err != nil {
 		return accountsData{}, err
 	}
-	return accountsData{Roles: []users.Role{users.ProbationWorker, users.Mentor, users.Coordinator}, Accounts: list, Me: a.UserID}, nil
+	return accountsData{Roles: []users.Role{users.ProbationWorker, users.Mentor, users.Coordinator}, Filters: users.Roles, Role: role,
+		Accounts: list, Me: a.UserID, Mail: p.cfg.Mail != nil && p.cfg.Mail.Configured()}, nil
 }
 
-// accounts lists the platform's own accounts (workers, mentors,
-// coordinators; employers add their colleagues themselves) with what a
-// coordinator does to them, and the form to create one.
+// accounts lists the accounts (the platform's own staff, or those of one
+// role) with what a coordinator does to them, and the form to create one.
 func (p *Pages) accounts(c *fiber.Ctx, pg *Page) error {
 	d, err := p.accountsData(c)
 	if err != nil {
@@ -533,16 +550,67 @@ func (p *Pages) accounts(c *fiber.Ctx, pg *Page) error {
 	return p.render(c, fiber.StatusOK, "accounts", pg)
 }
 
+// accountCreate makes an account and invites its person: by mail, or
+// where no mail goes out, by a link shown once to hand over in person.
 func (p *Pages) accountCreate(c *fiber.Ctx, pg *Page) error {
 	if _, err := signedIn(c, users.Coordinator); err != nil {
 		return err
 	}
 	pg.Form = formOf(c)
 	f := pg.Form
-	if _, err := p.cfg.Users.Create(ctxAs(c), users.NewUser{Email: f.Get("email"), Name: f.Get("name"), Password: f.Get("password"), Role: users.Role(f.Get("role"))}); err != nil {
+	u, err := p.cfg.Users.Create(ctxAs(c), users.NewUser{Email: f.Get("email"), Name: f.Get("name"), Role: users.Role(f.Get("role"))})
+	if err != nil {
 		return p.invalidAgain(c, err, "accounts", pg, func() (any, error) { return p.accountsData(c) })
 	}
-	return back(c, "/accounts", "Account created.")
+	if p.cfg.Mail != nil && p.cfg.Mail.Configured() {
+		return back(c, "/accounts", "Account created. The invitation is on its way by mail.")
+	}
+	return p.showLink(c, pg, u.ID)
+}
+
+// showLink makes an invitation link for id and shows it once.
+func (p *Pages) showLink(c *fiber.Ctx, pg *Page, id users.ID) error {
+	link, until, err := p.cfg.Users.InvitationLink(ctxAs(c), id)
+	if err != nil {
+		return p.invalidAgain(c, err, "accounts", pg, func() (any, error) { return p.accountsData(c) })
+	}
+	d, err := p.accountsData(c)
+	if err != nil {
+		return err
+	}
+	u, err := p.cfg.Users.Load(ctxAs(c), id)
+	if err != nil {
+		return err
+	}
+	d.Link = &accountLink{Name: u.Name, Link: link, Until: until}
+	pg.Form = url.Values{"role": {string(users.ProbationWorker)}}
+	pg.Data = d
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return p.render(c, fiber.StatusOK, "accounts", pg)
+}
+
+// accountInvite invites an account that has not chosen its password
+// again: by mail, or by a link shown once.
+func (p *Pages) accountInvite(c *fiber.Ctx, pg *Page) error {
+	if _, err := signedIn(c, users.Coordinator); err != nil {
+		return err
+	}
+	id := users.ID(c.Params("id"))
+	if c.FormValue("by") == "link" {
+		return p.showLink(c, pg, id)
+	}
+	if err := p.cfg.Users.Invite(ctxAs(c), id); err != nil {
+		return p.invalidAgain(c, err, "accounts", pg, func() (any, error) { return p.accountsData(c) })
+	}
+	return back(c, "/accounts", "A new invitation is on its way by mail.")
+}
+
+// accountTOTPReset removes an account's second factor (a lost phone).
+func (p *Pages) accountTOTPReset(c *fiber.Ctx, pg *Page) error {
+	if _, err := p.cfg.Users.ResetTOTP(ctxAs(c), users.ID(c.Params("id"))); err != nil {
+		return p.invalidAgain(c, err, "accounts", pg, func() (any, error) { return p.accountsData(c) })
+	}
+	return back(c, "/accounts", "The second factor is removed; the person sets it up again after signing in.")
 }
 
 // accountActive deactivates an account (its sessions end at once) or
@@ -579,6 +647,23 @@ func (p *Pages) accountReset(c *fiber.Ctx, pg *Page) error {
 	pg.Data = d
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return p.render(c, fiber.StatusOK, "accounts", pg)
+}
+
+// mailOutbox shows the outgoing mail (never its text): what waits, what
+// went, what failed.
+func (p *Pages) mailOutbox(c *fiber.Ctx, pg *Page) error {
+	if _, err := signedIn(c, users.Coordinator); err != nil {
+		return err
+	}
+	list, err := p.cfg.Mail.List(ctxAs(c), 200)
+	if err != nil {
+		return err
+	}
+	pg.Data = struct {
+		Configured bool
+		Mails      []mail.View
+	}{p.cfg.Mail.Configured(), list}
+	return p.render(c, fiber.StatusOK, "mail", pg)
 }
 
 // reindexStart rebuilds the search index as a job with its progress shown.

@@ -29,6 +29,7 @@ import (
 	"github.com/herstart/herstart/employers"
 	"github.com/herstart/herstart/inbox"
 	"github.com/herstart/herstart/jobs"
+	"github.com/herstart/herstart/mail"
 	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/payments"
 	"github.com/herstart/herstart/placements"
@@ -58,6 +59,7 @@ type Config struct {
 	Inbox      *inbox.Service
 	Placements *placements.Service
 	Payments   *payments.Service
+	Mail       *mail.Service // the outbox view; invitations (nil in tests of pages that need no mail)
 	Places     *places.Table
 	Taxonomy   *taxonomy.Taxonomy // names skill codes (nil: codes shown as they are)
 	Jobs       *jobs.Service      // long work with its progress (import, reindex, SEPA export)

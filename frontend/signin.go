@@ -17,6 +17,7 @@ func (p *Pages) home(c *fiber.Ctx, pg *Page) error {
 	if pg.User != nil {
 		return c.Redirect(startPage(pg.User.Role), fiber.StatusSeeOther)
 	}
+	flashOf(c, pg)
 	return p.signInPage(c, pg, fiber.StatusOK)
 }
 

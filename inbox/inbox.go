@@ -53,6 +53,10 @@ type Service struct {
 	coll     *mongo.Collection
 	versions *store.Versions
 	now      func() time.Time
+
+	// Mailed tells the mail of a new message (its kind, never its text),
+	// for the next digest; key names the message (told once).
+	Mailed func(ctx context.Context, user, key, kind, path string) error
 }
 
 // NewService returns the inboxes of db. now may be nil.
@@ -96,6 +100,9 @@ func (s *Service) NotifyOnce(ctx context.Context, user users.ID, key, kind, text
 	})
 	if err != nil {
 		return fmt.Errorf("notify %s: %w", user, err)
+	}
+	if s.Mailed != nil {
+		return s.Mailed(ctx, string(user), id, kind, "/inbox")
 	}
 	return nil
 }

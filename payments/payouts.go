@@ -57,6 +57,12 @@ func (s *Service) Payouts(ctx context.Context) ([]PayoutSummary, error) {
 	return s.store.payoutList(ctx, "open")
 }
 
+// Open lists the payouts not yet settled, for the reminders job; never
+// for a request.
+func (s *Service) Open(ctx context.Context) ([]PayoutSummary, error) {
+	return s.store.payoutList(ctx, "open")
+}
+
 // PayoutsOfPlacement lists the payouts concerning a placement, for the
 // candidate's subject-access export; it checks no actor: the caller has
 // read the placement as the actor (placements.GetPlacement). employer is

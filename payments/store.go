@@ -219,6 +219,9 @@ func decodePayoutEntry(id, e string) PayoutSummary {
 	return PayoutSummary{ID: id, State: State(f[0]), DueDate: f[1], SchemeID: f[2], PlacementID: f[3], EmployerID: f[4], AmountCents: n, notBy: notBy}
 }
 
+// Approvals is how many coordinators approved the payout so far.
+func (p PayoutSummary) Approvals() int { return max(len(p.notBy)-1, 0) }
+
 // MayApprove reports whether coordinator user may approve the payout as
 // far as its list entry knows: not the one who scheduled it, nor one who
 // approved it already (the pages show the button only then; Approve

@@ -60,7 +60,28 @@ func (s *Service) Agenda(ctx context.Context) (Agenda, error) {
 	if err != nil {
 		return Agenda{}, err
 	}
-	es, err := s.store.entries(ctx, "agenda:mentor:"+string(a.UserID))
+	return s.agendaOf(ctx, a.UserID)
+}
+
+// DueCheckIns returns the check-ins of mentor's agenda that are due
+// tomorrow and those overdue, for the reminders job (ids and dates only,
+// no disclosure); never for a request.
+func (s *Service) DueCheckIns(ctx context.Context, mentor users.ID) (tomorrow, overdue []AgendaItem, err error) {
+	ag, err := s.agendaOf(ctx, mentor)
+	if err != nil {
+		return nil, nil, err
+	}
+	next := day(s.clock()).AddDate(0, 0, 1).Format(time.DateOnly)
+	for _, it := range ag.ThisWeek {
+		if it.DueDate == next {
+			tomorrow = append(tomorrow, it)
+		}
+	}
+	return tomorrow, ag.Overdue, nil
+}
+
+func (s *Service) agendaOf(ctx context.Context, mentor users.ID) (Agenda, error) {
+	es, err := s.store.entries(ctx, "agenda:mentor:"+string(mentor))
 	if err != nil {
 		return Agenda{}, err
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/herstart/herstart/ids"
 	"github.com/herstart/herstart/inbox"
 	"github.com/herstart/herstart/jobs"
+	"github.com/herstart/herstart/mail"
 	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/payments"
 	"github.com/herstart/herstart/placements"
@@ -80,6 +81,7 @@ type Services struct {
 	Taxonomy   *taxonomy.Taxonomy
 	Jobs       *jobs.Service
 	Once       *idempotency.Service // repeats of a creating request answered with the first answer
+	Mail       *mail.Service
 	Holder     string
 
 	collections []string
@@ -126,6 +128,8 @@ func New(ctx context.Context, db *mongo.Database, index matching.Index, o Option
 		}
 	}
 
+	s.Mail = mail.NewService(db, s.Holder, o.Now)
+	s.collections = append(s.collections, s.Mail.Collections()...)
 	s.Jobs = jobs.NewService(db, s.Holder, log)
 	s.Once = idempotency.NewService(db)
 	s.Users = users.NewService(userStore, s.Audit, s.Outbox, nil)
@@ -137,6 +141,21 @@ func New(ctx context.Context, db *mongo.Database, index matching.Index, o Option
 	s.Payments = payments.NewService(payStore, s.Placements, s.Audit, s.Outbox, o.Now)
 
 	// The hooks: each lower package learns of a higher one through them.
+	s.Users.SetMailer(s.Mail)
+	s.Mail.Register(users.MailInvitation, func(ctx context.Context, m mail.Mail) (mail.Content, bool, error) {
+		c, ok, err := s.Users.PrepareInvitation(ctx, m.User)
+		return mail.Content(c), ok, err
+	})
+	s.Mail.Register(users.MailReset, func(ctx context.Context, m mail.Mail) (mail.Content, bool, error) {
+		c, ok, err := s.Users.PrepareReset(ctx, m.Address)
+		return mail.Content(c), ok, err
+	})
+	s.Mail.Recipient = Recipient(s.Users)
+	s.Mail.Coordinator = func(ctx context.Context) error {
+		_, err := users.RequireRole(ctx, users.Coordinator)
+		return err
+	}
+	s.Inbox.Mailed = s.Mail.Notify
 	s.Employers.Notify = s.Inbox.Notify
 	s.Employers.OnVacancyChange = s.Matching.IndexVacancy
 	s.Candidates.EmployerExists = s.Employers.Exists
@@ -161,7 +180,7 @@ func New(ctx context.Context, db *mongo.Database, index matching.Index, o Option
 	s.Payments.ReturnURL = o.ReturnURL
 	s.Payments.Gateway = o.Gateway
 	s.Payments.ParseEvent = o.ParseEvent
-	for _, svc := range []interface{ SetLogger(*slog.Logger) }{s.Users, s.Candidates, s.Employers, s.Matching, s.Placements, s.Payments} {
+	for _, svc := range []interface{ SetLogger(*slog.Logger) }{s.Users, s.Candidates, s.Employers, s.Matching, s.Placements, s.Payments, s.Mail} {
 		svc.SetLogger(log)
 	}
 	if err := s.Check(); err != nil {
@@ -182,7 +201,7 @@ var optional = map[string]bool{"payments.Service.Gateway": true, "payments.Servi
 // service) left unset, but for the optional ones.
 func (s *Services) Check() error {
 	var missing []string
-	for _, svc := range []any{s.Users, s.Candidates, s.Employers, s.Matching, s.Inbox, s.Placements, s.Payments} {
+	for _, svc := range []any{s.Users, s.Candidates, s.Employers, s.Matching, s.Inbox, s.Placements, s.Payments, s.Mail} {
 		v := reflect.ValueOf(svc).Elem()
 		t := v.Type()
 		for i := 0; i < t.NumField(); i++ {
@@ -201,6 +220,17 @@ func (s *Services) Check() error {
 		return fmt.Errorf("platform: hooks left unset: %v", missing)
 	}
 	return nil
+}
+
+// Recipient tells the mail whom a user id names.
+func Recipient(us *users.Service) func(ctx context.Context, id string) (mail.Recipient, error) {
+	return func(ctx context.Context, id string) (mail.Recipient, error) {
+		u, err := us.Load(ctx, users.ID(id))
+		if err != nil {
+			return mail.Recipient{}, err
+		}
+		return mail.Recipient{Address: u.Email, Name: u.Name, Lang: u.Lang, Active: !u.Disabled && !u.Invited}, nil
+	}
 }
 
 // EmployerStanding tells the candidate service who an employer is

@@ -16,11 +16,16 @@ if xsd=$(scripts/pain001-xsd.sh 2>/dev/null); then
 else
 	echo "== pain.001.001.03 XSD not available (apt-get download libhbci4j-core-java failed): the SEPA test says so"
 fi
+# Mailpit, the real SMTP server of the mail tests (mail/mailpittest): a Go
+# tool of its own module (tools/mailpit), built once here.
+mkdir -p bin
+(cd tools/mailpit && go build -o ../../bin/mailpit github.com/axllent/mailpit)
+export HERSTART_MAILPIT="$PWD/bin/mailpit"
 # The packages with concurrency run under the race detector (STYLE.md 5):
 # whole packages, and the API's race tests (the rest of api runs without
 # -race below: its relevance sets are CPU-bound, not concurrent, and take
 # four minutes under the detector).
-race_pkgs=(./store/... ./audit/... ./placements/... ./payments/... ./candidates/... ./employers/... ./users/... ./jobs/... ./platform/... ./frontend/... ./inbox/...)
+race_pkgs=(./store/... ./audit/... ./placements/... ./payments/... ./candidates/... ./employers/... ./users/... ./jobs/... ./platform/... ./frontend/... ./inbox/... ./mail/...)
 echo "== go test -race (embedded FerretDB, SQLite backend): ${race_pkgs[*]}"
 go test -race -count=1 -timeout 20m "${race_pkgs[@]}"
 echo "== go test -race ./api -run 'TestInvariant|TestIdempotency|Concurrent|Parallel|TwoInstances' (the API's race tests)"
@@ -56,4 +61,4 @@ echo "   storage backend, and the load tool measures rather than holds a rule)"
 # the only one using its PostgreSQL database (its metadata cache goes stale
 # when another drops a schema; seen as "relation … does not exist").
 HERSTART_TEST_POSTGRES_URL="$HERSTART_PG_URL" go test -p 1 -count=1 -timeout 20m \
-	./store/... ./audit/... ./users/... ./inbox/... ./jobs/... ./placements/... ./payments/... ./candidates/... ./employers/... ./platform/... ./matching/ ./api/... ./cmd/...
+	./store/... ./audit/... ./users/... ./inbox/... ./jobs/... ./placements/... ./payments/... ./candidates/... ./employers/... ./platform/... ./mail/... ./matching/ ./api/... ./cmd/...

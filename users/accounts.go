@@ -66,6 +66,78 @@ func (s *Service) List(ctx context.Context, roles ...Role) ([]User, error) {
 	return out, nil
 }
 
+// Accounts lists accounts for coordinators: of role (all roles when
+// empty), of the employer organisation when employer is set; active ones
+// first, by name.
+// Errors: Unauthenticated, Forbidden, Invalid (role, employer_id).
+func (s *Service) Accounts(ctx context.Context, role Role, employer string) ([]User, error) {
+	if _, err := RequireRole(ctx, Coordinator); err != nil {
+		return nil, err
+	}
+	var f apperr.Fields
+	if role != "" && !role.Valid() {
+		f.Add("role", "must be one of coordinator, probation_worker, employer, mentor")
+	}
+	if employer != "" && (len(employer) > 64 || role != "" && role != Employer) {
+		f.Add("employer_id", "names an employer organisation, whose accounts have role employer")
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	roles := Roles
+	if role != "" {
+		roles = []Role{role}
+	}
+	if employer != "" {
+		roles = []Role{Employer}
+	}
+	rs := make([]string, len(roles))
+	for i, r := range roles {
+		rs[i] = string(r)
+	}
+	docs, err := s.store.byRoles(ctx, rs, maxListed)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]User, 0, len(docs))
+	for _, d := range docs {
+		if employer == "" || d.EmployerID == employer {
+			out = append(out, d.toDomain())
+		}
+	}
+	sortAccounts(out)
+	return out, nil
+}
+
+func sortAccounts(out []User) {
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Disabled != out[j].Disabled {
+			return !out[i].Disabled
+		}
+		a, b := strings.ToLower(out[i].Name), strings.ToLower(out[j].Name)
+		if a != b {
+			return a < b
+		}
+		return out[i].ID < out[j].ID
+	})
+}
+
+// Active lists the active accounts of role, for the reminders job; never
+// for a request.
+func (s *Service) Active(ctx context.Context, role Role) ([]User, error) {
+	docs, err := s.store.byRoles(ctx, []string{string(role)}, maxListed)
+	if err != nil {
+		return nil, err
+	}
+	var out []User
+	for _, d := range docs {
+		if !d.Disabled && d.PasswordHash != "" {
+			out = append(out, d.toDomain())
+		}
+	}
+	return out, nil
+}
+
 // Names returns the display names of ids (an id that names no account is
 // left out); for pages that show who approved or who reads, to the roles
 // that may know those colleagues anyway. It is not an actor's read of

@@ -8,6 +8,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -44,6 +45,7 @@ type Service struct {
 	audit  *audit.Recorder
 	outbox *store.Outbox
 	writer *store.Writer
+	mail   Mailer // SetMailer
 	now    func() time.Time
 	log    *slog.Logger
 	// tokens keeps presented tokens for ten minutes, forgotten everywhere
@@ -129,7 +131,15 @@ func (s *Service) create(ctx context.Context, n NewUser, ev audit.Entry) (User, 
 		}
 	}
 	d := userDoc{ID: store.NewID("u_"), Email: n.Email, Name: n.Name, Role: string(n.Role), EmployerID: n.EmployerID, Admin: n.Admin,
-		PasswordHash: hashPassword(n.Password), CreatedAt: s.now().UTC().Truncate(time.Millisecond), Version: 1}
+		CreatedAt: s.now().UTC().Truncate(time.Millisecond), Version: 1}
+	if n.Password != "" {
+		d.PasswordHash = hashPassword(n.Password)
+	} else {
+		d.InvitedAt = d.CreatedAt
+		if ev.Details != nil {
+			ev.Details["by"] = "invitation"
+		}
+	}
 	err = s.write(ctx, d.ID, ev, func(task string) error {
 		if task != "" {
 			d.Writes = []string{task}
@@ -138,6 +148,16 @@ func (s *Service) create(ctx context.Context, n NewUser, ev audit.Entry) (User, 
 	})
 	if err != nil {
 		return User{}, err
+	}
+	if n.Password == "" {
+		// After the account: a crash between leaves an account that a
+		// coordinator invites again (Invite).
+		if s.mail == nil {
+			return User{}, errors.New("users: invitations need the mail (SetMailer)")
+		}
+		if err := s.mail.Queue(ctx, MailInvitation, d.ID, "created"); err != nil {
+			return User{}, err
+		}
 	}
 	return d.toDomain(), nil
 }
@@ -162,6 +182,9 @@ func (s *Service) firstCoordinator(ctx context.Context, name, email, password, v
 	n, err := s.store.count(ctx, Coordinator)
 	if err != nil || n > 0 {
 		return false, err
+	}
+	if password == "" {
+		return false, apperr.InvalidField("password", "is required")
 	}
 	_, err = s.create(ctx, NewUser{Email: email, Password: password, Role: Coordinator, Name: name},
 		audit.Entry{ActorID: "system", Role: "system", Action: audit.ActionUserCreate, Details: map[string]string{"role": string(Coordinator), "via": via}})
@@ -287,6 +310,10 @@ func (s *Service) Login(ctx context.Context, c Credentials, session bool) (Sessi
 	}
 	if err != nil {
 		return Session{}, err
+	}
+	if d.PasswordHash == "" { // invited, no password chosen yet
+		d.PasswordHash = dummyHash
+		d.Disabled = true // refused below, after the same work as a wrong password
 	}
 	ok, err := checkPassword(d.PasswordHash, c.Password)
 	if err != nil {

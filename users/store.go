@@ -19,6 +19,7 @@ import (
 type Store struct {
 	users    *mongo.Collection
 	tokens   *mongo.Collection
+	links    *mongo.Collection // one-time links (invitations, resets), by the token's hash
 	counts   *mongo.Collection
 	throttle *store.Throttle
 	slots    *store.Slots // failed-login slots per account, used TOTP steps
@@ -33,6 +34,7 @@ func NewStore(db *mongo.Database) *Store {
 	return &Store{
 		users:    db.Collection("users"),
 		tokens:   db.Collection("tokens"),
+		links:    db.Collection("user_links"),
 		counts:   db.Collection("user_counts"),
 		throttle: store.NewThrottle(db, "login_throttle"),
 		slots:    store.NewSlots(db, "login_slots"),
@@ -44,7 +46,7 @@ func NewStore(db *mongo.Database) *Store {
 
 // Collections names the collections the Store uses.
 func (s *Store) Collections() []string {
-	return []string{s.users.Name(), s.tokens.Name(), s.counts.Name(), s.throttle.Name(), s.slots.Name(), s.emails.Name(), store.EpochCollection}
+	return []string{s.users.Name(), s.tokens.Name(), s.links.Name(), s.counts.Name(), s.throttle.Name(), s.slots.Name(), s.emails.Name(), store.EpochCollection}
 }
 
 // EnsureIndexes creates the unique e-mail index (a second guard behind the
@@ -74,13 +76,14 @@ type userDoc struct {
 	CreatedAt    time.Time `bson:"created_at"`
 	Disabled     bool      `bson:"disabled"`
 	Lang         string    `bson:"lang,omitempty"` // the pages' language the user chose ("" until they choose)
+	InvitedAt    time.Time `bson:"invited_at,omitempty"`
 	Version      int64     `bson:"version,omitempty"`
 	Writes       []string  `bson:"writes,omitempty"` // outbox tasks of the last audited writes
 }
 
 func (d userDoc) toDomain() User {
 	return User{ID: ID(d.ID), Email: d.Email, Name: d.Name, Role: Role(d.Role), EmployerID: d.EmployerID, Admin: d.Admin,
-		TOTPEnabled: d.TOTPEnabled, CreatedAt: d.CreatedAt.UTC(), Disabled: d.Disabled, Lang: d.Lang}
+		TOTPEnabled: d.TOTPEnabled, CreatedAt: d.CreatedAt.UTC(), Disabled: d.Disabled, Lang: d.Lang, Invited: d.PasswordHash == ""}
 }
 
 // insert writes a new user and its e-mail key. The user goes first: a crash
@@ -249,6 +252,9 @@ func (s *Store) deleteTokensOf(ctx context.Context, user ID) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("revoke tokens: %w", err)
 	}
+	if _, err := s.links.DeleteMany(ctx, bson.M{"user_id": string(user)}); err != nil {
+		return 0, fmt.Errorf("revoke links: %w", err)
+	}
 	return res.DeletedCount, nil
 }
 
@@ -265,6 +271,9 @@ func (s *Store) pruneTokens(ctx context.Context, now time.Time) (int64, error) {
 	res, err := s.tokens.DeleteMany(ctx, bson.M{"expires_at": bson.M{"$lt": now}})
 	if err != nil {
 		return 0, fmt.Errorf("prune tokens: %w", err)
+	}
+	if _, err := s.links.DeleteMany(ctx, bson.M{"expires_at": bson.M{"$lt": now}}); err != nil {
+		return 0, fmt.Errorf("prune links: %w", err)
 	}
 	return res.DeletedCount, nil
 }

@@ -52,6 +52,7 @@ type User struct {
 	CreatedAt   time.Time
 	Disabled    bool
 	Lang        string // the pages' language the user chose: "nl", "en", or "" (the browser decides)
+	Invited     bool   // invited, and has not chosen a password yet
 }
 
 // Actor is the authenticated user a request acts for.
@@ -105,7 +106,7 @@ func RequireRole(ctx context.Context, roles ...Role) (Actor, error) {
 type NewUser struct {
 	Email      string
 	Name       string
-	Password   string
+	Password   string // empty: the account is invited by mail to choose one
 	Role       Role
 	EmployerID string
 	Admin      bool // employer administrator (the applicant who registered the organisation)
@@ -126,7 +127,7 @@ func (n NewUser) Validate() error {
 	f.Text("name", n.Name, 100, false) // length, and no NUL or other control characters
 	switch l := len([]rune(n.Password)); {
 	case n.Password == "":
-		f.Add("password", "is required")
+		// an invitation
 	case l < MinPasswordLen:
 		f.Addf("password", "must be at least %d characters", MinPasswordLen)
 	case l > MaxPasswordLen:

@@ -16,9 +16,16 @@ import (
 // carry over in order. TestCatalogue_Complete fails when a message in the
 // code has no entry.
 var catalogue = map[string]string{
-	"does not match the province after the place's name": "past niet bij de provincie achter de plaatsnaam",
-	"is not a known place":                               "is geen bekende plaats",
-	"you cannot deactivate your own account":             "u kunt uw eigen account niet blokkeren",
+	"The account has chosen its password already: a new one goes by a password reset.": "Dit account heeft zijn wachtwoord al gekozen: een nieuw wachtwoord gaat via wachtwoordherstel.",
+	"The account is deactivated: activate it first.":                                   "Dit account is geblokkeerd: laat het eerst weer toe.",
+	"Too many requests. Try again in a few minutes.":                                   "Te veel verzoeken. Probeer het over een paar minuten opnieuw.",
+	"another coordinator resets your own second factor":                                "een andere coördinator verwijdert uw eigen tweede factor",
+	"must be mail or link": "moet mail of link zijn",
+	"names an employer organisation, whose accounts have role employer":                  "noemt een werkgever, wiens accounts de rol werkgever hebben",
+	"this link no longer works: it was used, has expired or was replaced by a newer one": "deze link werkt niet meer: hij is gebruikt, verlopen of vervangen door een nieuwere",
+	"does not match the province after the place's name":                                 "past niet bij de provincie achter de plaatsnaam",
+	"is not a known place":                   "is geen bekende plaats",
+	"you cannot deactivate your own account": "u kunt uw eigen account niet blokkeren",
 	// Messages (apperr).
 	"%s":                                 "%s",
 	"A query parameter is not valid.":    "Een parameter in de zoekopdracht klopt niet.",

@@ -34,6 +34,8 @@ func authzFixtures(t interface {
 	login("m2", "mentor2@example.nl", DemoPassword)
 	// An account for the account rows to (re)activate and reset.
 	fx["spare"] = str(c.must(201, "POST", "/api/v1/users", tok["c1"], map[string]any{"email": "reserve@example.nl", "name": "Rens Reserve", "password": DemoPassword, "role": "probation_worker"}), "id")
+	// An invited account (no password yet), for the invitation rows.
+	fx["invited"] = str(c.must(201, "POST", "/api/v1/users", tok["c1"], map[string]any{"email": "uitgenodigd@example.nl", "name": "Ilse Uitgenodigd", "role": "mentor"}), "id")
 	me := c.must(200, "GET", "/api/v1/users/me", tok["e1"], nil)
 	fx["emp"] = me["employer_id"].(string)
 	c.must(201, "POST", "/api/v1/employers/"+fx["emp"]+"/users", tok["e1"], map[string]any{"email": "collega@example.nl", "name": "Cas Collega", "password": DemoPassword})

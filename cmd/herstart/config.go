@@ -11,6 +11,7 @@ import (
 
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/candidates"
+	"github.com/herstart/herstart/mail/smtp"
 	"github.com/herstart/herstart/payments"
 	"github.com/herstart/herstart/payments/sepa"
 	"github.com/herstart/herstart/placements"
@@ -49,6 +50,10 @@ type Config struct {
 	AuditKeyFile    string // HERSTART_AUDIT_KEY_FILE: the Ed25519 key that signs audit checkpoints (default <data dir>/audit-signing.key, made at first start)
 	AuditPublicKey  string // HERSTART_AUDIT_PUBLIC_KEY: hex public key `audit verify` checks the checkpoints with (default: the key file's)
 	CheckpointEvery int64  // HERSTART_AUDIT_CHECKPOINT_EVERY: events per signed checkpoint (default 1000; one more at shutdown)
+
+	SMTPURL     string        // HERSTART_SMTP_URL: send mail through this server (smtp://user:password@host:587, smtps://…:465, smtp://host:1025?tls=none); without it mail waits in the coordinators' outbox view
+	MailFrom    string        // HERSTART_MAIL_FROM: the sender address (required with HERSTART_SMTP_URL)
+	DigestEvery time.Duration // HERSTART_MAIL_DIGEST_MINUTES: least time between two digests to one person (default 60)
 
 	RetainExitedDays int64 // HERSTART_RETAIN_EXITED_DAYS: days a candidate who left the platform is kept before the retention job erases them (default 730)
 }
@@ -136,6 +141,13 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			problems = append(problems, "HERSTART_SEPA_DEBTOR_IBAN "+p)
 		}
 	}
+	cfg.SMTPURL, cfg.MailFrom = getenv("HERSTART_SMTP_URL"), get("HERSTART_MAIL_FROM", "")
+	cfg.DigestEvery = time.Duration(whole("HERSTART_MAIL_DIGEST_MINUTES", 60, 1, "minutes")) * time.Minute
+	if cfg.SMTPURL != "" {
+		if _, err := smtp.New(cfg.SMTPURL, cfg.MailFrom); err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
 	cfg.PayoutApproval = whole("HERSTART_PAYOUT_SECOND_APPROVAL_CENTS", payments.DefaultSecondApprovalAbove, 0, "euro cents")
 	cfg.SecondApproval = whole("HERSTART_CLAIM_SECOND_APPROVAL_CENTS", placements.DefaultSecondApprovalAbove, 0, "euro cents")
 	if len(problems) > 0 {
@@ -164,6 +176,9 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("stripe_webhook_secret", c.StripeWebhook != ""),
 		slog.String("stripe_api_url", c.StripeURL),
 		slog.Bool("sepa_debtor", c.DebtorIBAN != ""),
+		slog.String("smtp_url", maskURL(c.SMTPURL)),
+		slog.String("mail_from", c.MailFrom),
+		slog.Duration("mail_digest", c.DigestEvery),
 	)
 }
 

@@ -16,6 +16,8 @@ import (
 	"github.com/herstart/herstart/idempotency"
 	"github.com/herstart/herstart/inbox"
 	"github.com/herstart/herstart/jobs"
+	"github.com/herstart/herstart/mail"
+	"github.com/herstart/herstart/mail/smtp"
 	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/matching/bleve"
 	"github.com/herstart/herstart/matching/meili"
@@ -47,6 +49,7 @@ type platform struct {
 	places     *places.Table
 	taxonomy   *taxonomy.Taxonomy
 	jobs       *jobs.Service
+	mail       *mail.Service
 	once       *idempotency.Service
 	holder     string // this instance, among others on the database
 	unlock     func() // releases the data directory
@@ -119,7 +122,17 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger, what string
 	p.auditKey = key
 	p.audit, p.outbox, p.leases, p.users, p.candidates, p.employers = s.Audit, s.Outbox, s.Leases, s.Users, s.Candidates, s.Employers
 	p.matching, p.inbox, p.placements, p.payments, p.places, p.taxonomy = s.Matching, s.Inbox, s.Placements, s.Payments, s.Places, s.Taxonomy
-	p.jobs, p.once, p.holder, p.services = s.Jobs, s.Once, s.Holder, s
+	p.jobs, p.once, p.holder, p.services, p.mail = s.Jobs, s.Once, s.Holder, s, s.Mail
+	var transport mail.Transport
+	if cfg.SMTPURL != "" {
+		t, err := smtp.New(cfg.SMTPURL, cfg.MailFrom)
+		if err != nil {
+			p.close()
+			return nil, err
+		}
+		transport = t
+	}
+	s.Mail.Configure(transport, cfg.PublicURL, cfg.DigestEvery)
 	return p, nil
 }
 
@@ -241,6 +254,14 @@ func (p *platform) runJobs(ctx context.Context, log *slog.Logger) {
 			_, err := p.users.PruneTokens(ctx)
 			return err
 		}},
+		{"reminders", 30 * time.Minute, func(ctx context.Context) error {
+			_, err := p.services.Reminders(ctx, time.Now())
+			return err
+		}},
+		{"prune-mail", 6 * time.Hour, func(ctx context.Context) error {
+			_, err := p.mail.Prune(ctx)
+			return err
+		}},
 		{"prune-claims", 10 * time.Minute, func(ctx context.Context) error {
 			_, err := store.NewVersions(p.db.DB).Prune(ctx, time.Now())
 			return err
@@ -266,6 +287,27 @@ func (p *platform) runJobs(ctx context.Context, log *slog.Logger) {
 			}
 		}()
 	}
+	// Mail goes out on every instance without a lease (each mail is
+	// claimed by one), every 10 seconds and at once when one is queued.
+	go func() {
+		t := time.NewTicker(10 * time.Second)
+		defer t.Stop()
+		for {
+			res, err := p.mail.Send(ctx)
+			if res.Sent+res.Digests > 0 {
+				log.Info("mail", "sent", res.Sent, "digests", res.Digests, "dropped", res.Dropped)
+			}
+			if err != nil && ctx.Err() == nil {
+				log.Warn("mail not sent", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			case <-p.mail.Kicks():
+			}
+		}
+	}()
 }
 
 func describe(p *platform) string {
