@@ -57,7 +57,7 @@ func (s *Server) handleUserInvite(c *fiber.Ctx) error {
 			return err
 		}
 		c.Set(fiber.HeaderCacheControl, "no-store")
-		return c.Status(fiber.StatusCreated).JSON(invitationResponse{By: "link", Link: link, ExpiresAt: &until})
+		return c.Status(fiber.StatusCreated).JSON(invitationResponse{By: "link", Link: s.cfg.Mail.Link(link), ExpiresAt: &until})
 	case "":
 		return apperr.InvalidField("by", "is required")
 	default:

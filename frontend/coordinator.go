@@ -551,21 +551,23 @@ func (p *Pages) accounts(c *fiber.Ctx, pg *Page) error {
 }
 
 // accountCreate makes an account and invites its person: by mail, or
-// where no mail goes out, by a link shown once to hand over in person.
+// where no mail goes out, by a link the coordinator makes from the list
+// and hands over in person.
 func (p *Pages) accountCreate(c *fiber.Ctx, pg *Page) error {
 	if _, err := signedIn(c, users.Coordinator); err != nil {
 		return err
 	}
 	pg.Form = formOf(c)
 	f := pg.Form
-	u, err := p.cfg.Users.Create(ctxAs(c), users.NewUser{Email: f.Get("email"), Name: f.Get("name"), Role: users.Role(f.Get("role"))})
-	if err != nil {
+	if _, err := p.cfg.Users.Create(ctxAs(c), users.NewUser{Email: f.Get("email"), Name: f.Get("name"), Role: users.Role(f.Get("role"))}); err != nil {
 		return p.invalidAgain(c, err, "accounts", pg, func() (any, error) { return p.accountsData(c) })
 	}
+	// A redirect (a form sent twice is answered once, web/once.go); the
+	// link, where no mail goes out, is made from the account's row.
 	if p.cfg.Mail != nil && p.cfg.Mail.Configured() {
 		return back(c, "/accounts", "Account created. The invitation is on its way by mail.")
 	}
-	return p.showLink(c, pg, u.ID)
+	return back(c, "/accounts", "Account created. Make its invitation link in the list and hand it over in person.")
 }
 
 // showLink makes an invitation link for id and shows it once.
@@ -582,7 +584,8 @@ func (p *Pages) showLink(c *fiber.Ctx, pg *Page, id users.ID) error {
 	if err != nil {
 		return err
 	}
-	d.Link = &accountLink{Name: u.Name, Link: link, Until: until}
+	// The address the coordinator reached the platform on.
+	d.Link = &accountLink{Name: u.Name, Link: c.BaseURL() + link, Until: until}
 	pg.Form = url.Values{"role": {string(users.ProbationWorker)}}
 	pg.Data = d
 	c.Set(fiber.HeaderCacheControl, "no-store")

@@ -172,8 +172,9 @@ func (s *Service) Invite(ctx context.Context, id ID) error {
 	return s.mail.Queue(ctx, MailInvitation, string(id), "")
 }
 
-// InvitationLink makes an invitation link now and returns it once, for a
-// coordinator to hand over in person (where no mail goes out).
+// InvitationLink makes an invitation link now and returns its path (and
+// query) once, for a coordinator to hand over in person (where no mail
+// goes out); the caller puts the platform's address before it.
 // Errors: as Invite.
 func (s *Service) InvitationLink(ctx context.Context, id ID) (string, time.Time, error) {
 	a, u, err := s.pending(ctx, id)
@@ -188,7 +189,7 @@ func (s *Service) InvitationLink(ctx context.Context, id ID) (string, time.Time,
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	return s.mail.Link("/uitnodiging?code=" + tok), until, nil
+	return "/uitnodiging?code=" + tok, until, nil
 }
 
 // pending returns the coordinator asking and the account to invite.

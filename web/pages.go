@@ -4,11 +4,12 @@ package web
 // labels), English to Dutch; they join the catalogue. The frontend's
 // TestTexts_Translated fails when a page text has no entry here.
 var pageTexts = map[string]string{
-	"A new invitation is on its way by mail.":                                         "Er is een nieuwe uitnodiging per mail onderweg.",
-	"A new invitation link for %s":                                                    "Een nieuwe uitnodigingslink voor %s",
-	"A reset link works once, for one hour. Ask for a new one.":                       "Een herstellink werkt één keer, een uur lang. Vraag een nieuwe aan.",
-	"Account created. The invitation is on its way by mail.":                          "Account aangemaakt. De uitnodiging is per mail onderweg.",
-	"After this, you are signed out everywhere: sign in again with the new password.": "Daarna bent u overal afgemeld: meld u opnieuw aan met het nieuwe wachtwoord.",
+	"Account created. Make its invitation link in the list and hand it over in person.": "Account aangemaakt. Maak de uitnodigingslink in de lijst en geef hem persoonlijk door.",
+	"A new invitation is on its way by mail.":                                           "Er is een nieuwe uitnodiging per mail onderweg.",
+	"A new invitation link for %s":                                                      "Een nieuwe uitnodigingslink voor %s",
+	"A reset link works once, for one hour. Ask for a new one.":                         "Een herstellink werkt één keer, een uur lang. Vraag een nieuwe aan.",
+	"Account created. The invitation is on its way by mail.":                            "Account aangemaakt. De uitnodiging is per mail onderweg.",
+	"After this, you are signed out everywhere: sign in again with the new password.":   "Daarna bent u overal afgemeld: meld u opnieuw aan met het nieuwe wachtwoord.",
 	"Ask for a new link":    "Een nieuwe link aanvragen",
 	"Back to signing in":    "Terug naar aanmelden",
 	"Choose a new password": "Kies een nieuw wachtwoord",

@@ -949,14 +949,15 @@ func TestBrowser_Roles(t *testing.T) {
 	}
 	b.record("double submit: the vetting concern sent twice at once recorded one concern")
 
-	// Accounts: a new mentor, created with a double click (one account),
-	// deactivated, given a new password.
+	// Accounts: a new mentor, created with a double click (one account)
+	// and invited by a link handed over in person (no mail server here);
+	// she chooses her password on her phone; deactivated and active again,
+	// given a new password.
 	coord2.open("/accounts")
 	coord2.typeInto(`input[name="name"]`, "Mira Mentor")
 	coord2.typeInto(`input[name="email"]`, "mira.mentor@demo.herstart.nl")
-	coord2.typeInto(`input[name="password"]`, "een lang wachtwoord 2026")
 	coord2.do(chromedp.Click(chromedp.CSS(`input[name="role"][value="mentor"]`)))
-	if got := coord2.sendTwice(`form[action="/accounts"]`); len(got) != 2 || got[0] != got[1] {
+	if got := coord2.sendTwice(`form[action="/accounts"][method="post"]`); len(got) != 2 || got[0] != got[1] {
 		t.Fatalf("the account form sent twice: %v", got)
 	}
 	coord2.open("/accounts")
@@ -964,22 +965,52 @@ func TestBrowser_Roles(t *testing.T) {
 		t.Fatalf("the account form sent twice made %d accounts; want 1", n)
 	}
 	b.record("double submit: the account form sent twice at once made one account")
+	coord2.wantText("uitgenodigd")
+	coord2.submit(`button[aria-label="Een nieuwe uitnodigingslink voor Mira Mentor"]`)
+	coord2.wantText("De uitnodigingslink van Mira Mentor")
+	invitation, perr := url.Parse(coord2.text("#invitation-link code"))
+	if perr != nil || invitation.Query().Get("code") == "" {
+		t.Fatalf("the accounts page shows %q as the invitation link", coord2.text("#invitation-link code"))
+	}
+	coord2.check("accounts (coordinator)", "accounts")
+	coord2.open("/mail")
+	coord2.check("outgoing mail (coordinator)", "mail")
+	newMentor := b.tab(t, "new mentor")
+	newMentor.phone()
+	newMentor.open(invitation.RequestURI())
+	newMentor.wantText("Welkom, Mira Mentor")
+	newMentor.check("invitation (new mentor)", "invitation")
+	newMentor.typeInto(`input[name="password"]`, "mira kiest haar eigen wachtwoord")
+	newMentor.typeInto(`input[name="password_again"]`, "mira kiest haar eigen wachtwoord")
+	newMentor.submit(`form[action="/uitnodiging"] button`)
+	newMentor.wantText("Uw wachtwoord is ingesteld")
+	newMentor.typeInto(`input[name="email"]`, "mira.mentor@demo.herstart.nl")
+	newMentor.typeInto(`input[name="password"]`, "mira kiest haar eigen wachtwoord")
+	newMentor.submit(`form[action="/signin"] button[type="submit"]`)
+	newMentor.wantText("Check-ins")
+	// The link worked once.
+	gone := b.tab(t, "the same link again")
+	gone.open(invitation.RequestURI())
+	gone.wantText("Deze link werkt niet meer")
+	coord2.open("/accounts")
 	coord2.submit(`button[aria-label="Mira Mentor blokkeren"]`)
 	coord2.wantText("geblokkeerd")
 	coord2.submit(`button[aria-label="Mira Mentor weer toelaten"]`)
 	coord2.submit(`button[aria-label="Nieuw wachtwoord voor Mira Mentor"]`)
 	coord2.wantText("Het nieuwe wachtwoord van Mira Mentor")
-	pw := coord2.text("#reset-result strong")
-	if len(pw) < 12 {
+	if pw := coord2.text("#reset-result strong"); len(pw) < 12 {
 		t.Fatalf("the reset shows %q as the new password", pw)
 	}
-	coord2.check("accounts (coordinator)", "accounts")
-	newMentor := b.tab(t, "new mentor")
-	newMentor.do(chromedp.Navigate(base + "/"))
-	newMentor.typeInto(`input[name="email"]`, "mira.mentor@demo.herstart.nl")
-	newMentor.typeInto(`input[name="password"]`, pw)
-	newMentor.submit(`form[action="/signin"] button[type="submit"]`)
-	newMentor.wantText("Check-ins")
+	// A forgotten password, asked for on a phone: the same answer for
+	// every address.
+	forgot := b.tab(t, "forgot password")
+	forgot.phone()
+	forgot.open("/")
+	forgot.submit(`a[href="/wachtwoord-vergeten"]`)
+	forgot.check("forgot password", "password-forgot")
+	forgot.typeInto(`input[name="email"]`, "mentor@demo.herstart.nl")
+	forgot.submit(`form[action="/wachtwoord-vergeten"] button`)
+	forgot.wantText("Als er een account met dit adres is")
 
 	// The employer's messages lead to what they are about.
 	employer.open("/inbox")
