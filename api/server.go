@@ -94,6 +94,9 @@ func Mount(w *web.Web, cfg Config) {
 	v1.Get("/candidates/:id/disclosures", s.handleDisclosureLog)
 	v1.Get("/candidates/:id/export", s.handleCandidateExport)
 	v1.Get("/cards/:id", s.handleCardGet)
+	v1.Post("/candidates/:id/account", s.handleCandidateInvite)
+	v1.Get("/self", s.handleSelf)
+	v1.Post("/self/confirm-availability", s.handleSelfConfirm)
 
 	v1.Post("/employers", s.handleEmployerRegister)
 	v1.Get("/employers", s.handleEmployerList)

@@ -128,6 +128,17 @@ func (s *Service) DisclosureLog(ctx context.Context, id ID) ([]DisclosureEntry, 
 	if err != nil {
 		return nil, err
 	}
+	out, err := s.disclosureLog(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	err = s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionIdentityRead,
+		Subject: subject(c.ID), Details: map[string]string{"op": "disclosure_log", "count": itoa(len(out))}})
+	return out, err
+}
+
+// disclosureLog reads c's disclosure log from the audit chain.
+func (s *Service) disclosureLog(ctx context.Context, c Candidate) ([]DisclosureEntry, error) {
 	events, err := s.audit.BySubject(ctx, subject(c.ID), 0, maxLog*3)
 	if err != nil {
 		return nil, err
@@ -154,9 +165,7 @@ func (s *Service) DisclosureLog(ctx context.Context, id ID) ([]DisclosureEntry, 
 			break
 		}
 	}
-	err = s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionIdentityRead,
-		Subject: subject(c.ID), Details: map[string]string{"op": "disclosure_log", "count": itoa(len(out))}})
-	return out, err
+	return out, nil
 }
 
 // DisclosureCSV writes a disclosure log as CSV (UTF-8, a header line), to

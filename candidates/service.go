@@ -66,6 +66,10 @@ type Service struct {
 	// PurgeIndex, when set, rewrites the search index's files without the
 	// deleted documents (matching.Service.Purge), after an erasure.
 	PurgeIndex func(ctx context.Context) error
+	// InviteAccount makes (or finds) the candidate's own account and
+	// invites them (wired to the users service), recording ev: by mail
+	// to email, or without one a login and a link to print.
+	InviteAccount func(ctx context.Context, candidate, name, email string, ev audit.Entry) (AccountInvite, error)
 }
 
 // Outbox tasks. taskWrite follows up every write of one candidate: the
@@ -252,8 +256,14 @@ func (s *Service) recordEvent(ctx context.Context, t store.Task) error {
 // audit event, and whether the identity changed.
 // Errors: fn's; Conflict when the candidate kept changing or expect is stale.
 func (s *Service) change(ctx context.Context, id ID, expect int64, fn func(a users.Actor, c *Candidate, now time.Time) (ev audit.Entry, identity bool, err error)) (Candidate, error) {
+	return s.changeWith(ctx, id, expect, func(ctx context.Context) (users.Actor, Candidate, error) { return s.own(ctx, id) }, fn)
+}
+
+// changeWith is change with the read that says who may write (own: the
+// worker; self: the candidate).
+func (s *Service) changeWith(ctx context.Context, id ID, expect int64, load func(ctx context.Context) (users.Actor, Candidate, error), fn func(a users.Actor, c *Candidate, now time.Time) (ev audit.Entry, identity bool, err error)) (Candidate, error) {
 	return store.RetryValue(ctx, s.writer, "candidate:"+string(id), errChanged, func(ctx context.Context) (Candidate, error) {
-		actor, c, err := s.own(ctx, id)
+		actor, c, err := load(ctx)
 		if err != nil {
 			return Candidate{}, err
 		}
@@ -387,13 +397,7 @@ func (s *Service) Update(ctx context.Context, id ID, u Update, expectVersion int
 // a profile unconfirmed for 30 days leaves employer search.
 // Errors: Unauthenticated, Forbidden, NotFound, Conflict (not available).
 func (s *Service) ConfirmAvailability(ctx context.Context, id ID) (Record, error) {
-	c, err := s.change(ctx, id, 0, func(_ users.Actor, c *Candidate, now time.Time) (audit.Entry, bool, error) {
-		if c.Status != Available {
-			return audit.Entry{}, false, apperr.Errorf(apperr.Conflict, "Only an available candidate's availability can be confirmed; set the status to available first.")
-		}
-		c.ConfirmedAt = now
-		return audit.Entry{Action: audit.ActionCandidateWrite, Details: map[string]string{"op": "confirm_availability"}}, false, nil
-	})
+	c, err := s.change(ctx, id, 0, confirm)
 	if err != nil {
 		return Record{}, err
 	}
@@ -415,6 +419,15 @@ func (s *Service) List(ctx context.Context) ([]Summary, error) {
 	err = s.audit.Record(ctx, audit.Entry{ActorID: string(actor.UserID), Role: string(actor.Role), Action: audit.ActionIdentityRead,
 		Subject: "caseload:" + string(actor.UserID), Details: map[string]string{"count": itoa(len(out))}})
 	return out, err
+}
+
+// confirm confirms an available candidate's availability.
+func confirm(_ users.Actor, c *Candidate, now time.Time) (audit.Entry, bool, error) {
+	if c.Status != Available {
+		return audit.Entry{}, false, apperr.Errorf(apperr.Conflict, "Only an available candidate's availability can be confirmed; set the status to available first.")
+	}
+	c.ConfirmedAt = now
+	return audit.Entry{Action: audit.ActionCandidateWrite, Details: map[string]string{"op": "confirm_availability"}}, false, nil
 }
 
 // StaleSoon lists the available candidates of worker's caseload whose

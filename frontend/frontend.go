@@ -472,6 +472,8 @@ func navFor(role users.Role, path string) []NavItem {
 	case users.Employer:
 		items = []NavItem{{Href: "/employer", Label: "Overview"}, {Href: "/search", Label: "Find candidates"},
 			{Href: "/introductions", Label: "Introductions"}, {Href: "/placements", Label: "Placements"}, {Href: "/inbox", Label: "Messages"}}
+	case users.Candidate:
+		items = []NavItem{{Href: "/mijn", Label: "My page"}}
 	case users.Mentor:
 		items = []NavItem{{Href: "/agenda", Label: "Check-ins"}, {Href: "/placements", Label: "Placements"}, {Href: "/inbox", Label: "Messages"}}
 	case users.Coordinator:
@@ -496,6 +498,8 @@ func startPage(role users.Role) string {
 		return "/agenda"
 	case users.Coordinator:
 		return "/dashboard"
+	case users.Candidate:
+		return "/mijn"
 	}
 	return "/"
 }

@@ -51,10 +51,12 @@ var labels = map[string]string{
 	"shown:email":        "e-mail address",
 	"shown:phone":        "phone number",
 
-	"role:probation_worker": "probation worker",
-	"role:employer":         "employer",
-	"role:mentor":           "mentor",
-	"role:coordinator":      "coordinator",
+	"role:probation_worker":   "probation worker",
+	"role:employer":           "employer",
+	"role:mentor":             "mentor",
+	"role:coordinator":        "coordinator",
+	"role:candidate":          "candidate",
+	"shown:probation_contact": "probation contact",
 
 	"candidate:registered": "registered",
 	"candidate:available":  "available",

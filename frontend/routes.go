@@ -39,6 +39,7 @@ func (p *Pages) routes(app *fiber.App) {
 	app.Post("/candidates/:id/conflicts", p.handler("Candidate", p.conflictAdd))
 	app.Post("/candidates/:id/conflicts/:cid/remove", p.handler("Candidate", p.conflictRemove))
 	app.Post("/candidates/:id/erase", p.handler("Candidate", p.candidateErase))
+	app.Post("/candidates/:id/account", p.handler("A page of their own", p.candidateInvite))
 	app.Get("/candidates/:id/vacancies", p.handler("Vacancies for this candidate", p.candidateVacancies))
 	app.Post("/candidates/:id/propose", p.handler("Vacancies for this candidate", p.propose))
 	app.Get("/candidates/:id/disclosures", p.handler("Disclosure log", p.disclosures))
@@ -75,6 +76,10 @@ func (p *Pages) routes(app *fiber.App) {
 	app.Post("/placements/:id/schemes", p.handler("Placement", p.schemeAttach))
 	app.Post("/placements/:id/end", p.handler("Placement", p.placementEnd))
 	app.Post("/placements/:id/claims/:g/:n/:action", p.handler("Placement", p.claimDecide))
+
+	// Candidate.
+	app.Get("/mijn", p.handler("My page", p.selfPage))
+	app.Post("/mijn/beschikbaar", p.handler("My page", p.selfConfirm))
 
 	// Mentor.
 	app.Get("/agenda", p.handler("Check-ins", p.agenda))

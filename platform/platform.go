@@ -169,6 +169,10 @@ func New(ctx context.Context, db *mongo.Database, index matching.Index, o Option
 	s.Candidates.ErasureExceptions = ErasureExceptions(s.Placements, s.Payments)
 	s.Candidates.OnErase = s.Placements.EraseCandidate
 	s.Candidates.PurgeIndex = s.Matching.Purge
+	s.Candidates.InviteAccount = func(ctx context.Context, candidate, name, email string, ev audit.Entry) (candidates.AccountInvite, error) {
+		in, err := s.Users.InviteCandidate(ctx, candidate, name, email, ev)
+		return candidates.AccountInvite{Login: in.Login, ByMail: in.ByMail, Link: in.Link, Code: in.Code, Until: in.Until}, err
+	}
 
 	if o.SecondApproval > 0 {
 		s.Placements.SecondApprovalAbove = o.SecondApproval
@@ -229,7 +233,7 @@ func Recipient(us *users.Service) func(ctx context.Context, id string) (mail.Rec
 		if err != nil {
 			return mail.Recipient{}, err
 		}
-		return mail.Recipient{Address: u.Email, Name: u.Name, Lang: u.Lang, Active: !u.Disabled && !u.Invited}, nil
+		return mail.Recipient{Address: u.Email, Name: u.Name, Lang: u.Lang, Active: !u.Disabled && !u.Invited && u.Mailable()}, nil
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/audit"
+	"github.com/herstart/herstart/ids"
 	"github.com/herstart/herstart/store"
 )
 
@@ -106,7 +108,7 @@ func (s *Service) PrepareInvitation(ctx context.Context, user string) (MailConte
 	if apperr.Is(err, apperr.NotFound) {
 		return MailContent{}, false, nil
 	}
-	if err != nil || d.Disabled || d.PasswordHash != "" {
+	if err != nil || d.Disabled || d.PasswordHash != "" || !mailable(d.Email) {
 		return MailContent{}, false, err
 	}
 	tok, until, err := s.newLink(ctx, ID(d.ID), linkInvitation, InvitationTTL)
@@ -154,6 +156,7 @@ var roleNames = map[Role][2]string{
 	ProbationWorker: {"reclasseringswerker", "probation worker"},
 	Employer:        {"werkgever", "employer"},
 	Mentor:          {"mentor", "mentor"},
+	Candidate:       {"kandidaat", "candidate"},
 }
 
 // Invite sends an account that has not chosen its password yet a new
@@ -371,3 +374,90 @@ func (s *Service) ResetTOTP(ctx context.Context, id ID) (User, error) {
 
 // validUserID reports whether id has the shape of an account's id.
 func validUserID(id ID) bool { return store.ValidID(string(id), "u_") }
+
+// invalidDomain is where the logins of candidates without an e-mail
+// address live: a reserved top-level domain (RFC 2606), never mailed.
+const invalidDomain = "@kandidaat.invalid"
+
+// mailable reports whether mail can go to an account's address.
+func mailable(email string) bool { return !strings.HasSuffix(email, ".invalid") }
+
+// Mailable reports whether mail can go to the account (a candidate's
+// generated login cannot receive any).
+func (u User) Mailable() bool { return mailable(u.Email) }
+
+// CandidateInvite is how a candidate's account was invited.
+type CandidateInvite struct {
+	Login  string
+	ByMail bool
+	Link   string // path and query, to print (without mail)
+	Code   string
+	Until  time.Time
+}
+
+// InviteCandidate makes the candidate's own account (one per candidate: a
+// unique key) or finds it, and invites them: by mail when email is given,
+// else with a login (generated, under kandidaat.invalid) and a one-time
+// link to print. The caller (the candidates service) has checked that the
+// actor is the candidate's worker, and records ev with the account.
+// Errors: Invalid (email), Conflict (e-mail in use by another account; the
+// candidate has chosen a password already).
+func (s *Service) InviteCandidate(ctx context.Context, candidate, name, email string, ev audit.Entry) (CandidateInvite, error) {
+	email = normalizeEmail(email)
+	if email != "" {
+		if msg := checkEmail(email); msg != "" {
+			return CandidateInvite{}, apperr.InvalidField("email", msg)
+		}
+	}
+	var d userDoc
+	owner, err := s.store.candidates.Owner(ctx, candidate)
+	if err != nil {
+		return CandidateInvite{}, err
+	}
+	if owner != "" {
+		d, err = s.store.byID(ctx, ID(owner))
+		if err != nil && !apperr.Is(err, apperr.NotFound) {
+			return CandidateInvite{}, err
+		}
+	}
+	if d.ID == "" { // no account yet
+		login := email
+		if login == "" {
+			login = "k-" + ids.New("")[:8] + invalidDomain
+		}
+		u, err := s.create(ctx, NewUser{Email: login, Name: name, Role: Candidate, Candidate: candidate}, ev)
+		if err != nil {
+			return CandidateInvite{}, err
+		}
+		if err := s.store.candidates.Claim(ctx, candidate, string(u.ID)); err != nil {
+			// Another invitation made the account at the same moment.
+			_ = s.Delete(ctx, u.ID)
+			return CandidateInvite{}, apperr.Errorf(apperr.Conflict, "This candidate was invited at the same moment; reload the page.")
+		}
+		d, err = s.store.byID(ctx, u.ID)
+		if err != nil {
+			return CandidateInvite{}, err
+		}
+	} else {
+		if d.PasswordHash != "" {
+			return CandidateInvite{}, apperr.Errorf(apperr.Conflict, "The candidate has chosen a password already: a new one goes by a password reset.")
+		}
+		if err := s.set(ctx, ID(d.ID), map[string]any{"invited_at": s.now().UTC().Truncate(time.Millisecond)}, ev); err != nil {
+			return CandidateInvite{}, err
+		}
+		if email != "" && mailable(email) {
+			if err := s.mail.Queue(ctx, MailInvitation, d.ID, ""); err != nil {
+				return CandidateInvite{}, err
+			}
+		}
+	}
+	out := CandidateInvite{Login: d.Email, ByMail: mailable(d.Email) && email != ""}
+	if !out.ByMail {
+		tok, until, err := s.newLink(ctx, ID(d.ID), linkInvitation, InvitationTTL)
+		if err != nil {
+			return CandidateInvite{}, err
+		}
+		out.Link, out.Code, out.Until = "/uitnodiging?code="+tok, tok, until
+	}
+	return out, nil
+}

@@ -130,7 +130,7 @@ func (s *Service) create(ctx context.Context, n NewUser, ev audit.Entry) (User, 
 				Fields: map[string]string{"email": "is in use"}}
 		}
 	}
-	d := userDoc{ID: store.NewID("u_"), Email: n.Email, Name: n.Name, Role: string(n.Role), EmployerID: n.EmployerID, Admin: n.Admin,
+	d := userDoc{ID: store.NewID("u_"), Email: n.Email, Name: n.Name, Role: string(n.Role), EmployerID: n.EmployerID, CandidateID: n.Candidate, Admin: n.Admin,
 		CreatedAt: s.now().UTC().Truncate(time.Millisecond), Version: 1}
 	if n.Password != "" {
 		d.PasswordHash = hashPassword(n.Password)
@@ -149,7 +149,7 @@ func (s *Service) create(ctx context.Context, n NewUser, ev audit.Entry) (User, 
 	if err != nil {
 		return User{}, err
 	}
-	if n.Password == "" {
+	if n.Password == "" && mailable(n.Email) {
 		// After the account: a crash between leaves an account that a
 		// coordinator invites again (Invite).
 		if s.mail == nil {
@@ -351,7 +351,7 @@ func (s *Service) Login(ctx context.Context, c Credentials, session bool) (Sessi
 
 func (s *Service) issue(ctx context.Context, d userDoc, session bool, now time.Time) (Session, error) {
 	tok := "hst_" + randomToken()
-	t := tokenDoc{Hash: sha256Hex(tok), UserID: d.ID, Role: d.Role, Employer: d.EmployerID, Admin: d.Admin, Kind: kindAPI, CreatedAt: now.UTC(), ExpiresAt: now.Add(TokenTTL).UTC().Truncate(time.Millisecond)}
+	t := tokenDoc{Hash: sha256Hex(tok), UserID: d.ID, Role: d.Role, Employer: d.EmployerID, Candidate: d.CandidateID, Admin: d.Admin, Kind: kindAPI, CreatedAt: now.UTC(), ExpiresAt: now.Add(TokenTTL).UTC().Truncate(time.Millisecond)}
 	if session {
 		t.Kind, t.CSRF, t.ExpiresAt = kindSession, randomToken(), now.Add(SessionTTL).UTC().Truncate(time.Millisecond)
 	}
@@ -389,7 +389,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Authenticated
 		return Authenticated{}, apperr.Errorf(apperr.Unauthenticated, "Sign in again.")
 	}
 	return Authenticated{
-		Actor:   Actor{UserID: ID(t.UserID), Role: Role(t.Role), EmployerID: t.Employer, Admin: t.Admin},
+		Actor:   Actor{UserID: ID(t.UserID), Role: Role(t.Role), EmployerID: t.Employer, Admin: t.Admin, Candidate: t.Candidate},
 		Session: t.Kind == kindSession,
 		CSRF:    t.CSRF,
 	}, nil

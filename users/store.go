@@ -17,36 +17,38 @@ import (
 // Store keeps users, their e-mail keys, tokens, role counts and throttle
 // counters. Every read on a request path is an _id lookup.
 type Store struct {
-	users    *mongo.Collection
-	tokens   *mongo.Collection
-	links    *mongo.Collection // one-time links (invitations, resets), by the token's hash
-	counts   *mongo.Collection
-	throttle *store.Throttle
-	slots    *store.Slots // failed-login slots per account, used TOTP steps
-	emails   *store.Keys
-	versions *store.Versions
-	access   *store.Epoch // bumped when a token is revoked (Service.tokens)
-	locks    store.Locks
+	users      *mongo.Collection
+	tokens     *mongo.Collection
+	links      *mongo.Collection // one-time links (invitations, resets), by the token's hash
+	counts     *mongo.Collection
+	throttle   *store.Throttle
+	slots      *store.Slots // failed-login slots per account, used TOTP steps
+	emails     *store.Keys
+	candidates *store.Keys // a candidate's own account: one per candidate
+	versions   *store.Versions
+	access     *store.Epoch // bumped when a token is revoked (Service.tokens)
+	locks      store.Locks
 }
 
 // NewStore returns the Store over db.
 func NewStore(db *mongo.Database) *Store {
 	return &Store{
-		users:    db.Collection("users"),
-		tokens:   db.Collection("tokens"),
-		links:    db.Collection("user_links"),
-		counts:   db.Collection("user_counts"),
-		throttle: store.NewThrottle(db, "login_throttle"),
-		slots:    store.NewSlots(db, "login_slots"),
-		emails:   store.NewKeys(db, "user_emails"),
-		versions: store.NewVersions(db),
-		access:   store.NewEpoch(db, store.EpochCollection, store.AccessEpoch),
+		users:      db.Collection("users"),
+		tokens:     db.Collection("tokens"),
+		links:      db.Collection("user_links"),
+		counts:     db.Collection("user_counts"),
+		throttle:   store.NewThrottle(db, "login_throttle"),
+		slots:      store.NewSlots(db, "login_slots"),
+		emails:     store.NewKeys(db, "user_emails"),
+		candidates: store.NewKeys(db, "user_candidates"),
+		versions:   store.NewVersions(db),
+		access:     store.NewEpoch(db, store.EpochCollection, store.AccessEpoch),
 	}
 }
 
 // Collections names the collections the Store uses.
 func (s *Store) Collections() []string {
-	return []string{s.users.Name(), s.tokens.Name(), s.links.Name(), s.counts.Name(), s.throttle.Name(), s.slots.Name(), s.emails.Name(), store.EpochCollection}
+	return []string{s.users.Name(), s.tokens.Name(), s.links.Name(), s.counts.Name(), s.throttle.Name(), s.slots.Name(), s.emails.Name(), s.candidates.Name(), store.EpochCollection}
 }
 
 // EnsureIndexes creates the unique e-mail index (a second guard behind the
@@ -67,6 +69,7 @@ type userDoc struct {
 	Name         string    `bson:"name,omitempty"`
 	Role         string    `bson:"role"`
 	EmployerID   string    `bson:"employer_id,omitempty"`
+	CandidateID  string    `bson:"candidate_id,omitempty"`
 	Admin        bool      `bson:"admin,omitempty"`
 	PasswordHash string    `bson:"password_hash"`
 	TOTPSecret   string    `bson:"totp_secret,omitempty"`
@@ -82,7 +85,7 @@ type userDoc struct {
 }
 
 func (d userDoc) toDomain() User {
-	return User{ID: ID(d.ID), Email: d.Email, Name: d.Name, Role: Role(d.Role), EmployerID: d.EmployerID, Admin: d.Admin,
+	return User{ID: ID(d.ID), Email: d.Email, Name: d.Name, Role: Role(d.Role), EmployerID: d.EmployerID, CandidateID: d.CandidateID, Admin: d.Admin,
 		TOTPEnabled: d.TOTPEnabled, CreatedAt: d.CreatedAt.UTC(), Disabled: d.Disabled, Lang: d.Lang, Invited: d.PasswordHash == ""}
 }
 
@@ -221,6 +224,7 @@ type tokenDoc struct {
 	UserID    string    `bson:"user_id"`
 	Role      string    `bson:"role"` // copied at issue: a request needs one read, not two
 	Employer  string    `bson:"employer_id,omitempty"`
+	Candidate string    `bson:"candidate_id,omitempty"`
 	Admin     bool      `bson:"admin,omitempty"`
 	Kind      string    `bson:"kind"`
 	CSRF      string    `bson:"csrf,omitempty"`

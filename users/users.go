@@ -16,16 +16,19 @@ import (
 // Role is what a user does on the platform.
 type Role string
 
-// The four roles of DESIGN.md.
+// The roles of DESIGN.md.
 const (
 	Coordinator     Role = "coordinator"
 	ProbationWorker Role = "probation_worker"
 	Employer        Role = "employer"
 	Mentor          Role = "mentor"
+	// Candidate is the person leaving crime, invited by their probation
+	// worker to a page of their own; the account names its candidate.
+	Candidate Role = "candidate"
 )
 
 // Roles lists every role.
-var Roles = []Role{Coordinator, ProbationWorker, Employer, Mentor}
+var Roles = []Role{Coordinator, ProbationWorker, Employer, Mentor, Candidate}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
@@ -47,6 +50,7 @@ type User struct {
 	Name        string
 	Role        Role
 	EmployerID  string // set for role employer: the organisation the user acts for
+	CandidateID string // set for role candidate: the candidate the account is
 	Admin       bool   // for role employer: may add colleagues
 	TOTPEnabled bool
 	CreatedAt   time.Time
@@ -60,7 +64,8 @@ type Actor struct {
 	UserID     ID
 	Role       Role
 	EmployerID string
-	Admin      bool // an employer's administrator
+	Admin      bool   // an employer's administrator
+	Candidate  string // role candidate: the candidate's own id
 }
 
 // Is reports whether the actor has one of roles.
@@ -109,7 +114,8 @@ type NewUser struct {
 	Password   string // empty: the account is invited by mail to choose one
 	Role       Role
 	EmployerID string
-	Admin      bool // employer administrator (the applicant who registered the organisation)
+	Admin      bool   // employer administrator (the applicant who registered the organisation)
+	Candidate  string // role candidate: the candidate's id (the candidates service makes these accounts)
 }
 
 // Password length bounds; the upper one caps the cost of hashing.
@@ -147,6 +153,12 @@ func (n NewUser) Validate() error {
 	}
 	if n.Role != Employer && n.Admin {
 		f.Add("admin", "is only allowed for role employer")
+	}
+	if n.Role == Candidate && n.Candidate == "" {
+		f.Add("candidate_id", "is required for role candidate (the probation worker invites the candidate)")
+	}
+	if n.Role != Candidate && n.Candidate != "" {
+		f.Add("candidate_id", "is only allowed for role candidate")
 	}
 	if len(n.EmployerID) > 64 {
 		f.Add("employer_id", "must be at most 64 characters")

@@ -16,6 +16,11 @@ import (
 // carry over in order. TestCatalogue_Complete fails when a message in the
 // code has no entry.
 var catalogue = map[string]string{
+	"The candidate has chosen a password already: a new one goes by a password reset.": "De kandidaat heeft al een wachtwoord gekozen: een nieuw wachtwoord gaat via wachtwoordherstel.",
+	"This candidate has left the platform.":                                            "Deze kandidaat heeft het platform verlaten.",
+	"This candidate was invited at the same moment; reload the page.":                  "Deze kandidaat werd op hetzelfde moment uitgenodigd; laad de pagina opnieuw.",
+	"is only allowed for role candidate":                                               "mag alleen bij de rol kandidaat",
+	"is required for role candidate (the probation worker invites the candidate)":      "is verplicht bij de rol kandidaat (de reclasseringswerker nodigt de kandidaat uit)",
 	"The account has chosen its password already: a new one goes by a password reset.": "Dit account heeft zijn wachtwoord al gekozen: een nieuw wachtwoord gaat via wachtwoordherstel.",
 	"The account is deactivated: activate it first.":                                   "Dit account is geblokkeerd: laat het eerst weer toe.",
 	"Too many requests. Try again in a few minutes.":                                   "Te veel verzoeken. Probeer het over een paar minuten opnieuw.",

@@ -95,6 +95,11 @@ func authzFixtures(t interface {
 	if st, b := c.json("POST", "/api/v1/candidates/"+fx["cand"]+"/consents", tok["w1"], map[string]any{"employer_id": fx["emp"], "level": 2, "purpose": "Plaatsing", "expires_at": expires}); st != 201 && st != 409 {
 		t.Fatalf("set-up: level-2 consent = %d %v", st, b)
 	}
+	// The placed candidate's own account (k1), invited by a printed code.
+	inv := c.must(201, "POST", "/api/v1/candidates/"+fx["cand"]+"/account", tok["w1"], map[string]any{})
+	code := inv["code"].(string)
+	c.must(204, "POST", "/api/v1/auth/invitation", "", map[string]any{"code": code, "password": DemoPassword})
+	login("k1", inv["login"].(string), DemoPassword)
 
 	vs := c.must(200, "GET", "/api/v1/employers/"+fx["emp"]+"/vacancies", tok["e1"], nil)
 	for _, v := range items(vs) {

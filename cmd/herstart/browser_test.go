@@ -618,6 +618,38 @@ func TestBrowser_Roles(t *testing.T) {
 	}
 	worker.check("candidate (probation worker)", "candidate")
 
+	// Sanne gets a page of her own: she has no e-mail address, so the
+	// worker prints a sheet with her login and a one-time link; she opens
+	// it on her phone, chooses a password, signs in, reads what employers
+	// see of her and says with one tap that she is still available.
+	worker.submit(`form[action="/candidates/` + candID + `/account"] button`)
+	worker.wantText("Uw eigen pagina op Herstart", "Voor Sanne")
+	worker.check("invitation sheet (probation worker)", "candidate-invite")
+	sheet, perr := url.Parse(worker.text(".print-sheet .link-code"))
+	login := worker.text(".print-sheet li:last-child code")
+	if perr != nil || sheet.Query().Get("code") == "" || !strings.HasSuffix(login, "@kandidaat.invalid") {
+		t.Fatalf("the sheet shows link %q and login %q", worker.text(".print-sheet .link-code"), login)
+	}
+	sanne := b.tab(t, "candidate")
+	sanne.phone()
+	sanne.open(sheet.RequestURI())
+	sanne.wantText("Welkom, Sanne")
+	sanne.typeInto(`input[name="password"]`, "sanne kiest een wachtwoord")
+	sanne.typeInto(`input[name="password_again"]`, "sanne kiest een wachtwoord")
+	sanne.submit(`form[action="/uitnodiging"] button`)
+	sanne.wantText("Uw wachtwoord is ingesteld")
+	sanne.typeInto(`input[name="email"]`, login)
+	sanne.typeInto(`input[name="password"]`, "sanne kiest een wachtwoord")
+	sanne.submit(`form[action="/signin"] button[type="submit"]`)
+	sanne.wantText("Mijn pagina", "Dit zien werkgevers", "orderpicken", "Wie zag wat van u")
+	if main := sanne.text("main"); strings.Contains(main, "de Vries") || strings.Contains(main, candID) {
+		t.Fatalf("the candidate's own card shows her last name or her record id: %s", main)
+	}
+	sanne.check("own page (candidate)", "self")
+	sanne.submit(`form[action="/mijn/beschikbaar"] button`)
+	sanne.wantText("Dank u: werkgevers zien dat u nog beschikbaar bent")
+	b.record("candidate: invited by a printed sheet, password chosen on a phone, own page read, availability confirmed with one tap")
+
 	// A caseload import runs as work with its progress shown; a bad line
 	// is reported by its number, the others go in.
 	csvPath := filepath.Join(t.TempDir(), "caseload.csv")

@@ -1,0 +1,62 @@
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/herstart/herstart/candidates"
+	"github.com/herstart/herstart/placements"
+	"github.com/herstart/herstart/users"
+)
+
+// handleCandidateInvite handles POST /api/v1/candidates/{id}/account (the
+// candidate's worker): an invitation to a page of their own, by mail or
+// with a login and a one-time link to print.
+func (s *Server) handleCandidateInvite(c *fiber.Ctx) error {
+	if _, err := users.RequireRole(c.UserContext(), users.ProbationWorker); err != nil {
+		return err
+	}
+	var req candidates.InviteInput
+	if err := decodeStrict(c, &req); err != nil {
+		return err
+	}
+	in, err := s.cfg.Candidates.Invite(c.UserContext(), candidates.ID(c.Params("id")), req)
+	if err != nil {
+		return err
+	}
+	if in.ByMail {
+		return c.Status(fiber.StatusAccepted).JSON(in)
+	}
+	in.Link = s.cfg.Mail.Link(in.Link)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(fiber.StatusCreated).JSON(in)
+}
+
+type selfResponse struct {
+	candidates.SelfView
+	placements.Mine
+}
+
+// handleSelf handles GET /api/v1/self (candidates): their own card as
+// employers see it, what each level adds, who saw what, their
+// introductions and coming check-ins.
+func (s *Server) handleSelf(c *fiber.Ctx) error {
+	v, err := s.cfg.Candidates.Self(c.UserContext())
+	if err != nil {
+		return err
+	}
+	m, err := s.cfg.Placements.Mine(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(selfResponse{SelfView: v, Mine: m})
+}
+
+// handleSelfConfirm handles POST /api/v1/self/confirm-availability
+// (candidates): "I am still available".
+func (s *Server) handleSelfConfirm(c *fiber.Ctx) error {
+	r, err := s.cfg.Candidates.ConfirmSelf(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"status": r.Status, "confirmed_at": r.ConfirmedAt})
+}

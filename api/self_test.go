@@ -1,0 +1,129 @@
+package api_test
+
+import (
+	"encoding/json"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/herstart/herstart/users"
+)
+
+func toJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// A candidate invited by a printed code chooses a password, signs in with
+// the login on the sheet and sees their own card, what each level adds,
+// their introductions and who saw what; they confirm their availability.
+// They reach nothing of anyone else.
+func TestSelf_InvitedByCodeSeesOwnPage(t *testing.T) {
+	e := newIntroEnv(t)
+	// The employer reads the card once: the log shows it.
+	if st, _ := e.do("GET", "/api/v1/cards/"+e.cand, e.empTok, nil); st != 200 {
+		t.Fatalf("card: %d", st)
+	}
+	st, in := e.do("POST", "/api/v1/candidates/"+e.cand+"/account", e.worker, map[string]any{})
+	if st != 201 || in["by_mail"] != false || !strings.HasSuffix(in["login"].(string), "@kandidaat.invalid") {
+		t.Fatalf("invite: %d %v", st, in)
+	}
+	link, _ := url.Parse(in["link"].(string))
+	if st, b := e.do("POST", "/api/v1/auth/invitation", "", map[string]any{"code": link.Query().Get("code"), "password": "mijn eigen wachtwoord"}); st != 204 {
+		t.Fatalf("accept: %d %v", st, b)
+	}
+	st, tok := e.do("POST", "/api/v1/auth/token", "", map[string]any{"email": in["login"], "password": "mijn eigen wachtwoord"})
+	if st != 201 || tok["role"] != "candidate" {
+		t.Fatalf("sign-in: %d %v", st, tok)
+	}
+	cand := tok["token"].(string)
+	st, self := e.do("GET", "/api/v1/self", cand, nil)
+	if st != 200 {
+		t.Fatalf("self: %d %v", st, self)
+	}
+	card := self["card"].(map[string]any)
+	if card["id"] != e.cand || card["place"] != "Utrecht" {
+		t.Errorf("own card: %v", card)
+	}
+	raw := strings.Join(strings.Fields(strings.ReplaceAll(toJSON(self), "\"", " ")), " ")
+	for _, leak := range []string{"de Vries", "sem@example.nl", "Dorpsstraat"} {
+		if strings.Contains(raw, leak) {
+			t.Errorf("the card shows %q, which employers do not see", leak)
+		}
+	}
+	disclosed := 0
+	for _, d := range self["disclosures"].([]any) {
+		if d.(map[string]any)["what"] == "disclosed" {
+			disclosed++
+		}
+	}
+	if disclosed != 1 {
+		t.Errorf("the log shows %d reads by the employer, want 1: %v", disclosed, self["disclosures"])
+	}
+	if lv := self["levels"].(map[string]any); len(lv) != 2 {
+		t.Errorf("levels: %v", lv)
+	}
+	if st, b := e.do("POST", "/api/v1/self/confirm-availability", cand, nil); st != 200 || b["status"] != "available" {
+		t.Errorf("confirm: %d %v", st, b)
+	}
+	// Nothing of anyone else, and no worker's step.
+	for _, p := range []string{"/api/v1/candidates/" + e.cand, "/api/v1/candidates", "/api/v1/cards/" + e.cand, "/api/v1/introductions", "/api/v1/placements", "/api/v1/search/candidates?q=orderpicken", "/api/v1/agenda"} {
+		if st, _ := e.do("GET", p, cand, nil); st != 403 {
+			t.Errorf("GET %s as the candidate: %d, want 403", p, st)
+		}
+	}
+	if st, _ := e.do("POST", "/api/v1/candidates/"+e.cand+"/confirm-availability", cand, nil); st != 403 {
+		t.Errorf("the worker's confirm as the candidate: %d", st)
+	}
+	// Invited again after choosing a password: a reset, not a new account.
+	if st, _ := e.do("POST", "/api/v1/candidates/"+e.cand+"/account", e.worker, map[string]any{}); st != 409 {
+		t.Errorf("invite again: %d", st)
+	}
+	// Another worker's candidate is not theirs to invite.
+	other := e.candidate("Utrecht", 10, []string{"schoonmaken"}, nil)
+	_, w2 := e.user(users.ProbationWorker, "w2@example.nl")
+	if st, _ := e.do("POST", "/api/v1/candidates/"+other+"/account", w2, map[string]any{}); st != 404 {
+		t.Errorf("another worker invites: %d", st)
+	}
+}
+
+// Twenty invitations of one candidate at once: one account.
+func TestSelf_ParallelInvitesOneAccount(t *testing.T) {
+	e := newIntroEnv(t)
+	codes := parallel(20, func(int) int {
+		st, _ := e.do("POST", "/api/v1/candidates/"+e.cand+"/account", e.worker, map[string]any{})
+		return st
+	})
+	if n := e.count("users", map[string]any{"candidate_id": e.cand}); n != 1 {
+		t.Errorf("%d accounts for one candidate (answers %v)", n, codes)
+	}
+	if codes[201] < 1 || codes[201]+codes[409] != 20 {
+		t.Errorf("answers %v", codes)
+	}
+}
+
+// The candidate's confirmation keeps their worker's caseload as it was:
+// the entry still names them.
+func TestSelf_ConfirmKeepsTheCaseloadName(t *testing.T) {
+	e := newIntroEnv(t)
+	_, in := e.do("POST", "/api/v1/candidates/"+e.cand+"/account", e.worker, map[string]any{})
+	link, _ := url.Parse(in["link"].(string))
+	e.do("POST", "/api/v1/auth/invitation", "", map[string]any{"code": link.Query().Get("code"), "password": "mijn eigen wachtwoord"})
+	_, tok := e.do("POST", "/api/v1/auth/token", "", map[string]any{"email": in["login"], "password": "mijn eigen wachtwoord"})
+	if st, b := e.do("POST", "/api/v1/self/confirm-availability", tok["token"].(string), nil); st != 200 {
+		t.Fatalf("confirm: %d %v", st, b)
+	}
+	_, list := e.do("GET", "/api/v1/candidates", e.worker, nil)
+	found := 0
+	for _, it := range list["items"].([]any) {
+		if m := it.(map[string]any); m["id"] == e.cand {
+			found++
+			if m["display_name"] != "Sem d." {
+				t.Errorf("the caseload names the candidate %q after their own confirmation", m["display_name"])
+			}
+		}
+	}
+	if found != 1 {
+		t.Errorf("the candidate is %d times in the caseload", found)
+	}
+}

@@ -1,0 +1,99 @@
+package frontend
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/herstart/herstart/candidates"
+	"github.com/herstart/herstart/placements"
+	"github.com/herstart/herstart/users"
+)
+
+// The candidate's own page (phone first, plain Dutch) and the worker's
+// invitation of the candidate to it.
+
+// candidateInvite invites the candidate to their own page: by mail, or
+// without an address a sheet to print with the login and the link.
+func (p *Pages) candidateInvite(c *fiber.Ctx, pg *Page) error {
+	if _, err := signedIn(c, users.ProbationWorker); err != nil {
+		return err
+	}
+	pg.Form = formOf(c)
+	id := candidates.ID(c.Params("id"))
+	in, err := p.cfg.Candidates.Invite(ctxAs(c), id, candidates.InviteInput{Email: pg.Form.Get("account_email")})
+	if err != nil {
+		return p.candidateFormError(c, pg, err)
+	}
+	if in.ByMail {
+		return back(c, "/candidates/"+string(id)+"#own-page", "The invitation to their own page is on its way by mail.")
+	}
+	rec, err := p.cfg.Candidates.Get(ctxAs(c), id)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	pg.Data = struct {
+		ID      candidates.ID
+		Name    string
+		Login   string
+		Link    string
+		Until   time.Time
+		Address string
+	}{id, rec.Identity.FirstName, in.Login, c.BaseURL() + in.Link, in.Until, c.BaseURL()}
+	return p.render(c, fiber.StatusOK, "candidate_invite", pg)
+}
+
+// selfSentence is one line of the candidate's disclosure log, in words.
+type selfSentence struct {
+	At                     time.Time
+	Who, What, Shown, Kind string
+}
+
+// selfPage is the candidate's own page.
+func (p *Pages) selfPage(c *fiber.Ctx, pg *Page) error {
+	if _, err := signedIn(c, users.Candidate); err != nil {
+		return err
+	}
+	v, err := p.cfg.Candidates.Self(ctxAs(c))
+	if err != nil {
+		return err
+	}
+	m, err := p.cfg.Placements.Mine(ctxAs(c))
+	if err != nil {
+		return err
+	}
+	rows, err := p.disclosureRowsOf(c, pg, v.Disclosures)
+	if err != nil {
+		return err
+	}
+	log := make([]selfSentence, 0, len(rows))
+	for i, r := range rows {
+		who := r.Employer
+		if who == "" {
+			who = r.By
+		}
+		log = append(log, selfSentence{At: r.At, Who: who, What: r.What, Shown: r.Shown, Kind: v.Disclosures[i].What})
+	}
+	flashOf(c, pg)
+	pg.Data = struct {
+		Self    candidates.SelfView
+		Mine    placements.Mine
+		Log     []selfSentence
+		Stale   bool
+		Soon    bool
+		CanSay  bool
+		Levels  [][]string
+		Confirm time.Time
+	}{v, m, log, v.StaleOn != nil && pg.Now.After(*v.StaleOn), v.StaleOn != nil && pg.Now.Add(7*24*time.Hour).After(*v.StaleOn),
+		v.Status == candidates.Available, [][]string{v.Levels[1], v.Levels[2]}, pg.Now}
+	return p.render(c, fiber.StatusOK, "self", pg)
+}
+
+// selfConfirm is the candidate's one tap "I am still available".
+func (p *Pages) selfConfirm(c *fiber.Ctx, pg *Page) error {
+	if _, err := p.cfg.Candidates.ConfirmSelf(ctxAs(c)); err != nil {
+		return err
+	}
+	return back(c, "/mijn", "Thank you: employers see that you are still available.")
+}
