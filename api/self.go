@@ -60,3 +60,13 @@ func (s *Server) handleSelfConfirm(c *fiber.Ctx) error {
 	}
 	return c.JSON(fiber.Map{"status": r.Status, "confirmed_at": r.ConfirmedAt})
 }
+
+// handleSelfWithdraw handles POST /api/v1/self/consents/{cid}/withdraw
+// (candidates).
+func (s *Server) handleSelfWithdraw(c *fiber.Ctx) error {
+	k, err := s.cfg.Candidates.WithdrawOwn(c.UserContext(), c.Params("cid"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(k)
+}

@@ -127,3 +127,67 @@ func TestSelf_ConfirmKeepsTheCaseloadName(t *testing.T) {
 		t.Errorf("the candidate is %d times in the caseload", found)
 	}
 }
+
+// The candidate's walk: an employer would like to meet them; the candidate
+// consents on their own page and the employer's card rises to level 1;
+// they withdraw it and it falls to the card again; their disclosure log
+// shows what the employer saw, with the consent given by themself.
+func TestSelf_ConsentGivenAndWithdrawnByTheCandidate(t *testing.T) {
+	e := newIntroEnv(t)
+	_, in := e.do("POST", "/api/v1/candidates/"+e.cand+"/account", e.worker, map[string]any{})
+	link, _ := url.Parse(in["link"].(string))
+	e.do("POST", "/api/v1/auth/invitation", "", map[string]any{"code": link.Query().Get("code"), "password": "mijn eigen wachtwoord"})
+	_, tok := e.do("POST", "/api/v1/auth/token", "", map[string]any{"email": in["login"], "password": "mijn eigen wachtwoord"})
+	cand := tok["token"].(string)
+	st, intro := e.do("POST", "/api/v1/introductions", e.empTok, map[string]any{"candidate_id": e.cand, "vacancy_id": e.vacancy})
+	if st != 201 {
+		t.Fatalf("employer's request: %d %v", st, intro)
+	}
+	id := intro["id"].(string)
+	_, self := e.do("GET", "/api/v1/self", cand, nil)
+	ins := self["introductions"].([]any)
+	if len(ins) != 1 || ins[0].(map[string]any)["state"] != "employer_interested" || ins[0].(map[string]any)["employer"] == "" {
+		t.Fatalf("the candidate's introductions: %v", ins)
+	}
+	// Steps that are not theirs, and introductions not theirs.
+	if st, _ := e.do("POST", "/api/v1/introductions/"+id+"/interview", cand, map[string]any{}); st != 403 {
+		t.Errorf("the candidate plans an interview: %d", st)
+	}
+	if level, _ := e.cardLevel(); level != 0 {
+		t.Fatalf("before consent: level %d", level)
+	}
+	if st, b := e.do("POST", "/api/v1/introductions/"+id+"/consent", cand, nil); st != 200 || b["state"] != "candidate_consented" {
+		t.Fatalf("the candidate consents: %d %v", st, b)
+	}
+	if level, _ := e.cardLevel(); level != 1 {
+		t.Fatalf("after the candidate's consent: level %d, want 1", level)
+	}
+	_, self = e.do("GET", "/api/v1/self", cand, nil)
+	ks := self["consents"].([]any)
+	if len(ks) != 1 || ks[0].(map[string]any)["by_candidate"] != true {
+		t.Fatalf("the candidate's consents: %v", ks)
+	}
+	cid := ks[0].(map[string]any)["id"].(string)
+	if st, b := e.do("POST", "/api/v1/self/consents/"+cid+"/withdraw", cand, nil); st != 200 || b["active"] != false {
+		t.Fatalf("withdraw: %d %v", st, b)
+	}
+	if level, _ := e.cardLevel(); level != 0 {
+		t.Fatalf("after the withdrawal: level %d, want 0", level)
+	}
+	if st, _ := e.do("POST", "/api/v1/self/consents/"+cid+"/withdraw", cand, nil); st != 409 {
+		t.Errorf("withdraw twice: %d", st)
+	}
+	_, self = e.do("GET", "/api/v1/self", cand, nil)
+	var kinds []string
+	for _, d := range self["disclosures"].([]any) {
+		m := d.(map[string]any)
+		level, _ := m["level"].(string)
+		kinds = append(kinds, m["what"].(string)+"/"+level)
+	}
+	log := strings.Join(kinds, " ")
+	for _, want := range []string{"disclosed/1", "consent_withdrawn/", "disclosed/0", "introduction_candidate_consented/"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the candidate's log lacks %s: %s", want, log)
+		}
+	}
+}

@@ -97,6 +97,7 @@ func Mount(w *web.Web, cfg Config) {
 	v1.Post("/candidates/:id/account", s.handleCandidateInvite)
 	v1.Get("/self", s.handleSelf)
 	v1.Post("/self/confirm-availability", s.handleSelfConfirm)
+	v1.Post("/self/consents/:cid/withdraw", s.handleSelfWithdraw)
 
 	v1.Post("/employers", s.handleEmployerRegister)
 	v1.Get("/employers", s.handleEmployerList)

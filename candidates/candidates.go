@@ -127,6 +127,7 @@ type Consent struct {
 	ExpiresAt   time.Time
 	WithdrawnAt *time.Time
 	RecordedBy  users.ID
+	ByCandidate bool // given by the candidate on their own page (else recorded by the worker for them)
 }
 
 // Active reports whether the consent holds at now.

@@ -109,7 +109,16 @@ func (s *Service) NewConsent(ctx context.Context, in ConsentInput) (Consent, err
 // Errors: Unauthenticated, Forbidden, NotFound, Conflict (already withdrawn).
 func (s *Service) WithdrawConsent(ctx context.Context, id ID, consentID string) (ConsentView, error) {
 	var k Consent
-	_, err := s.change(ctx, id, 0, func(_ users.Actor, c *Candidate, now time.Time) (audit.Entry, bool, error) {
+	_, err := s.change(ctx, id, 0, withdraw(consentID, &k))
+	if err != nil {
+		return ConsentView{}, err
+	}
+	return ConsentOf(k, s.clock()), nil
+}
+
+// withdraw withdraws consent consentID of a candidate, into k.
+func withdraw(consentID string, k *Consent) func(_ users.Actor, c *Candidate, now time.Time) (audit.Entry, bool, error) {
+	return func(_ users.Actor, c *Candidate, now time.Time) (audit.Entry, bool, error) {
 		for i := range c.Consents {
 			if c.Consents[i].ID != consentID {
 				continue
@@ -118,15 +127,11 @@ func (s *Service) WithdrawConsent(ctx context.Context, id ID, consentID string) 
 				return audit.Entry{}, false, apperr.Errorf(apperr.Conflict, "This consent was withdrawn already.")
 			}
 			c.Consents[i].WithdrawnAt = &now
-			k = c.Consents[i]
+			*k = c.Consents[i]
 			return audit.Entry{Action: audit.ActionConsentRevoke, Details: map[string]string{"consent": k.ID, "employer": k.EmployerID}}, false, nil
 		}
 		return audit.Entry{}, false, apperr.Errorf(apperr.NotFound, "Consent not found.")
-	})
-	if err != nil {
-		return ConsentView{}, err
 	}
-	return ConsentOf(k, s.clock()), nil
 }
 
 // liveConsent returns the id of a consent in force for employer at level,

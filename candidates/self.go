@@ -64,6 +64,7 @@ type SelfView struct {
 	ConfirmedAt *time.Time        `json:"confirmed_at,omitempty"`
 	StaleOn     *time.Time        `json:"stale_on,omitempty"` // when the card leaves search unless confirmed
 	Disclosures []DisclosureEntry `json:"disclosures"`
+	Consents    []ConsentView     `json:"consents"` // in force: the candidate may withdraw each
 }
 
 // levelAdds names what each level adds beyond the one below (the table of
@@ -104,6 +105,12 @@ func (s *Service) Self(ctx context.Context) (SelfView, error) {
 		at, stale := c.ConfirmedAt.UTC(), c.ConfirmedAt.Add(ConfirmEvery).UTC()
 		v.ConfirmedAt, v.StaleOn = &at, &stale
 	}
+	v.Consents = []ConsentView{}
+	for _, k := range c.Consents {
+		if k.Active(now) {
+			v.Consents = append(v.Consents, ConsentOf(k, now))
+		}
+	}
 	if v.Disclosures, err = s.disclosureLog(ctx, c); err != nil {
 		return SelfView{}, err
 	}
@@ -125,4 +132,21 @@ func (s *Service) ConfirmSelf(ctx context.Context) (Record, error) {
 		return Record{}, err
 	}
 	return RecordOf(c, c.UpdatedAt), nil
+}
+
+// WithdrawOwn withdraws one of the acting candidate's consents: the
+// employer's level drops on its next request, as when the worker records
+// the withdrawal.
+// Errors: Unauthenticated, Forbidden, NotFound, Conflict (withdrawn).
+func (s *Service) WithdrawOwn(ctx context.Context, consentID string) (ConsentView, error) {
+	a, err := users.RequireRole(ctx, users.Candidate)
+	if err != nil {
+		return ConsentView{}, err
+	}
+	var k Consent
+	_, err = s.changeWith(ctx, ID(a.Candidate), 0, s.self, withdraw(consentID, &k))
+	if err != nil {
+		return ConsentView{}, err
+	}
+	return ConsentOf(k, s.clock()), nil
 }

@@ -98,6 +98,7 @@ type consentDoc struct {
 	ExpiresAt   time.Time  `bson:"expires_at"`
 	WithdrawnAt *time.Time `bson:"withdrawn_at,omitempty"`
 	RecordedBy  string     `bson:"recorded_by"`
+	ByCandidate bool       `bson:"by_candidate,omitempty"`
 }
 
 type profileDoc struct {
@@ -165,7 +166,7 @@ func toDocs(c Candidate) (profileDoc, identityDoc) {
 		p.Conflicts = append(p.Conflicts, conflictDoc(k))
 	}
 	for _, k := range c.Consents {
-		p.Consents = append(p.Consents, consentDoc{k.ID, k.EmployerID, k.Level, k.Purpose, k.GrantedAt, k.ExpiresAt, k.WithdrawnAt, string(k.RecordedBy)})
+		p.Consents = append(p.Consents, consentDoc{k.ID, k.EmployerID, k.Level, k.Purpose, k.GrantedAt, k.ExpiresAt, k.WithdrawnAt, string(k.RecordedBy), k.ByCandidate})
 	}
 	i := identityDoc{ID: string(c.ID), FirstName: c.Identity.FirstName, LastName: c.Identity.LastName, BirthDate: c.Identity.BirthDate,
 		Email: c.Identity.Email, Phone: c.Identity.Phone, Address: c.Identity.Address, Postcode: c.Identity.Postcode}
@@ -209,7 +210,7 @@ func (p profileDoc) toDomain() Candidate {
 			t := k.WithdrawnAt.UTC()
 			w = &t
 		}
-		c.Consents = append(c.Consents, Consent{k.ID, k.EmployerID, k.Level, k.Purpose, k.GrantedAt.UTC(), k.ExpiresAt.UTC(), w, users.ID(k.RecordedBy)})
+		c.Consents = append(c.Consents, Consent{k.ID, k.EmployerID, k.Level, k.Purpose, k.GrantedAt.UTC(), k.ExpiresAt.UTC(), w, users.ID(k.RecordedBy), k.ByCandidate})
 	}
 	return c
 }

@@ -171,6 +171,7 @@ type ConsentView struct {
 	ExpiresAt   time.Time  `json:"expires_at"`
 	WithdrawnAt *time.Time `json:"withdrawn_at"`
 	Active      bool       `json:"active"`
+	ByCandidate bool       `json:"by_candidate"` // given by the candidate themself, not recorded by the worker
 }
 
 // RecordOf returns the worker's full view of c.
@@ -214,7 +215,7 @@ func RecordOf(c Candidate, now time.Time) Record {
 // ConsentOf returns the view of k.
 func ConsentOf(k Consent, now time.Time) ConsentView {
 	return ConsentView{ID: k.ID, EmployerID: k.EmployerID, Level: k.Level, Purpose: k.Purpose,
-		GrantedAt: k.GrantedAt, ExpiresAt: k.ExpiresAt, WithdrawnAt: k.WithdrawnAt, Active: k.Active(now)}
+		GrantedAt: k.GrantedAt, ExpiresAt: k.ExpiresAt, WithdrawnAt: k.WithdrawnAt, Active: k.Active(now), ByCandidate: k.ByCandidate}
 }
 
 // Summary is one line of a caseload list.

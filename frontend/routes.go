@@ -80,6 +80,8 @@ func (p *Pages) routes(app *fiber.App) {
 	// Candidate.
 	app.Get("/mijn", p.handler("My page", p.selfPage))
 	app.Post("/mijn/beschikbaar", p.handler("My page", p.selfConfirm))
+	app.Post("/mijn/kennismakingen/:id/:answer", p.handler("My page", p.selfIntroduction))
+	app.Post("/mijn/toestemmingen/:cid/intrekken", p.handler("My page", p.selfWithdraw))
 
 	// Mentor.
 	app.Get("/agenda", p.handler("Check-ins", p.agenda))

@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/herstart/herstart/candidates"
+	"github.com/herstart/herstart/employers"
 	"github.com/herstart/herstart/placements"
 	"github.com/herstart/herstart/users"
 )
@@ -75,8 +76,20 @@ func (p *Pages) selfPage(c *fiber.Ctx, pg *Page) error {
 		}
 		log = append(log, selfSentence{At: r.At, Who: who, What: r.What, Shown: r.Shown, Kind: v.Disclosures[i].What})
 	}
+	names := map[string]string{}
+	for _, in := range m.Introductions {
+		names[in.EmployerID] = in.Employer
+	}
+	for _, k := range v.Consents {
+		if names[k.EmployerID] == "" {
+			if e, err := p.cfg.Employers.Load(ctxAs(c), employers.ID(k.EmployerID)); err == nil {
+				names[k.EmployerID] = e.Name
+			}
+		}
+	}
 	flashOf(c, pg)
 	pg.Data = struct {
+		Names   map[string]string
 		Self    candidates.SelfView
 		Mine    placements.Mine
 		Log     []selfSentence
@@ -85,7 +98,7 @@ func (p *Pages) selfPage(c *fiber.Ctx, pg *Page) error {
 		CanSay  bool
 		Levels  [][]string
 		Confirm time.Time
-	}{v, m, log, v.StaleOn != nil && pg.Now.After(*v.StaleOn), v.StaleOn != nil && pg.Now.Add(7*24*time.Hour).After(*v.StaleOn),
+	}{names, v, m, log, v.StaleOn != nil && pg.Now.After(*v.StaleOn), v.StaleOn != nil && pg.Now.Add(7*24*time.Hour).After(*v.StaleOn),
 		v.Status == candidates.Available, [][]string{v.Levels[1], v.Levels[2]}, pg.Now}
 	return p.render(c, fiber.StatusOK, "self", pg)
 }
@@ -96,4 +109,28 @@ func (p *Pages) selfConfirm(c *fiber.Ctx, pg *Page) error {
 		return err
 	}
 	return back(c, "/mijn", "Thank you: employers see that you are still available.")
+}
+
+// selfIntroduction is the candidate's answer to an employer who would like
+// to meet them: yes (their consent, level 1) or rather not (withdrawn).
+func (p *Pages) selfIntroduction(c *fiber.Ctx, pg *Page) error {
+	if _, err := signedIn(c, users.Candidate); err != nil {
+		return err // the worker's and employer's steps have their own pages
+	}
+	action, done := placements.ActConsent, "Thank you: the employer now sees your first name and work history, and your probation worker plans the meeting."
+	if c.Params("answer") != "ja" {
+		action, done = placements.ActWithdraw, "The introduction is stopped. The employer sees only your card."
+	}
+	if _, err := p.cfg.Placements.Transition(ctxAs(c), c.Params("id"), action, placements.TransitionInput{}); err != nil {
+		return err
+	}
+	return back(c, "/mijn#h-intros", done)
+}
+
+// selfWithdraw withdraws one of the candidate's consents.
+func (p *Pages) selfWithdraw(c *fiber.Ctx, pg *Page) error {
+	if _, err := p.cfg.Candidates.WithdrawOwn(ctxAs(c), c.Params("cid")); err != nil {
+		return err
+	}
+	return back(c, "/mijn#h-consents", "Your permission is withdrawn: the employer sees only your card again.")
 }

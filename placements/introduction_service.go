@@ -310,7 +310,7 @@ type TransitionInput struct {
 // Errors: Unauthenticated, Forbidden (the role does not own the step),
 // NotFound (not the caller's introduction), Invalid, Conflict.
 func (s *Service) Transition(ctx context.Context, id string, action Action, in TransitionInput) (IntroductionView, error) {
-	a, err := users.RequireRole(ctx, users.ProbationWorker, users.Employer)
+	a, err := users.RequireRole(ctx, users.ProbationWorker, users.Employer, users.Candidate)
 	if err != nil {
 		return IntroductionView{}, err
 	}
@@ -341,6 +341,9 @@ func (s *Service) Transition(ctx context.Context, id string, action Action, in T
 	var f apperr.Fields
 	switch action {
 	case ActDecline, ActWithdraw:
+		if a.Is(users.Candidate) && strings.TrimSpace(in.Reason) == "" {
+			in.Reason = "De kandidaat wil liever niet."
+		}
 		intro.Reason = f.Text("reason", in.Reason, 300, true)
 	case ActInterview:
 		place := f.Text("place", in.Place, 200, true)
@@ -382,15 +385,16 @@ func (s *Service) Transition(ctx context.Context, id string, action Action, in T
 	var data introTask
 	switch action {
 	case ActConsent:
-		// The consent the candidate gave their worker, recorded by the
-		// worker: level 1 for this employer. Its id derives from the
+		// The consent the candidate gave on their own page, or gave their
+		// worker who records it (RecordedBy says which): level 1 for this
+		// employer. Its id derives from the
 		// introduction's; the follow-up records it once the step landed
 		// (a step that loses records none).
 		k, err := s.candidates.NewConsent(ctx, candidates.ConsentInput{EmployerID: string(intro.EmployerID), Level: 1, Purpose: in.Purpose, ExpiresAt: in.ExpiresAt})
 		if err != nil {
 			return IntroductionView{}, err
 		}
-		k.ID, k.RecordedBy = consentID(intro.ID), a.UserID
+		k.ID, k.RecordedBy, k.ByCandidate = consentID(intro.ID), a.UserID, a.Is(users.Candidate)
 		intro.ConsentID, data.Consent = k.ID, &k
 	case ActPlace:
 		// The candidate's one active placement: the step claims it before
@@ -439,6 +443,8 @@ func (s *Service) own(ctx context.Context, a users.Actor, id string) (Introducti
 	switch {
 	case a.Is(users.ProbationWorker) && in.WorkerID == a.UserID:
 	case a.Is(users.Employer) && string(in.EmployerID) == a.EmployerID:
+	case a.Is(users.Candidate) && string(in.CandidateID) == a.Candidate:
+		// Their own: the candidate gives or refuses their consent.
 	default:
 		return Introduction{}, errIntroNotFound
 	}

@@ -63,11 +63,11 @@ type step struct {
 
 var steps = map[Action]step{
 	ActInterested: {[]State{Proposed}, EmployerInterested, []users.Role{users.Employer}},
-	ActConsent:    {[]State{EmployerInterested}, CandidateConsented, []users.Role{users.ProbationWorker}},
+	ActConsent:    {[]State{EmployerInterested}, CandidateConsented, []users.Role{users.ProbationWorker, users.Candidate}},
 	ActInterview:  {[]State{CandidateConsented}, Interview, []users.Role{users.ProbationWorker, users.Employer}},
 	ActPlace:      {[]State{Interview}, Placed, []users.Role{users.Employer}},
 	ActDecline:    {[]State{Interview}, Declined, []users.Role{users.Employer}},
-	ActWithdraw:   {[]State{Proposed, EmployerInterested, CandidateConsented, Interview}, Withdrawn, []users.Role{users.ProbationWorker}},
+	ActWithdraw:   {[]State{Proposed, EmployerInterested, CandidateConsented, Interview}, Withdrawn, []users.Role{users.ProbationWorker, users.Candidate}},
 }
 
 // actionOrder is the order allowed actions are listed in.

@@ -4,6 +4,22 @@ package web
 // labels), English to Dutch; they join the catalogue. The frontend's
 // TestTexts_Translated fails when a page text has no entry here.
 var pageTexts = map[string]string{
+	"%s would like to meet you. Do you want that? If you say yes, they see your first name, your work history and your curfew.": "%s wil graag met u kennismaken. Wilt u dat? Als u ja zegt, ziet de werkgever uw voornaam, uw werkervaring en uw avondklok.",
+	"Rather not":                    "Liever niet",
+	"Withdraw my permission":        "Mijn toestemming intrekken",
+	"Withdraw my permission for %s": "Mijn toestemming voor %s intrekken",
+	"Yes, I want to meet them":      "Ja, ik wil kennismaken",
+	"You can take your permission back at any time, below or through your probation worker. Then the employer sees only the card again.": "U kunt uw toestemming altijd intrekken, hieronder of via uw reclasseringswerker. Dan ziet de werkgever weer alleen de kaart.",
+	"You have given no employer permission to see more.":                    "U heeft geen werkgever toestemming gegeven om meer te zien.",
+	"Your permission is withdrawn: the employer sees only your card again.": "Uw toestemming is ingetrokken: de werkgever ziet weer alleen uw kaart.",
+	"Your permissions": "Uw toestemmingen",
+	"given by you":     "door u gegeven",
+	"may also see your last name and how to reach you": "mag ook uw achternaam zien en hoe u bereikbaar bent",
+	"may see your first name, work history and curfew": "mag uw voornaam, werkervaring en avondklok zien",
+	"recorded by your probation worker":                "vastgelegd door uw reclasseringswerker",
+	"until %s":                                         "tot %s",
+	"Thank you: the employer now sees your first name and work history, and your probation worker plans the meeting.": "Dank u: de werkgever ziet nu uw voornaam en werkervaring, en uw reclasseringswerker plant de kennismaking.",
+	"The introduction is stopped. The employer sees only your card.":                                                  "De kennismaking is gestopt. De werkgever ziet alleen uw kaart.",
 	"%s saw on %s: %s.":                                                            "%s zag op %s: %s.",
 	"A page of their own":                                                          "Een eigen pagina",
 	"After you agree to meet an employer:":                                         "Als u afspreekt om een werkgever te ontmoeten:",

@@ -785,8 +785,13 @@ func TestBrowser_Roles(t *testing.T) {
 	if ids := regexp.MustCompile(`\b[a-z]_[a-z0-9]{16}\b`).FindAllString(worker.text("main"), -1); len(ids) > 0 {
 		t.Fatalf("the introduction shows record ids %v", ids)
 	}
-	worker.submit(`form[action$="/consent"] button`)
-	worker.wantText("kandidaat heeft toestemming gegeven")
+	// Sanne answers herself, on her phone: yes, she would like to meet them.
+	// (The worker's consent step stays for those without a page.)
+	sanne.open("/mijn")
+	sanne.wantText("Bouwbedrijf De Nieuwe Start wil graag met u kennismaken")
+	sanne.check("own page with a question (candidate)", "self-question")
+	sanne.submit(`form[action$="/ja"] button`)
+	sanne.wantText("Dank u: de werkgever ziet nu uw voornaam", "door u gegeven")
 
 	// The employer's view changes: the first name and curfew, not the last name.
 	employer.open("/cards/" + candID)
@@ -794,6 +799,20 @@ func TestBrowser_Roles(t *testing.T) {
 	if strings.Contains(employer.text("main"), "de Vries") {
 		t.Fatal("level 1 shows the last name")
 	}
+	// She takes her permission back: the very next read is the card again.
+	sanne.open("/mijn")
+	sanne.submit(`button[aria-label="Mijn toestemming voor Bouwbedrijf De Nieuwe Start intrekken"]`)
+	sanne.wantText("Uw toestemming is ingetrokken")
+	employer.open("/cards/" + candID)
+	employer.wantText("Geanonimiseerde kandidaat", "Openheidsniveau 0")
+	if strings.Contains(employer.text("main"), "Sanne") {
+		t.Fatal("after the withdrawal the card still shows the first name")
+	}
+	// Her log, as she reads it: who saw what, in words.
+	sanne.open("/mijn")
+	sanne.wantText("Bouwbedrijf De Nieuwe Start zag op", "voornaam, werkervaring, avondklok", "toestemming ingetrokken")
+	b.record("candidate's log: " + strings.Join(strings.Fields(sanne.text("#h-log + ul")), " "))
+	sanne.check("own page after a withdrawal (candidate)", "self-log")
 	// The worker's disclosure log records both reads, with the level.
 	// It reads as plain Dutch: the employer and the reader by name, what
 	// was shown in words, no record id.
