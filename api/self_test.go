@@ -144,6 +144,11 @@ func TestSelf_ConsentGivenAndWithdrawnByTheCandidate(t *testing.T) {
 		t.Fatalf("employer's request: %d %v", st, intro)
 	}
 	id := intro["id"].(string)
+	// Told in their messages (and so in their next digest), without details.
+	_, box := e.do("GET", "/api/v1/inbox", cand, nil)
+	if items := box["items"].([]any); len(items) != 1 || items[0].(map[string]any)["subject"] != "self:introduction" {
+		t.Errorf("the candidate's messages: %v", box)
+	}
 	_, self := e.do("GET", "/api/v1/self", cand, nil)
 	ins := self["introductions"].([]any)
 	if len(ins) != 1 || ins[0].(map[string]any)["state"] != "employer_interested" || ins[0].(map[string]any)["employer"] == "" {

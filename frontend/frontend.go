@@ -353,6 +353,8 @@ func subjectLink(subject string) *link {
 		return &link{"/introductions/" + id, "Open the introduction"}
 	case "placement":
 		return &link{"/placements/" + id, "Open the placement"}
+	case "self":
+		return &link{"/mijn#h-intros", "Open my page"}
 	}
 	return nil
 }
@@ -473,7 +475,7 @@ func navFor(role users.Role, path string) []NavItem {
 		items = []NavItem{{Href: "/employer", Label: "Overview"}, {Href: "/search", Label: "Find candidates"},
 			{Href: "/introductions", Label: "Introductions"}, {Href: "/placements", Label: "Placements"}, {Href: "/inbox", Label: "Messages"}}
 	case users.Candidate:
-		items = []NavItem{{Href: "/mijn", Label: "My page"}}
+		items = []NavItem{{Href: "/mijn", Label: "My page"}, {Href: "/inbox", Label: "Messages"}}
 	case users.Mentor:
 		items = []NavItem{{Href: "/agenda", Label: "Check-ins"}, {Href: "/placements", Label: "Placements"}, {Href: "/inbox", Label: "Messages"}}
 	case users.Coordinator:

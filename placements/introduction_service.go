@@ -223,6 +223,8 @@ const (
 	msgPlaced    = "The candidate was placed. Assign a mentor before the start date."
 	msgDeclined  = "The employer declined after the interview."
 	msgWithdrawn = "The introduction was withdrawn."
+	// To the candidate themself, on their own page.
+	msgAskCandidate = "An employer would like to meet you. Give your answer on your page."
 )
 
 // notifyNext tells the party whose step it is now (or who should know).
@@ -285,6 +287,15 @@ func (s *Service) notifyNext(ctx context.Context, key string, in Introduction) e
 		}
 		if err := s.Notify(ctx, u, key+string(rune('a'+i)), "introduction."+string(in.State), text, "introduction:"+in.ID); err != nil {
 			return err
+		}
+	}
+	if in.State == EmployerInterested { // the candidate answers on their own page, if they have one
+		u, ok, err := s.users.CandidateAccount(ctx, string(in.CandidateID))
+		if err != nil {
+			return err
+		}
+		if ok {
+			return s.Notify(ctx, u, key+"k", "introduction."+string(in.State), msgAskCandidate, "self:introduction")
 		}
 	}
 	return nil

@@ -461,3 +461,21 @@ func (s *Service) InviteCandidate(ctx context.Context, candidate, name, email st
 	}
 	return out, nil
 }
+
+// CandidateAccount returns the candidate's own account, if they have one
+// that signs in (chosen a password, active); for telling them of a
+// request. No actor: the caller's rule decides.
+func (s *Service) CandidateAccount(ctx context.Context, candidate string) (ID, bool, error) {
+	owner, err := s.store.candidates.Owner(ctx, candidate)
+	if err != nil || owner == "" {
+		return "", false, err
+	}
+	d, err := s.store.byID(ctx, ID(owner))
+	if apperr.Is(err, apperr.NotFound) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return ID(d.ID), !d.Disabled && d.PasswordHash != "", nil
+}

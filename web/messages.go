@@ -16,6 +16,7 @@ import (
 // carry over in order. TestCatalogue_Complete fails when a message in the
 // code has no entry.
 var catalogue = map[string]string{
+	"An employer would like to meet you. Give your answer on your page.":               "Een werkgever wil graag met u kennismaken. Geef uw antwoord op uw pagina.",
 	"The candidate has chosen a password already: a new one goes by a password reset.": "De kandidaat heeft al een wachtwoord gekozen: een nieuw wachtwoord gaat via wachtwoordherstel.",
 	"This candidate has left the platform.":                                            "Deze kandidaat heeft het platform verlaten.",
 	"This candidate was invited at the same moment; reload the page.":                  "Deze kandidaat werd op hetzelfde moment uitgenodigd; laad de pagina opnieuw.",

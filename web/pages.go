@@ -4,6 +4,7 @@ package web
 // labels), English to Dutch; they join the catalogue. The frontend's
 // TestTexts_Translated fails when a page text has no entry here.
 var pageTexts = map[string]string{
+	"Open my page": "Naar mijn pagina",
 	"%s would like to meet you. Do you want that? If you say yes, they see your first name, your work history and your curfew.": "%s wil graag met u kennismaken. Wilt u dat? Als u ja zegt, ziet de werkgever uw voornaam, uw werkervaring en uw avondklok.",
 	"Rather not":                    "Liever niet",
 	"Withdraw my permission":        "Mijn toestemming intrekken",
