@@ -255,6 +255,28 @@ func (p *Page) Who(names map[string]string, id string) string {
 	return p.T("a former account")
 }
 
+// dutchMonths name the months as a Dutch reader writes them.
+var dutchMonths = [...]string{"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"}
+
+// Day is a date as a person reads it in the page's language: "6 januari
+// 2027", "6 January 2027" (the candidate's page, in plain words).
+func (p *Page) Day(t time.Time) string {
+	if p.Lang == "en" {
+		return t.Format("2 January 2006")
+	}
+	return fmt.Sprintf("%d %s %d", t.Day(), dutchMonths[t.Month()-1], t.Year())
+}
+
+// DayOf is Day of a date written YYYY-MM-DD (shown as it is when it is
+// not one).
+func (p *Page) DayOf(s string) string {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return s
+	}
+	return p.Day(t)
+}
+
 // Is reports whether the signed-in user has the role.
 func (p *Page) Is(role string) bool { return p.User != nil && string(p.User.Role) == role }
 

@@ -811,6 +811,9 @@ func TestBrowser_Roles(t *testing.T) {
 	// Her log, as she reads it: who saw what, in words.
 	sanne.open("/mijn")
 	sanne.wantText("Bouwbedrijf De Nieuwe Start zag op", "voornaam, werkervaring, avondklok", "toestemming ingetrokken")
+	if !regexp.MustCompile(`zag op \d{1,2} (januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december) \d{4}`).MatchString(sanne.text("main")) {
+		t.Fatalf("the candidate's log does not write its dates in words: %s", sanne.text("#h-log + ul"))
+	}
 	b.record("candidate's log: " + strings.Join(strings.Fields(sanne.text("#h-log + ul")), " "))
 	sanne.check("own page after a withdrawal (candidate)", "self-log")
 	// The worker's disclosure log records both reads, with the level.
