@@ -309,3 +309,36 @@ func TestMail_EveryKindWithoutCandidateData(t *testing.T) {
 		}
 	}
 }
+
+// The reminders job records each kind once, however often it runs: a
+// mentor's overdue check-in, an employer waiting for vetting (to each
+// coordinator), a candidate whose availability is on day 26 of 30 (to
+// their worker).
+func TestReminders_EachKindOnce(t *testing.T) {
+	e := newPlacedEnv(t)
+	ctx := t.Context()
+	pending, _ := e.employer("wachtend")
+	avail := e.candidate("Utrecht", 10, []string{"schoonmaken"}, nil)
+	_, pl := e.do("GET", "/api/v1/placements/"+e.pid, e.mentorTok, nil)
+	first, _ := time.Parse(time.RFC3339, pl["schedule"].([]any)[0].(map[string]any)["due_date"].(string))
+	e.on(first.AddDate(0, 0, 2))
+	for range 3 {
+		if _, err := e.platform.Reminders(ctx, time.Now().Add(26*24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func(kind string) int { return e.count("mail_notices", map[string]any{"kind": kind}) }
+	coordinators := e.count("users", map[string]any{"role": "coordinator"})
+	if n := count("reminder.checkin_overdue"); n != 1 {
+		t.Errorf("%d overdue check-in reminders, want 1", n)
+	}
+	if n := count("reminder.vetting"); n != coordinators || n == 0 {
+		t.Errorf("%d vetting reminders for %d coordinators (employer %s)", n, coordinators, pending)
+	}
+	if n := count("reminder.availability"); n < 1 {
+		t.Errorf("%d availability reminders, want one for %s", n, avail)
+	}
+	if n := e.count("mail_notices", map[string]any{"kind": "reminder.availability", "user": map[string]any{"$ne": ""}}); n != count("reminder.availability") {
+		t.Errorf("availability reminders without a worker")
+	}
+}
