@@ -118,7 +118,7 @@ const (
 	// DefaultDigestEvery is the least time between two digests to one
 	// person.
 	DefaultDigestEvery = time.Hour
-	// keepSent is how long sent and failed mails stay in the outbox view.
+	// keepSent is how long mails stay in the outbox view, and notices wait.
 	keepSent = 30 * 24 * time.Hour
 	// maxNotices in one digest (the rest waits for the next).
 	maxNotices = 100
@@ -285,16 +285,18 @@ type Result struct {
 // Several instances may run it at once: each mail is claimed by one.
 func (s *Service) Send(ctx context.Context) (Result, error) {
 	var res Result
-	n, err := s.compose(ctx)
-	res.Digests = n
-	if err != nil {
-		return res, err
-	}
 	s.mu.RLock()
 	t := s.transport
 	s.mu.RUnlock()
 	if t == nil {
+		// No digests either: the notices wait (the inbox tells the same),
+		// and a month later Prune drops them.
 		return res, nil
+	}
+	n, err := s.compose(ctx)
+	res.Digests = n
+	if err != nil {
+		return res, err
 	}
 	now := s.now()
 	cur, err := s.mails.Find(ctx, bson.M{"state": bson.M{"$in": bson.A{Waiting, Sending}}}, options.Find().SetLimit(1000))
@@ -472,15 +474,17 @@ func (s *Service) List(ctx context.Context, limit int) ([]View, error) {
 	return out, nil
 }
 
-// Prune deletes sent and failed mails and sent notices older than a
-// month; a periodic job.
+// Prune deletes the mails and notices older than a month, whatever their
+// state (a mail that waited a month, with no mail server configured, is
+// stale: an invitation is made again from the accounts page); a
+// periodic job.
 func (s *Service) Prune(ctx context.Context) (int64, error) {
 	cutoff := s.now().Add(-keepSent)
-	r, err := s.mails.DeleteMany(ctx, bson.M{"state": bson.M{"$in": bson.A{Sent, Failed}}, "created": bson.M{"$lt": cutoff}})
+	r, err := s.mails.DeleteMany(ctx, bson.M{"state": bson.M{"$in": bson.A{Sent, Failed, Waiting}}, "created": bson.M{"$lt": cutoff}})
 	if err != nil {
 		return 0, fmt.Errorf("prune mails: %w", err)
 	}
-	r2, err := s.notices.DeleteMany(ctx, bson.M{"mail": bson.M{"$ne": ""}, "created": bson.M{"$lt": cutoff}})
+	r2, err := s.notices.DeleteMany(ctx, bson.M{"created": bson.M{"$lt": cutoff}})
 	if err != nil {
 		return r.DeletedCount, fmt.Errorf("prune notices: %w", err)
 	}

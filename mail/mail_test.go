@@ -243,10 +243,18 @@ func TestWithoutTransport_MailWaits(t *testing.T) {
 	if err := s.Queue(ctx, "note", "u_a", "x"); err != nil {
 		t.Fatal(err)
 	}
-	if res, err := s.Send(ctx); err != nil || res.Sent != 0 {
+	if err := s.Notify(ctx, "u_a", "n", "placement.escalation", "/inbox"); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := s.Send(ctx); err != nil || res.Sent != 0 || res.Digests != 0 {
 		t.Fatalf("%+v, %v", res, err)
 	}
 	if s.Configured() {
 		t.Error("configured without a transport")
+	}
+	// A month later it is gone, the notice too.
+	c.Add(31 * 24 * time.Hour)
+	if n, err := s.Prune(ctx); err != nil || n != 2 {
+		t.Errorf("pruned %d, %v; want the waiting mail and the notice", n, err)
 	}
 }
