@@ -196,3 +196,25 @@ func TestSelf_ConsentGivenAndWithdrawnByTheCandidate(t *testing.T) {
 		}
 	}
 }
+
+// An erased candidate's own account goes with them: no sign-in, no address
+// kept.
+func TestSelf_ErasureDeletesTheAccount(t *testing.T) {
+	e := newIntroEnv(t)
+	_, in := e.do("POST", "/api/v1/candidates/"+e.cand+"/account", e.worker, map[string]any{"email": "sem.eigen@example.nl"})
+	if in["by_mail"] != true {
+		t.Fatalf("invite by mail: %v", in)
+	}
+	if n := e.count("users", map[string]any{"email": "sem.eigen@example.nl"}); n != 1 {
+		t.Fatalf("%d accounts", n)
+	}
+	if st, b := e.do("DELETE", "/api/v1/candidates/"+e.cand, e.worker, map[string]any{"confirm": true}); st != 200 {
+		t.Fatalf("erase: %d %v", st, b)
+	}
+	if n := e.count("users", map[string]any{"email": "sem.eigen@example.nl"}); n != 0 {
+		t.Errorf("%d accounts keep the erased candidate's address", n)
+	}
+	if n := e.count("user_candidates", map[string]any{"_id": e.cand}); n != 0 {
+		t.Errorf("the candidate's account key is kept")
+	}
+}

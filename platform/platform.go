@@ -167,7 +167,12 @@ func New(ctx context.Context, db *mongo.Database, index matching.Index, o Option
 	s.Placements.Notify = s.Inbox.NotifyOnce
 	s.Payments.EmployerExists = s.Employers.Exists
 	s.Candidates.ErasureExceptions = ErasureExceptions(s.Placements, s.Payments)
-	s.Candidates.OnErase = s.Placements.EraseCandidate
+	s.Candidates.OnErase = func(ctx context.Context, id candidates.ID) error {
+		if err := s.Placements.EraseCandidate(ctx, id); err != nil {
+			return err
+		}
+		return s.Users.EraseCandidateAccount(ctx, string(id)) // their own page's account goes too
+	}
 	s.Candidates.PurgeIndex = s.Matching.Purge
 	s.Candidates.InviteAccount = func(ctx context.Context, candidate, name, email string, ev audit.Entry) (candidates.AccountInvite, error) {
 		in, err := s.Users.InviteCandidate(ctx, candidate, name, email, ev)

@@ -479,3 +479,27 @@ func (s *Service) CandidateAccount(ctx context.Context, candidate string) (ID, b
 	}
 	return ID(d.ID), !d.Disabled && d.PasswordHash != "", nil
 }
+
+// EraseCandidateAccount deletes the candidate's own account (its address,
+// sessions, tokens and links) when the candidate is erased: the erasure's
+// follow-up calls it, again after a crash. Idempotent.
+func (s *Service) EraseCandidateAccount(ctx context.Context, candidate string) error {
+	owner, err := s.store.candidates.Owner(ctx, candidate)
+	if err != nil || owner == "" {
+		return err
+	}
+	if _, err := s.RevokeAll(ctx, ID(owner)); err != nil {
+		return err
+	}
+	d, err := s.store.byID(ctx, ID(owner))
+	switch {
+	case apperr.Is(err, apperr.NotFound):
+	case err != nil:
+		return err
+	default:
+		if err := s.store.delete(ctx, d); err != nil {
+			return err
+		}
+	}
+	return s.store.candidates.Release(ctx, candidate, owner)
+}
