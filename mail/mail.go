@@ -11,6 +11,7 @@
 package mail
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -459,15 +460,18 @@ func (s *Service) List(ctx context.Context, limit int) ([]View, error) {
 		return nil, fmt.Errorf("list mails: %w", err)
 	}
 	out := make([]View, 0, len(ms))
+	names := map[string]string{} // one read per person, however many mails
 	for _, m := range ms {
 		v := View{Mail: m, To: m.Address}
 		if m.User != "" {
-			if r, err := s.Recipient(ctx, m.User); err == nil {
-				v.To = r.Name
-				if v.To == "" {
-					v.To = r.Address
+			n, ok := names[m.User]
+			if !ok {
+				if r, err := s.Recipient(ctx, m.User); err == nil {
+					n = cmp.Or(r.Name, r.Address)
 				}
+				names[m.User] = n
 			}
+			v.To = n
 		}
 		out = append(out, v)
 	}

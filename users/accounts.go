@@ -41,29 +41,7 @@ func (s *Service) List(ctx context.Context, roles ...Role) ([]User, error) {
 	if len(roles) == 0 {
 		roles = []Role{ProbationWorker, Mentor, Coordinator}
 	}
-	rs := make([]string, len(roles))
-	for i, r := range roles {
-		rs[i] = string(r)
-	}
-	docs, err := s.store.byRoles(ctx, rs, maxListed)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]User, len(docs))
-	for i, d := range docs {
-		out[i] = d.toDomain()
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Disabled != out[j].Disabled {
-			return !out[i].Disabled
-		}
-		a, b := strings.ToLower(out[i].Name), strings.ToLower(out[j].Name)
-		if a != b {
-			return a < b
-		}
-		return out[i].ID < out[j].ID
-	})
-	return out, nil
+	return s.accountsOf(ctx, roles, nil)
 }
 
 // Accounts lists accounts for coordinators: of role (all roles when
@@ -91,6 +69,12 @@ func (s *Service) Accounts(ctx context.Context, role Role, employer string) ([]U
 	if employer != "" {
 		roles = []Role{Employer}
 	}
+	return s.accountsOf(ctx, roles, func(d userDoc) bool { return employer == "" || d.EmployerID == employer })
+}
+
+// accountsOf reads the accounts of roles that keep (nil: all) accepts,
+// active ones first, by name.
+func (s *Service) accountsOf(ctx context.Context, roles []Role, keep func(userDoc) bool) ([]User, error) {
 	rs := make([]string, len(roles))
 	for i, r := range roles {
 		rs[i] = string(r)
@@ -101,7 +85,7 @@ func (s *Service) Accounts(ctx context.Context, role Role, employer string) ([]U
 	}
 	out := make([]User, 0, len(docs))
 	for _, d := range docs {
-		if employer == "" || d.EmployerID == employer {
+		if keep == nil || keep(d) {
 			out = append(out, d.toDomain())
 		}
 	}
@@ -125,17 +109,7 @@ func sortAccounts(out []User) {
 // Active lists the active accounts of role, for the reminders job; never
 // for a request.
 func (s *Service) Active(ctx context.Context, role Role) ([]User, error) {
-	docs, err := s.store.byRoles(ctx, []string{string(role)}, maxListed)
-	if err != nil {
-		return nil, err
-	}
-	var out []User
-	for _, d := range docs {
-		if !d.Disabled && d.PasswordHash != "" {
-			out = append(out, d.toDomain())
-		}
-	}
-	return out, nil
+	return s.accountsOf(ctx, []Role{role}, func(d userDoc) bool { return !d.Disabled && d.PasswordHash != "" })
 }
 
 // Names returns the display names of ids (an id that names no account is
@@ -170,6 +144,21 @@ func (s *Service) Names(ctx context.Context, ids ...ID) (map[ID]string, error) {
 // cannot deactivate themself, so the platform keeps one who can undo it.
 // Errors: Unauthenticated, Forbidden, NotFound, Invalid.
 func (s *Service) SetDisabled(ctx context.Context, id ID, disabled bool) (User, error) {
+	action, self := ActionUserEnable, ""
+	if disabled {
+		action, self = ActionUserDisable, "you cannot deactivate your own account"
+	}
+	u, err := s.administer(ctx, id, action, self, map[string]any{"disabled": disabled}, disabled)
+	u.Disabled = disabled
+	return u, err
+}
+
+// administer is a coordinator's change of another account: the fields set
+// with an audit event of action, and its sessions ended when revoke is
+// set. selfRefusal, when set, is why the coordinator may not do it to
+// their own account.
+// Errors: Unauthenticated, Forbidden, NotFound, Invalid (id: their own).
+func (s *Service) administer(ctx context.Context, id ID, action, selfRefusal string, fields map[string]any, revoke bool) (User, error) {
 	a, err := RequireRole(ctx, Coordinator)
 	if err != nil {
 		return User{}, err
@@ -178,23 +167,18 @@ func (s *Service) SetDisabled(ctx context.Context, id ID, disabled bool) (User, 
 	if err != nil {
 		return User{}, err
 	}
-	if disabled && u.ID == a.UserID {
-		return User{}, apperr.InvalidField("id", "you cannot deactivate your own account")
-	}
-	action := ActionUserEnable
-	if disabled {
-		action = ActionUserDisable
+	if selfRefusal != "" && u.ID == a.UserID {
+		return User{}, apperr.InvalidField("id", selfRefusal)
 	}
 	ev := audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: action, Details: map[string]string{"role": string(u.Role)}}
-	if err := s.set(ctx, id, map[string]any{"disabled": disabled}, ev); err != nil {
+	if err := s.set(ctx, id, fields, ev); err != nil {
 		return User{}, err
 	}
-	if disabled {
+	if revoke {
 		if _, err := s.RevokeAll(ctx, id); err != nil {
 			return User{}, err
 		}
 	}
-	u.Disabled = disabled
 	return u, nil
 }
 

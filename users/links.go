@@ -350,26 +350,10 @@ func (s *Service) RequestReset(ctx context.Context, email, ip string) error {
 // phone), ending its sessions; they set it up again after signing in.
 // Errors: Unauthenticated, Forbidden, NotFound, Invalid (one's own).
 func (s *Service) ResetTOTP(ctx context.Context, id ID) (User, error) {
-	a, err := RequireRole(ctx, Coordinator)
-	if err != nil {
-		return User{}, err
-	}
-	u, err := s.Load(ctx, id)
-	if err != nil {
-		return User{}, err
-	}
-	if u.ID == a.UserID {
-		return User{}, apperr.InvalidField("id", "another coordinator resets your own second factor")
-	}
-	ev := audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: ActionTOTPReset, Details: map[string]string{"role": string(u.Role)}}
-	if err := s.set(ctx, id, map[string]any{"totp_enabled": false, "totp_secret": "", "totp_pending": "", "totp_last_step": int64(0)}, ev); err != nil {
-		return User{}, err
-	}
-	if _, err := s.RevokeAll(ctx, id); err != nil {
-		return User{}, err
-	}
+	u, err := s.administer(ctx, id, ActionTOTPReset, "another coordinator resets your own second factor",
+		map[string]any{"totp_enabled": false, "totp_secret": "", "totp_pending": "", "totp_last_step": int64(0)}, true)
 	u.TOTPEnabled = false
-	return u, nil
+	return u, err
 }
 
 // validUserID reports whether id has the shape of an account's id.
