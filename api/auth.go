@@ -118,6 +118,7 @@ type userResponse struct {
 	Name        string    `json:"name"`
 	Role        string    `json:"role"`
 	EmployerID  string    `json:"employer_id,omitempty"`
+	PartnerID   string    `json:"partner_id,omitempty"`
 	TOTPEnabled bool      `json:"totp_enabled"`
 	CreatedAt   time.Time `json:"created_at"`
 	Active      bool      `json:"active"`
@@ -125,7 +126,7 @@ type userResponse struct {
 }
 
 func newUserResponse(u users.User) userResponse {
-	return userResponse{ID: string(u.ID), Email: u.Email, Name: u.Name, Role: string(u.Role), EmployerID: u.EmployerID, TOTPEnabled: u.TOTPEnabled, CreatedAt: u.CreatedAt,
+	return userResponse{ID: string(u.ID), Email: u.Email, Name: u.Name, Role: string(u.Role), EmployerID: u.EmployerID, PartnerID: u.PartnerID, TOTPEnabled: u.TOTPEnabled, CreatedAt: u.CreatedAt,
 		Active: !u.Disabled, Invited: u.Invited}
 }
 

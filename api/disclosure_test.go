@@ -119,7 +119,7 @@ func TestDisclosure(t *testing.T) {
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		lines := strings.Split(strings.TrimSpace(string(body)), "\n")
-		if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") || lines[0] != "time,what,employer_id,level,fields,purpose,by,role" || len(lines) != 1+len(items) {
+		if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") || lines[0] != "time,what,employer_id,partner_id,level,fields,purpose,by,role" || len(lines) != 1+len(items) {
 			t.Fatalf("CSV: %s\n%s", resp.Header.Get("Content-Type"), body)
 		}
 		t.Logf("disclosure log as CSV:\n%s", body)

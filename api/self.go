@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/herstart/herstart/candidates"
+	"github.com/herstart/herstart/circles"
 	"github.com/herstart/herstart/placements"
 	"github.com/herstart/herstart/users"
 )
@@ -34,6 +35,7 @@ func (s *Server) handleCandidateInvite(c *fiber.Ctx) error {
 type selfResponse struct {
 	candidates.SelfView
 	placements.Mine
+	Circle []circles.SelfMember `json:"circle"` // the partners in their circle, each with its consent
 }
 
 // handleSelf handles GET /api/v1/self (candidates): their own card as
@@ -48,7 +50,11 @@ func (s *Server) handleSelf(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(selfResponse{SelfView: v, Mine: m})
+	k, err := s.cfg.Circles.Self(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(selfResponse{SelfView: v, Mine: m, Circle: k})
 }
 
 // handleSelfConfirm handles POST /api/v1/self/confirm-availability

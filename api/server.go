@@ -11,6 +11,7 @@ import (
 
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/candidates"
+	"github.com/herstart/herstart/circles"
 	"github.com/herstart/herstart/employers"
 	"github.com/herstart/herstart/inbox"
 	"github.com/herstart/herstart/mail"
@@ -32,6 +33,7 @@ type Config struct {
 	Placements *placements.Service
 	Payments   *payments.Service
 	Mail       *mail.Service
+	Circles    *circles.Service
 	Logger     *slog.Logger
 }
 
@@ -98,6 +100,23 @@ func Mount(w *web.Web, cfg Config) {
 	v1.Get("/self", s.handleSelf)
 	v1.Post("/self/confirm-availability", s.handleSelfConfirm)
 	v1.Post("/self/consents/:cid/withdraw", s.handleSelfWithdraw)
+	v1.Post("/self/circle/:n/:action", s.handleSelfCircleStep)
+
+	v1.Post("/partners", s.handlePartnerRegister)
+	v1.Get("/partners", s.handlePartnerList)
+	v1.Get("/partners/:id", s.handlePartnerGet)
+	v1.Post("/partners/:id/vetting/:action", s.handlePartnerVet)
+	v1.Post("/partners/:id/users", s.handlePartnerUser)
+	v1.Get("/circles", s.handleCircleList)
+	v1.Get("/circles/:id", s.handleCircleGet)
+	v1.Post("/circles/:id/members", s.handleMemberAdd)
+	v1.Post("/circles/:id/members/:n/:action", s.handleMemberStep)
+	v1.Post("/circles/:id/level", s.handleCircleLevel)
+	v1.Post("/circles/:id/close", s.handleCircleClose)
+	v1.Post("/circles/:id/actions", s.handleActionAdd)
+	v1.Post("/circles/:id/actions/:n", s.handleActionUpdate)
+	v1.Post("/circles/:id/conferences", s.handleConferenceAdd)
+	v1.Get("/reports/partner-actions", s.handlePartnerReport)
 
 	v1.Post("/employers", s.handleEmployerRegister)
 	v1.Get("/employers", s.handleEmployerList)

@@ -106,6 +106,7 @@ type DisclosureEntry struct {
 	At       time.Time `json:"at"`
 	What     string    `json:"what"` // disclosed, consent_granted, consent_withdrawn, introduction_<state>
 	Employer string    `json:"employer_id"`
+	Partner  string    `json:"partner_id,omitempty"` // a partner organisation in the candidate's circle
 	Level    string    `json:"level,omitempty"`
 	Fields   string    `json:"fields,omitempty"`
 	Purpose  string    `json:"purpose,omitempty"` // why a party other than an employer read (mentoring)
@@ -145,7 +146,7 @@ func (s *Service) disclosureLog(ctx context.Context, c Candidate) ([]DisclosureE
 	}
 	out := []DisclosureEntry{}
 	for _, ev := range events {
-		d := DisclosureEntry{At: ev.Time, Employer: ev.Details["employer"], Level: ev.Details["level"], By: ev.ActorID, Role: ev.Role}
+		d := DisclosureEntry{At: ev.Time, Employer: ev.Details["employer"], Partner: ev.Details["partner"], Level: ev.Details["level"], By: ev.ActorID, Role: ev.Role}
 		switch ev.Action {
 		case ActionDisclosed:
 			d.What, d.Fields, d.Purpose = "disclosed", ev.Details["fields"], ev.Details["purpose"]
@@ -173,9 +174,9 @@ func (s *Service) disclosureLog(ctx context.Context, c Candidate) ([]DisclosureE
 func DisclosureCSV(entries []DisclosureEntry) []byte {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
-	_ = w.Write([]string{"time", "what", "employer_id", "level", "fields", "purpose", "by", "role"})
+	_ = w.Write([]string{"time", "what", "employer_id", "partner_id", "level", "fields", "purpose", "by", "role"})
 	for _, e := range entries {
-		_ = w.Write(csvcell.Row([]string{e.At.UTC().Format(time.RFC3339), e.What, e.Employer, e.Level, strings.ReplaceAll(e.Fields, ",", " "), e.Purpose, e.By, e.Role}))
+		_ = w.Write(csvcell.Row([]string{e.At.UTC().Format(time.RFC3339), e.What, e.Employer, e.Partner, e.Level, strings.ReplaceAll(e.Fields, ",", " "), e.Purpose, e.By, e.Role}))
 	}
 	w.Flush()
 	return b.Bytes()

@@ -22,6 +22,7 @@ import (
 
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/candidates"
+	"github.com/herstart/herstart/circles"
 	"github.com/herstart/herstart/employers"
 	"github.com/herstart/herstart/idempotency"
 	"github.com/herstart/herstart/ids"
@@ -82,6 +83,7 @@ type Services struct {
 	Jobs       *jobs.Service
 	Once       *idempotency.Service // repeats of a creating request answered with the first answer
 	Mail       *mail.Service
+	Circles    *circles.Service // partners in care, housing, municipalities and justice around a candidate
 	Holder     string
 
 	collections []string
@@ -139,6 +141,11 @@ func New(ctx context.Context, db *mongo.Database, index matching.Index, o Option
 	s.Matching = matching.NewService(index, tx, s.Places, s.Candidates, s.Employers, s.Audit, s.Throttle, matching.NewTokens(key), nil)
 	s.Placements = placements.NewService(placeStore, s.Candidates, s.Employers, s.Users, s.Audit, s.Outbox, o.Now)
 	s.Payments = payments.NewService(payStore, s.Placements, s.Audit, s.Outbox, o.Now)
+	s.Circles = circles.NewService(db, s.Audit, s.Outbox, s.Users, s.Candidates, s.Placements, s.Places, o.Now)
+	if err := s.Circles.EnsureIndexes(ctx); err != nil {
+		return nil, err
+	}
+	s.collections = append(s.collections, s.Circles.Collections()...)
 
 	// The hooks: each lower package learns of a higher one through them.
 	s.Users.SetMailer(s.Mail)
@@ -165,10 +172,14 @@ func New(ctx context.Context, db *mongo.Database, index matching.Index, o Option
 	s.Candidates.Indexer = s.Matching.IndexCandidate
 	s.Candidates.IndexBatch = s.Matching.IndexCandidates
 	s.Placements.Notify = s.Inbox.NotifyOnce
+	s.Circles.Notify = s.Inbox.NotifyOnce
 	s.Payments.EmployerExists = s.Employers.Exists
 	s.Candidates.ErasureExceptions = ErasureExceptions(s.Placements, s.Payments)
 	s.Candidates.OnErase = func(ctx context.Context, id candidates.ID) error {
 		if err := s.Placements.EraseCandidate(ctx, id); err != nil {
+			return err
+		}
+		if err := s.Circles.EraseCandidate(ctx, string(id)); err != nil {
 			return err
 		}
 		return s.Users.EraseCandidateAccount(ctx, string(id)) // their own page's account goes too
@@ -189,7 +200,7 @@ func New(ctx context.Context, db *mongo.Database, index matching.Index, o Option
 	s.Payments.ReturnURL = o.ReturnURL
 	s.Payments.Gateway = o.Gateway
 	s.Payments.ParseEvent = o.ParseEvent
-	for _, svc := range []interface{ SetLogger(*slog.Logger) }{s.Users, s.Candidates, s.Employers, s.Matching, s.Placements, s.Payments, s.Mail} {
+	for _, svc := range []interface{ SetLogger(*slog.Logger) }{s.Users, s.Candidates, s.Employers, s.Matching, s.Placements, s.Payments, s.Mail, s.Circles} {
 		svc.SetLogger(log)
 	}
 	if err := s.Check(); err != nil {
@@ -210,7 +221,7 @@ var optional = map[string]bool{"payments.Service.Gateway": true, "payments.Servi
 // service) left unset, but for the optional ones.
 func (s *Services) Check() error {
 	var missing []string
-	for _, svc := range []any{s.Users, s.Candidates, s.Employers, s.Matching, s.Inbox, s.Placements, s.Payments, s.Mail} {
+	for _, svc := range []any{s.Users, s.Candidates, s.Employers, s.Matching, s.Inbox, s.Placements, s.Payments, s.Mail, s.Circles} {
 		v := reflect.ValueOf(svc).Elem()
 		t := v.Type()
 		for i := 0; i < t.NumField(); i++ {

@@ -54,7 +54,7 @@ func (s *Service) Accounts(ctx context.Context, role Role, employer string) ([]U
 	}
 	var f apperr.Fields
 	if role != "" && !role.Valid() {
-		f.Add("role", "must be one of coordinator, probation_worker, employer, mentor")
+		f.Add("role", "must be one of coordinator, probation_worker, employer, mentor, candidate, partner")
 	}
 	if employer != "" && (len(employer) > 64 || role != "" && role != Employer) {
 		f.Add("employer_id", "names an employer organisation, whose accounts have role employer")
@@ -238,4 +238,10 @@ func (s *Store) byRoles(ctx context.Context, roles []string, limit int64) ([]use
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	return out, nil
+}
+
+// OfPartner lists the active accounts of a partner organisation, for the
+// notices of its circles; never for a request.
+func (s *Service) OfPartner(ctx context.Context, partner string) ([]User, error) {
+	return s.accountsOf(ctx, []Role{Partner}, func(d userDoc) bool { return d.PartnerID == partner && !d.Disabled })
 }

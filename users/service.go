@@ -130,7 +130,7 @@ func (s *Service) create(ctx context.Context, n NewUser, ev audit.Entry) (User, 
 				Fields: map[string]string{"email": "is in use"}}
 		}
 	}
-	d := userDoc{ID: store.NewID("u_"), Email: n.Email, Name: n.Name, Role: string(n.Role), EmployerID: n.EmployerID, CandidateID: n.Candidate, Admin: n.Admin,
+	d := userDoc{ID: store.NewID("u_"), Email: n.Email, Name: n.Name, Role: string(n.Role), EmployerID: n.EmployerID, CandidateID: n.Candidate, PartnerID: n.PartnerID, Admin: n.Admin,
 		CreatedAt: s.now().UTC().Truncate(time.Millisecond), Version: 1}
 	if n.Password != "" {
 		d.PasswordHash = hashPassword(n.Password)
@@ -351,7 +351,7 @@ func (s *Service) Login(ctx context.Context, c Credentials, session bool) (Sessi
 
 func (s *Service) issue(ctx context.Context, d userDoc, session bool, now time.Time) (Session, error) {
 	tok := "hst_" + randomToken()
-	t := tokenDoc{Hash: sha256Hex(tok), UserID: d.ID, Role: d.Role, Employer: d.EmployerID, Candidate: d.CandidateID, Admin: d.Admin, Kind: kindAPI, CreatedAt: now.UTC(), ExpiresAt: now.Add(TokenTTL).UTC().Truncate(time.Millisecond)}
+	t := tokenDoc{Hash: sha256Hex(tok), UserID: d.ID, Role: d.Role, Employer: d.EmployerID, Candidate: d.CandidateID, Partner: d.PartnerID, Admin: d.Admin, Kind: kindAPI, CreatedAt: now.UTC(), ExpiresAt: now.Add(TokenTTL).UTC().Truncate(time.Millisecond)}
 	if session {
 		t.Kind, t.CSRF, t.ExpiresAt = kindSession, randomToken(), now.Add(SessionTTL).UTC().Truncate(time.Millisecond)
 	}
@@ -389,7 +389,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Authenticated
 		return Authenticated{}, apperr.Errorf(apperr.Unauthenticated, "Sign in again.")
 	}
 	return Authenticated{
-		Actor:   Actor{UserID: ID(t.UserID), Role: Role(t.Role), EmployerID: t.Employer, Admin: t.Admin, Candidate: t.Candidate},
+		Actor:   Actor{UserID: ID(t.UserID), Role: Role(t.Role), EmployerID: t.Employer, Admin: t.Admin, Candidate: t.Candidate, PartnerID: t.Partner},
 		Session: t.Kind == kindSession,
 		CSRF:    t.CSRF,
 	}, nil

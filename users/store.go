@@ -70,6 +70,7 @@ type userDoc struct {
 	Role         string    `bson:"role"`
 	EmployerID   string    `bson:"employer_id,omitempty"`
 	CandidateID  string    `bson:"candidate_id,omitempty"`
+	PartnerID    string    `bson:"partner_id,omitempty"`
 	Admin        bool      `bson:"admin,omitempty"`
 	PasswordHash string    `bson:"password_hash"`
 	TOTPSecret   string    `bson:"totp_secret,omitempty"`
@@ -85,7 +86,7 @@ type userDoc struct {
 }
 
 func (d userDoc) toDomain() User {
-	return User{ID: ID(d.ID), Email: d.Email, Name: d.Name, Role: Role(d.Role), EmployerID: d.EmployerID, CandidateID: d.CandidateID, Admin: d.Admin,
+	return User{ID: ID(d.ID), Email: d.Email, Name: d.Name, Role: Role(d.Role), EmployerID: d.EmployerID, CandidateID: d.CandidateID, PartnerID: d.PartnerID, Admin: d.Admin,
 		TOTPEnabled: d.TOTPEnabled, CreatedAt: d.CreatedAt.UTC(), Disabled: d.Disabled, Lang: d.Lang, Invited: d.PasswordHash == ""}
 }
 
@@ -225,6 +226,7 @@ type tokenDoc struct {
 	Role      string    `bson:"role"` // copied at issue: a request needs one read, not two
 	Employer  string    `bson:"employer_id,omitempty"`
 	Candidate string    `bson:"candidate_id,omitempty"`
+	Partner   string    `bson:"partner_id,omitempty"`
 	Admin     bool      `bson:"admin,omitempty"`
 	Kind      string    `bson:"kind"`
 	CSRF      string    `bson:"csrf,omitempty"`

@@ -25,10 +25,13 @@ const (
 	// Candidate is the person leaving crime, invited by their probation
 	// worker to a page of their own; the account names its candidate.
 	Candidate Role = "candidate"
+	// Partner acts for a partner organisation in care, housing, a
+	// municipality or justice, within the circles it was accepted into.
+	Partner Role = "partner"
 )
 
 // Roles lists every role.
-var Roles = []Role{Coordinator, ProbationWorker, Employer, Mentor, Candidate}
+var Roles = []Role{Coordinator, ProbationWorker, Employer, Mentor, Candidate, Partner}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
@@ -51,6 +54,7 @@ type User struct {
 	Role        Role
 	EmployerID  string // set for role employer: the organisation the user acts for
 	CandidateID string // set for role candidate: the candidate the account is
+	PartnerID   string // set for role partner: the partner organisation the user acts for
 	Admin       bool   // for role employer: may add colleagues
 	TOTPEnabled bool
 	CreatedAt   time.Time
@@ -66,6 +70,7 @@ type Actor struct {
 	EmployerID string
 	Admin      bool   // an employer's administrator
 	Candidate  string // role candidate: the candidate's own id
+	PartnerID  string // role partner: the partner organisation
 }
 
 // Is reports whether the actor has one of roles.
@@ -116,6 +121,7 @@ type NewUser struct {
 	EmployerID string
 	Admin      bool   // employer administrator (the applicant who registered the organisation)
 	Candidate  string // role candidate: the candidate's id (the candidates service makes these accounts)
+	PartnerID  string // role partner: the partner organisation (the circles service makes these accounts)
 }
 
 // Password length bounds; the upper one caps the cost of hashing.
@@ -143,7 +149,7 @@ func (n NewUser) Validate() error {
 	case n.Role == "":
 		f.Add("role", "is required")
 	case !n.Role.Valid():
-		f.Add("role", "must be one of coordinator, probation_worker, employer, mentor")
+		f.Add("role", "must be one of coordinator, probation_worker, employer, mentor, candidate, partner")
 	}
 	if n.Role == Employer && n.EmployerID == "" {
 		f.Add("employer_id", "is required for role employer")
@@ -159,6 +165,12 @@ func (n NewUser) Validate() error {
 	}
 	if n.Role != Candidate && n.Candidate != "" {
 		f.Add("candidate_id", "is only allowed for role candidate")
+	}
+	if n.Role == Partner && n.PartnerID == "" {
+		f.Add("partner_id", "is required for role partner")
+	}
+	if n.Role != Partner && n.PartnerID != "" {
+		f.Add("partner_id", "is only allowed for role partner")
 	}
 	if len(n.EmployerID) > 64 {
 		f.Add("employer_id", "must be at most 64 characters")

@@ -101,6 +101,36 @@ func authzFixtures(t interface {
 	c.must(204, "POST", "/api/v1/auth/invitation", "", map[string]any{"code": code, "password": DemoPassword})
 	login("k1", inv["login"].(string), DemoPassword)
 
+	// Two approved partner organisations with a user each: p1 a housing
+	// corporation accepted into {cand}'s circle for housing (with an
+	// action of its own), p2 a care organisation in no circle. {pp} is a
+	// pending one.
+	partner := func(who, name, kind, kvk string) string {
+		id := str(c.must(201, "POST", "/api/v1/partners", tok["c1"], map[string]any{"name": name, "kind": kind, "kvk": kvk, "place": "Utrecht",
+			"contact": map[string]any{"name": "Piet Partner", "email": who + "@partner.example.nl"}}), "id")
+		if who == "" {
+			return id
+		}
+		c.must(200, "POST", "/api/v1/partners/"+id+"/vetting/approve", tok["c1"], nil)
+		c.must(200, "POST", "/api/v1/partners/"+id+"/vetting/approve", tok["c2"], nil)
+		u := str(c.must(201, "POST", "/api/v1/partners/"+id+"/users", tok["c1"], map[string]any{"email": who + "@partner.example.nl", "name": "Medewerker " + name}), "id")
+		link := str(c.must(201, "POST", "/api/v1/users/"+u+"/invitation", tok["c1"], map[string]any{"by": "link"}), "link")
+		_, code, _ := strings.Cut(link, "code=")
+		c.must(204, "POST", "/api/v1/auth/invitation", "", map[string]any{"code": code, "password": DemoPassword})
+		login(who, who+"@partner.example.nl", DemoPassword)
+		return id
+	}
+	fx["p1"] = partner("p1", "Woonstichting Thuis", "housing", "30000001")
+	fx["p2"] = partner("p2", "GGZ Zorgpunt", "care", "30000002")
+	fx["pp"] = partner("", "Schuldhulp In Afwachting", "municipality", "30000003")
+	c.must(201, "POST", "/api/v1/circles/"+fx["cand"]+"/members", tok["w1"], map[string]any{"partner_id": fx["p1"], "purpose": "housing", "basis": "consent", "consent": true, "need": "Een kamer in Utrecht."})
+	c.must(200, "POST", "/api/v1/circles/"+fx["cand"]+"/members/1/accept", tok["p1"], nil)
+	// A second membership for the rows that end one (withdraw, end).
+	c.must(201, "POST", "/api/v1/circles/"+fx["cand"]+"/members", tok["w1"], map[string]any{"partner_id": fx["p1"], "purpose": "debt", "basis": "statutory", "statutory_task": "Wet gemeentelijke schuldhulpverlening"})
+	c.must(201, "POST", "/api/v1/circles/"+fx["cand"]+"/actions", tok["p1"], map[string]any{"purpose": "housing", "title": "Woning aanbieden", "due_date": time.Now().AddDate(0, 0, 20).Format(time.DateOnly)})
+	fx["due"] = time.Now().AddDate(0, 0, 30).Format(time.DateOnly)
+	fx["today"] = time.Now().Format(time.DateOnly)
+
 	vs := c.must(200, "GET", "/api/v1/employers/"+fx["emp"]+"/vacancies", tok["e1"], nil)
 	for _, v := range items(vs) {
 		if strings.Contains(strings.ToLower(str(v, "title")), "magazijn") && fx["vac"] == "" {
@@ -214,7 +244,7 @@ func authzFixtures(t interface {
 		cand string
 		may  map[string][]string
 	}{
-		{fx["cand"], map[string][]string{"w1": {"last_name", "email", "phone", "birth_date", "address"}, "e1": {"last_name", "email", "phone"}, "ec": {"last_name", "email", "phone"}, "m1": {"phone"}}},
+		{fx["cand"], map[string][]string{"w1": {"last_name", "email", "phone", "birth_date", "address"}, "e1": {"last_name", "email", "phone"}, "ec": {"last_name", "email", "phone"}, "m1": {"phone"}, "p1": {"last_name", "email", "phone"}}},
 		{fx["candi"], map[string][]string{"w1": {"last_name", "email", "phone", "birth_date", "address"}}},
 		{fx["candb"], map[string][]string{"w2": {"last_name", "email", "phone", "birth_date", "address"}}},
 	} {

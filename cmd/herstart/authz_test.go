@@ -38,12 +38,12 @@ import (
 // changed status is a changed rule.
 
 // authzCallers is the table's column order.
-var authzCallers = []string{"anon", "w1", "w2", "e1", "ec", "eo", "es", "ep", "m1", "m2", "c1", "c2", "k1"}
+var authzCallers = []string{"anon", "w1", "w2", "e1", "ec", "eo", "es", "ep", "m1", "m2", "c1", "c2", "k1", "p1", "p2"}
 
 // authzOrder is the order callers ask in, within a row: the owners last, so
 // that a step the owner may take (closing, withdrawing) is asked of all the
 // others while the object is still as the row describes it.
-var authzOrder = []string{"anon", "k1", "w2", "eo", "es", "ep", "m2", "c2", "c1", "ec", "m1", "e1", "w1"}
+var authzOrder = []string{"anon", "k1", "p2", "w2", "eo", "es", "ep", "m2", "c2", "c1", "ec", "m1", "e1", "p1", "w1"}
 
 type authzRow struct {
 	line   int

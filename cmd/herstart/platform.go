@@ -258,6 +258,10 @@ func (p *platform) runJobs(ctx context.Context, log *slog.Logger) {
 			_, err := p.services.Reminders(ctx, time.Now())
 			return err
 		}},
+		{"circles-escalate", 30 * time.Minute, func(ctx context.Context) error {
+			_, err := p.services.Circles.Escalate(ctx)
+			return err
+		}},
 		{"prune-mail", 6 * time.Hour, func(ctx context.Context) error {
 			_, err := p.mail.Prune(ctx)
 			return err
