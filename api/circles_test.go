@@ -181,7 +181,6 @@ func TestCircles_HousingWalk(t *testing.T) {
 	}
 }
 
-
 // TestCircles_CareWithoutCheckinConsentNeverSeesScores: a care partner
 // without the check-in consent never receives a wellbeing score or a risk
 // flag — in its circle, its list, its organisation's record, the report —
@@ -277,6 +276,29 @@ func TestCircles_TwentyAtOnce(t *testing.T) {
 	_, w = e.do("GET", "/api/v1/circles/"+e.cand, e.worker, nil)
 	if a := w["actions"].([]any); len(a) != 21 {
 		t.Fatalf("actions = %d; want 1 + 20", len(a))
+	}
+	// One partner organisation per KvK number, whichever coordinator asks.
+	got = parallel(20, func(i int) int {
+		tok := e.c1
+		if i%2 == 1 {
+			tok = e.c2
+		}
+		st, _ := e.do("POST", "/api/v1/partners", tok, map[string]any{"name": fmt.Sprint("Dubbel ", i), "kind": "municipality", "kvk": "79999999", "place": "Utrecht",
+			"contact": map[string]any{"name": "Gemeente", "email": "g@example.nl"}})
+		return st
+	})
+	if got[201] != 1 || got[409] != 19 {
+		t.Fatalf("20 registrations of one KvK number: %v", got)
+	}
+	_, l := e.do("GET", "/api/v1/partners", e.c1, nil)
+	n := 0
+	for _, x := range l["partners"].([]any) {
+		if x.(map[string]any)["kvk"] == "79999999" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d partner organisations with one KvK number", n)
 	}
 }
 

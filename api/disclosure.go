@@ -56,7 +56,7 @@ func (s *Server) handleCandidateErase(c *fiber.Ctx) error {
 // handleCandidateExport handles GET /api/v1/candidates/{id}/export: all
 // that is held about the candidate (GDPR art. 15), for their worker.
 func (s *Server) handleCandidateExport(c *fiber.Ctx) error {
-	x, err := subjectaccess.Of(c.UserContext(), subjectaccess.Services{Candidates: s.cfg.Candidates, Placements: s.cfg.Placements, Payments: s.cfg.Payments, Audit: s.cfg.Audit},
+	x, err := subjectaccess.Of(c.UserContext(), subjectaccess.Services{Candidates: s.cfg.Candidates, Placements: s.cfg.Placements, Payments: s.cfg.Payments, Circles: s.cfg.Circles, Audit: s.cfg.Audit},
 		candidates.ID(c.Params("id")))
 	if err != nil {
 		return err

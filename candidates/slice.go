@@ -37,12 +37,13 @@ type SliceRead struct {
 	Partner  string   // the partner organisation
 	Purposes []string // of its memberships, for the log
 	Sections []string // of this service's sections, those to fill
-	Fields   []string // every field the caller discloses with the read (its own too), for the log
+	Fields   []string // the fields the caller discloses beside this read (those with a value), for the log
 }
 
 // SliceFor returns the sections of the candidate a partner may see, and
 // records the read in the candidate's disclosure log (candidate.disclosed,
-// with the partner, the purposes and the fields) before the answer. The
+// with the partner, the purposes and the fields that held a value — this
+// service's and the caller's) before the answer. The
 // caller (circles) has established that the acting partner is in the
 // candidate's circle for those purposes; this service cannot see circles.
 // Errors: Unauthenticated, Forbidden (not a partner), NotFound (unknown or erased).
@@ -84,8 +85,22 @@ func (s *Service) SliceFor(ctx context.Context, id ID, r SliceRead) (Slice, erro
 			return Slice{}, apperr.Errorf(apperr.Invalid, "Unknown section.")
 		}
 	}
+	var fields []string
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{{"first_name", out.FirstName != ""}, {"last_name", out.LastName != ""}, {"phone", out.Phone != ""}, {"email", out.Email != ""},
+		{"status", out.Status != ""}, {"available_from", out.AvailableFrom != ""}, {"hours_per_week", out.HoursPerWeek != 0}} {
+		if f.set {
+			fields = append(fields, f.name)
+		}
+	}
+	fields = append(fields, r.Fields...)
+	if len(fields) == 0 {
+		return out, nil // nothing shown, nothing to log
+	}
 	err = s.audit.Record(ctx, audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: ActionDisclosed, Subject: subject(c.ID),
-		Details: map[string]string{"partner": r.Partner, "purpose": "circle:" + strings.Join(r.Purposes, "+"), "fields": strings.Join(r.Fields, ",")}})
+		Details: map[string]string{"partner": r.Partner, "purpose": "circle:" + strings.Join(r.Purposes, "+"), "fields": strings.Join(fields, ",")}})
 	if err != nil {
 		return Slice{}, err
 	}

@@ -187,7 +187,7 @@ type Action struct {
 	N          int          `bson:"n" json:"n"`
 	Purpose    Purpose      `bson:"purpose" json:"purpose"`
 	Title      string       `bson:"title" json:"title"`
-	Owner      string       `bson:"owner" json:"owner"`                               // a partner id, or OwnerWorker
+	Owner      string       `bson:"owner" json:"owner"`                             // a partner id, or OwnerWorker
 	Person     string       `bson:"person,omitempty" json:"owner_person,omitempty"` // a user of the owner, when named
 	Due        time.Time    `bson:"due" json:"due_date"`
 	Review     *time.Time   `bson:"review,omitempty" json:"review_date,omitempty"`
@@ -209,14 +209,14 @@ func (a Action) overdue(now time.Time) bool {
 
 // Conference is a case conference (casusoverleg).
 type Conference struct {
-	N            int        `bson:"n" json:"n"`
-	Date         time.Time  `bson:"date" json:"date"`
-	Participants []string   `bson:"participants" json:"participants"` // partner ids; the worker is always there
-	Topics       []Topic    `bson:"topics" json:"topics"`
-	Decisions    []Decided  `bson:"decisions" json:"decisions"`
-	Dissent      []Dissent  `bson:"dissent" json:"dissent"`
-	By           string     `bson:"by" json:"by"`
-	At           time.Time  `bson:"at" json:"at"`
+	N            int       `bson:"n" json:"n"`
+	Date         time.Time `bson:"date" json:"date"`
+	Participants []string  `bson:"participants" json:"participants"` // partner ids; the worker is always there
+	Topics       []Topic   `bson:"topics" json:"topics"`
+	Decisions    []Decided `bson:"decisions" json:"decisions"`
+	Dissent      []Dissent `bson:"dissent" json:"dissent"`
+	By           string    `bson:"by" json:"by"`
+	At           time.Time `bson:"at" json:"at"`
 }
 
 // Topic is what was discussed for one purpose.

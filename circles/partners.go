@@ -137,11 +137,15 @@ func (s *Service) RegisterPartner(ctx context.Context, in PartnerInput) (Partner
 		return Partner{}, err
 	}
 	p.UpdatedAt = p.CreatedAt
+	// The KvK number is a unique claim (store.Keys) before the insert; the
+	// follow-up releases it when the insert did not land.
 	err = s.writePartner(ctx, a, &p, "register", "", func(ctx context.Context) error {
+		if err := s.kvk.Claim(ctx, p.KvK, p.ID); errors.Is(err, store.ErrKeyTaken) {
+			return &apperr.Error{Code: apperr.Conflict, Message: "A partner organisation with this KvK number is registered already.", Fields: map[string]string{"kvk": "is registered already"}}
+		} else if err != nil {
+			return err
+		}
 		if _, err := s.partners.InsertOne(ctx, p); err != nil {
-			if mongo.IsDuplicateKeyError(err) {
-				return &apperr.Error{Code: apperr.Conflict, Message: "A partner organisation with this KvK number is registered already.", Fields: map[string]string{"kvk": "is registered already"}}
-			}
 			return fmt.Errorf("insert partner: %w", err)
 		}
 		return nil
@@ -156,8 +160,8 @@ func (s *Service) writePartner(ctx context.Context, a users.Actor, p *Partner, o
 	if reason != "" {
 		d["reason"] = reason
 	}
-	return store.Do(ctx, s.writer, store.Write[string]{
-		Kind: taskPartner, Key: p.ID, Data: p.ID,
+	return store.Do(ctx, s.writer, store.Write[partnerTask]{
+		Kind: taskPartner, Key: p.ID, Data: partnerTask{ID: p.ID, KvK: p.KvK},
 		Event: audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: ActionPartner, Subject: "partner:" + p.ID, Details: d},
 		Save: func(ctx context.Context, task string) error {
 			p.Writes = p.Writes.With(task)
@@ -166,9 +170,19 @@ func (s *Service) writePartner(ctx context.Context, a users.Actor, p *Partner, o
 	})
 }
 
-// followPartner lists a written partner (idempotent).
-func (s *Service) followPartner(ctx context.Context, t store.FollowUp[string]) (bool, error) {
-	p, err := s.partner(ctx, t.Data)
+// partnerTask is what a partner write's follow-up needs.
+type partnerTask struct {
+	ID  string `json:"id"`
+	KvK string `json:"kvk"`
+}
+
+// followPartner lists a written partner; a registration that did not land
+// gives its KvK claim up (idempotent).
+func (s *Service) followPartner(ctx context.Context, t store.FollowUp[partnerTask]) (bool, error) {
+	p, err := s.partner(ctx, t.Data.ID)
+	if apperr.Is(err, apperr.NotFound) && t.Data.KvK != "" {
+		return false, s.kvk.Release(ctx, t.Data.KvK, t.Data.ID)
+	}
 	if landed, err := store.Landed(err, p.Writes, t.ID()); !landed {
 		return false, err
 	}
@@ -358,4 +372,14 @@ func (s *Service) actingPartner(ctx context.Context) (users.Actor, Partner, erro
 		return users.Actor{}, Partner{}, apperr.Errorf(apperr.Forbidden, "Your organisation is not approved (or is suspended): circles are closed to it.")
 	}
 	return a, p, nil
+}
+
+// Name returns a partner organisation's name ("" when unknown): names of
+// organisations are no candidate's data (the pages' disclosure log).
+func (s *Service) Name(ctx context.Context, id string) string {
+	p, err := s.partner(ctx, id)
+	if err != nil {
+		return ""
+	}
+	return p.Name
 }

@@ -11,7 +11,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
-	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/audit"
@@ -50,6 +49,7 @@ var (
 // Service is the partners and circles service.
 type Service struct {
 	partners   *mongo.Collection
+	kvk        *store.Keys // partner_kvk: one partner organisation per KvK number
 	circles    *mongo.Collection
 	lists      *mongo.Collection
 	versions   *store.Versions
@@ -70,7 +70,7 @@ func NewService(db *mongo.Database, rec *audit.Recorder, ob *store.Outbox, us *u
 	if now == nil {
 		now = time.Now
 	}
-	s := &Service{partners: db.Collection("partners"), circles: db.Collection("circles"), lists: db.Collection("circle_lists"), versions: store.NewVersions(db),
+	s := &Service{partners: db.Collection("partners"), kvk: store.NewKeys(db, "partner_kvk"), circles: db.Collection("circles"), lists: db.Collection("circle_lists"), versions: store.NewVersions(db),
 		writer: store.NewWriter(ob, rec, nil), users: us, candidates: cs, placements: ps, places: tbl, now: now, log: slog.Default()}
 	store.Handle(s.writer, taskPartner, s.followPartner)
 	store.Handle(s.writer, taskCircle, s.followCircle)
@@ -79,16 +79,7 @@ func NewService(db *mongo.Database, rec *audit.Recorder, ob *store.Outbox, us *u
 
 // Collections names the service's collections (backup, erasure checks).
 func (s *Service) Collections() []string {
-	return []string{s.partners.Name(), s.circles.Name(), s.lists.Name()}
-}
-
-// EnsureIndexes makes a KvK number register one partner organisation.
-func (s *Service) EnsureIndexes(ctx context.Context) error {
-	_, err := s.partners.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: bson.D{{Key: "kvk", Value: 1}}, Options: options.Index().SetUnique(true)})
-	if err != nil {
-		return fmt.Errorf("partners indexes: %w", err)
-	}
-	return nil
+	return []string{s.partners.Name(), s.kvk.Name(), s.circles.Name(), s.lists.Name()}
 }
 
 // SetLogger sets the logger of follow-ups deferred to the drain.

@@ -28,19 +28,19 @@ type ConferenceView struct {
 
 // WorkerView is the whole circle, for the candidate's probation worker.
 type WorkerView struct {
-	ID          string                `json:"id"`
-	Candidate   string                `json:"candidate"` // the candidate's name
-	Exists      bool                  `json:"exists"`    // false: no partner was invited yet
-	State       CircleState           `json:"state"`
-	Level       int                   `json:"level"`
-	Levels      []LevelChange         `json:"levels"`
-	Exit        *Exit                 `json:"exit,omitempty"`
-	Needs       map[Purpose]string    `json:"needs"`
-	Members     []Member              `json:"members"`
-	Actions     []ActionView          `json:"actions"`
-	Conferences []ConferenceView      `json:"conferences"`
-	Slices      map[Purpose][]string  `json:"slices"`    // what each purpose shows its partners
-	Sensitive   map[Purpose][]string  `json:"sensitive"` // and adds with the check-in consent
+	ID          string               `json:"id"`
+	Candidate   string               `json:"candidate"` // the candidate's name
+	Exists      bool                 `json:"exists"`    // false: no partner was invited yet
+	State       CircleState          `json:"state"`
+	Level       int                  `json:"level"`
+	Levels      []LevelChange        `json:"levels"`
+	Exit        *Exit                `json:"exit,omitempty"`
+	Needs       map[Purpose]string   `json:"needs"`
+	Members     []Member             `json:"members"`
+	Actions     []ActionView         `json:"actions"`
+	Conferences []ConferenceView     `json:"conferences"`
+	Slices      map[Purpose][]string `json:"slices"`    // what each purpose shows its partners
+	Sensitive   map[Purpose][]string `json:"sensitive"` // and adds with the check-in consent
 }
 
 // Get returns the circle of a candidate of the acting probation worker's
@@ -127,7 +127,7 @@ type Score struct {
 // Invitation is an open invitation of the partner into a circle: what the
 // purpose is for, and who invites.
 type Invitation struct {
-	Member int     `json:"member"`
+	Member  int     `json:"member"`
 	Purpose Purpose `json:"purpose"`
 	Basis   Basis   `json:"basis"`
 	Need    string  `json:"need,omitempty"`
@@ -136,17 +136,17 @@ type Invitation struct {
 
 // PartnerView is what a partner organisation sees of a circle.
 type PartnerView struct {
-	ID          string             `json:"id"`
-	State       CircleState        `json:"state"`
-	Level       int                `json:"level"`
-	Worker      string             `json:"worker"` // the probation worker's name
-	Purposes    []Purpose          `json:"purposes"`
-	Sections    []string           `json:"sections"`
-	Candidate   *PartnerCandidate  `json:"candidate,omitempty"` // once accepted
-	Invitations []Invitation       `json:"invitations"`
-	Members     []PartnerMember    `json:"members"` // the organisations of its purposes
-	Actions     []ActionView       `json:"actions"`
-	Conferences []ConferenceView   `json:"conferences"`
+	ID          string            `json:"id"`
+	State       CircleState       `json:"state"`
+	Level       int               `json:"level"`
+	Worker      string            `json:"worker"` // the probation worker's name
+	Purposes    []Purpose         `json:"purposes"`
+	Sections    []string          `json:"sections"`
+	Candidate   *PartnerCandidate `json:"candidate,omitempty"` // once accepted
+	Invitations []Invitation      `json:"invitations"`
+	Members     []PartnerMember   `json:"members"` // the organisations of its purposes
+	Actions     []ActionView      `json:"actions"`
+	Conferences []ConferenceView  `json:"conferences"`
 }
 
 // PartnerMember is another organisation in the circle for one of the
@@ -198,7 +198,7 @@ func (s *Service) partnerView(ctx context.Context, a users.Actor, c Circle, whol
 			}
 		case Invited:
 			inv := Invitation{Member: m.N, Purpose: m.Purpose, Basis: m.Basis, Need: c.Needs[m.Purpose], Worker: names[OwnerWorker]}
-			if inv.Need != "" && !slices.Contains(fields, "need") {
+			if whole && inv.Need != "" && !slices.Contains(fields, "need") {
 				fields = append(fields, "need")
 			}
 			v.Invitations = append(v.Invitations, inv)
@@ -211,7 +211,6 @@ func (s *Service) partnerView(ctx context.Context, a users.Actor, c Circle, whol
 	}
 	var own []string
 	for _, sec := range v.Sections {
-		fields = append(fields, Fields[sec]...)
 		if sec == candidates.SectionIdentity || sec == candidates.SectionContact || sec == candidates.SectionAvailability {
 			own = append(own, sec)
 		}
@@ -219,26 +218,44 @@ func (s *Service) partnerView(ctx context.Context, a users.Actor, c Circle, whol
 	for _, p := range v.Purposes {
 		logged = append(logged, string(p))
 	}
-	if len(fields) > 0 {
+	// What this package adds, first: only the fields that hold a value
+	// are shown, and logged.
+	var extra PartnerCandidate
+	if len(v.Purposes) > 0 {
+		if slices.Contains(v.Sections, SectionNeed) {
+			for _, p := range v.Purposes {
+				if n := c.Needs[p]; n != "" && slices.Contains(Slices[p], SectionNeed) {
+					if extra.Needs == nil {
+						extra.Needs = map[Purpose]string{}
+					}
+					extra.Needs[p] = n
+				}
+			}
+			if len(extra.Needs) > 0 && !slices.Contains(fields, "need") {
+				fields = append(fields, "need")
+			}
+		}
+		if err := s.addFacts(ctx, c.ID, v.Sections, &extra); err != nil {
+			return PartnerView{}, err
+		}
+		if extra.Workplace != nil {
+			fields = append(fields, Fields[SectionWorkplace]...)
+		}
+		if len(extra.Wellbeing) > 0 {
+			fields = append(fields, "wellbeing")
+		}
+		if len(extra.RiskFlags) > 0 {
+			fields = append(fields, "risk_flags")
+		}
+	}
+	if len(own) > 0 || len(fields) > 0 {
 		sl, err := s.candidates.SliceFor(ctx, candidates.ID(c.ID), candidates.SliceRead{Partner: a.PartnerID, Purposes: logged, Sections: own, Fields: fields})
 		if err != nil {
 			return PartnerView{}, err
 		}
 		if len(v.Purposes) > 0 {
-			v.Candidate = &PartnerCandidate{Slice: sl}
-		}
-	}
-	if v.Candidate != nil {
-		if slices.Contains(v.Sections, SectionNeed) {
-			v.Candidate.Needs = map[Purpose]string{}
-			for _, p := range v.Purposes {
-				if n := c.Needs[p]; n != "" && slices.Contains(Slices[p], SectionNeed) {
-					v.Candidate.Needs[p] = n
-				}
-			}
-		}
-		if err := s.addFacts(ctx, c.ID, v.Sections, v.Candidate); err != nil {
-			return PartnerView{}, err
+			extra.Slice = sl
+			v.Candidate = &extra
 		}
 	}
 	if !whole {
@@ -304,7 +321,6 @@ func (s *Service) addFacts(ctx context.Context, id string, sections []string, ou
 	}
 	return nil
 }
-
 
 // Row is one circle in a list.
 type Row struct {

@@ -26,6 +26,7 @@ import (
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/candidates"
+	"github.com/herstart/herstart/circles"
 	"github.com/herstart/herstart/employers"
 	"github.com/herstart/herstart/inbox"
 	"github.com/herstart/herstart/jobs"
@@ -60,6 +61,7 @@ type Config struct {
 	Placements *placements.Service
 	Payments   *payments.Service
 	Mail       *mail.Service // the outbox view; invitations (nil in tests of pages that need no mail)
+	Circles    *circles.Service
 	Places     *places.Table
 	Taxonomy   *taxonomy.Taxonomy // names skill codes (nil: codes shown as they are)
 	Jobs       *jobs.Service      // long work with its progress (import, reindex, SEPA export)
@@ -492,7 +494,9 @@ func navFor(role users.Role, path string) []NavItem {
 	switch role {
 	case users.ProbationWorker:
 		items = []NavItem{{Href: "/caseload", Label: "Caseload"}, {Href: "/candidates/new", Label: "Register a candidate"},
-			{Href: "/introductions", Label: "Introductions"}, {Href: "/escalations", Label: "Escalations"}, {Href: "/inbox", Label: "Messages"}}
+			{Href: "/introductions", Label: "Introductions"}, {Href: "/kringen", Label: "Circles"}, {Href: "/escalations", Label: "Escalations"}, {Href: "/inbox", Label: "Messages"}}
+	case users.Partner:
+		items = []NavItem{{Href: "/kringen", Label: "Circles"}, {Href: "/inbox", Label: "Messages"}}
 	case users.Employer:
 		items = []NavItem{{Href: "/employer", Label: "Overview"}, {Href: "/search", Label: "Find candidates"},
 			{Href: "/introductions", Label: "Introductions"}, {Href: "/placements", Label: "Placements"}, {Href: "/inbox", Label: "Messages"}}
@@ -503,7 +507,7 @@ func navFor(role users.Role, path string) []NavItem {
 	case users.Coordinator:
 		items = []NavItem{{Href: "/dashboard", Label: "Dashboard"}, {Href: "/vetting", Label: "Vetting"}, {Href: "/payouts", Label: "Payouts"},
 			{Href: "/schemes", Label: "Schemes"}, {Href: "/placements", Label: "Placements"}, {Href: "/audit", Label: "Audit log"},
-			{Href: "/accounts", Label: "Accounts"}, {Href: "/inbox", Label: "Messages"}}
+			{Href: "/partners", Label: "Partners"}, {Href: "/accounts", Label: "Accounts"}, {Href: "/inbox", Label: "Messages"}}
 	}
 	for i := range items {
 		items[i].Current = path == items[i].Href || strings.HasPrefix(path, items[i].Href+"/")
@@ -524,6 +528,8 @@ func startPage(role users.Role) string {
 		return "/dashboard"
 	case users.Candidate:
 		return "/mijn"
+	case users.Partner:
+		return "/kringen"
 	}
 	return "/"
 }

@@ -83,6 +83,19 @@ func (p *Pages) routes(app *fiber.App) {
 	app.Post("/mijn/kennismakingen/:id/:answer", p.handler("My page", p.selfIntroduction))
 	app.Post("/mijn/toestemmingen/:cid/intrekken", p.handler("My page", p.selfWithdraw))
 
+	app.Post("/mijn/kring/:n/:answer", p.handler("My page", p.selfCircle))
+
+	// The circle around a candidate: its worker and its partners.
+	app.Get("/kringen", p.handler("Circles", p.circleList))
+	app.Get("/kringen/:id", p.handler("Circle", p.circlePage))
+	app.Post("/kringen/:id/deelnames", p.handler("Circle", p.circleInvite))
+	app.Post("/kringen/:id/deelnames/:n/:action", p.handler("Circle", p.circleMember))
+	app.Post("/kringen/:id/acties", p.handler("Circle", p.circleActionAdd))
+	app.Post("/kringen/:id/acties/:n", p.handler("Circle", p.circleActionSet))
+	app.Post("/kringen/:id/niveau", p.handler("Circle", p.circleLevel))
+	app.Post("/kringen/:id/sluiten", p.handler("Circle", p.circleClose))
+	app.Post("/kringen/:id/overleg", p.handler("Circle", p.circleConference))
+
 	// Mentor.
 	app.Get("/agenda", p.handler("Check-ins", p.agenda))
 
@@ -107,6 +120,10 @@ func (p *Pages) routes(app *fiber.App) {
 	app.Post("/accounts/:id/invite", p.handler("Accounts", p.accountInvite))
 	app.Post("/accounts/:id/totp-reset", p.handler("Accounts", p.accountTOTPReset))
 	app.Get("/mail", p.handler("Outgoing mail", p.mailOutbox))
+	app.Get("/partners", p.handler("Partner organisations", p.partnersPage))
+	app.Post("/partners", p.handler("Partner organisations", p.partnerRegister))
+	app.Post("/partners/:id/users", p.handler("Partner organisations", p.partnerUserAdd))
+	app.Post("/partners/:id/:action", p.handler("Partner organisations", p.partnerVet))
 	app.Post("/reindex", p.handler("Dashboard", p.reindexStart))
 	app.Get("/jobs/:id", p.handler("Work in progress", p.jobPage))
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/herstart/herstart/candidates"
+	"github.com/herstart/herstart/circles"
 	"github.com/herstart/herstart/employers"
 	"github.com/herstart/herstart/placements"
 	"github.com/herstart/herstart/users"
@@ -87,8 +88,13 @@ func (p *Pages) selfPage(c *fiber.Ctx, pg *Page) error {
 			}
 		}
 	}
+	circle, err := p.cfg.Circles.Self(ctxAs(c))
+	if err != nil {
+		return err
+	}
 	flashOf(c, pg)
 	pg.Data = struct {
+		Circle  []circles.SelfMember
 		Names   map[string]string
 		Self    candidates.SelfView
 		Mine    placements.Mine
@@ -98,7 +104,7 @@ func (p *Pages) selfPage(c *fiber.Ctx, pg *Page) error {
 		CanSay  bool
 		Levels  [][]string
 		Confirm time.Time
-	}{names, v, m, log, v.StaleOn != nil && pg.Now.After(*v.StaleOn), v.StaleOn != nil && pg.Now.Add(7*24*time.Hour).After(*v.StaleOn),
+	}{circle, names, v, m, log, v.StaleOn != nil && pg.Now.After(*v.StaleOn), v.StaleOn != nil && pg.Now.Add(7*24*time.Hour).After(*v.StaleOn),
 		v.Status == candidates.Available, [][]string{v.Levels[1], v.Levels[2]}, pg.Now}
 	return p.render(c, fiber.StatusOK, "self", pg)
 }

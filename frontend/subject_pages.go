@@ -11,7 +11,7 @@ import (
 )
 
 func (p *Pages) export(c *fiber.Ctx) (subjectaccess.Export, error) {
-	return subjectaccess.Of(ctxAs(c), subjectaccess.Services{Candidates: p.cfg.Candidates, Placements: p.cfg.Placements, Payments: p.cfg.Payments, Audit: p.cfg.Audit},
+	return subjectaccess.Of(ctxAs(c), subjectaccess.Services{Candidates: p.cfg.Candidates, Placements: p.cfg.Placements, Payments: p.cfg.Payments, Circles: p.cfg.Circles, Audit: p.cfg.Audit},
 		candidates.ID(c.Params("id")))
 }
 

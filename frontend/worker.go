@@ -550,6 +550,18 @@ func (p *Pages) disclosureRowsOf(c *fiber.Ctx, pg *Page, log []candidates.Disclo
 		employerNames[id] = n
 		return n
 	}
+	partnerNames := map[string]string{}
+	partnerName := func(id string) string {
+		if n, ok := partnerNames[id]; ok {
+			return n
+		}
+		n := p.cfg.Circles.Name(ctx, id)
+		if n == "" {
+			n = id
+		}
+		partnerNames[id] = n
+		return n
+	}
 	by := make([]string, 0, len(log))
 	for _, e := range log {
 		by = append(by, e.By)
@@ -574,7 +586,14 @@ func (p *Pages) disclosureRowsOf(c *fiber.Ctx, pg *Page, log []candidates.Disclo
 		if e.Purpose == "mentoring" {
 			what = pg.T("shown to the mentor")
 		}
-		rows = append(rows, disclosureRow{At: e.At, What: what, Employer: employerName(e.Employer), Level: e.Level,
+		org := employerName(e.Employer)
+		if e.Partner != "" {
+			org = partnerName(e.Partner)
+			if e.What == "disclosed" {
+				what = pg.T("shown to a partner in the circle")
+			}
+		}
+		rows = append(rows, disclosureRow{At: e.At, What: what, Employer: org, Level: e.Level,
 			Shown: strings.Join(shown, ", "), By: userName(e.By), Role: pg.L("role", e.Role)})
 	}
 	return rows, nil

@@ -142,9 +142,6 @@ func New(ctx context.Context, db *mongo.Database, index matching.Index, o Option
 	s.Placements = placements.NewService(placeStore, s.Candidates, s.Employers, s.Users, s.Audit, s.Outbox, o.Now)
 	s.Payments = payments.NewService(payStore, s.Placements, s.Audit, s.Outbox, o.Now)
 	s.Circles = circles.NewService(db, s.Audit, s.Outbox, s.Users, s.Candidates, s.Placements, s.Places, o.Now)
-	if err := s.Circles.EnsureIndexes(ctx); err != nil {
-		return nil, err
-	}
 	s.collections = append(s.collections, s.Circles.Collections()...)
 
 	// The hooks: each lower package learns of a higher one through them.

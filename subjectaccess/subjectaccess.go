@@ -10,6 +10,7 @@ import (
 
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/candidates"
+	"github.com/herstart/herstart/circles"
 	"github.com/herstart/herstart/payments"
 	"github.com/herstart/herstart/placements"
 	"github.com/herstart/herstart/users"
@@ -18,8 +19,9 @@ import (
 // Export is everything held about one candidate: the record (identity,
 // profile, restrictions, consents), their introductions with every step,
 // their placements with check-ins, escalations, milestones, workplace
-// notes and guarantees, the payouts concerning those placements, and who
-// received what of them when (the disclosure log).
+// notes and guarantees, the payouts concerning those placements, their
+// circle of partner organisations, and who received what of them when
+// (the disclosure log).
 type Export struct {
 	MadeAt        time.Time                     `json:"made_at"`
 	MadeBy        string                        `json:"made_by"`
@@ -29,6 +31,7 @@ type Export struct {
 	Payouts       []payments.PayoutSummary      `json:"payouts"`
 	Disclosures   []candidates.DisclosureEntry  `json:"disclosures"`
 	Parties       map[string]placements.Parties `json:"parties"` // per placement: the employer, mentor and their contacts
+	Circle        circles.WorkerView            `json:"circle"`  // the partners around them: memberships, consents, plan, conferences
 }
 
 // Services are what the export reads through; each read is the acting
@@ -37,6 +40,7 @@ type Services struct {
 	Candidates *candidates.Service
 	Placements *placements.Service
 	Payments   *payments.Service
+	Circles    *circles.Service
 	Audit      *audit.Recorder
 }
 
@@ -57,6 +61,9 @@ func Of(ctx context.Context, s Services, id candidates.ID) (Export, error) {
 	out := Export{MadeAt: time.Now().UTC().Truncate(time.Second), MadeBy: string(a.UserID), Candidate: rec,
 		Introductions: []placements.IntroductionView{}, Placements: []placements.PlacementView{}, Payouts: []payments.PayoutSummary{},
 		Parties: map[string]placements.Parties{}}
+	if out.Circle, err = s.Circles.Get(ctx, string(id)); err != nil {
+		return Export{}, err
+	}
 	intros, err := s.Placements.List(ctx)
 	if err != nil {
 		return Export{}, err

@@ -1029,6 +1029,77 @@ func TestBrowser_Roles(t *testing.T) {
 	coord2.check("accounts (coordinator)", "accounts")
 	coord2.open("/mail")
 	coord2.check("outgoing mail (coordinator)", "mail")
+
+	// Partners around Sanne: her worker invites the demo's housing
+	// corporation for housing, with her consent; the corporation accepts
+	// and sees exactly its slice; it completes an action of the joint
+	// plan; Sanne withdraws her permission on her phone, and the
+	// corporation's next look finds nothing; her log names each look.
+	coord2.open("/partners")
+	coord2.wantText("Woonstichting De Linde", "GGZ Midden", "goedgekeurd")
+	coord2.check("partner organisations (coordinator)", "partners")
+	worker.open("/kringen/" + candID)
+	worker.wantText("De kring rond Sanne de Vries", "Er zit nog geen partner in deze kring")
+	worker.do(chromedp.Click(chromedp.CSS(`#members details.panel > summary`)))
+	worker.set(`select[name="partner_id"]`, eval[string](worker, `[...document.querySelectorAll('select[name=partner_id] option')].find(o => o.textContent.includes("De Linde")).value`))
+	worker.set(`select[name="purpose"]`, "housing")
+	worker.do(chromedp.Click(chromedp.CSS(`input[name="consent"]`)))
+	worker.typeInto(`textarea[name="need"]`, "Zoekt een kamer in Nieuwegein of Utrecht, huur tot 650 euro.")
+	if got := worker.sendTwice(`form[action="/kringen/` + candID + `/deelnames"]`); len(got) != 2 || got[0] != got[1] {
+		t.Fatalf("the invitation form sent twice: %v", got)
+	}
+	worker.open("/kringen/" + candID)
+	if n := eval[int](worker, `document.querySelectorAll('#members tbody tr').length`); n != 1 {
+		t.Fatalf("the invitation sent twice made %d memberships; want 1", n)
+	}
+	worker.wantText("Woonstichting De Linde", "uitgenodigd", "door u vastgelegd")
+	worker.check("circle (probation worker)", "circle-worker")
+	b.record("double submit: the invitation into a circle sent twice at once made one membership")
+
+	housing := b.tab(t, "housing corporation")
+	housing.signIn("wonen@demo.herstart.nl")
+	housing.wantText("Kringen", "Nieuwe uitnodiging")
+	housing.open("/kringen/" + candID)
+	housing.wantText("Uitnodiging voor huisvesting", "Zoekt een kamer in Nieuwegein")
+	if strings.Contains(housing.text("main"), "Sanne") {
+		t.Fatalf("an invited partner sees the candidate's name before accepting:\n%s", housing.text("main"))
+	}
+	housing.submit(`form[action$="/accept"] button`)
+	housing.wantText("U zit nu in de kring", "Sanne de Vries", "Zoekt een kamer in Nieuwegein", "Wat u ziet, voor huisvesting")
+	slice := housing.text("#slice dl")
+	for _, never := range []string{"orderpicken", "23:00", "Welzijn", "Risico"} {
+		if strings.Contains(slice, never) {
+			t.Fatalf("the housing corporation's slice shows %q:\n%s", never, slice)
+		}
+	}
+	b.record("the housing corporation's slice: " + strings.Join(strings.Fields(slice), " "))
+	housing.check("circle (housing partner)", "circle-partner")
+
+	worker.open("/kringen/" + candID)
+	worker.do(chromedp.Click(chromedp.CSS(`#plan details.panel > summary`)))
+	worker.typeInto(`#plan input[name="title"]`, "Kamer aanbieden via urgentieregeling")
+	worker.set(`#plan select[name="owner"]`, eval[string](worker, `[...document.querySelectorAll('#plan select[name=owner] option')].find(o => o.textContent.includes("De Linde")).value`))
+	worker.set(`#plan input[name="due_date"]`, time.Now().AddDate(0, 0, 14).Format(time.DateOnly))
+	worker.submit(`form[action="/kringen/` + candID + `/acties"] button`)
+	worker.wantText("De actie staat in het plan", "Kamer aanbieden via urgentieregeling", "Woonstichting De Linde")
+	housing.open("/kringen/" + candID)
+	housing.submit(`button[aria-label="Afgerond: Kamer aanbieden via urgentieregeling"]`)
+	housing.wantText("De actie is bijgewerkt", "afgerond")
+
+	sanne.open("/mijn")
+	sanne.wantText("Wie helpt je nog meer", "Woonstichting De Linde")
+	sanne.submit(`button[aria-label="Mijn toestemming voor Woonstichting De Linde intrekken"]`)
+	sanne.wantText("Je toestemming is ingetrokken", "Woonstichting De Linde zag op")
+	sanne.check("own page after withdrawing a partner (candidate)", "self-circle")
+	housing.open("/kringen/" + candID)
+	if main := housing.text("main"); !strings.Contains(strings.ToLower(main), "niet gevonden") || strings.Contains(main, "Sanne") {
+		t.Fatalf("after the withdrawal the housing corporation's look says:\n%s", main)
+	}
+	housing.open("/kringen")
+	housing.wantText("Nog geen kringen")
+	b.record("after Sanne withdrew her permission the housing corporation's next look at her circle: " + strings.Join(strings.Fields(housing.text("main h1")), " "))
+	worker.open("/candidates/" + candID + "/disclosures")
+	worker.wantText("getoond aan een partner in de kring", "Woonstichting De Linde", "wat er nodig is")
 	newMentor := b.tab(t, "new mentor")
 	newMentor.phone()
 	newMentor.open(invitation.RequestURI())

@@ -12,6 +12,7 @@ import (
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/candidates/candidatetest"
+	"github.com/herstart/herstart/circles"
 	"github.com/herstart/herstart/employers"
 	"github.com/herstart/herstart/users"
 )
@@ -104,6 +105,9 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdo
 		if err != nil {
 			return err
 		}
+		if err := demoPartners(ctx, p, ids["coordinator@demo.herstart.nl"], ids["coordinator2@demo.herstart.nl"]); err != nil {
+			return err
+		}
 		if *history {
 			if err := demoHistory(ctx, p, ids, org, stdout); err != nil {
 				return err
@@ -118,6 +122,9 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdo
 		fmt.Fprintf(stdout, "  %-18s %s\n", a.role, a.email)
 	}
 	fmt.Fprintf(stdout, "  %-18s %s (Bouwbedrijf De Nieuwe Start, approved)\n", users.Employer, demoEmployerEmail)
+	for _, d := range demoPartnerOrgs {
+		fmt.Fprintf(stdout, "  %-18s %s (%s, approved)\n", users.Partner, d.email, d.name)
+	}
 	if *n > 0 {
 		if err := generate(ctx, p, *n, *seed, stdout); err != nil {
 			return err
@@ -272,4 +279,33 @@ func demoEmployer(ctx context.Context, p *platform, c1, c2 users.ID) (demoOrg, e
 		}
 	}
 	return org, nil
+}
+
+// demoPartnerOrgs are the demo's partner organisations, approved, with a
+// user each.
+var demoPartnerOrgs = []struct{ name, kind, kvk, place, email, user string }{
+	{"Woonstichting De Linde", "housing", "41234567", "Utrecht", "wonen@demo.herstart.nl", "Wim Wonen"},
+	{"GGZ Midden", "care", "41234568", "Utrecht", "zorg@demo.herstart.nl", "Zoë Zorg"},
+}
+
+func demoPartners(ctx context.Context, p *platform, c1, c2 users.ID) error {
+	coord1 := users.WithActor(ctx, users.Actor{UserID: c1, Role: users.Coordinator})
+	coord2 := users.WithActor(ctx, users.Actor{UserID: c2, Role: users.Coordinator})
+	for _, d := range demoPartnerOrgs {
+		in := circles.PartnerInput{Name: d.name, Kind: d.kind, KvK: d.kvk, Place: d.place}
+		in.Contact.Name, in.Contact.Email = d.user, d.email
+		org, err := p.services.Circles.RegisterPartner(coord1, in)
+		if err != nil {
+			return fmt.Errorf("demo partner: %w", err)
+		}
+		for _, c := range []context.Context{coord1, coord2} {
+			if _, err := p.services.Circles.Vet(c, org.ID, "approve", circles.Reasoned{}); err != nil {
+				return fmt.Errorf("demo partner approval: %w", err)
+			}
+		}
+		if _, err := p.users.CreateUnchecked(ctx, users.NewUser{Email: d.email, Name: d.user, Password: DemoPassword, Role: users.Partner, PartnerID: org.ID}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
