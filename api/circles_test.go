@@ -343,6 +343,20 @@ func TestCircles_WithheldAndRefused(t *testing.T) {
 	// A suspended partner is shut out on its next request.
 	n := e.invite(e.care, "care", nil)
 	e.member(e.careTok, n, "accept", map[string]any{}, 200)
+	if st, _ := e.do("GET", "/api/v1/circles/"+e.cand, e.careTok, nil); st != 200 {
+		t.Fatalf("accepted care partner: %d", st)
+	}
+	// Put on the conflict list after it joined: shut out from then on.
+	_, cp := e.do("GET", "/api/v1/partners/"+e.care, e.c1, nil)
+	if st, b := e.do("POST", "/api/v1/candidates/"+e.cand+"/conflicts", e.worker, map[string]any{"kvk": cp["kvk"], "reason": "Oom werkt er"}); st != 201 {
+		t.Fatalf("conflict: %d %v", st, b)
+	}
+	if st, _ := e.do("GET", "/api/v1/circles/"+e.cand, e.careTok, nil); st != 404 {
+		t.Fatalf("a partner on the conflict list reads the circle: %d", st)
+	}
+	if _, l := e.do("GET", "/api/v1/circles", e.careTok, nil); len(l["circles"].([]any)) != 0 {
+		t.Fatalf("a partner on the conflict list lists the circle: %v", l)
+	}
 	if st, b := e.do("POST", "/api/v1/partners/"+e.care+"/vetting/suspend", e.c1, map[string]any{"reason": "Signaal over misbruik"}); st != 200 {
 		t.Fatalf("suspend: %d %v", st, b)
 	}

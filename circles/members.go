@@ -42,9 +42,11 @@ func (s *Service) asWorker(id string, create bool) loader {
 
 // asPartner loads a circle for a user of an approved partner organisation
 // that has a membership in it (any state); otherwise NotFound.
+// An organisation put on the candidate's conflict list after it joined is
+// shut out from then on, as one on it is never invited.
 func (s *Service) asPartner(id string) loader {
 	return func(ctx context.Context) (users.Actor, Circle, error) {
-		a, _, err := s.actingPartner(ctx)
+		a, p, err := s.actingPartner(ctx)
 		if err != nil {
 			return users.Actor{}, Circle{}, err
 		}
@@ -55,8 +57,32 @@ func (s *Service) asPartner(id string) loader {
 		if partnerEntry(c, a.PartnerID) == "" {
 			return users.Actor{}, Circle{}, errCircleNotFound
 		}
+		if withheld, err := s.withheld(ctx, id, p); err != nil || withheld {
+			return users.Actor{}, Circle{}, cmpErr(err, errCircleNotFound)
+		}
 		return a, c, nil
 	}
+}
+
+// withheld reports whether the candidate's conflict list names the
+// partner organisation (by id or KvK number).
+func (s *Service) withheld(ctx context.Context, id string, p Partner) (bool, error) {
+	cand, err := s.candidates.Load(ctx, candidates.ID(id))
+	if apperr.Is(err, apperr.NotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return cand.OnConflictList(p.ID, p.KvK), nil
+}
+
+// cmpErr is err, or fallback when err is nil.
+func cmpErr(err, fallback error) error {
+	if err != nil {
+		return err
+	}
+	return fallback
 }
 
 // asCandidate loads the acting candidate's own circle.

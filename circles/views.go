@@ -345,8 +345,9 @@ func (s *Service) List(ctx context.Context) ([]Row, error) {
 		return nil, err
 	}
 	owner := "worker:" + string(a.UserID)
+	var me Partner
 	if a.Is(users.Partner) {
-		if _, _, err := s.actingPartner(ctx); err != nil {
+		if _, me, err = s.actingPartner(ctx); err != nil {
 			return nil, err
 		}
 		owner = "partner:" + a.PartnerID
@@ -389,6 +390,11 @@ func (s *Service) List(ctx context.Context) ([]Row, error) {
 			}
 		} else {
 			if partnerEntry(c, a.PartnerID) == "" {
+				continue
+			}
+			if withheld, err := s.withheld(ctx, c.ID, me); err != nil {
+				return nil, err
+			} else if withheld {
 				continue
 			}
 			v, err := s.partnerView(ctx, a, c, false)
@@ -524,7 +530,7 @@ func (s *Service) Report(ctx context.Context) ([]ReportRow, error) {
 	}
 	out := []ReportRow{}
 	for _, r := range rows {
-		if r.Total == 0 && r.Owner != OwnerWorker {
+		if r.Total == 0 {
 			continue
 		}
 		if d := r.Done + r.Overdue; d > 0 {
