@@ -23,9 +23,13 @@ type circleEnv struct {
 var partnerKvK = 70000000
 
 func (e *circleEnv) partner(name, kind string) (string, string) {
+	return e.partnerIn(name, kind, "Utrecht")
+}
+
+func (e *circleEnv) partnerIn(name, kind, place string) (string, string) {
 	e.t.Helper()
 	partnerKvK++
-	st, b := e.do("POST", "/api/v1/partners", e.c1, map[string]any{"name": name, "kind": kind, "kvk": fmt.Sprint(partnerKvK), "place": "Utrecht",
+	st, b := e.do("POST", "/api/v1/partners", e.c1, map[string]any{"name": name, "kind": kind, "kvk": fmt.Sprint(partnerKvK), "place": place,
 		"contact": map[string]any{"name": "Contact " + name, "email": strings.ToLower(strings.ReplaceAll(name, " ", "")) + "@partner.example.nl"}})
 	if st != 201 {
 		e.t.Fatalf("partner: %d %v", st, b)

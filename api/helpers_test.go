@@ -104,7 +104,7 @@ func newEnvOn(t *testing.T, db *mongo.Database, opts ...func(*web.Config)) *env 
 	// _id scans its table on the SQLite backend.
 	storetest.IndexIDs(t, db, p.Collections()...)
 	us, cs, es, rec, ib, ms, ps, pay := p.Users, p.Candidates, p.Employers, p.Audit, p.Inbox, p.Matching, p.Placements, p.Payments
-	cfg := api.Config{Users: us, Candidates: cs, Employers: es, Matching: ms, Audit: rec, Inbox: ib, Placements: ps, Payments: pay, Mail: p.Mail, Circles: p.Circles, Logger: slog.New(slog.DiscardHandler)}
+	cfg := api.Config{Users: us, Candidates: cs, Employers: es, Matching: ms, Audit: rec, Inbox: ib, Placements: ps, Payments: pay, Mail: p.Mail, Circles: p.Circles, Exits: p.Exits, Logger: slog.New(slog.DiscardHandler)}
 	wc := web.Config{Idempotency: p.Once}
 	for _, o := range opts {
 		o(&wc)

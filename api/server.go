@@ -13,6 +13,7 @@ import (
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/circles"
 	"github.com/herstart/herstart/employers"
+	"github.com/herstart/herstart/exits"
 	"github.com/herstart/herstart/inbox"
 	"github.com/herstart/herstart/mail"
 	"github.com/herstart/herstart/matching"
@@ -34,6 +35,7 @@ type Config struct {
 	Payments   *payments.Service
 	Mail       *mail.Service
 	Circles    *circles.Service
+	Exits      *exits.Service
 	Logger     *slog.Logger
 }
 
@@ -117,6 +119,21 @@ func Mount(w *web.Web, cfg Config) {
 	v1.Post("/circles/:id/actions/:n", s.handleActionUpdate)
 	v1.Post("/circles/:id/conferences", s.handleConferenceAdd)
 	v1.Get("/reports/partner-actions", s.handlePartnerReport)
+	v1.Get("/candidates/:id/trajectory", s.handleTrajectoryGet)
+	v1.Post("/candidates/:id/trajectory", s.handleTrajectoryOpen)
+	v1.Post("/candidates/:id/trajectory/phase", s.handleTrajectoryPhase)
+	v1.Post("/candidates/:id/trajectory/reviews", s.handleTrajectoryReview)
+	v1.Post("/candidates/:id/trajectory/network", s.handleTrajectoryEntry)
+	v1.Delete("/candidates/:id/trajectory/network/:n", s.handleTrajectoryEntryRemove)
+	v1.Put("/candidates/:id/trajectory/destination", s.handleTrajectoryDestination)
+	v1.Put("/candidates/:id/trajectory/safety", s.handleTrajectorySafety)
+	v1.Put("/candidates/:id/trajectory/exploitation", s.handleTrajectoryExploitation)
+	v1.Post("/candidates/:id/trajectory/relatives", s.handleTrajectoryRelative)
+	v1.Post("/candidates/:id/trajectory/transfer", s.handleTrajectoryTransfer)
+	v1.Post("/candidates/:id/trajectory/transfer/accept", s.handleTrajectoryAccept)
+	v1.Post("/candidates/:id/trajectory/close", s.handleTrajectoryClose)
+	v1.Get("/trajectories", s.handleTrajectoryList)
+	v1.Get("/reports/trajectories", s.handleTrajectoryReport)
 
 	v1.Post("/employers", s.handleEmployerRegister)
 	v1.Get("/employers", s.handleEmployerList)

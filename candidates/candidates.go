@@ -101,6 +101,7 @@ type Conflict struct {
 	KvK        string
 	Reason     string
 	AddedAt    time.Time
+	Network    bool // derived from an exit trajectory's network (SetNetwork): shown and changed only there
 }
 
 // AreaBan is an area a court bars the candidate from: a circle around a
@@ -109,6 +110,7 @@ type AreaBan struct {
 	PlaceName string // empty for a bare point
 	Lat, Lon  float64
 	RadiusKm  float64
+	Network   bool // derived from an exit trajectory's network (SetNetwork): shown and changed only there
 }
 
 // Curfew is a daily time window the candidate must be home ("22:00"–"06:00").

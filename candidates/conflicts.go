@@ -75,7 +75,7 @@ func (s *Service) AddConflict(ctx context.Context, id ID, in ConflictInput) (Con
 	if err != nil {
 		return ConflictView{}, err
 	}
-	return ConflictView(k), nil
+	return conflictView(k), nil
 }
 
 // RemoveConflict takes an entry off the candidate's conflict list.
@@ -83,7 +83,7 @@ func (s *Service) AddConflict(ctx context.Context, id ID, in ConflictInput) (Con
 func (s *Service) RemoveConflict(ctx context.Context, id ID, conflictID string) error {
 	_, err := s.change(ctx, id, 0, func(_ users.Actor, c *Candidate, _ time.Time) (audit.Entry, bool, error) {
 		for i, k := range c.Restrictions.Conflicts {
-			if k.ID == conflictID {
+			if k.ID == conflictID && !k.Network {
 				c.Restrictions.Conflicts = append(c.Restrictions.Conflicts[:i], c.Restrictions.Conflicts[i+1:]...)
 				return audit.Entry{Action: audit.ActionCandidateWrite, Details: map[string]string{"op": "conflict_remove", "conflict": k.ID}}, false, nil
 			}

@@ -373,8 +373,10 @@ func (s *Service) Update(ctx context.Context, id ID, u Update, expectVersion int
 		c.Identity, c.Profile = r.identity, r.profile
 		if u.Restrictions != nil {
 			conflicts := c.Restrictions.Conflicts // kept: changed only through the conflict routes
+			network := networkBans(c.Restrictions.AreaBans)
 			c.Restrictions = r.restrictions
 			c.Restrictions.Conflicts = conflicts
+			c.Restrictions.AreaBans = append(c.Restrictions.AreaBans, network...) // kept: changed only through the trajectory
 		}
 		if u.Status != nil && *u.Status != c.Status {
 			c.Status, c.ExitedAt = *u.Status, time.Time{}

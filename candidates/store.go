@@ -74,6 +74,7 @@ type banDoc struct {
 	Lat      float64 `bson:"lat"`
 	Lon      float64 `bson:"lon"`
 	RadiusKm float64 `bson:"radius_km"`
+	Network  bool    `bson:"network,omitempty"`
 }
 
 type curfewDoc struct {
@@ -87,6 +88,7 @@ type conflictDoc struct {
 	KvK        string    `bson:"kvk,omitempty"`
 	Reason     string    `bson:"reason"`
 	AddedAt    time.Time `bson:"added_at"`
+	Network    bool      `bson:"network,omitempty"`
 }
 
 type consentDoc struct {
@@ -157,7 +159,7 @@ func toDocs(c Candidate) (profileDoc, identityDoc) {
 		p.Erasure = &erasureDoc{At: e.At, By: e.By, Reason: e.Reason, Disclosures: e.Disclosures, Consents: e.Consents, Kept: e.Kept}
 	}
 	for _, b := range c.Restrictions.AreaBans {
-		p.AreaBans = append(p.AreaBans, banDoc{Place: b.PlaceName, Lat: b.Lat, Lon: b.Lon, RadiusKm: b.RadiusKm})
+		p.AreaBans = append(p.AreaBans, banDoc{Place: b.PlaceName, Lat: b.Lat, Lon: b.Lon, RadiusKm: b.RadiusKm, Network: b.Network})
 	}
 	if cf := c.Restrictions.Curfew; cf != nil {
 		p.Curfew = &curfewDoc{From: cf.From, To: cf.To}
@@ -195,7 +197,7 @@ func (p profileDoc) toDomain() Candidate {
 		c.Erasure = &Erasure{CandidateID: c.ID, At: e.At.UTC(), By: e.By, Reason: e.Reason, Disclosures: e.Disclosures, Consents: e.Consents, Kept: e.Kept}
 	}
 	for _, b := range p.AreaBans {
-		c.Restrictions.AreaBans = append(c.Restrictions.AreaBans, AreaBan{PlaceName: b.Place, Lat: b.Lat, Lon: b.Lon, RadiusKm: b.RadiusKm})
+		c.Restrictions.AreaBans = append(c.Restrictions.AreaBans, AreaBan{PlaceName: b.Place, Lat: b.Lat, Lon: b.Lon, RadiusKm: b.RadiusKm, Network: b.Network})
 	}
 	if p.Curfew != nil {
 		c.Restrictions.Curfew = &Curfew{From: p.Curfew.From, To: p.Curfew.To}

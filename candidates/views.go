@@ -153,6 +153,10 @@ type ConflictView struct {
 	AddedAt    time.Time `json:"added_at"`
 }
 
+func conflictView(k Conflict) ConflictView {
+	return ConflictView{ID: k.ID, EmployerID: k.EmployerID, KvK: k.KvK, Reason: k.Reason, AddedAt: k.AddedAt}
+}
+
 // AreaBanView is an area ban as shown.
 type AreaBanView struct {
 	Place    string  `json:"place,omitempty"`
@@ -194,6 +198,9 @@ func RecordOf(c Candidate, now time.Time) Record {
 		CreatedAt:  c.CreatedAt, UpdatedAt: c.UpdatedAt, Version: c.Version,
 	}
 	for _, b := range c.Restrictions.AreaBans {
+		if b.Network {
+			continue // the trajectory's page shows these
+		}
 		r.Restrictions.AreaBans = append(r.Restrictions.AreaBans, AreaBanView{Place: b.PlaceName, Lat: b.Lat, Lon: b.Lon, RadiusKm: b.RadiusKm})
 	}
 	if cf := c.Restrictions.Curfew; cf != nil {
@@ -203,7 +210,10 @@ func RecordOf(c Candidate, now time.Time) Record {
 		r.Consents = append(r.Consents, ConsentOf(k, now))
 	}
 	for _, k := range c.Restrictions.Conflicts {
-		r.Restrictions.Conflicts = append(r.Restrictions.Conflicts, ConflictView(k))
+		if k.Network {
+			continue // the trajectory's page shows these
+		}
+		r.Restrictions.Conflicts = append(r.Restrictions.Conflicts, conflictView(k))
 	}
 	if !c.ConfirmedAt.IsZero() {
 		t := c.ConfirmedAt

@@ -39,6 +39,7 @@ const (
 	SectionWorkplace = "workplace"  // the active placement's place, province and start date
 	SectionWellbeing = "wellbeing"  // wellbeing scores of the mentor's check-ins, with their dates
 	SectionRiskFlags = "risk_flags" // risk flags of the mentor's check-ins, with their dates
+	SectionSafety    = "safety_plan" // an exit trajectory's safety plan: risks, measures, emergency contacts
 )
 
 // Slices is the one table of what each purpose sees (docs/disclosure.md):
@@ -50,7 +51,7 @@ var Slices = map[Purpose][]string{
 	Housing: {candidates.SectionIdentity, candidates.SectionContact, SectionNeed, SectionWorkplace},
 	Care:    {candidates.SectionIdentity, candidates.SectionContact, SectionNeed},
 	Debt:    {candidates.SectionIdentity, candidates.SectionContact, SectionNeed, SectionWorkplace},
-	Safety:  {candidates.SectionIdentity, candidates.SectionContact, SectionNeed},
+	Safety:  {candidates.SectionIdentity, candidates.SectionContact, SectionNeed, SectionSafety},
 }
 
 // Sensitive is what a purpose adds with the candidate's explicit consent
@@ -69,6 +70,7 @@ var Fields = map[string][]string{
 	SectionWorkplace:               {"workplace_place", "workplace_province", "start_date"},
 	SectionWellbeing:               {"wellbeing"},
 	SectionRiskFlags:               {"risk_flags"},
+	SectionSafety:                  {"safety_plan"},
 }
 
 // Basis is the legal basis of a partner's membership.
@@ -321,4 +323,19 @@ func (c *Circle) notify(to, kind, text string) {
 func day(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// SafetyPlan is an exit trajectory's safety plan as the partners of the
+// safety purpose see it (the exits service gives it: SafetyPlanOf).
+type SafetyPlan struct {
+	Risks    []string        `json:"risks"`
+	Measures []string        `json:"measures"`
+	Contacts []SafetyContact `json:"contacts"`
+}
+
+// SafetyContact is a contact for an emergency.
+type SafetyContact struct {
+	Name  string `json:"name"`
+	Role  string `json:"role"`
+	Phone string `json:"phone"`
 }

@@ -63,6 +63,9 @@ type Service struct {
 	log        *slog.Logger
 	// Notify sends an inbox message once per key (wired to the inbox).
 	Notify func(ctx context.Context, user users.ID, key, kind, text, subject string) error
+	// SafetyPlanOf gives the safety plan of a candidate's exit trajectory
+	// (nil: none), for the safety purpose (wired to the exits service).
+	SafetyPlanOf func(ctx context.Context, candidate string) (*SafetyPlan, error)
 }
 
 // NewService returns the service over db.
@@ -302,4 +305,43 @@ func (s *Service) EraseCandidate(ctx context.Context, id string) error {
 		return fmt.Errorf("delete circle %s: %w", id, err)
 	}
 	return nil
+}
+
+// LeaveRegion ends the live memberships of partner organisations outside
+// province (a case moved to another region: the old region's partners
+// leave the circle; the exits service's follow-up). Idempotent.
+// Errors: the write's.
+func (s *Service) LeaveRegion(ctx context.Context, id, province string) error {
+	_, err := s.write(ctx, id, func(ctx context.Context) (users.Actor, Circle, error) {
+		c, err := s.circle(ctx, id)
+		return system, c, err
+	}, "leave_region", func(_ users.Actor, c *Circle, now time.Time) (string, map[string]string, error) {
+		ended := 0
+		for i := range c.Members {
+			m := &c.Members[i]
+			if !m.State.live() {
+				continue
+			}
+			p, err := s.partner(ctx, m.Partner)
+			if err != nil && !apperr.Is(err, apperr.NotFound) {
+				return "", nil, err
+			}
+			if err == nil && p.Province == province {
+				continue
+			}
+			if m.State != AwaitingConsent {
+				c.notify("partner:"+m.Partner, "circle.ended", textEnded)
+			}
+			m.State, m.Reason, m.DecidedBy, m.DecidedAt = Ended, "the case moved to another region", "system", &now
+			ended++
+		}
+		if ended == 0 {
+			return "", nil, errUnchanged
+		}
+		return "", map[string]string{"ended": strconv.Itoa(ended), "province": province}, nil
+	})
+	if errors.Is(err, errUnchanged) {
+		return nil
+	}
+	return err
 }

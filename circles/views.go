@@ -108,6 +108,7 @@ type PartnerCandidate struct {
 	Workplace *Workplace         `json:"workplace,omitempty"`
 	Wellbeing []Score            `json:"wellbeing,omitempty"`
 	RiskFlags []Score            `json:"risk_flags,omitempty"`
+	Safety    *SafetyPlan        `json:"safety_plan,omitempty"`
 }
 
 // Workplace is where and since when the candidate works.
@@ -246,6 +247,16 @@ func (s *Service) partnerView(ctx context.Context, a users.Actor, c Circle, whol
 		}
 		if len(extra.RiskFlags) > 0 {
 			fields = append(fields, "risk_flags")
+		}
+		if slices.Contains(v.Sections, SectionSafety) && s.SafetyPlanOf != nil {
+			plan, err := s.SafetyPlanOf(ctx, c.ID)
+			if err != nil {
+				return PartnerView{}, err
+			}
+			if plan != nil {
+				extra.Safety = plan
+				fields = append(fields, "safety_plan")
+			}
 		}
 	}
 	if len(own) > 0 || len(fields) > 0 {

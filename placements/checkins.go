@@ -230,6 +230,8 @@ const (
 	textMissed    = "A check-in of a placement on your caseload was missed."
 	textWellbeing = "A candidate on your caseload scored low on wellbeing twice in a row."
 	textRisk      = "A mentor flagged a risk at a check-in."
+	// textNetworkContact goes to an exit trajectory's case manager.
+	textNetworkContact = "A mentor flagged contact with the old network at a check-in of a candidate in an exit trajectory."
 	textNoMentor  = "A placement on your caseload starts soon and has no mentor."
 	textNote      = "The employer added a note from the workplace."
 	textMilestone = "A placement reached a retention milestone."
@@ -247,6 +249,11 @@ func (p *Placement) escalateCheckIn(c CheckIn, before []string, at time.Time) {
 	}
 	if len(flags) > 0 {
 		p.raise(Escalation{Kind: EscRiskFlag, CheckIn: c.N, Flags: flags}, at, textRisk)
+		if contains(flags, "contact_old_network") {
+			// At once to the case manager of an exit trajectory, if any
+			// (the follow-up asks CaseManagerOf).
+			p.notify(caseManager, "trajectory.network_contact", textNetworkContact)
+		}
 	}
 	if !c.Attended || c.Wellbeing > 2 {
 		return

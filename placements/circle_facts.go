@@ -66,3 +66,25 @@ func (s *Service) FactsFor(ctx context.Context, candidate candidates.ID) (Circle
 	}
 	return CircleFacts{}, nil
 }
+
+// FirstStartAfter returns the start date of the candidate's first
+// placement starting at or after t (ok false when none), for the exit
+// trajectories' report.
+// Errors: the database's.
+func (s *Service) FirstStartAfter(ctx context.Context, candidate candidates.ID, t time.Time) (time.Time, bool, error) {
+	list, err := s.store.placementList(ctx, "candidate:"+string(candidate))
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	var first time.Time
+	for _, x := range list {
+		d, err := time.Parse(time.DateOnly, x.StartDate)
+		if err != nil || d.Before(day(t)) {
+			continue
+		}
+		if first.IsZero() || d.Before(first) {
+			first = d
+		}
+	}
+	return first, !first.IsZero(), nil
+}

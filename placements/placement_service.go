@@ -149,6 +149,10 @@ func stamp(p *Placement, task string) {
 	}
 }
 
+// caseManager addresses a notice to the case manager of the candidate's
+// exit trajectory, resolved by the follow-up (CaseManagerOf).
+const caseManager = "case-manager"
+
 // notify queues an inbox message for the write's follow-up.
 func (p *Placement) notify(to users.ID, kind, text string) {
 	if to != "" {
@@ -183,7 +187,16 @@ func (s *Service) followPlacement(ctx context.Context, t store.FollowUp[placemen
 			if n.Task != t.ID() {
 				continue
 			}
-			if err := s.Notify(ctx, users.ID(n.To), t.ID()+"#"+strconv.Itoa(i), n.Kind, n.Text, "placement:"+p.ID); err != nil {
+			to := users.ID(n.To)
+			if n.To == caseManager {
+				if to, err = s.CaseManagerOf(ctx, string(p.CandidateID)); err != nil {
+					return false, err
+				}
+				if to == "" {
+					continue // no exit trajectory open
+				}
+			}
+			if err := s.Notify(ctx, to, t.ID()+"#"+strconv.Itoa(i), n.Kind, n.Text, "placement:"+p.ID); err != nil {
 				return false, err
 			}
 		}

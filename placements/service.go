@@ -42,6 +42,10 @@ type Service struct {
 	// Notify, when set, tells a user of a step they own next (wired by cmd
 	// to the inbox); key makes a re-run notify once.
 	Notify func(ctx context.Context, user users.ID, key, kind, text, subject string) error
+	// CaseManagerOf names the case manager of the candidate's open exit
+	// trajectory ("" when none): a flag "contact with the old network"
+	// reaches them at once (wired to the exits service).
+	CaseManagerOf func(ctx context.Context, candidate string) (users.ID, error)
 
 	// SecondApprovalAbove is the claim amount (euro cents) above which a
 	// second coordinator must approve (HERSTART_CLAIM_SECOND_APPROVAL_CENTS).

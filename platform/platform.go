@@ -24,6 +24,7 @@ import (
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/circles"
 	"github.com/herstart/herstart/employers"
+	"github.com/herstart/herstart/exits"
 	"github.com/herstart/herstart/idempotency"
 	"github.com/herstart/herstart/ids"
 	"github.com/herstart/herstart/inbox"
@@ -84,6 +85,7 @@ type Services struct {
 	Once       *idempotency.Service // repeats of a creating request answered with the first answer
 	Mail       *mail.Service
 	Circles    *circles.Service // partners in care, housing, municipalities and justice around a candidate
+	Exits      *exits.Service   // exit trajectories out of a criminal family network
 	Holder     string
 
 	collections []string
@@ -143,6 +145,8 @@ func New(ctx context.Context, db *mongo.Database, index matching.Index, o Option
 	s.Payments = payments.NewService(payStore, s.Placements, s.Audit, s.Outbox, o.Now)
 	s.Circles = circles.NewService(db, s.Audit, s.Outbox, s.Users, s.Candidates, s.Placements, s.Places, o.Now)
 	s.collections = append(s.collections, s.Circles.Collections()...)
+	s.Exits = exits.NewService(db, s.Audit, s.Outbox, s.Users, s.Candidates, s.Circles, s.Placements, s.Places, o.Now)
+	s.collections = append(s.collections, s.Exits.Collections()...)
 
 	// The hooks: each lower package learns of a higher one through them.
 	s.Users.SetMailer(s.Mail)
@@ -170,6 +174,9 @@ func New(ctx context.Context, db *mongo.Database, index matching.Index, o Option
 	s.Candidates.IndexBatch = s.Matching.IndexCandidates
 	s.Placements.Notify = s.Inbox.NotifyOnce
 	s.Circles.Notify = s.Inbox.NotifyOnce
+	s.Circles.SafetyPlanOf = s.Exits.SafetyPlanOf
+	s.Exits.Notify = s.Inbox.NotifyOnce
+	s.Placements.CaseManagerOf = s.Exits.CaseManagerOf
 	s.Payments.EmployerExists = s.Employers.Exists
 	s.Candidates.ErasureExceptions = ErasureExceptions(s.Placements, s.Payments)
 	s.Candidates.OnErase = func(ctx context.Context, id candidates.ID) error {
@@ -177,6 +184,9 @@ func New(ctx context.Context, db *mongo.Database, index matching.Index, o Option
 			return err
 		}
 		if err := s.Circles.EraseCandidate(ctx, string(id)); err != nil {
+			return err
+		}
+		if err := s.Exits.EraseCandidate(ctx, string(id)); err != nil {
 			return err
 		}
 		return s.Users.EraseCandidateAccount(ctx, string(id)) // their own page's account goes too
@@ -197,7 +207,7 @@ func New(ctx context.Context, db *mongo.Database, index matching.Index, o Option
 	s.Payments.ReturnURL = o.ReturnURL
 	s.Payments.Gateway = o.Gateway
 	s.Payments.ParseEvent = o.ParseEvent
-	for _, svc := range []interface{ SetLogger(*slog.Logger) }{s.Users, s.Candidates, s.Employers, s.Matching, s.Placements, s.Payments, s.Mail, s.Circles} {
+	for _, svc := range []interface{ SetLogger(*slog.Logger) }{s.Users, s.Candidates, s.Employers, s.Matching, s.Placements, s.Payments, s.Mail, s.Circles, s.Exits} {
 		svc.SetLogger(log)
 	}
 	if err := s.Check(); err != nil {
@@ -218,7 +228,7 @@ var optional = map[string]bool{"payments.Service.Gateway": true, "payments.Servi
 // service) left unset, but for the optional ones.
 func (s *Services) Check() error {
 	var missing []string
-	for _, svc := range []any{s.Users, s.Candidates, s.Employers, s.Matching, s.Inbox, s.Placements, s.Payments, s.Mail, s.Circles} {
+	for _, svc := range []any{s.Users, s.Candidates, s.Employers, s.Matching, s.Inbox, s.Placements, s.Payments, s.Mail, s.Circles, s.Exits} {
 		v := reflect.ValueOf(svc).Elem()
 		t := v.Type()
 		for i := 0; i < t.NumField(); i++ {

@@ -129,6 +129,11 @@ func authzFixtures(t interface {
 	c.must(201, "POST", "/api/v1/circles/"+fx["cand"]+"/members", tok["w1"], map[string]any{"partner_id": fx["p1"], "purpose": "debt", "basis": "statutory", "statutory_task": "Wet gemeentelijke schuldhulpverlening"})
 	c.must(201, "POST", "/api/v1/circles/"+fx["cand"]+"/actions", tok["p1"], map[string]any{"purpose": "housing", "title": "Woning aanbieden", "due_date": time.Now().AddDate(0, 0, 20).Format(time.DateOnly)})
 	fx["due"] = time.Now().AddDate(0, 0, 30).Format(time.DateOnly)
+	// {cand}'s exit trajectory, with a network that must never leave w1's
+	// side (planted below: its person, firm and source reach w1 only).
+	c.must(201, "POST", "/api/v1/candidates/"+fx["cand"]+"/trajectory", tok["w1"], map[string]any{"conditions": "Geen contact met de familie."})
+	c.must(201, "POST", "/api/v1/candidates/"+fx["cand"]+"/trajectory/network", tok["w1"], map[string]any{"kind": "person", "name": "Oom Bertus Vlaskamp", "relation": "oom", "source": "Verklaring kandidaat 2026"})
+	c.must(201, "POST", "/api/v1/candidates/"+fx["cand"]+"/trajectory/network", tok["w1"], map[string]any{"kind": "firm", "name": "Vlaskamp Sloopwerken", "kvk": "66600666", "source": "Verklaring kandidaat 2026"})
 	fx["today"] = time.Now().Format(time.DateOnly)
 
 	vs := c.must(200, "GET", "/api/v1/employers/"+fx["emp"]+"/vacancies", tok["e1"], nil)
@@ -267,6 +272,8 @@ func authzFixtures(t interface {
 		}
 		marks = append(marks, p)
 	}
+	marks = append(marks, planted{cand: fx["cand"], values: map[string]string{"network_person": "Oom Bertus Vlaskamp", "network_firm": "Vlaskamp Sloopwerken", "network_source": "Verklaring kandidaat 2026"},
+		may: map[string][]string{"w1": {"network_person", "network_firm", "network_source"}}})
 	t.Logf("fixtures: %v", fx)
 	return fx, tok, marks
 }

@@ -258,7 +258,7 @@ password %s), or restart with HERSTART_ADMIN_EMAIL and HERSTART_ADMIN_PASSWORD s
 func newApp(p *platform, cfg Config, log *slog.Logger, setup *frontend.Setup) (*fiber.App, error) {
 	w := web.New(web.Config{Users: p.users, Ready: p.db.Ping, Logger: log, CookieInsecure: cfg.CookieInsecure, Proxies: cfg.Proxies, Idempotency: p.once,
 		Collectors: []prometheus.Collector{dbCommands{p.db}}})
-	api.Mount(w, api.Config{Users: p.users, Candidates: p.candidates, Employers: p.employers, Matching: p.matching, Audit: p.audit, Inbox: p.inbox, Placements: p.placements, Payments: p.payments, Mail: p.mail, Circles: p.services.Circles, Logger: log})
+	api.Mount(w, api.Config{Users: p.users, Candidates: p.candidates, Employers: p.employers, Matching: p.matching, Audit: p.audit, Inbox: p.inbox, Placements: p.placements, Payments: p.payments, Mail: p.mail, Circles: p.services.Circles, Exits: p.services.Exits, Logger: log})
 	if err := frontend.Mount(w, frontend.Config{Users: p.users, Candidates: p.candidates, Employers: p.employers, Matching: p.matching, Audit: p.audit,
 		Inbox: p.inbox, Placements: p.placements, Payments: p.payments, Mail: p.mail, Circles: p.services.Circles, Places: p.places, Taxonomy: p.taxonomy, Jobs: p.jobs, Logger: log, Setup: setup}); err != nil {
 		return nil, err

@@ -262,6 +262,10 @@ func (p *platform) runJobs(ctx context.Context, log *slog.Logger) {
 			_, err := p.services.Circles.Escalate(ctx)
 			return err
 		}},
+		{"exits-review", 6 * time.Hour, func(ctx context.Context) error {
+			_, err := p.services.Exits.Remind(ctx)
+			return err
+		}},
 		{"prune-mail", 6 * time.Hour, func(ctx context.Context) error {
 			_, err := p.mail.Prune(ctx)
 			return err
