@@ -27,6 +27,7 @@ import (
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/circles"
+	"github.com/herstart/herstart/exits"
 	"github.com/herstart/herstart/employers"
 	"github.com/herstart/herstart/inbox"
 	"github.com/herstart/herstart/jobs"
@@ -62,6 +63,7 @@ type Config struct {
 	Payments   *payments.Service
 	Mail       *mail.Service // the outbox view; invitations (nil in tests of pages that need no mail)
 	Circles    *circles.Service
+	Exits      *exits.Service
 	Places     *places.Table
 	Taxonomy   *taxonomy.Taxonomy // names skill codes (nil: codes shown as they are)
 	Jobs       *jobs.Service      // long work with its progress (import, reindex, SEPA export)
@@ -494,7 +496,7 @@ func navFor(role users.Role, path string) []NavItem {
 	switch role {
 	case users.ProbationWorker:
 		items = []NavItem{{Href: "/caseload", Label: "Caseload"}, {Href: "/candidates/new", Label: "Register a candidate"},
-			{Href: "/introductions", Label: "Introductions"}, {Href: "/kringen", Label: "Circles"}, {Href: "/escalations", Label: "Escalations"}, {Href: "/inbox", Label: "Messages"}}
+			{Href: "/introductions", Label: "Introductions"}, {Href: "/kringen", Label: "Circles"}, {Href: "/trajecten", Label: "Exit trajectories"}, {Href: "/escalations", Label: "Escalations"}, {Href: "/inbox", Label: "Messages"}}
 	case users.Partner:
 		items = []NavItem{{Href: "/kringen", Label: "Circles"}, {Href: "/inbox", Label: "Messages"}}
 	case users.Employer:

@@ -114,7 +114,38 @@ var labels = map[string]string{
 	"partner_status:rejected":  "rejected",
 	"partner_status:suspended": "suspended",
 
-	"role:partner": "partner organisation",
+	"role:partner":     "partner organisation",
+	"phase:decision":   "decision",
+	"phase:leaving":    "leaving",
+	"phase:rebuilding": "rebuilding",
+	"phase:aftercare":  "aftercare",
+
+	"outcome:completed":  "completed",
+	"outcome:relapsed":   "relapsed",
+	"outcome:moved_away": "moved away",
+	"outcome:stopped":    "stopped",
+
+	"trajectory:open":   "open",
+	"trajectory:closed": "closed",
+
+	"network:person": "person",
+	"network:firm":   "firm",
+	"network:place":  "place",
+
+	"exploitation:recruited": "recruited",
+	"exploitation:forced":    "forced",
+	"exploitation:debts":     "debts to the network",
+
+	"handover:identity":     "identity",
+	"handover:profile":      "profile",
+	"handover:restrictions": "restrictions",
+	"handover:network":      "the network",
+	"handover:safety_plan":  "safety plan",
+	"handover:circle":       "circle",
+	"handover:placements":   "placements",
+
+	"shown:safety_plan":   "safety plan",
+	"section:safety_plan": "safety plan",
 
 	"shown:probation_contact": "probation contact",
 

@@ -96,6 +96,13 @@ func (p *Pages) routes(app *fiber.App) {
 	app.Post("/kringen/:id/sluiten", p.handler("Circle", p.circleClose))
 	app.Post("/kringen/:id/overleg", p.handler("Circle", p.circleConference))
 
+	// Exit trajectories: the worker's.
+	app.Get("/trajecten", p.handler("Exit trajectories", p.trajectoryList))
+	app.Get("/trajecten/:id", p.handler("Exit trajectory", p.trajectoryPage))
+	app.Post("/trajecten/:id/overdracht/aanvaarden", p.handler("Exit trajectory", p.trajectoryAccept))
+	app.Post("/trajecten/:id/netwerk/:n/verwijderen", p.handler("Exit trajectory", p.trajectoryEntryRemove))
+	app.Post("/trajecten/:id/:step", p.handler("Exit trajectory", p.trajectoryStep))
+
 	// Mentor.
 	app.Get("/agenda", p.handler("Check-ins", p.agenda))
 
@@ -120,6 +127,7 @@ func (p *Pages) routes(app *fiber.App) {
 	app.Post("/accounts/:id/invite", p.handler("Accounts", p.accountInvite))
 	app.Post("/accounts/:id/totp-reset", p.handler("Accounts", p.accountTOTPReset))
 	app.Get("/mail", p.handler("Outgoing mail", p.mailOutbox))
+	app.Get("/rapport/trajecten", p.handler("Exit trajectories per region", p.trajectoryReport))
 	app.Get("/partners", p.handler("Partner organisations", p.partnersPage))
 	app.Post("/partners", p.handler("Partner organisations", p.partnerRegister))
 	app.Post("/partners/:id/users", p.handler("Partner organisations", p.partnerUserAdd))

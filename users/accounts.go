@@ -29,13 +29,14 @@ const maxListed = 2000
 // List returns the platform's accounts of roles (all but employers' when
 // none are named), active ones first, by name; for coordinators, who
 // create and deactivate them, and for probation workers picking a mentor
-// (List(ctx, Mentor) only). Errors: Unauthenticated, Forbidden.
+// or the colleague a case is handed to (List(ctx, Mentor) or
+// List(ctx, ProbationWorker) only). Errors: Unauthenticated, Forbidden.
 func (s *Service) List(ctx context.Context, roles ...Role) ([]User, error) {
 	a, err := RequireRole(ctx, Coordinator, ProbationWorker)
 	if err != nil {
 		return nil, err
 	}
-	if a.Is(ProbationWorker) && (len(roles) != 1 || roles[0] != Mentor) {
+	if a.Is(ProbationWorker) && (len(roles) != 1 || (roles[0] != Mentor && roles[0] != ProbationWorker)) {
 		return nil, apperr.Errorf(apperr.Forbidden, "Your role may not do this.")
 	}
 	if len(roles) == 0 {

@@ -1083,7 +1083,7 @@ func TestBrowser_Roles(t *testing.T) {
 	worker.submit(`form[action="/kringen/` + candID + `/acties"] button`)
 	worker.wantText("De actie staat in het plan", "Kamer aanbieden via urgentieregeling", "Woonstichting De Linde")
 	housing.open("/kringen/" + candID)
-	housing.submit(`button[aria-label="Afgerond: Kamer aanbieden via urgentieregeling"]`)
+	housing.submit(`button[aria-label="Klaar: Kamer aanbieden via urgentieregeling"]`)
 	housing.wantText("De actie is bijgewerkt", "afgerond")
 
 	sanne.open("/mijn")
@@ -1100,6 +1100,50 @@ func TestBrowser_Roles(t *testing.T) {
 	b.record("after Sanne withdrew her permission the housing corporation's next look at her circle: " + strings.Join(strings.Fields(housing.text("main h1")), " "))
 	worker.open("/candidates/" + candID + "/disclosures")
 	worker.wantText("getoond aan een partner in de kring", "Woonstichting De Linde", "wat er nodig is")
+
+	// Sanne wants out of her family's network: her worker opens an exit
+	// trajectory, records a firm of the network with its source, sets the
+	// destination (the employer's card then shows it, never her home), and
+	// hands the case to a colleague in the destination region, who takes it
+	// on; the old worker loses access.
+	worker.open("/trajecten/" + candID)
+	worker.submit(`form[action$="/openen"] button`)
+	worker.wantText("Het uitsteptraject is geopend", "Fase: besluit")
+	worker.do(chromedp.Click(chromedp.CSS(`#network details.panel > summary`)))
+	worker.do(chromedp.Click(chromedp.CSS(`#network input[name="kind"][value="firm"]`)))
+	worker.typeInto(`#network input[name="name"]`, "Sloopbedrijf Vlaskamp")
+	worker.typeInto(`#network input[name="kvk"]`, "66600777")
+	worker.typeInto(`#network input[name="source"]`, "Eigen verklaring van Sanne")
+	worker.submit(`form[action$="/netwerk"] button`)
+	worker.wantText("Sloopbedrijf Vlaskamp", "Eigen verklaring van Sanne")
+	worker.do(chromedp.Click(chromedp.CSS(`#destination details.panel > summary`)))
+	worker.typeInto(`#destination input[name="destination"]`, "Zwolle")
+	worker.typeInto(`#destination input[name="radius_km"]`, "40")
+	worker.submit(`form[action$="/bestemming"] button`)
+	worker.wantText("40 km rond Zwolle (Overijssel)", "Herkomst (alleen hier)")
+	worker.check("exit trajectory (probation worker)", "trajectory")
+	employer.open("/cards/" + candID)
+	if card := employer.text("main"); !strings.Contains(card, "Zwolle") || strings.Contains(card, "Nieuwegein") || strings.Contains(card, "Vlaskamp") {
+		t.Fatalf("the employer's card after the destination:\n%s", card)
+	}
+	b.record("the employer's card after the destination: " + strings.Join(strings.Fields(employer.text("main dl.facts")), " "))
+	worker.open("/trajecten/" + candID)
+	worker.do(chromedp.Click(chromedp.CSS(`#transfer details.panel > summary`)))
+	worker.set(`#transfer select[name="to_worker_id"]`, eval[string](worker, `[...document.querySelectorAll('#transfer select[name=to_worker_id] option')].find(o => o.textContent.includes("Fatima")).value`))
+	worker.submit(`form[action$="/overdracht"] button`)
+	worker.wantText("De zaak is aangeboden")
+	fatima := b.tab(t, "receiving worker")
+	fatima.signIn("reclassering.bakker@demo.herstart.nl")
+	fatima.open("/trajecten")
+	fatima.wantText("Zaken die aan u worden overgedragen", "Sanne d.", "Zwolle")
+	fatima.check("exit trajectories (receiving worker)", "trajectories-incoming")
+	fatima.submit(`button[aria-label="De zaak overnemen: Sanne d."]`)
+	fatima.wantText("De zaak is nu van u", "Uitsteptraject van Sanne de Vries", "Sloopbedrijf Vlaskamp")
+	worker.open("/candidates/" + candID)
+	if main := worker.text("main"); !strings.Contains(strings.ToLower(main), "niet gevonden") || strings.Contains(main, "Sanne") {
+		t.Fatalf("after the handover the old worker's look at Sanne says:\n%s", main)
+	}
+	b.record("exit trajectory: handed to Fatima Bakker, who took it on; Pieter Jansen's next look at Sanne: " + strings.Join(strings.Fields(worker.text("main h1")), " "))
 	newMentor := b.tab(t, "new mentor")
 	newMentor.phone()
 	newMentor.open(invitation.RequestURI())

@@ -260,7 +260,7 @@ func newApp(p *platform, cfg Config, log *slog.Logger, setup *frontend.Setup) (*
 		Collectors: []prometheus.Collector{dbCommands{p.db}}})
 	api.Mount(w, api.Config{Users: p.users, Candidates: p.candidates, Employers: p.employers, Matching: p.matching, Audit: p.audit, Inbox: p.inbox, Placements: p.placements, Payments: p.payments, Mail: p.mail, Circles: p.services.Circles, Exits: p.services.Exits, Logger: log})
 	if err := frontend.Mount(w, frontend.Config{Users: p.users, Candidates: p.candidates, Employers: p.employers, Matching: p.matching, Audit: p.audit,
-		Inbox: p.inbox, Placements: p.placements, Payments: p.payments, Mail: p.mail, Circles: p.services.Circles, Places: p.places, Taxonomy: p.taxonomy, Jobs: p.jobs, Logger: log, Setup: setup}); err != nil {
+		Inbox: p.inbox, Placements: p.placements, Payments: p.payments, Mail: p.mail, Circles: p.services.Circles, Exits: p.services.Exits, Places: p.places, Taxonomy: p.taxonomy, Jobs: p.jobs, Logger: log, Setup: setup}); err != nil {
 		return nil, err
 	}
 	return w.Finish(), nil
