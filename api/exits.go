@@ -27,19 +27,27 @@ func trajectoryWrite[T any](s *Server, c *fiber.Ctx, status int, do func(id stri
 }
 
 func (s *Server) handleTrajectoryOpen(c *fiber.Ctx) error {
-	return trajectoryWrite(s, c, fiber.StatusCreated, func(id string, in exits.OpenInput) (exits.View, error) { return s.cfg.Exits.Open(c.UserContext(), id, in) })
+	return trajectoryWrite(s, c, fiber.StatusCreated, func(id string, in exits.OpenInput) (exits.View, error) {
+		return s.cfg.Exits.Open(c.UserContext(), id, in)
+	})
 }
 
 func (s *Server) handleTrajectoryPhase(c *fiber.Ctx) error {
-	return trajectoryWrite(s, c, fiber.StatusOK, func(id string, in exits.PhaseInput) (exits.View, error) { return s.cfg.Exits.SetPhase(c.UserContext(), id, in) })
+	return trajectoryWrite(s, c, fiber.StatusOK, func(id string, in exits.PhaseInput) (exits.View, error) {
+		return s.cfg.Exits.SetPhase(c.UserContext(), id, in)
+	})
 }
 
 func (s *Server) handleTrajectoryReview(c *fiber.Ctx) error {
-	return trajectoryWrite(s, c, fiber.StatusCreated, func(id string, in exits.ReviewInput) (exits.View, error) { return s.cfg.Exits.AddReview(c.UserContext(), id, in) })
+	return trajectoryWrite(s, c, fiber.StatusCreated, func(id string, in exits.ReviewInput) (exits.View, error) {
+		return s.cfg.Exits.AddReview(c.UserContext(), id, in)
+	})
 }
 
 func (s *Server) handleTrajectoryEntry(c *fiber.Ctx) error {
-	return trajectoryWrite(s, c, fiber.StatusCreated, func(id string, in exits.EntryInput) (exits.View, error) { return s.cfg.Exits.AddEntry(c.UserContext(), id, in) })
+	return trajectoryWrite(s, c, fiber.StatusCreated, func(id string, in exits.EntryInput) (exits.View, error) {
+		return s.cfg.Exits.AddEntry(c.UserContext(), id, in)
+	})
 }
 
 func (s *Server) handleTrajectoryEntryRemove(c *fiber.Ctx) error {
@@ -61,7 +69,9 @@ func (s *Server) handleTrajectoryDestination(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleTrajectorySafety(c *fiber.Ctx) error {
-	return trajectoryWrite(s, c, fiber.StatusOK, func(id string, in exits.SafetyInput) (exits.View, error) { return s.cfg.Exits.SetSafety(c.UserContext(), id, in) })
+	return trajectoryWrite(s, c, fiber.StatusOK, func(id string, in exits.SafetyInput) (exits.View, error) {
+		return s.cfg.Exits.SetSafety(c.UserContext(), id, in)
+	})
 }
 
 func (s *Server) handleTrajectoryExploitation(c *fiber.Ctx) error {
@@ -91,7 +101,9 @@ func (s *Server) handleTrajectoryAccept(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleTrajectoryClose(c *fiber.Ctx) error {
-	return trajectoryWrite(s, c, fiber.StatusOK, func(id string, in exits.CloseInput) (exits.View, error) { return s.cfg.Exits.Close(c.UserContext(), id, in) })
+	return trajectoryWrite(s, c, fiber.StatusOK, func(id string, in exits.CloseInput) (exits.View, error) {
+		return s.cfg.Exits.Close(c.UserContext(), id, in)
+	})
 }
 
 func (s *Server) handleTrajectoryList(c *fiber.Ctx) error {

@@ -35,10 +35,10 @@ var Purposes = []Purpose{Work, Housing, Care, Debt, Safety}
 // Sections of a slice: candidates' own (identity, contact, availability)
 // and those this package adds.
 const (
-	SectionNeed      = "need"       // what the worker wrote the purpose is for (the housing need, say)
-	SectionWorkplace = "workplace"  // the active placement's place, province and start date
-	SectionWellbeing = "wellbeing"  // wellbeing scores of the mentor's check-ins, with their dates
-	SectionRiskFlags = "risk_flags" // risk flags of the mentor's check-ins, with their dates
+	SectionNeed      = "need"        // what the worker wrote the purpose is for (the housing need, say)
+	SectionWorkplace = "workplace"   // the active placement's place, province and start date
+	SectionWellbeing = "wellbeing"   // wellbeing scores of the mentor's check-ins, with their dates
+	SectionRiskFlags = "risk_flags"  // risk flags of the mentor's check-ins, with their dates
 	SectionSafety    = "safety_plan" // an exit trajectory's safety plan: risks, measures, emergency contacts
 )
 

@@ -17,8 +17,8 @@ import (
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/circles"
 	"github.com/herstart/herstart/ids"
-	"github.com/herstart/herstart/places"
 	"github.com/herstart/herstart/placements"
+	"github.com/herstart/herstart/places"
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/users"
 )

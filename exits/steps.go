@@ -524,7 +524,9 @@ func (s *Service) Remind(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-func distanceKm(lat1, lon1, lat2, lon2 float64) float64 { return places.DistanceKm(lat1, lon1, lat2, lon2) }
+func distanceKm(lat1, lon1, lat2, lon2 float64) float64 {
+	return places.DistanceKm(lat1, lon1, lat2, lon2)
+}
 
 func listEntries(ctx context.Context, s *Service) (map[string]string, error) {
 	return store.ListEntries(ctx, s.lists, listAll)

@@ -16,27 +16,27 @@ import (
 // View is a trajectory as its worker sees it: everything, the network
 // included, with names.
 type View struct {
-	ID           string        `json:"id"`
-	Candidate    string        `json:"candidate"` // the name
-	Exists       bool          `json:"exists"`
-	State        string        `json:"state"`
-	Phase        Phase         `json:"phase"`
-	Phases       []PhaseEntry  `json:"phases"`
-	CaseManager  string        `json:"case_manager_id"`
-	ManagerName  string        `json:"case_manager"`
-	NextReview   *time.Time    `json:"next_review,omitempty"`
-	Reviews      []Review      `json:"reviews"`
-	Network      []Entry       `json:"network"`
-	Origin       *Place        `json:"origin,omitempty"`
-	Destination  *Destination  `json:"destination,omitempty"`
-	Safety       SafetyPlan    `json:"safety_plan"`
-	Exploitation *Exploitation `json:"exploitation,omitempty"`
-	Relatives    []Relative    `json:"relatives"`
-	Transfer     *Transfer     `json:"transfer,omitempty"`
-	Transfers    []Transfer    `json:"transfers"`
-	Outcome      string        `json:"outcome,omitempty"`
-	OpenedAt     *time.Time    `json:"opened_at,omitempty"`
-	ClosedAt     *time.Time    `json:"closed_at,omitempty"`
+	ID           string            `json:"id"`
+	Candidate    string            `json:"candidate"` // the name
+	Exists       bool              `json:"exists"`
+	State        string            `json:"state"`
+	Phase        Phase             `json:"phase"`
+	Phases       []PhaseEntry      `json:"phases"`
+	CaseManager  string            `json:"case_manager_id"`
+	ManagerName  string            `json:"case_manager"`
+	NextReview   *time.Time        `json:"next_review,omitempty"`
+	Reviews      []Review          `json:"reviews"`
+	Network      []Entry           `json:"network"`
+	Origin       *Place            `json:"origin,omitempty"`
+	Destination  *Destination      `json:"destination,omitempty"`
+	Safety       SafetyPlan        `json:"safety_plan"`
+	Exploitation *Exploitation     `json:"exploitation,omitempty"`
+	Relatives    []Relative        `json:"relatives"`
+	Transfer     *Transfer         `json:"transfer,omitempty"`
+	Transfers    []Transfer        `json:"transfers"`
+	Outcome      string            `json:"outcome,omitempty"`
+	OpenedAt     *time.Time        `json:"opened_at,omitempty"`
+	ClosedAt     *time.Time        `json:"closed_at,omitempty"`
 	Names        map[string]string `json:"names"` // user ids named above, by name
 }
 
@@ -211,15 +211,15 @@ func (s *Service) List(ctx context.Context) (Lists, error) {
 
 // ReportRow is one region's trajectories, for funders.
 type ReportRow struct {
-	Region       string             `json:"region"` // the destination province ("" none set yet)
-	Open         int                `json:"open"`
-	ByPhase      map[Phase]int      `json:"by_phase"`
-	MonthsIn     map[Phase]float64  `json:"months_in_phase"` // mean months spent in each phase (up to now for the current one)
-	Outcomes     map[string]int     `json:"outcomes"`
-	Exploitation int                `json:"exploitation"` // trajectories of people who are also victims, counted apart
-	Employed6    float64            `json:"employed_6_months"`  // Kaplan–Meier: 1 − S(6 months) of the time to a first placement
-	Employed12   float64            `json:"employed_12_months"` // the same at 12 months
-	Total        int                `json:"total"`
+	Region       string            `json:"region"` // the destination province ("" none set yet)
+	Open         int               `json:"open"`
+	ByPhase      map[Phase]int     `json:"by_phase"`
+	MonthsIn     map[Phase]float64 `json:"months_in_phase"` // mean months spent in each phase (up to now for the current one)
+	Outcomes     map[string]int    `json:"outcomes"`
+	Exploitation int               `json:"exploitation"`       // trajectories of people who are also victims, counted apart
+	Employed6    float64           `json:"employed_6_months"`  // Kaplan–Meier: 1 − S(6 months) of the time to a first placement
+	Employed12   float64           `json:"employed_12_months"` // the same at 12 months
+	Total        int               `json:"total"`
 }
 
 // Report counts trajectories per destination region (coordinators).

@@ -232,9 +232,9 @@ const (
 	textRisk      = "A mentor flagged a risk at a check-in."
 	// textNetworkContact goes to an exit trajectory's case manager.
 	textNetworkContact = "A mentor flagged contact with the old network at a check-in of a candidate in an exit trajectory."
-	textNoMentor  = "A placement on your caseload starts soon and has no mentor."
-	textNote      = "The employer added a note from the workplace."
-	textMilestone = "A placement reached a retention milestone."
+	textNoMentor       = "A placement on your caseload starts soon and has no mentor."
+	textNote           = "The employer added a note from the workplace."
+	textMilestone      = "A placement reached a retention milestone."
 )
 
 // escalateCheckIn raises what check-in c calls for: its risk flags (those
