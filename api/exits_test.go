@@ -244,3 +244,43 @@ func TestExit_NetworkNeverLeavesTheWorker(t *testing.T) {
 		t.Fatal("the worker does not see the network (the check above could not fail)")
 	}
 }
+
+// TestExit_TwentyAtOnce: one trajectory per candidate, one pending
+// transfer, a transfer taken on once, under 20 parallel requests each.
+func TestExit_TwentyAtOnce(t *testing.T) {
+	e := newExitEnv(t)
+	got := parallel(20, func(i int) int {
+		st, _ := e.do("POST", "/api/v1/candidates/"+e.cand+"/trajectory", e.worker, map[string]any{})
+		return st
+	})
+	if got[201] != 1 || got[409] != 19 {
+		t.Fatalf("20 openings: %v; want one 201 and 19 409", got)
+	}
+	e.traj(e.worker, "PUT", "/destination", map[string]any{"place": "Zwolle", "radius_km": 30}, 200)
+	got = parallel(20, func(i int) int {
+		st, _ := e.do("POST", "/api/v1/candidates/"+e.cand+"/trajectory/transfer", e.worker, map[string]any{"to_worker_id": e.w2ID, "handover": []string{"identity"}})
+		return st
+	})
+	if got[200] != 1 || got[409] != 19 {
+		t.Fatalf("20 transfers: %v; want one 200 and 19 409", got)
+	}
+	got = parallel(20, func(i int) int {
+		st, _ := e.do("POST", "/api/v1/candidates/"+e.cand+"/trajectory/transfer/accept", e.w2, map[string]any{})
+		return st
+	})
+	if got[200] != 1 || got[404] != 19 {
+		t.Fatalf("20 acceptances: %v; want one 200 and 19 404", got)
+	}
+	_, v := e.do("GET", "/api/v1/candidates/"+e.cand+"/trajectory", e.w2, nil)
+	if tr := v["transfers"].([]any); len(tr) != 1 {
+		t.Fatalf("transfers recorded: %d; want 1", len(tr))
+	}
+	_, l := e.do("GET", "/api/v1/candidates", e.w2, nil)
+	if !strings.Contains(mustJSON(l), e.cand) {
+		t.Fatalf("the candidate is not in the receiving worker's caseload: %v", l)
+	}
+	_, l = e.do("GET", "/api/v1/candidates", e.worker, nil)
+	if strings.Contains(mustJSON(l), e.cand) {
+		t.Fatalf("the candidate is still in the old worker's caseload")
+	}
+}
