@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -16,6 +17,7 @@ type exitEnv struct {
 	cand, w2, w2ID                       string
 	netEmp, netTok, netKvK               string
 	vZwolle, vNetFirm, vKampen, vUtrecht string
+	vKampenFirm                          string // in Zwolle, by an employer based in Kampen (a network place)
 }
 
 func (e *exitEnv) vacancyIn(emp, tok, place, title string) string {
@@ -43,6 +45,17 @@ func newExitEnv(t *testing.T) *exitEnv {
 	e.vNetFirm = e.vacancyIn(e.netEmp, e.netTok, "Zwolle", "Orderpicker bij de netwerkfirma")
 	e.vKampen = e.vacancyIn(s.emp, s.empTok, "Kampen", "Orderpicker Kampen")
 	e.vUtrecht = e.vacancyIn(s.emp, s.empTok, "Utrecht", "Orderpicker Utrecht")
+	kvkSeq++
+	reg := registration(fmt.Sprint(kvkSeq), "kampen@werkgever.example.nl")
+	reg["locations"] = []any{map[string]any{"address": "Oudestraat 1", "place": "Kampen"}}
+	st, b := s.do("POST", "/api/v1/employers", "", reg)
+	if st != 201 {
+		t.Fatalf("register: %d %v", st, b)
+	}
+	kampen := b["employer"].(map[string]any)["id"].(string)
+	s.approve(kampen, s.c1, s.c2)
+	_, login := s.do("POST", "/api/v1/auth/token", "", map[string]any{"email": "kampen@werkgever.example.nl", "password": "a long employer password"})
+	e.vKampenFirm = e.vacancyIn(kampen, login["token"].(string), "Zwolle", "Orderpicker bij een Kamper bedrijf")
 	return e
 }
 
@@ -109,7 +122,8 @@ func TestExit_Walk(t *testing.T) {
 	if !has(got, e.vZwolle) {
 		t.Errorf("the destination's vacancy is not among the matches: %v", got)
 	}
-	for name, v := range map[string]string{"the network firm's": e.vNetFirm, "the network place's": e.vKampen, "the origin's": e.vUtrecht} {
+	for name, v := range map[string]string{"the network firm's": e.vNetFirm, "the network place's": e.vKampen, "the origin's": e.vUtrecht,
+		"an employer's based in the network place": e.vKampenFirm} {
 		if has(got, v) {
 			t.Errorf("%s vacancy is among the matches", name)
 		}

@@ -61,6 +61,20 @@ func Check(c candidates.Candidate, v employers.Vacancy, e employers.Employer, no
 			break
 		}
 	}
+	// An exit trajectory's network places keep out employers based there
+	// too, wherever the vacancy is (the worker alone reads the reason).
+network:
+	for _, b := range c.Restrictions.AreaBans {
+		if !b.Network {
+			continue
+		}
+		for _, l := range e.Locations {
+			if places.DistanceKm(b.Lat, b.Lon, l.Place.Lat, l.Place.Lon) <= b.RadiusKm {
+				add(RuleAreaBan, "De werkgever is gevestigd in of bij een plaats van het oude netwerk.", "The employer is based in or near a place of the old network.")
+				break network
+			}
+		}
+	}
 	if c.ExcludesSector(v.Sector) {
 		add(RuleExcludedSector, "De sector van deze vacature is voor de kandidaat uitgesloten.", "The vacancy's sector is excluded for the candidate.")
 	}
