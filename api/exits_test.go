@@ -18,6 +18,7 @@ type exitEnv struct {
 	netEmp, netTok, netKvK               string
 	vZwolle, vNetFirm, vKampen, vUtrecht string
 	vKampenFirm                          string // in Zwolle, by an employer based in Kampen (a network place)
+	kampenTok                            string
 }
 
 func (e *exitEnv) vacancyIn(emp, tok, place, title string) string {
@@ -55,7 +56,8 @@ func newExitEnv(t *testing.T) *exitEnv {
 	kampen := b["employer"].(map[string]any)["id"].(string)
 	s.approve(kampen, s.c1, s.c2)
 	_, login := s.do("POST", "/api/v1/auth/token", "", map[string]any{"email": "kampen@werkgever.example.nl", "password": "a long employer password"})
-	e.vKampenFirm = e.vacancyIn(kampen, login["token"].(string), "Zwolle", "Orderpicker bij een Kamper bedrijf")
+	e.kampenTok = login["token"].(string)
+	e.vKampenFirm = e.vacancyIn(kampen, e.kampenTok, "Zwolle", "Orderpicker bij een Kamper bedrijf")
 	return e
 }
 
@@ -130,6 +132,9 @@ func TestExit_Walk(t *testing.T) {
 	}
 	if c := e.employerCard(e.netTok); c != nil {
 		t.Fatalf("the network firm finds the candidate: %v", c)
+	}
+	if c := e.employerCard(e.kampenTok); c != nil {
+		t.Fatalf("an employer based in the network place finds the candidate: %v", c)
 	}
 
 	// The case moves: the destination's worker sees what is handed over,

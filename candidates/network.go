@@ -18,6 +18,7 @@ import (
 // relations and sources stay there, on the worker's side.
 type Network struct {
 	KvKs        []string
+	EmployerIDs []string // employers based within a network place: kept apart as the firms are
 	Places      []AreaBan
 	Destination *Place // nil: the home place stays as it is
 	RadiusKm    int    // the travel radius around the destination
@@ -57,23 +58,29 @@ func (s *Service) SetNetwork(ctx context.Context, id ID, n Network) error {
 		return sys, c, err
 	}, func(_ users.Actor, c *Candidate, now time.Time) (audit.Entry, bool, error) {
 		var conflicts []Conflict
-		old := map[string]Conflict{}
+		old := map[string]Conflict{} // by "kvk:…" or "employer:…"
 		for _, k := range c.Restrictions.Conflicts {
 			if k.Network {
-				old[k.KvK] = k
+				old["kvk:"+k.KvK+"|employer:"+k.EmployerID] = k
 				continue
 			}
 			conflicts = append(conflicts, k)
 		}
 		changed := false
-		for _, kvk := range n.KvKs {
-			if k, ok := old[kvk]; ok {
+		keep := func(key string, add Conflict) {
+			if k, ok := old[key]; ok {
 				conflicts = append(conflicts, k)
-				delete(old, kvk)
-				continue
+				delete(old, key)
+				return
 			}
-			conflicts = append(conflicts, Conflict{ID: ids.New("x_"), KvK: kvk, Reason: "network", AddedAt: now, Network: true})
+			conflicts = append(conflicts, add)
 			changed = true
+		}
+		for _, kvk := range n.KvKs {
+			keep("kvk:"+kvk+"|employer:", Conflict{ID: ids.New("x_"), KvK: kvk, Reason: "network", AddedAt: now, Network: true})
+		}
+		for _, e := range n.EmployerIDs {
+			keep("kvk:|employer:"+e, Conflict{ID: ids.New("x_"), EmployerID: e, Reason: "network place", AddedAt: now, Network: true})
 		}
 		changed = changed || len(old) > 0
 		var bans []AreaBan
@@ -105,7 +112,7 @@ func (s *Service) SetNetwork(ctx context.Context, id ID, n Network) error {
 		}
 		c.Restrictions.Conflicts, c.Restrictions.AreaBans = conflicts, bans
 		return audit.Entry{Action: audit.ActionCandidateWrite, Details: map[string]string{"op": "network_sync",
-			"firms": strconv.Itoa(len(n.KvKs)), "places": strconv.Itoa(len(n.Places)), "relocated": strconv.FormatBool(n.Destination != nil)}}, false, nil
+			"firms": strconv.Itoa(len(n.KvKs)), "employers_near": strconv.Itoa(len(n.EmployerIDs)), "places": strconv.Itoa(len(n.Places)), "relocated": strconv.FormatBool(n.Destination != nil)}}, false, nil
 	})
 	if err == errNoChange {
 		return nil

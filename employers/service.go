@@ -828,3 +828,25 @@ func boolStr(b bool) string {
 // SetLogger sets the logger of warnings the service handles itself (cmd
 // passes the platform's).
 func (s *Service) SetLogger(l *slog.Logger) { s.log = l }
+
+// All loads every registered employer, for the exit trajectories' sync of
+// employers based near a network's places (a follow-up, never a request).
+// Errors: the database's.
+func (s *Service) All(ctx context.Context) ([]Employer, error) {
+	sums, err := s.store.list(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Employer, 0, len(sums))
+	for _, x := range sums {
+		e, err := s.store.employer(ctx, x.ID)
+		if apperr.Is(err, apperr.NotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/circles"
+	"github.com/herstart/herstart/employers"
 	"github.com/herstart/herstart/ids"
 	"github.com/herstart/herstart/placements"
 	"github.com/herstart/herstart/places"
@@ -47,6 +48,7 @@ type Service struct {
 	writer     *store.Writer
 	users      *users.Service
 	candidates *candidates.Service
+	employers  *employers.Service
 	circles    *circles.Service
 	placements *placements.Service
 	places     *places.Table
@@ -57,12 +59,12 @@ type Service struct {
 }
 
 // NewService returns the service over db.
-func NewService(db *mongo.Database, rec *audit.Recorder, ob *store.Outbox, us *users.Service, cs *candidates.Service, cc *circles.Service, ps *placements.Service, tbl *places.Table, now func() time.Time) *Service {
+func NewService(db *mongo.Database, rec *audit.Recorder, ob *store.Outbox, us *users.Service, cs *candidates.Service, es *employers.Service, cc *circles.Service, ps *placements.Service, tbl *places.Table, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
 	s := &Service{coll: db.Collection("trajectories"), lists: db.Collection("trajectory_lists"), versions: store.NewVersions(db), writer: store.NewWriter(ob, rec, nil),
-		users: us, candidates: cs, circles: cc, placements: ps, places: tbl, now: now, log: slog.Default()}
+		users: us, candidates: cs, employers: es, circles: cc, placements: ps, places: tbl, now: now, log: slog.Default()}
 	store.Handle(s.writer, taskTrajectory, s.follow)
 	return s
 }
@@ -197,7 +199,7 @@ func (s *Service) follow(ctx context.Context, f store.FollowUp[string]) (bool, e
 	if landed, err := store.Landed(err, t.Writes, f.ID()); !landed {
 		return false, err
 	}
-	if err := s.candidates.SetNetwork(ctx, candidates.ID(t.ID), networkOf(t)); err != nil && !apperr.Is(err, apperr.NotFound) {
+	if err := s.syncNetwork(ctx, t); err != nil {
 		return false, err
 	}
 	if n := len(t.Transfers); n > 0 && t.Transfers[n-1].State == "accepted" {
@@ -248,6 +250,71 @@ func (s *Service) follow(ctx context.Context, f store.FollowUp[string]) (bool, e
 		}
 	}
 	return true, nil
+}
+
+// syncNetwork brings the candidate's network rules in line with t: its
+// firms, the employers based within its places (so that they do not find
+// the candidate in their own search either), its places and destination.
+func (s *Service) syncNetwork(ctx context.Context, t Trajectory) error {
+	n := networkOf(t)
+	if len(n.Places) > 0 {
+		all, err := s.employers.All(ctx)
+		if err != nil {
+			return err
+		}
+		for _, e := range all {
+			if near(e, n.Places) {
+				n.EmployerIDs = append(n.EmployerIDs, string(e.ID))
+			}
+		}
+	}
+	if err := s.candidates.SetNetwork(ctx, candidates.ID(t.ID), n); err != nil && !apperr.Is(err, apperr.NotFound) {
+		return err
+	}
+	return nil
+}
+
+// near reports whether one of the employer's sites lies within a place.
+func near(e employers.Employer, bans []candidates.AreaBan) bool {
+	for _, l := range e.Locations {
+		for _, b := range bans {
+			if places.DistanceKm(b.Lat, b.Lon, l.Place.Lat, l.Place.Lon) <= b.RadiusKm {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Resync brings every open trajectory's network rules in line again (the
+// review job): an employer registered near a network place since the last
+// write is caught within the job's period.
+// Errors: the database's, joined.
+func (s *Service) Resync(ctx context.Context) (int, error) {
+	es, err := store.ListEntries(ctx, s.lists, listAll)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	var errs []error
+	for id, e := range es {
+		if !strings.HasPrefix(e, "open|") {
+			continue
+		}
+		t, err := s.trajectory(ctx, id)
+		if apperr.Is(err, apperr.NotFound) {
+			continue
+		}
+		if err == nil {
+			err = s.syncNetwork(ctx, t)
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		n++
+	}
+	return n, errors.Join(errs...)
 }
 
 // networkOf is what the trajectory means for matching.

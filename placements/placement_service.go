@@ -189,6 +189,9 @@ func (s *Service) followPlacement(ctx context.Context, t store.FollowUp[placemen
 			}
 			to := users.ID(n.To)
 			if n.To == caseManager {
+				if s.CaseManagerOf == nil {
+					continue
+				}
 				if to, err = s.CaseManagerOf(ctx, string(p.CandidateID)); err != nil {
 					return false, err
 				}

@@ -145,7 +145,7 @@ func New(ctx context.Context, db *mongo.Database, index matching.Index, o Option
 	s.Payments = payments.NewService(payStore, s.Placements, s.Audit, s.Outbox, o.Now)
 	s.Circles = circles.NewService(db, s.Audit, s.Outbox, s.Users, s.Candidates, s.Placements, s.Places, o.Now)
 	s.collections = append(s.collections, s.Circles.Collections()...)
-	s.Exits = exits.NewService(db, s.Audit, s.Outbox, s.Users, s.Candidates, s.Circles, s.Placements, s.Places, o.Now)
+	s.Exits = exits.NewService(db, s.Audit, s.Outbox, s.Users, s.Candidates, s.Employers, s.Circles, s.Placements, s.Places, o.Now)
 	s.collections = append(s.collections, s.Exits.Collections()...)
 
 	// The hooks: each lower package learns of a higher one through them.

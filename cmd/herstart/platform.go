@@ -263,7 +263,10 @@ func (p *platform) runJobs(ctx context.Context, log *slog.Logger) {
 			return err
 		}},
 		{"exits-review", 6 * time.Hour, func(ctx context.Context) error {
-			_, err := p.services.Exits.Remind(ctx)
+			if _, err := p.services.Exits.Remind(ctx); err != nil {
+				return err
+			}
+			_, err := p.services.Exits.Resync(ctx)
 			return err
 		}},
 		{"prune-mail", 6 * time.Hour, func(ctx context.Context) error {
