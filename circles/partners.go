@@ -9,9 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/mongo"
-
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/employers"
@@ -195,15 +192,7 @@ func (s *Service) partner(ctx context.Context, id string) (Partner, error) {
 	if !ids.Valid(id, "pa_") {
 		return Partner{}, errPartnerNotFound
 	}
-	var p Partner
-	err := s.partners.FindOne(ctx, bson.M{"_id": id}).Decode(&p)
-	switch {
-	case errors.Is(err, mongo.ErrNoDocuments):
-		return Partner{}, errPartnerNotFound
-	case err != nil:
-		return Partner{}, fmt.Errorf("find partner %s: %w", id, err)
-	}
-	return p, nil
+	return store.ByID[Partner](ctx, s.partners, id, errPartnerNotFound)
 }
 
 // Partners lists the partner organisations: every one for coordinators,

@@ -95,15 +95,7 @@ func (s *Service) circle(ctx context.Context, id string) (Circle, error) {
 	if !ids.Valid(id, "c_") {
 		return Circle{}, errCircleNotFound
 	}
-	var c Circle
-	err := s.circles.FindOne(ctx, bson.M{"_id": id}).Decode(&c)
-	switch {
-	case errors.Is(err, mongo.ErrNoDocuments):
-		return Circle{}, errCircleNotFound
-	case err != nil:
-		return Circle{}, fmt.Errorf("find circle %s: %w", id, err)
-	}
-	return c, nil
+	return store.ByID[Circle](ctx, s.circles, id, errCircleNotFound)
 }
 
 // loader reads the circle a write changes, with the actor it acts for.
@@ -152,15 +144,8 @@ func (s *Service) write(ctx context.Context, id string, load loader, op string, 
 				c.Version, c.UpdatedAt = c.Version+1, now
 				if from == 0 {
 					c.CreatedAt = now
-					if _, err := s.circles.InsertOne(ctx, c); err != nil {
-						if mongo.IsDuplicateKeyError(err) {
-							return store.ErrStale
-						}
-						return fmt.Errorf("insert circle %s: %w", c.ID, err)
-					}
-					return nil
 				}
-				return s.versions.Replace(ctx, s.circles, c.ID, from, c)
+				return store.SaveAt(ctx, s.versions, s.circles, c.ID, from, c)
 			},
 		})
 		return c, err

@@ -81,15 +81,7 @@ func (s *Service) trajectory(ctx context.Context, id string) (Trajectory, error)
 	if !ids.Valid(id, "c_") {
 		return Trajectory{}, errNotFound
 	}
-	var t Trajectory
-	err := s.coll.FindOne(ctx, bson.M{"_id": id}).Decode(&t)
-	switch {
-	case errors.Is(err, mongo.ErrNoDocuments):
-		return Trajectory{}, errNotFound
-	case err != nil:
-		return Trajectory{}, fmt.Errorf("find trajectory %s: %w", id, err)
-	}
-	return t, nil
+	return store.ByID[Trajectory](ctx, s.coll, id, errNotFound)
 }
 
 type loader func(ctx context.Context) (users.Actor, Trajectory, error)
@@ -174,16 +166,7 @@ func (s *Service) write(ctx context.Context, id string, load loader, op string, 
 				t.Writes = t.Writes.With(task)
 				from := t.Version
 				t.Version, t.UpdatedAt = t.Version+1, now
-				if from == 0 {
-					if _, err := s.coll.InsertOne(ctx, t); err != nil {
-						if mongo.IsDuplicateKeyError(err) {
-							return store.ErrStale
-						}
-						return fmt.Errorf("insert trajectory %s: %w", t.ID, err)
-					}
-					return nil
-				}
-				return s.versions.Replace(ctx, s.coll, t.ID, from, t)
+				return store.SaveAt(ctx, s.versions, s.coll, t.ID, from, t)
 			},
 		})
 		return t, err
