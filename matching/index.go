@@ -158,7 +158,8 @@ type Result struct {
 // (Meilisearch); matching/indextest runs one conformance suite against both.
 type Index interface {
 	UpsertCandidates(ctx context.Context, docs []CandidateDoc) error
-	DeleteCandidate(ctx context.Context, id string) error
+	// DeleteCandidates removes candidates in one batch; absent ones are no error.
+	DeleteCandidates(ctx context.Context, ids ...string) error
 	UpsertVacancies(ctx context.Context, docs []VacancyDoc) error
 	DeleteVacancy(ctx context.Context, id string) error
 	SearchCandidates(ctx context.Context, q CandidateQuery) (Result, error)

@@ -14,27 +14,31 @@ import (
 func (s *Service) IndexCandidate(ctx context.Context, id candidates.ID) error {
 	c, err := s.candidates.Load(ctx, id)
 	if apperr.Is(err, apperr.NotFound) {
-		return s.index.DeleteCandidate(ctx, string(id))
+		return s.index.DeleteCandidates(ctx, string(id))
 	}
 	if err != nil {
 		return err
 	}
 	if !c.Indexed() {
-		return s.index.DeleteCandidate(ctx, string(id))
+		return s.index.DeleteCandidates(ctx, string(id))
 	}
 	return s.index.UpsertCandidates(ctx, []CandidateDoc{CandidateDocOf(s.tax, s.tokens, c)})
 }
 
 // IndexCandidates indexes candidates in hand (bulk imports): the available
-// ones upserted in one batch, the others removed.
+// ones upserted in one batch, the others removed in another.
 func (s *Service) IndexCandidates(ctx context.Context, cs []candidates.Candidate) error {
 	docs := make([]CandidateDoc, 0, len(cs))
+	var gone []string
 	for _, c := range cs {
 		if c.Indexed() {
 			docs = append(docs, CandidateDocOf(s.tax, s.tokens, c))
-		} else if err := s.index.DeleteCandidate(ctx, string(c.ID)); err != nil {
-			return err
+		} else {
+			gone = append(gone, string(c.ID))
 		}
+	}
+	if err := s.index.DeleteCandidates(ctx, gone...); err != nil {
+		return err
 	}
 	if len(docs) == 0 {
 		return nil

@@ -233,11 +233,20 @@ func (ix *Index) UpsertCandidates(ctx context.Context, docs []matching.Candidate
 	return ix.candidates.Batch(b)
 }
 
-// DeleteCandidate removes a candidate; removing an absent one is no error.
-func (ix *Index) DeleteCandidate(ctx context.Context, id string) error {
+// DeleteCandidates removes candidates in one batch (one wait for the
+// batch to be stored, not one per candidate); removing an absent one is no
+// error.
+func (ix *Index) DeleteCandidates(ctx context.Context, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return ix.candidates.Delete(id)
+	b := ix.candidates.NewBatch()
+	for _, id := range ids {
+		b.Delete(id)
+	}
+	return ix.candidates.Batch(b)
 }
 
 // UpsertVacancies indexes docs in one batch.

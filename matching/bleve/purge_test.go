@@ -67,7 +67,7 @@ func TestPurge_DeletedCardLeavesTheFiles(t *testing.T) {
 	if got := filesHolding(t, dir, planted); len(got) == 0 {
 		t.Fatal("control: the planted value is not in the index files before the erasure, so its absence after would show nothing")
 	}
-	if err := ix.DeleteCandidate(ctx, "c_erased"); err != nil {
+	if err := ix.DeleteCandidates(ctx, "c_erased"); err != nil {
 		t.Fatal(err)
 	}
 	if got := filesHolding(t, dir, planted); len(got) == 0 {

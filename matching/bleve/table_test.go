@@ -120,7 +120,7 @@ func TestTableAgreesWithNaive(t *testing.T) {
 	}
 	for i := 0; i < 100; i++ {
 		id := gen[r.IntN(len(gen))].ID
-		if err := ix.DeleteCandidate(ctx, id); err != nil {
+		if err := ix.DeleteCandidates(ctx, id); err != nil {
 			t.Fatal(err)
 		}
 		delete(docs, id)

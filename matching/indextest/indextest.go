@@ -242,10 +242,10 @@ func Run(t *testing.T, fresh func(t *testing.T) matching.Index) {
 		if err := ix.UpsertCandidates(ctx, []matching.CandidateDoc{d}); err != nil {
 			t.Fatal(err)
 		}
-		if err := ix.DeleteCandidate(ctx, "c_amsterdam_fork"); err != nil {
+		if err := ix.DeleteCandidates(ctx, "c_amsterdam_fork"); err != nil {
 			t.Fatal(err)
 		}
-		if err := ix.DeleteCandidate(ctx, "c_never_there"); err != nil {
+		if err := ix.DeleteCandidates(ctx, "c_never_there"); err != nil {
 			t.Fatalf("deleting an absent candidate: %v", err)
 		}
 		r, err := ix.SearchCandidates(ctx, matching.CandidateQuery{Skills: []string{"forklift_driving"}, Limit: 20})

@@ -205,9 +205,12 @@ func (ix *Index) UpsertCandidates(ctx context.Context, docs []matching.Candidate
 	return ix.add(ctx, ix.candidates, out)
 }
 
-// DeleteCandidate removes a candidate.
-func (ix *Index) DeleteCandidate(ctx context.Context, id string) error {
-	return ix.wait(ctx)(ix.client.Index(ix.candidates).DeleteDocument(ctx, id, nil))
+// DeleteCandidates removes candidates in one task.
+func (ix *Index) DeleteCandidates(ctx context.Context, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return ix.wait(ctx)(ix.client.Index(ix.candidates).DeleteDocuments(ctx, ids, nil))
 }
 
 // Purge compacts the candidates index (Meilisearch 1.23 and later), so that
