@@ -95,7 +95,7 @@ func newEnvOn(t *testing.T, db *mongo.Database, opts ...func(*web.Config)) *env 
 	}
 	t.Cleanup(func() { _ = ix.Close() })
 	clock := &testClock{}
-	p, err := platform.New(t.Context(), db, ix, platform.Options{Logger: slog.New(slog.DiscardHandler), Now: clock.Now, TokenKey: []byte("test key for index tokens 123456"),
+	p, err := platform.New(t.Context(), db, ix, platform.Options{Logger: slog.New(slog.DiscardHandler), Backend: storetest.Backend(), Now: clock.Now, TokenKey: []byte("test key for index tokens 123456"),
 		Debtor: payments.Party{Name: "Stichting Herstart", IBAN: "NL91ABNA0417164300"}, ParseEvent: stripegw.ParseEvent(testWebhookSecret)})
 	if err != nil {
 		t.Fatal(err)

@@ -134,6 +134,18 @@ func (r *Recorder) EnsureIndexes(ctx context.Context) error {
 	return nil
 }
 
+// DropQueryIndexes removes the indexes EnsureIndexes makes, where they
+// serve no query (platform.Options.Backend).
+func (r *Recorder) DropQueryIndexes(ctx context.Context) error {
+	// Not store.DropIndexes: store imports audit.
+	_, err := r.events.Indexes().DropOne(ctx, "subject_1_seq_-1")
+	var ce mongo.CommandError
+	if err != nil && !(errors.As(err, &ce) && (ce.Code == 27 || ce.Code == 26)) { // IndexNotFound, NamespaceNotFound
+		return fmt.Errorf("drop audit index: %w", err)
+	}
+	return nil
+}
+
 type ctxKey struct{}
 
 // WithRequestID returns ctx carrying the request id that events record.

@@ -2,16 +2,23 @@ package candidates
 
 import (
 	"context"
+	"strings"
+
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/audit"
+	"github.com/herstart/herstart/ids"
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/users"
-	"strings"
 )
 
 // ImportItem is one candidate of a bulk import, for a given worker.
 type ImportItem struct {
-	WorkerID  users.ID
+	WorkerID users.ID
+	// Key, when set, names the line in its source (a file's hash and line
+	// number): the candidate's id derives from the worker and the key, as
+	// CreateKeyed's does, so that importing the same line again (a run
+	// taken up after a crash, a file sent twice) writes nothing new.
+	Key       string
 	Input     Input
 	Available bool // registered as available, confirmed now
 }
@@ -19,14 +26,21 @@ type ImportItem struct {
 // MaxImport is the largest batch Import takes.
 const MaxImport = 5000
 
-// Import registers many candidates at once, for data migration, the demo
-// generator and benchmarks. Every item is validated before anything is
-// written; the batch is one audit event. Only a coordinator-run command may
-// call it: it takes no actor from the request.
-// Errors: Invalid (naming items[i].field), Conflict (batch too large).
-func (s *Service) Import(ctx context.Context, items []ImportItem) ([]ID, error) {
+// Prepared is a batch of an import that passed validation, ready to be
+// written (Write). Preparing the next batch while one is written keeps
+// both cores busy.
+type Prepared struct{ cs []Candidate }
+
+// Len is the number of candidates in the batch.
+func (p Prepared) Len() int { return len(p.cs) }
+
+// Prepare validates a batch the way Create validates one candidate; nothing
+// is written. Every item is checked, and the error names each bad one
+// (items[i].field).
+// Errors: Invalid, Conflict (batch too large).
+func (s *Service) Prepare(items []ImportItem) (Prepared, error) {
 	if len(items) > MaxImport {
-		return nil, apperr.Errorf(apperr.Conflict, "At most %d candidates per import.", MaxImport)
+		return Prepared{}, apperr.Errorf(apperr.Conflict, "At most %d candidates per import.", MaxImport)
 	}
 	now := s.clock()
 	cs := make([]Candidate, 0, len(items))
@@ -43,7 +57,11 @@ func (s *Service) Import(ctx context.Context, items []ImportItem) ([]ID, error) 
 			f.Add("items["+itoa(i)+"].worker_id", "is required")
 			continue
 		}
-		c := Candidate{ID: ID(store.NewID("c_")), WorkerID: it.WorkerID, Status: Registered,
+		id := ID(store.NewID("c_"))
+		if it.Key != "" {
+			id = ID(ids.Derived("c_", string(it.WorkerID)+"\x00"+it.Key))
+		}
+		c := Candidate{ID: id, WorkerID: it.WorkerID, Status: Registered,
 			Identity: r.identity, Profile: r.profile, Restrictions: r.restrictions, CreatedAt: now, UpdatedAt: now, Version: 1}
 		if it.Available {
 			c.Status, c.ConfirmedAt = Available, now
@@ -51,7 +69,33 @@ func (s *Service) Import(ctx context.Context, items []ImportItem) ([]ID, error) 
 		cs = append(cs, c)
 	}
 	if err := f.Err(); err != nil {
+		return Prepared{}, err
+	}
+	return Prepared{cs: cs}, nil
+}
+
+// Import registers many candidates at once, for data migration, the demo
+// generator and benchmarks: Prepare, then Write.
+// Errors: as Prepare and Write.
+func (s *Service) Import(ctx context.Context, items []ImportItem) ([]ID, error) {
+	p, err := s.Prepare(items)
+	if err != nil {
 		return nil, err
+	}
+	return s.Write(ctx, p)
+}
+
+// Write stores a prepared batch in bulk: identities, profiles and caseload
+// entries, then the whole batch in one index batch, and the batch as one
+// audit event. It returns the candidates it made; a keyed candidate that
+// exists already (made by an earlier import of the same line, or erased
+// since) is left as it is. Outbox tasks are recorded first, so a crash
+// part-way heals like a single write. Only a coordinator-run command may
+// call it: it takes no actor from the request.
+func (s *Service) Write(ctx context.Context, p Prepared) ([]ID, error) {
+	cs := p.cs
+	if len(cs) == 0 {
+		return []ID{}, nil
 	}
 	// One outbox task per worker, naming that worker's new candidates.
 	perWorker := map[users.ID][]string{}
@@ -80,7 +124,13 @@ func (s *Service) Import(ctx context.Context, items []ImportItem) ([]ID, error) 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.insertMany(ctx, cs); err != nil {
+	// The database takes one bulk insert at a time anyway (SQLite has one
+	// writer); in turn, two Writes at once overlap one's index batch with
+	// the other's inserts.
+	s.bulk.Lock()
+	made, err := s.store.insertMany(ctx, cs)
+	s.bulk.Unlock()
+	if err != nil {
 		return nil, err
 	}
 	// insertMany wrote the caseload entries itself.
@@ -89,16 +139,16 @@ func (s *Service) Import(ctx context.Context, items []ImportItem) ([]ID, error) 
 			return nil, err
 		}
 	}
-	if s.IndexBatch != nil && s.IndexBatch(ctx, cs) == nil && s.recordEvent(ctx, index) == nil {
+	if s.IndexBatch != nil && s.IndexBatch(ctx, made) == nil && s.recordEvent(ctx, index) == nil {
 		if err := s.outbox.Done(ctx, index); err != nil {
 			return nil, err
 		}
 	} else if err := s.outbox.Complete(ctx, index); err != nil {
 		s.log.WarnContext(ctx, "import follow-up deferred to the outbox", "err", err)
 	}
-	ids := make([]ID, len(cs))
-	for i, c := range cs {
-		ids[i] = c.ID
+	out := make([]ID, len(made))
+	for i, c := range made {
+		out[i] = c.ID
 	}
-	return ids, nil
+	return out, nil
 }

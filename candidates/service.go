@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/herstart/herstart/apperr"
@@ -28,6 +29,7 @@ type Service struct {
 	writer *store.Writer
 	now    func() time.Time
 	log    *slog.Logger
+	bulk   sync.Mutex // one Write's database stage at a time (see Write)
 
 	// EmployerExists, when set, checks an employer id named in a conflict
 	// list (wired by cmd to the employers service; candidates does not

@@ -61,6 +61,12 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 	return nil
 }
 
+// DropQueryIndexes removes the indexes EnsureIndexes makes, where they
+// serve no query (platform.Options.Backend).
+func (s *Store) DropQueryIndexes(ctx context.Context) error {
+	return store.DropIndexes(ctx, s.profiles, "worker_id_1", "status_1_confirmed_at_1")
+}
+
 type placeDoc struct {
 	ID       int     `bson:"id"`
 	Name     string  `bson:"name"`
@@ -432,11 +438,15 @@ func displayName(id Identity) string {
 }
 
 // insertMany writes many new candidates in bulk: identities, profiles, then
-// each worker's caseload entries. Import records outbox tasks first, so a
-// crash part-way heals like a single write.
-func (s *Store) insertMany(ctx context.Context, cs []Candidate) error {
+// each worker's caseload entries, and returns the candidates it made. An id
+// that exists already (a keyed import's line imported before) is skipped:
+// its profile insert is refused as a duplicate; an identity written for an
+// erased candidate's tombstone just now is removed again (the tombstone
+// keeps no identity). Import records outbox tasks first, so a crash
+// part-way heals like a single write.
+func (s *Store) insertMany(ctx context.Context, cs []Candidate) ([]Candidate, error) {
 	if len(cs) == 0 {
-		return nil
+		return nil, nil
 	}
 	ids := make([]any, len(cs))
 	profs := make([]any, len(cs))
@@ -445,14 +455,37 @@ func (s *Store) insertMany(ctx context.Context, cs []Candidate) error {
 		profs[i], ids[i] = p, d
 	}
 	opts := options.InsertMany().SetOrdered(false)
-	if _, err := s.identities.InsertMany(ctx, ids, opts); err != nil {
-		return fmt.Errorf("import identities: %w", err)
+	hadIdentity, err := duplicates(s.identities.InsertMany(ctx, ids, opts))
+	if err != nil {
+		return nil, fmt.Errorf("import identities: %w", err)
 	}
-	if _, err := s.profiles.InsertMany(ctx, profs, opts); err != nil {
-		return fmt.Errorf("import candidates: %w", err)
+	hadProfile, err := duplicates(s.profiles.InsertMany(ctx, profs, opts))
+	if err != nil {
+		return nil, fmt.Errorf("import candidates: %w", err)
+	}
+	made := cs
+	if len(hadProfile) > 0 {
+		made = make([]Candidate, 0, len(cs)-len(hadProfile))
+		for i, c := range cs {
+			switch {
+			case !hadProfile[i]:
+				made = append(made, c)
+			case !hadIdentity[i]:
+				// Written now beside a profile that was there: another
+				// import of the line at this moment (keep it), or an
+				// erased candidate's tombstone (remove it).
+				p, err := s.profile(ctx, c.ID)
+				if err != nil || p.Erasure == nil {
+					continue
+				}
+				if _, err := s.identities.DeleteOne(ctx, bson.M{"_id": string(c.ID)}); err != nil {
+					return nil, fmt.Errorf("import: remove an erased candidate's identity: %w", err)
+				}
+			}
+		}
 	}
 	byWorker := map[users.ID]map[string]string{}
-	for _, c := range cs {
+	for _, c := range made {
 		set := byWorker[c.WorkerID]
 		if set == nil {
 			set = map[string]string{}
@@ -462,10 +495,30 @@ func (s *Store) insertMany(ctx context.Context, cs []Candidate) error {
 	}
 	for w, set := range byWorker {
 		if err := s.entries(ctx, w, set, ""); err != nil {
-			return fmt.Errorf("import caseload %s: %w", w, err)
+			return nil, fmt.Errorf("import caseload %s: %w", w, err)
 		}
 	}
-	return nil
+	return made, nil
+}
+
+// duplicates reads an unordered InsertMany's outcome: the positions of the
+// documents refused because their _id exists already, and any other error.
+func duplicates(_ *mongo.InsertManyResult, err error) (map[int]bool, error) {
+	if err == nil {
+		return nil, nil
+	}
+	var bw mongo.BulkWriteException
+	if !errors.As(err, &bw) || bw.WriteConcernError != nil || len(bw.WriteErrors) == 0 {
+		return nil, err
+	}
+	dup := make(map[int]bool, len(bw.WriteErrors))
+	for _, we := range bw.WriteErrors {
+		if !mongo.IsDuplicateKeyError(we) {
+			return nil, err
+		}
+		dup[we.Index] = true
+	}
+	return dup, nil
 }
 
 // count estimates the number of candidate profiles from the collection's

@@ -48,6 +48,12 @@ type Options struct {
 	// Now is the clock of the placements and payments (the demo writes a
 	// year of history, tests move time); nil is time.Now.
 	Now func() time.Time
+	// Backend is the database's kind (store.DB.Backend). On the embedded
+	// FerretDB over SQLite, which answers every filter but _id by a scan,
+	// the indexes that serve only filters are not made (and are removed
+	// where an older version made them): they cost every insert and update
+	// and speed up nothing. Unique indexes are made everywhere.
+	Backend string
 	// TokenKey is the key of the index's hidden-candidate tokens; nil reads
 	// (or makes) the database's own (store.Secret "index_tokens").
 	TokenKey []byte
@@ -109,7 +115,13 @@ func New(ctx context.Context, db *mongo.Database, index matching.Index, o Option
 	s.Throttle = store.NewThrottle(db, "throttle")
 	userStore, candStore, empStore := users.NewStore(db), candidates.NewStore(db), employers.NewStore(db)
 	placeStore, payStore := placements.NewStore(db), payments.NewStore(db)
-	for _, ensure := range []func(context.Context) error{s.Audit.EnsureIndexes, userStore.EnsureIndexes, candStore.EnsureIndexes, empStore.EnsureIndexes} {
+	ensures := []func(context.Context) error{userStore.EnsureIndexes, empStore.EnsureIndexes}
+	if o.Backend == "ferretdb-sqlite" {
+		ensures = append(ensures, s.Audit.DropQueryIndexes, candStore.DropQueryIndexes)
+	} else {
+		ensures = append(ensures, s.Audit.EnsureIndexes, candStore.EnsureIndexes)
+	}
+	for _, ensure := range ensures {
 		if err := ensure(ctx); err != nil {
 			return nil, err
 		}

@@ -76,3 +76,16 @@ func IndexSQLiteIDs(ctx context.Context, path string) error {
 	}
 	return nil
 }
+
+// DropIndexes removes the named indexes of coll; one that is not there is
+// no error.
+func DropIndexes(ctx context.Context, coll *mongo.Collection, names ...string) error {
+	for _, name := range names {
+		_, err := coll.Indexes().DropOne(ctx, name)
+		var ce mongo.CommandError
+		if err != nil && !(errors.As(err, &ce) && (ce.Code == 27 || ce.Code == 26)) { // IndexNotFound, NamespaceNotFound
+			return fmt.Errorf("drop index %s.%s: %w", coll.Name(), name, err)
+		}
+	}
+	return nil
+}

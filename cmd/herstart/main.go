@@ -74,8 +74,11 @@ const usage = `usage: herstart <command>
 commands:
   serve                 start the web server
   demo [--candidates N] load demo accounts and candidates
+  import [--worker EMAIL] [--available] FILE.csv
+                        move a caseload in from another system (serve stopped, for the embedded database)
   reindex               rebuild the search index from the database (serve stopped, for the embedded index)
   bench search          measure the search engine on generated candidates (--candidates, --queries, --runs)
+  bench import          measure import on generated candidates (--candidates, --workers, --runs)
   bench load            a mixed workload against a running serve (--url, --clients, --duration, --workload)
   audit verify          check the audit log's hash chain
   check                 check every invariant of docs/invariants.md in the database
@@ -104,6 +107,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return serve(ctx, cfg, log, stdout)
 	case "demo":
 		return demo(ctx, cfg, log, args[1:], stdout)
+	case "import":
+		return importCaseload(ctx, cfg, log, args[1:], stdout)
 	case "audit":
 		if len(args) < 2 || args[1] != "verify" {
 			fmt.Fprintln(stderr, "usage: herstart audit verify")
@@ -130,8 +135,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			return benchSearch(ctx, cfg, args[2:], stdout, stderr)
 		case len(args) >= 2 && args[1] == "load":
 			return benchLoad(ctx, args[2:], stdout, stderr)
+		case len(args) >= 2 && args[1] == "import":
+			return benchImport(ctx, cfg, log, args[2:], stdout, stderr)
 		}
-		fmt.Fprintln(stderr, "usage: herstart bench search [--candidates 10000,100000] [--queries 200] [--runs 3]\n       herstart bench load [--url URL] [--clients 50] [--duration 60s] [--workload search|mixed] [--users N] [--profile DIR]")
+		fmt.Fprintln(stderr, "usage: herstart bench search [--candidates 10000,100000] [--queries 200] [--runs 3]\n       herstart bench import [--candidates 100000] [--workers 100] [--runs 3]\n       herstart bench load [--url URL] [--clients 50] [--duration 60s] [--workload search|mixed] [--users N] [--profile DIR]")
 		return exitError(2)
 	case "version":
 		fmt.Fprintln(stdout, "herstart", version)
@@ -423,8 +430,7 @@ func progressBar(w io.Writer, start time.Time) func(matching.Progress) {
 			if !p.Done {
 				frac = min(1, float64(p.Read)/float64(p.Total))
 			}
-			fill := int(frac * width)
-			line = fmt.Sprintf("%-10s [%s%s] %3.0f%%  ", p.Kind, strings.Repeat("#", fill), strings.Repeat(".", width-fill), frac*100)
+			line = fmt.Sprintf("%-10s %s %3.0f%%  ", p.Kind, barOf(frac, width), frac*100)
 			read += " of ~" + thousands(p.Total)
 		}
 		line += fmt.Sprintf("%s read, %s indexed, %s/s", read, thousands(p.Indexed), thousands(int(rate)))
@@ -436,6 +442,12 @@ func progressBar(w io.Writer, start time.Time) func(matching.Progress) {
 			fmt.Fprintln(w)
 		}
 	}
+}
+
+// barOf draws frac (0–1) as a bar of width characters between brackets.
+func barOf(frac float64, width int) string {
+	fill := int(frac * float64(width))
+	return "[" + strings.Repeat("#", fill) + strings.Repeat(".", width-fill) + "]"
 }
 
 // thousands writes n with commas between groups of three digits.

@@ -92,7 +92,7 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger, what string
 		_ = db.Close(context.Background())
 		return nil, fmt.Errorf("search index: %w", err)
 	}
-	o := wiring.Options{Logger: log, SecondApproval: cfg.SecondApproval, PayoutApproval: cfg.PayoutApproval,
+	o := wiring.Options{Logger: log, Backend: db.Backend, SecondApproval: cfg.SecondApproval, PayoutApproval: cfg.PayoutApproval,
 		Debtor: payments.Party{Name: cfg.DebtorName, IBAN: cfg.DebtorIBAN, BIC: cfg.DebtorBIC}, ReturnURL: strings.TrimRight(cfg.PublicURL, "/") + "/"}
 	if cfg.StripeKey != "" {
 		o.Gateway = stripegw.New(cfg.StripeKey, cfg.StripeURL)
