@@ -61,4 +61,14 @@ echo "   storage backend, and the load tool measures rather than holds a rule)"
 # the only one using its PostgreSQL database (its metadata cache goes stale
 # when another drops a schema; seen as "relation … does not exist").
 HERSTART_TEST_POSTGRES_URL="$HERSTART_PG_URL" go test -p 1 -count=1 -timeout 20m \
-	./store/... ./audit/... ./users/... ./inbox/... ./jobs/... ./placements/... ./payments/... ./candidates/... ./employers/... ./platform/... ./mail/... ./matching/ ./api/... ./cmd/...
+	./store/... ./audit/... ./users/... ./inbox/... ./jobs/... ./placements/... ./payments/... ./candidates/... ./employers/... ./platform/... ./mail/... ./matching/ ./cmd/...
+# The API package over PostgreSQL: its tests of the promises that span
+# records (docs/invariants.md: 20 parallel requests, two instances, the
+# caches' staleness, erasure), which depend on how the backend takes
+# conditional and unique writes. Its other tests (pages of answers,
+# validation, relevance) ran on SQLite above and read the same services;
+# repeating them here cost about three minutes of a suite that must stay
+# under twenty.
+api_pg='TestInvariant|TestIdempotency|Concurrent|Parallel|TwoInstances|TwentyAtOnce|WorksOnce|TestErasure|TestStaleness'
+echo "== go test ./api -run '$api_pg' (embedded FerretDB over PostgreSQL)"
+HERSTART_TEST_POSTGRES_URL="$HERSTART_PG_URL" go test -count=1 -timeout 20m -run "$api_pg" ./api/...
