@@ -122,6 +122,8 @@ type NewUser struct {
 	Admin      bool   // employer administrator (the applicant who registered the organisation)
 	Candidate  string // role candidate: the candidate's id (the candidates service makes these accounts)
 	PartnerID  string // role partner: the partner organisation (the circles service makes these accounts)
+
+	hashed string // Password's hash made already (CreateUncheckedSharing)
 }
 
 // Password length bounds; the upper one caps the cost of hashing.

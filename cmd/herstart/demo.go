@@ -134,15 +134,16 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, args []string, stdo
 }
 
 // generate creates n synthetic candidates spread over generated probation
-// workers (50 each, a realistic caseload), in bulk batches, printing progress.
+// workers (50 each, a realistic caseload; sharing the demo's public
+// password, hashed once), through the import's bulk path (loadItems), with
+// its progress bars.
 func generate(ctx context.Context, p *platform, n int, seed uint64, stdout io.Writer) error {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	start := time.Now()
-	batch := make([]candidates.ImportItem, 0, 1000)
+	items := make([]candidates.ImportItem, 0, n)
 	var worker users.ID
 	for i := 0; i < n; i++ {
 		if i%50 == 0 {
-			u, err := p.users.CreateUnchecked(ctx, users.NewUser{
+			u, err := p.users.CreateUncheckedSharing(ctx, users.NewUser{
 				Email: fmt.Sprintf("gen-worker-%d-%d@demo.herstart.nl", seed, i/50), Password: DemoPassword, Role: users.ProbationWorker,
 			})
 			if err != nil {
@@ -150,18 +151,18 @@ func generate(ctx context.Context, p *platform, n int, seed uint64, stdout io.Wr
 			}
 			worker = u.ID
 		}
-		batch = append(batch, candidates.ImportItem{WorkerID: worker, Input: candidatetest.Input(r, time.Now()), Available: r.IntN(10) < 8})
-		if len(batch) == cap(batch) || i+1 == n {
-			if _, err := p.candidates.Import(ctx, batch); err != nil {
-				return fmt.Errorf("generate: %w", err)
-			}
-			batch = batch[:0]
-			el := time.Since(start)
-			fmt.Fprintf(stdout, "\r  candidates %d/%d (%.0f/s)   ", i+1, n, float64(i+1)/el.Seconds())
-		}
+		items = append(items, candidates.ImportItem{WorkerID: worker, Input: candidatetest.Input(r, time.Now()), Available: r.IntN(10) < 8})
 	}
-	fmt.Fprintln(stdout)
-	return p.matching.Compact(ctx)
+	start := time.Now()
+	made, problems, err := loadItems(ctx, p, items, func(i int) int { return i + 1 }, stdout)
+	if err != nil {
+		return fmt.Errorf("generate: %w", err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("generate: %s", problems[0])
+	}
+	fmt.Fprintf(stdout, "  %s candidates generated in %.1f s\n", thousands(made), time.Since(start).Seconds())
+	return nil
 }
 
 // fittingDemoCandidates fit the demo employer's vacancies in Utrecht.

@@ -96,34 +96,46 @@ func importFile(ctx context.Context, p *platform, raw []byte, worker string, ava
 		items[i] = candidates.ImportItem{WorkerID: workers[lineWorker(r, worker)], Key: "import:" + file + "#" + strconv.Itoa(r.Line), Input: r.Input, Available: available}
 	}
 
-	// Check: every batch prepared, two at a time; nothing written yet.
-	nb := (len(items) + importBatch - 1) / importBatch
-	batches := make([]candidates.Prepared, nb)
-	var done atomic.Int64
-	bar := startBar(out, "checking", len(items), &done)
-	var mu sync.Mutex
-	eachBatch(nb, func(b int) {
-		lo := b * importBatch
-		part := items[lo:min(lo+importBatch, len(items))]
-		pb, err := p.candidates.Prepare(part)
-		if err != nil {
-			msg := describeFields(err, func(i int) int { return rows[lo+i].Line })
-			mu.Lock()
-			problems = append(problems, strings.Split(msg, "\n")...)
-			mu.Unlock()
-		}
-		batches[b] = pb
-		done.Add(int64(len(part)))
-	})
-	bar.stop()
+	made, problems, err := loadItems(ctx, p, items, func(i int) int { return rows[i].Line }, out)
+	if err != nil {
+		return importResult{}, fmt.Errorf("import stopped (run the same file again to go on; lines written are not written twice): %w", err)
+	}
 	if len(problems) > 0 {
 		return importResult{}, refuse(out, problems)
 	}
+	return importResult{lines: len(items), made: made}, nil
+}
 
-	// Write: two batches at a time, so that one is in the database while
-	// the other is in the search index.
+// loadItems checks every item (two batches at a time; nothing written yet)
+// and, when none is wrong, writes them: two batches at a time, so that one
+// is in the database while the other is in the search index; then compacts
+// the index. Progress goes to out as a bar per stage. problems name the
+// wrong items by line(i).
+func loadItems(ctx context.Context, p *platform, items []candidates.ImportItem, line func(i int) int, out io.Writer) (made int, problems []string, err error) {
+	nb := (len(items) + importBatch - 1) / importBatch
+	part := func(b int) []candidates.ImportItem { return items[b*importBatch : min((b+1)*importBatch, len(items))] }
+	var done atomic.Int64
+	bar := startBar(out, "checking", len(items), &done)
+	wrong := make([][]string, nb) // per batch, in line order
+	eachBatch(nb, func(b int) {
+		// Checked and let go: a million prepared candidates would not fit
+		// in memory; each batch is prepared again just before its write.
+		if _, err := p.candidates.Prepare(part(b)); err != nil {
+			wrong[b] = strings.Split(describeFields(err, func(i int) int { return line(b*importBatch + i) }), "\n")
+		}
+		done.Add(int64(len(part(b))))
+	})
+	bar.stop()
+	for _, w := range wrong {
+		problems = append(problems, w...)
+	}
+	if len(problems) > 0 {
+		return 0, problems, nil
+	}
+	var mu sync.Mutex
+
 	done.Store(0)
-	var made atomic.Int64
+	var n atomic.Int64
 	var firstErr error
 	bar = startBar(out, "registering", len(items), &done)
 	eachBatch(nb, func(b int) {
@@ -133,24 +145,28 @@ func importFile(ctx context.Context, p *platform, raw []byte, worker string, ava
 		if failed {
 			return
 		}
-		ids, err := p.candidates.Write(ctx, batches[b])
+		pb, err := p.candidates.Prepare(part(b))
+		var ids []candidates.ID
+		if err == nil {
+			ids, err = p.candidates.Write(ctx, pb)
+		}
 		if err != nil {
 			mu.Lock()
 			firstErr = err
 			mu.Unlock()
 			return
 		}
-		made.Add(int64(len(ids)))
-		done.Add(int64(batches[b].Len()))
+		n.Add(int64(len(ids)))
+		done.Add(int64(pb.Len()))
 	})
 	bar.stop()
 	if firstErr != nil {
-		return importResult{}, fmt.Errorf("import stopped (run the same file again to go on; lines written are not written twice): %w", firstErr)
+		return 0, nil, firstErr
 	}
 	if err := p.matching.Compact(ctx); err != nil {
-		return importResult{}, err
+		return 0, nil, err
 	}
-	return importResult{lines: len(items), made: int(made.Load())}, nil
+	return int(n.Load()), nil, nil
 }
 
 // eachBatch runs fn for batches 0..n-1, two at a time.
