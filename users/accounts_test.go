@@ -65,3 +65,22 @@ func TestAccounts_ListDeactivateReset(t *testing.T) {
 		t.Fatalf("Names = %v, %v", names, err)
 	}
 }
+
+// TestCreateUncheckedSharing: generated accounts sharing the demo's public
+// password share one hash of it, and each signs in with it; a wrong
+// password is still refused.
+func TestCreateUncheckedSharing(t *testing.T) {
+	s, _ := newService(t)
+	bg := context.Background()
+	for _, e := range []string{"g1@example.nl", "g2@example.nl"} {
+		if _, err := s.CreateUncheckedSharing(bg, users.NewUser{Email: e, Password: "shared demo password", Role: users.ProbationWorker}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Login(bg, users.Credentials{Email: e, Password: "shared demo password"}, false); err != nil {
+			t.Fatalf("%s signs in: %v", e, err)
+		}
+		if _, err := s.Login(bg, users.Credentials{Email: e, Password: "another password!"}, false); err == nil {
+			t.Fatalf("%s signs in with a wrong password", e)
+		}
+	}
+}
