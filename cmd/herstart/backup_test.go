@@ -113,7 +113,11 @@ func TestBackupRestore(t *testing.T) {
 	if c := got["candidates"]; c <= before["candidates"] || c >= after["candidates"] {
 		t.Errorf("restored %d candidates; the platform held %d when the backup began and %d after it: the copy should fall between", c, before["candidates"], after["candidates"])
 	}
-	if got["candidates"] != got["candidate_identities"] {
+	// One moment: a create writes the identity, then the profile (its
+	// outbox task, in the copy too, removes an identity left alone), so
+	// the moment may fall between the two writes of the one create in
+	// flight, never elsewhere.
+	if d := got["candidate_identities"] - got["candidates"]; d < 0 || d > 1 {
 		t.Errorf("restored %d profiles and %d identities: not one moment", got["candidates"], got["candidate_identities"])
 	}
 	for _, args := range [][]string{{"audit", "verify"}, {"check"}} {
