@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -18,7 +19,7 @@ import (
 // English one with place and radius, a typo, the Dutch title near a
 // Rotterdam postcode or in a municipality). Precision@10 and recall@10 per
 // ISCO major group (logged) and over all, with floors: 0.9 for precision,
-// 0.85 for recall. The issue asks 0.9 for both in every group; figures per
+// 0.88 for recall. The issue asks 0.9 for both in every group; figures per
 // group and what misses are in docs/benchmarks.md.
 func TestRelevance_OwnWords(t *testing.T) {
 	s := newSearchEnv(t)
@@ -83,8 +84,8 @@ func TestRelevance_OwnWords(t *testing.T) {
 	if len(groups) < 5 {
 		t.Errorf("%d ISCO major groups; want the set to span five", len(groups))
 	}
-	if P < 0.9 || R < 0.85 {
-		t.Fatalf("precision@10 %.3f, recall@10 %.3f; want 0.9 and 0.85 or more", P, R)
+	if P < 0.9 || R < 0.88 {
+		t.Fatalf("precision@10 %.3f, recall@10 %.3f; want 0.9 and 0.88 or more", P, R)
 	}
 }
 
@@ -113,5 +114,28 @@ func TestSearch_TradeInOwnWords(t *testing.T) {
 	}
 	if _, ok := b["items"].([]any)[0].(map[string]any)["explanation"].(map[string]any)["trade"]; ok {
 		t.Fatal("the profile that names the trade is explained as found by its words")
+	}
+}
+
+// TestSearch_TitleNoFileLists: a job title that no file lists ("asbestos
+// removal worker"; ESCO says "asbestos abatement worker") finds the
+// profiles whose own words describe the trade, and the card says which
+// trade. (The words "removal worker" still name the movers' skill too, and
+// a profile that names a skill ranks before one that describes a trade:
+// docs/decisions.md, decision 54.)
+func TestSearch_TitleNoFileLists(t *testing.T) {
+	s := newSearchEnv(t)
+	own := s.candidate("Utrecht", 30, []string{"asbest verwijderen", "werken in een beschermend pak"}, nil)
+	s.candidate("Utrecht", 30, []string{"brood bakken", "deeg kneden"}, nil)
+	st, b := s.do("GET", "/api/v1/search/candidates?q="+url.QueryEscape("asbestos removal worker"), s.empTok, nil)
+	if st != 200 {
+		t.Fatalf("search: %d %v", st, b)
+	}
+	if got := itemIDs(b); len(got) != 1 || got[0] != own {
+		t.Fatalf("asbestos removal worker found %v; want %s only", got, own)
+	}
+	ex := b["items"].([]any)[0].(map[string]any)["explanation"].(map[string]any)
+	if tr, ok := ex["trade"].(map[string]any); !ok || tr["code"] != "esco_7133_1" {
+		t.Fatalf("explanation %v; want the asbestos abatement worker's trade", ex)
 	}
 }

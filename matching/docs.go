@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -36,10 +37,17 @@ func resolveAll(tx *taxonomy.Taxonomy, labels []string) (skills, occupations []s
 // vacancySkills splits a vacancy's skills: required are those it lists (or,
 // when it lists none, those of the occupation its title names); the title's
 // occupation skills otherwise count as nice to have, so that a search for
-// the trade finds the job without inflating what it requires.
+// the trade finds the job without inflating what it requires. A title the
+// taxonomy cannot place whole names the trades its words describe
+// (taxonomy.QueryTrades).
 func vacancySkills(tx *taxonomy.Taxonomy, v employers.Vacancy) (required, nice []string) {
 	required, _ = resolveAll(tx, v.RequiredSkills)
 	titled, _ := resolveAll(tx, []string{v.Title})
+	for _, c := range tx.QueryTrades(v.Title) { // a title no file lists, by its words
+		if !slices.Contains(titled, c) {
+			titled = append(titled, c)
+		}
+	}
 	extra, _ := resolveAll(tx, v.NiceSkills)
 	if len(required) == 0 {
 		return titled, extra

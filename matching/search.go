@@ -43,6 +43,7 @@ type CandidatePage struct {
 
 type parsed struct {
 	skills, words []string
+	trades        []string // what the query's own words describe (taxonomy.QueryTrades)
 	geo           *Geo
 	place         *places.Place
 	province      string
@@ -58,6 +59,7 @@ func (s *Service) parse(f *apperr.Fields, q, place, province string, withinKm, p
 			p.skills = append(p.skills, m.Skills...)
 		}
 		p.words = rest
+		p.trades = s.tax.QueryTrades(text)
 	}
 	if place != "" {
 		pl, err := s.places.Lookup(place, province)
@@ -134,7 +136,7 @@ func (s *Service) SearchCandidates(ctx context.Context, in CandidateSearch) (Can
 		return CandidatePage{}, apperr.Errorf(apperr.TooManyRequests, "Too many searches. Wait a minute and try again.")
 	}
 	res, err := s.index.SearchCandidates(ctx, CandidateQuery{
-		Skills: p.skills, Words: p.words, Trades: TradeTerms(s.tax, p.skills), Geo: p.geo, Province: p.province, Certificates: certs, HoursMin: in.HoursMin,
+		Skills: p.skills, Words: p.words, Trades: TradeTerms(s.tax, append(p.skills, p.trades...)), Geo: p.geo, Province: p.province, Certificates: certs, HoursMin: in.HoursMin,
 		AvailableBefore: before, ConfirmedAfter: now.Add(-candidates.ConfirmEvery), Offset: p.offset, Limit: p.limit, Facets: true,
 		Viewer: ViewerOf(s.tokens, emp),
 	})

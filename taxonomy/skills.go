@@ -343,14 +343,20 @@ func (t *Taxonomy) lookup(phrase string) (Match, bool) {
 	if allowed == 0 {
 		return Match{}, false
 	}
-	best, bestDist := nearest(t.words, phrase, allowed)
-	if best == "" {
-		best, bestDist = nearest(t.escoWords, phrase, allowed)
+	best, dist := nearest(t.words, phrase, allowed)
+	if len(best) == 0 {
+		best, dist = nearest(t.escoWords, phrase, allowed)
 	}
-	if best == "" || t.swapsWords(phrase, best) {
+	var refs []ref
+	for _, b := range best {
+		if !t.swapsWords(phrase, b) {
+			refs = append(refs, t.phrases[b]...)
+		}
+	}
+	if len(refs) == 0 {
 		return Match{}, false
 	}
-	return t.match(t.phrases[best], bestDist), true
+	return t.match(refs, dist), true
 }
 
 // swapsWords reports whether taking phrase for near (a taxonomy phrase)
@@ -377,16 +383,21 @@ func (t *Taxonomy) swapsWords(phrase, near string) bool {
 	return true
 }
 
-// nearest is the phrase of words within allowed edits of phrase, the
-// closest (the first in order among equals).
-func nearest(words []string, phrase string, allowed int) (string, int) {
-	best, bestDist := "", allowed+1
+// nearest are the phrases of words within allowed edits of phrase, the
+// closest: all of them when several are as near ("portir" is one edit
+// from "portier" and from "porter"; a search engine finds both).
+func nearest(words []string, phrase string, allowed int) ([]string, int) {
+	var best []string
+	bestDist := allowed + 1
 	for _, w := range words {
 		if abs(len(w)-len(phrase)) > allowed {
 			continue
 		}
-		if d := Distance(phrase, w, allowed); d < bestDist {
-			best, bestDist = w, d
+		switch d := Distance(phrase, w, allowed); {
+		case d < bestDist:
+			best, bestDist = []string{w}, d
+		case d == bestDist && d <= allowed:
+			best = append(best, w)
 		}
 	}
 	return best, bestDist

@@ -184,3 +184,24 @@ func TestResolve_RealWordsAreNoTypos(t *testing.T) {
 		}
 	}
 }
+
+// TestResolve_TypoTiesFindBoth: a typo as near to two phrases means either
+// ("portir" is one edit from portier, the doorman, and from porter); a
+// search engine finds both, and so does the taxonomy, not the first of the
+// two in its order.
+func TestResolve_TypoTiesFindBoth(t *testing.T) {
+	tx := load(t)
+	ms, _ := tx.Resolve("portir")
+	var got []string
+	for _, m := range ms {
+		got = append(got, m.Skills...)
+	}
+	for _, want := range []string{"esco_5414_1_4", "esco_9621_2"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("portir resolves to %v; want %s among them", got, want)
+		}
+	}
+	if ms, _ := tx.Resolve("portier"); len(ms) == 0 || ms[0].Typos != 0 {
+		t.Fatalf("portier: %+v; want an exact match", ms)
+	}
+}

@@ -186,6 +186,24 @@ func (t *Taxonomy) Trades(labels []string) []TradeFit {
 	return out
 }
 
+// QueryTrades are the trades a search's own words describe, for a query
+// the taxonomy cannot place whole: a job title no file lists ("asbestos
+// removal worker", "stable hand") is weighed as a profile's words are, and
+// the trades it covers best (Primary) are what it asks for. A query the
+// taxonomy places whole names its trade already and gets none.
+func (t *Taxonomy) QueryTrades(text string) []string {
+	if _, rest := t.Resolve(text); len(rest) == 0 {
+		return nil
+	}
+	var out []string
+	for _, f := range t.Trades([]string{text}) {
+		if f.Primary {
+			out = append(out, f.Code)
+		}
+	}
+	return out
+}
+
 // IsTitle reports whether a label is a job title the taxonomy knows, and
 // nothing else ("metselaar", "wijnsommelier"): it names its trade exactly,
 // so its words claim no other.
@@ -265,6 +283,14 @@ type stemMatch struct {
 // word that starts it ("bier" in "bierbrouwer").
 const headShare = 0.5
 
+// A Dutch compound's last part of tailMin letters or more that is a stem
+// of the vocabulary counts at tailShare ("goederentreinen": trein;
+// "toegangscontrole": controle): in Dutch the last part names the thing.
+const (
+	tailMin   = 5
+	tailShare = 0.5
+)
+
 // stemsOf is the stems a word may carry: its own; in Dutch also the stems
 // of four letters or more of the vocabulary that start it (the first part
 // of a compound: "gipsplaten", gips), and, at headShare, the compounds of
@@ -284,6 +310,13 @@ func (tr *trades) stemsOf(lang int, w string) []stemMatch {
 		p := string(r[:n])
 		if _, ok := tr.byStem[lang][p]; ok && !stopWords[p] {
 			out = append(out, stemMatch{p, 1})
+		}
+	}
+	for n := 3; len(r)-n >= tailMin; n++ {
+		if t := stem(false, string(r[n:])); t != "" && t != s && len([]rune(t)) >= 4 {
+			if _, ok := tr.byStem[lang][t]; ok {
+				out = append(out, stemMatch{t, tailShare})
+			}
 		}
 	}
 	if len([]rune(s)) >= 5 {

@@ -141,3 +141,53 @@ func TestTrades_CompoundAndStem(t *testing.T) {
 		t.Fatalf("no labels claim %v", got)
 	}
 }
+
+// TestTrades_CompoundTail: the last part of a Dutch compound names the
+// thing ("goederentreinen" are trains), so it counts toward the trades
+// that have it.
+func TestTrades_CompoundTail(t *testing.T) {
+	tx := load(t)
+	// "goederentreinen" starts with no word of the trade's; only its
+	// tail, trein, is one.
+	f, _, ok := tx.TradeFitOf([]string{"goederentreinen"}, "esco_8311_1")
+	if !ok || f.Coverage <= 0 {
+		t.Fatalf("goederentreinen does not reach the train driver: %+v", f)
+	}
+	if _, _, ok := tx.TradeFitOf([]string{"goederenschepen"}, "esco_8311_1"); ok {
+		t.Fatal("goederenschepen (cargo ships) reaches the train driver")
+	}
+}
+
+// TestTrades_LearnedDutch: a trade whose ESCO skills have English labels
+// only still has Dutch words (learned from ESCO's parallel texts by
+// escogen): a train driver's profile written in Dutch about signals and
+// timetables claims the trade.
+func TestTrades_LearnedDutch(t *testing.T) {
+	tx := load(t)
+	found := false
+	for _, f := range tx.Trades([]string{"seinen en dienstregeling volgen", "treinen besturen"}) {
+		found = found || f.Code == "esco_8311_1"
+	}
+	if !found {
+		t.Fatalf("signals, timetables and driving trains claim %v; want the train driver (esco_8311_1)", tx.Trades([]string{"seinen en dienstregeling volgen", "treinen besturen"}))
+	}
+}
+
+// TestQueryTrades: a job title no file lists is weighed as a profile's
+// words are ("asbestos removal worker": the asbestos abatement worker); a
+// title the taxonomy knows, or a skill, names its trade already and asks
+// for none through its words.
+func TestQueryTrades(t *testing.T) {
+	tx := load(t)
+	if got := tx.QueryTrades("asbestos removal worker"); !slices.Contains(got, "esco_7133_1") {
+		t.Fatalf("asbestos removal worker: %v; want esco_7133_1", got)
+	}
+	for _, q := range []string{"metselaar", "asbestsaneerder", "heftruck rijden", "brewer"} {
+		if got := tx.QueryTrades(q); len(got) != 0 {
+			t.Errorf("%s: %v; want none (the taxonomy places it whole)", q, got)
+		}
+	}
+	if got := tx.QueryTrades("xyzzy"); len(got) != 0 {
+		t.Errorf("xyzzy: %v; want none", got)
+	}
+}
