@@ -67,6 +67,9 @@ type Taxonomy struct {
 
 	memoMu sync.Mutex
 	memo   map[string]resolved // Resolve's answers: typo matching scans every phrase
+
+	tradesMu   sync.Mutex
+	tradesMemo map[string][]TradeFit // Trades' answers: a vacancy's matches weigh its whole pool's labels on every request
 }
 
 type resolved struct {

@@ -3,6 +3,7 @@ package taxonomy
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -168,6 +169,24 @@ const primaryShare = 0.9
 // a stem that starts it, so the parts of a compound count ("gipsplaten":
 // gips).
 func (t *Taxonomy) Trades(labels []string) []TradeFit {
+	key := strings.Join(labels, "\x00")
+	t.tradesMu.Lock()
+	fits, ok := t.tradesMemo[key]
+	t.tradesMu.Unlock()
+	if !ok {
+		fits = t.claims(labels)
+		t.tradesMu.Lock()
+		if t.tradesMemo == nil || len(t.tradesMemo) >= memoSize {
+			t.tradesMemo = map[string][]TradeFit{}
+		}
+		t.tradesMemo[key] = fits
+		t.tradesMu.Unlock()
+	}
+	return slices.Clone(fits) // the caller's to change; the labels inside are shared and read only
+}
+
+// claims is Trades without the memo.
+func (t *Taxonomy) claims(labels []string) []TradeFit {
 	var own []string
 	for _, l := range labels {
 		if !t.IsTitle(l) {

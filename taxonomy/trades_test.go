@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -190,4 +191,30 @@ func TestQueryTrades(t *testing.T) {
 	if got := tx.QueryTrades("xyzzy"); len(got) != 0 {
 		t.Errorf("xyzzy: %v; want none", got)
 	}
+}
+
+// TestTrades_Remembered: Trades remembers its answers (a vacancy's matches
+// weigh the same pool's labels on every request); a caller that changes
+// the answer it got does not change the next caller's, from many
+// goroutines at once.
+func TestTrades_Remembered(t *testing.T) {
+	tx := load(t)
+	labels := []string{"brood bakken", "deeg kneden"}
+	first := tx.Trades(labels)
+	if len(first) == 0 {
+		t.Fatal("brood bakken, deeg kneden claim no trade")
+	}
+	want := first[0].Code
+	first[0].Code = "changed"
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if got := tx.Trades(labels); len(got) == 0 || got[0].Code != want {
+				t.Errorf("Trades after a caller changed its answer: %+v; want %s first", got, want)
+			}
+		}()
+	}
+	wg.Wait()
 }
