@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/blevesearch/snowballstem"
 	snowdutch "github.com/blevesearch/snowballstem/dutch"
@@ -85,6 +86,9 @@ type trades struct {
 	near     [][]string          // per trade, its neighbours (trades.tsv)
 	sorted   [2][]string         // per language, the stems in order
 	byStem   [2]map[string][]tradeWeight
+
+	wordsMu sync.RWMutex
+	words   [2]map[string][]stemMatch // stemsOf's answers per language (read only once made)
 }
 
 // TradeCore is how many of a trade's heaviest stems are its core words
@@ -193,14 +197,22 @@ func (t *Taxonomy) claims(labels []string) []TradeFit {
 			own = append(own, l)
 		}
 	}
-	all := t.rankTrades(own)
+	r := t.rankTrades(own)
+	best := 0.0
+	for _, i := range r.touched {
+		best = max(best, r.coverage(i))
+	}
 	var out []TradeFit
-	for _, f := range all {
-		if len(out) == tradesMax || f.Coverage < tradeMin || f.Coverage < tradeShare*all[0].Coverage {
-			break
+	for _, i := range r.touched {
+		if c := r.coverage(i); c >= tradeMin && c >= tradeShare*best {
+			f := r.fit(t.trades, i)
+			f.Primary = c >= primaryShare*best
+			out = append(out, f)
 		}
-		f.Primary = f.Coverage >= primaryShare*all[0].Coverage
-		out = append(out, f)
+	}
+	slices.SortFunc(out, byCoverage)
+	if len(out) > tradesMax {
+		out = out[:tradesMax]
 	}
 	return out
 }
@@ -244,18 +256,25 @@ func (t *Taxonomy) IsTitle(label string) bool {
 	return true
 }
 
-// rankTrades scores every trade that shares a stem with the labels.
-func (t *Taxonomy) rankTrades(labels []string) []TradeFit {
+// rankTrades scores every trade that shares a stem with the labels (claims
+// sorts the few it keeps). Scores sit in dense slices
+// over the trades, and which labels carry a trade in a bit mask a trade,
+// so that a profile's claims allocate little: indexing weighs every
+// profile, and a vacancy's matches every profile of its pool.
+func (t *Taxonomy) rankTrades(labels []string) ranked {
 	if t.trades == nil {
-		return nil
+		return ranked{}
 	}
-	var scores [2]map[int]float64
-	from := map[int][]string{}
+	n := len(t.trades.codes)
+	words := (len(labels) + 63) / 64
+	var scores [2][]float64
+	masks := make([]uint64, n*max(words, 1))
+	hit := make([]bool, n)
+	var touched []int
 	for lang := range 2 {
-		scores[lang] = map[int]float64{}
+		scores[lang] = make([]float64, n)
 		seen := map[string]bool{}
-		for _, l := range labels {
-			hit := map[int]bool{}
+		for li, l := range labels {
 			for _, w := range strings.Fields(Fold(l)) {
 				for _, m := range t.trades.stemsOf(lang, w) {
 					if seen[m.s] {
@@ -263,33 +282,53 @@ func (t *Taxonomy) rankTrades(labels []string) []TradeFit {
 					}
 					seen[m.s] = true
 					for _, tw := range t.trades.byStem[lang][m.s] {
+						if !hit[tw.trade] {
+							hit[tw.trade] = true
+							touched = append(touched, tw.trade)
+						}
 						scores[lang][tw.trade] += m.f * tw.weight
-						hit[tw.trade] = true
+						masks[tw.trade*words+li/64] |= 1 << (li % 64)
 					}
 				}
 			}
-			for i := range hit {
-				if !contains(from[i], l) {
-					from[i] = append(from[i], l)
-				}
-			}
 		}
 	}
-	score := scores[0] // a trade counts in the language its words cover best
-	for i, v := range scores[1] {
-		score[i] = max(score[i], v)
-	}
-	all := make([]TradeFit, 0, len(score))
-	for i, v := range score {
-		all = append(all, TradeFit{Code: t.trades.codes[i], Coverage: min(v, 1), Labels: from[i]})
-	}
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].Coverage != all[j].Coverage {
-			return all[i].Coverage > all[j].Coverage
+	return ranked{labels: labels, words: words, scores: scores, masks: masks, touched: touched}
+}
+
+// ranked is rankTrades' answer: every trade's coverage in each language,
+// and which labels carry it.
+type ranked struct {
+	labels  []string
+	words   int
+	scores  [2][]float64
+	masks   []uint64
+	touched []int // the trades with a score, in the order first met
+}
+
+func (r ranked) coverage(i int) float64 {
+	return min(max(r.scores[0][i], r.scores[1][i]), 1) // a trade counts in the language its words cover best
+}
+
+func (r ranked) fit(t *trades, i int) TradeFit {
+	var from []string
+	for li, l := range r.labels {
+		if r.masks[i*r.words+li/64]&(1<<(li%64)) != 0 {
+			from = append(from, l)
 		}
-		return all[i].Code < all[j].Code
-	})
-	return all
+	}
+	return TradeFit{Code: t.codes[i], Coverage: r.coverage(i), Labels: from}
+}
+
+// byCoverage orders trades best covered first, then by code.
+func byCoverage(a, b TradeFit) int {
+	if a.Coverage != b.Coverage {
+		if a.Coverage > b.Coverage {
+			return -1
+		}
+		return 1
+	}
+	return strings.Compare(a.Code, b.Code)
 }
 
 // stemMatch is a vocabulary stem a word carries, and how much it counts.
@@ -316,6 +355,24 @@ const (
 // the vocabulary its stem of five letters or more starts ("brouw":
 // brouwerij, brouwketel).
 func (tr *trades) stemsOf(lang int, w string) []stemMatch {
+	tr.wordsMu.RLock()
+	ms, ok := tr.words[lang][w]
+	tr.wordsMu.RUnlock()
+	if ok {
+		return ms
+	}
+	ms = tr.stemsOfWord(lang, w)
+	tr.wordsMu.Lock()
+	if tr.words[lang] == nil || len(tr.words[lang]) >= memoSize {
+		tr.words[lang] = map[string][]stemMatch{}
+	}
+	tr.words[lang][w] = ms
+	tr.wordsMu.Unlock()
+	return ms
+}
+
+// stemsOfWord is stemsOf without the memo of words met before.
+func (tr *trades) stemsOfWord(lang int, w string) []stemMatch {
 	s := stem(lang == 1, w)
 	if s == "" {
 		return nil
@@ -400,14 +457,11 @@ func (t *Taxonomy) TradeFitOf(labels []string, code string) (f TradeFit, core in
 	if !known {
 		return TradeFit{}, 0, false
 	}
-	for _, x := range t.rankTrades(labels) {
-		if x.Code == code {
-			f, ok = x, true
-		}
-	}
-	if !ok {
+	r := t.rankTrades(labels)
+	if !slices.Contains(r.touched, i) {
 		return TradeFit{}, 0, false
 	}
+	f, ok = r.fit(t.trades, i), true
 	for lang := range 2 {
 		n := 0
 		have := map[string]bool{}
