@@ -221,10 +221,14 @@ func (t *Taxonomy) claims(labels []string) []TradeFit {
 // the taxonomy cannot place whole: a job title no file lists ("asbestos
 // removal worker", "stable hand") is weighed as a profile's words are, and
 // the trades it covers best (Primary) are what it asks for. A query the
-// taxonomy places whole names its trade already and gets none.
+// taxonomy places whole names its trade already and gets none, and so does
+// a single word.
 func (t *Taxonomy) QueryTrades(text string) []string {
 	if _, rest := t.Resolve(text); len(rest) == 0 {
 		return nil
+	}
+	if len(Stems(false, text)) < 2 && len(Stems(true, text)) < 2 {
+		return nil // one word no file lists names a sector or a topic ("productie") more often than a trade
 	}
 	var out []string
 	for _, f := range t.Trades([]string{text}) {

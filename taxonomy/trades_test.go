@@ -188,8 +188,10 @@ func TestQueryTrades(t *testing.T) {
 			t.Errorf("%s: %v; want none (the taxonomy places it whole)", q, got)
 		}
 	}
-	if got := tx.QueryTrades("xyzzy"); len(got) != 0 {
-		t.Errorf("xyzzy: %v; want none", got)
+	for _, q := range []string{"xyzzy", "productie"} { // one word says a sector or a topic, not a trade
+		if got := tx.QueryTrades(q); len(got) != 0 {
+			t.Errorf("%s: %v; want none", q, got)
+		}
 	}
 }
 
