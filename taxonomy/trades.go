@@ -260,11 +260,10 @@ func (t *Taxonomy) IsTitle(label string) bool {
 	return true
 }
 
-// rankTrades scores every trade that shares a stem with the labels (claims
-// sorts the few it keeps). Scores sit in dense slices
-// over the trades, and which labels carry a trade in a bit mask a trade,
-// so that a profile's claims allocate little: indexing weighs every
-// profile, and a vacancy's matches every profile of its pool.
+// rankTrades scores every trade that shares a stem with the labels, in no
+// order (claims sorts the few it keeps). The scores sit in dense slices
+// over the trades and the labels that carry a trade in its bits, so that
+// a profile's claims allocate little: indexing weighs every profile.
 func (t *Taxonomy) rankTrades(labels []string) ranked {
 	if t.trades == nil {
 		return ranked{}
