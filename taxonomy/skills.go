@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"unicode"
 
 	"github.com/herstart/herstart/places"
@@ -65,20 +64,15 @@ type Taxonomy struct {
 	known       map[string]bool // words.txt
 	trades      *trades
 
-	memoMu sync.Mutex
-	memo   map[string]resolved // Resolve's answers: typo matching scans every phrase
-
-	tradesMu   sync.Mutex
-	tradesMemo map[string][]TradeFit // Trades' answers: a vacancy's matches weigh its whole pool's labels on every request
+	resolved    memo[resolved]   // Resolve's answers: typo matching scans every phrase
+	claimed     memo[[]TradeFit] // Trades' answers: a vacancy's matches weigh its whole pool's labels on every request
+	queryTrades memo[[]string]   // QueryTrades' answers: a vacancy's matches score its title against every pooled profile
 }
 
 type resolved struct {
 	matches []Match
 	rest    []string
 }
-
-// memoSize bounds the memo; it is cleared when full.
-const memoSize = 10000
 
 type ref struct {
 	skill      string // set for a skill
@@ -286,20 +280,11 @@ type Match struct {
 // (one edit from 5 letters, two from 9; a swap of neighbours is one edit).
 // Text it cannot place is returned as rest, to search as plain words.
 func (t *Taxonomy) Resolve(text string) (matches []Match, rest []string) {
-	t.memoMu.Lock()
-	if r, ok := t.memo[text]; ok {
-		t.memoMu.Unlock()
-		return r.matches, r.rest
-	}
-	t.memoMu.Unlock()
-	matches, rest = t.resolve(text)
-	t.memoMu.Lock()
-	if t.memo == nil || len(t.memo) >= memoSize {
-		t.memo = map[string]resolved{}
-	}
-	t.memo[text] = resolved{matches, rest}
-	t.memoMu.Unlock()
-	return matches, rest
+	r := t.resolved.get(text, func() resolved {
+		m, r := t.resolve(text)
+		return resolved{m, r}
+	})
+	return r.matches, r.rest
 }
 
 func (t *Taxonomy) resolve(text string) (matches []Match, rest []string) {

@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/blevesearch/snowballstem"
 	snowdutch "github.com/blevesearch/snowballstem/dutch"
@@ -87,8 +86,7 @@ type trades struct {
 	sorted   [2][]string         // per language, the stems in order
 	byStem   [2]map[string][]tradeWeight
 
-	wordsMu sync.RWMutex
-	words   [2]map[string][]stemMatch // stemsOf's answers per language (read only once made)
+	words [2]memo[[]stemMatch] // stemsOf's answers per language
 }
 
 // TradeCore is how many of a trade's heaviest stems are its core words
@@ -173,19 +171,7 @@ const primaryShare = 0.9
 // a stem that starts it, so the parts of a compound count ("gipsplaten":
 // gips).
 func (t *Taxonomy) Trades(labels []string) []TradeFit {
-	key := strings.Join(labels, "\x00")
-	t.tradesMu.Lock()
-	fits, ok := t.tradesMemo[key]
-	t.tradesMu.Unlock()
-	if !ok {
-		fits = t.claims(labels)
-		t.tradesMu.Lock()
-		if t.tradesMemo == nil || len(t.tradesMemo) >= memoSize {
-			t.tradesMemo = map[string][]TradeFit{}
-		}
-		t.tradesMemo[key] = fits
-		t.tradesMu.Unlock()
-	}
+	fits := t.claimed.get(strings.Join(labels, "\x00"), func() []TradeFit { return t.claims(labels) })
 	return slices.Clone(fits) // the caller's to change; the labels inside are shared and read only
 }
 
@@ -220,23 +206,43 @@ func (t *Taxonomy) claims(labels []string) []TradeFit {
 // QueryTrades are the trades a search's own words describe, for a query
 // the taxonomy cannot place whole: a job title no file lists ("asbestos
 // removal worker", "stable hand") is weighed as a profile's words are, and
-// the trades it covers best (Primary) are what it asks for. A query the
-// taxonomy places whole names its trade already and gets none, and so does
-// a single word.
+// the trades it covers best (Primary), and that two of its words reach
+// each on their own, are what it asks for. A query the taxonomy places
+// whole names its trade already and gets none, and so does a single word.
 func (t *Taxonomy) QueryTrades(text string) []string {
+	return slices.Clone(t.queryTrades.get(text, func() []string { return t.queryTradesOf(text) }))
+}
+
+func (t *Taxonomy) queryTradesOf(text string) []string {
 	if _, rest := t.Resolve(text); len(rest) == 0 {
 		return nil
 	}
 	if len(Stems(false, text)) < 2 && len(Stems(true, text)) < 2 {
 		return nil // one word no file lists names a sector or a topic ("productie") more often than a trade
 	}
+	words := strings.Fields(Fold(text))
 	var out []string
 	for _, f := range t.Trades([]string{text}) {
-		if f.Primary {
+		if f.Primary && t.carriedBy(words, f.Code) >= 2 {
 			out = append(out, f.Code)
 		}
 	}
 	return out
+}
+
+// carriedBy is how many of the words reach trade code on their own: a
+// query's trade needs two of them, so that one word it shares with the
+// query ("horeca" in "allround medewerker horeca": the doormen of bars)
+// does not make it the query's trade.
+func (t *Taxonomy) carriedBy(words []string, code string) int {
+	i := t.trades.index[code]
+	n := 0
+	for _, w := range words {
+		if slices.Contains(t.rankTrades([]string{w}).touched, i) {
+			n++
+		}
+	}
+	return n
 }
 
 // IsTitle reports whether a label is a job title the taxonomy knows, and
@@ -358,20 +364,7 @@ const (
 // the vocabulary its stem of five letters or more starts ("brouw":
 // brouwerij, brouwketel).
 func (tr *trades) stemsOf(lang int, w string) []stemMatch {
-	tr.wordsMu.RLock()
-	ms, ok := tr.words[lang][w]
-	tr.wordsMu.RUnlock()
-	if ok {
-		return ms
-	}
-	ms = tr.stemsOfWord(lang, w)
-	tr.wordsMu.Lock()
-	if tr.words[lang] == nil || len(tr.words[lang]) >= memoSize {
-		tr.words[lang] = map[string][]stemMatch{}
-	}
-	tr.words[lang][w] = ms
-	tr.wordsMu.Unlock()
-	return ms
+	return tr.words[lang].get(w, func() []stemMatch { return tr.stemsOfWord(lang, w) })
 }
 
 // stemsOfWord is stemsOf without the memo of words met before.
