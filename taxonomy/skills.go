@@ -307,11 +307,40 @@ func (t *Taxonomy) resolve(text string) (matches []Match, rest []string) {
 		}
 	}
 	for i, w := range words {
-		if !used[i] {
-			rest = append(rest, w)
+		if used[i] {
+			continue
 		}
+		if m, ok := t.compoundTitle(w); ok {
+			matches = append(matches, m)
+			continue
+		}
+		rest = append(rest, w)
 	}
 	return matches, rest
+}
+
+// compoundTitle reads a Dutch compound that ends in a job title the
+// taxonomy knows as that title ("hulpmetselaar", "nachtportier",
+// "pakketbezorger"): the longest tail of tailMin letters or more, after a
+// head of three or more, that names one of the project's occupations.
+// ESCO's labels do not count as tails: some are bare words ("medewerker",
+// "operator" are labels of a drinks filtering technician), and every
+// compound of such a word would become that trade.
+func (t *Taxonomy) compoundTitle(w string) (Match, bool) {
+	r := []rune(w)
+	for n := 3; len(r)-n >= tailMin; n++ {
+		refs, ok := t.phrases[string(r[n:])]
+		if !ok {
+			continue
+		}
+		for _, x := range refs {
+			if x.occupation == "" {
+				continue
+			}
+			return t.match(refs, 0), true
+		}
+	}
+	return Match{}, false
 }
 
 func anyUsed(b []bool) bool {

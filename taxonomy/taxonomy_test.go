@@ -205,3 +205,20 @@ func TestResolve_TypoTiesFindBoth(t *testing.T) {
 		t.Fatalf("portier: %+v; want an exact match", ms)
 	}
 }
+
+// TestResolve_CompoundTitle: a Dutch compound that ends in one of the
+// project's job titles is that title ("hulpmetselaar" is a bricklayer,
+// "kantoorschoonmaker" a cleaner); ESCO's bare labels ("medewerker" is one
+// of a drinks filtering technician's) make no compound theirs.
+func TestResolve_CompoundTitle(t *testing.T) {
+	tx := load(t)
+	for text, want := range map[string]string{"hulpmetselaar": "bricklayer", "leerlingtimmerman": "carpenter", "kantoorschoonmaker": "cleaner", "allroundschilder": "painter"} {
+		ms, rest := tx.Resolve(text)
+		if len(ms) != 1 || ms[0].Occupation != want || len(rest) != 0 {
+			t.Errorf("%s: %+v rest %v; want the occupation %s", text, ms, rest, want)
+		}
+	}
+	if ms, rest := tx.Resolve("zorgmedewerker"); len(ms) != 0 || len(rest) != 1 {
+		t.Errorf("zorgmedewerker: %+v rest %v; want it unplaced", ms, rest)
+	}
+}
