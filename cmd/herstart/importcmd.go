@@ -27,7 +27,7 @@ import (
 // with an optional column naming each line's worker by e-mail address. Every
 // line is checked first, the way the API checks a candidate; with any line
 // wrong nothing is written and each wrong line is named. Then the lines go
-// in bulk (candidates.Write: batches of 5,000, two at a time, one index batch
+// in bulk (candidates.Write: batches of 2,500 (importBatch), two at a time, one index batch
 // and one audit event each), with a progress bar. Each line's candidate is
 // keyed by the file's hash and the line, so running the same file again (a
 // run cut off part-way) adds only what is missing. Serve must be stopped for

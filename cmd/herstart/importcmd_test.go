@@ -20,9 +20,7 @@ func TestImport_CaseloadFile(t *testing.T) {
 	env := testEnv(t, nil)
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := run(ctx, []string{"demo", "--history=false"}, &out, io.Discard, envFunc(env)); err != nil {
-		t.Fatalf("demo: %v\n%s", err, out.String())
-	}
+	loadBareDemo(t, env)
 	workers := []string{"reclassering.jansen@demo.herstart.nl", "Reclassering.Bakker@demo.herstart.nl"}
 	raw, err := generatedCSV(60, workers, 3)
 	if err != nil {

@@ -132,9 +132,7 @@ func TestAuditVerify_CatchesTampering(t *testing.T) {
 	env := testEnv(t, nil)
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := run(ctx, []string{"demo", "--history=false"}, &out, io.Discard, envFunc(env)); err != nil {
-		t.Fatalf("demo: %v\n%s", err, out.String())
-	}
+	loadBareDemo(t, env)
 	out.Reset()
 	if err := run(ctx, []string{"audit", "verify"}, &out, io.Discard, envFunc(env)); err != nil {
 		t.Fatalf("verify on an untouched log: %v\n%s", err, out.String())
@@ -175,9 +173,7 @@ func TestAuditVerify_CatchesACutTail(t *testing.T) {
 	env := testEnv(t, nil)
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := run(ctx, []string{"demo", "--history=false"}, &out, io.Discard, envFunc(env)); err != nil {
-		t.Fatalf("demo: %v\n%s", err, out.String())
-	}
+	loadBareDemo(t, env)
 	db, err := store.Open(ctx, store.Config{MongoURI: env["MONGODB_URI"], PostgresURL: env["HERSTART_POSTGRES_URL"], DataDir: env["HERSTART_DATA_DIR"], Database: env["HERSTART_DB_NAME"]})
 	if err != nil {
 		t.Fatal(err)
@@ -394,5 +390,15 @@ func TestDemo_RefusesARealPlatform(t *testing.T) {
 	}
 	if err := run(ctx, []string{"demo", "--history=false", "--force"}, &out, io.Discard, envFunc(env)); err != nil {
 		t.Fatalf("demo --force: %v\n%s", err, out.String())
+	}
+}
+
+// loadBareDemo loads the demo without its history (loadDemo: with it)
+// into env's platform.
+func loadBareDemo(t *testing.T, env map[string]string) {
+	t.Helper()
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"demo", "--history=false"}, &out, io.Discard, envFunc(env)); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
 	}
 }

@@ -20,14 +20,9 @@ const (
 	lexSeen       = 3   // an English stem seen in fewer pairs is not translated
 )
 
-type lexEntry struct {
-	d string
-	p float64
-}
-
 // learnLexicon trains IBM model 1 (the probability of each Dutch stem
 // given an English one, over bags of stems) on the parallel pairs.
-func learnLexicon(dir string) (map[string][]lexEntry, error) {
+func learnLexicon(dir string) (map[string][]sw, error) {
 	occs, err := readCSV(filepath.Join(dir, "esco_occupations_nl_en.csv"))
 	if err != nil {
 		return nil, err
@@ -108,23 +103,18 @@ func learnLexicon(dir string) (map[string][]lexEntry, error) {
 			}
 		}
 	}
-	lex := map[string][]lexEntry{}
+	lex := map[string][]sw{}
 	for e, ds := range t {
 		if seen[e] < lexSeen {
 			continue
 		}
-		var list []lexEntry
+		var list []sw // a Dutch stem and its probability
 		for d, p := range ds {
 			if p >= lexMin {
-				list = append(list, lexEntry{d, p})
+				list = append(list, sw{d, p})
 			}
 		}
-		sort.Slice(list, func(i, j int) bool {
-			if list[i].p != list[j].p {
-				return list[i].p > list[j].p
-			}
-			return list[i].d < list[j].d
-		})
+		heaviestFirst(list)
 		if len(list) > lexMax {
 			list = list[:lexMax]
 		}

@@ -120,7 +120,7 @@ func writeTrades(dir string, occs map[string]tradeSource, out string) error {
 		for _, t := range texts {
 			for _, e := range taxonomy.Stems(true, t) {
 				for _, x := range lex[e] {
-					m[x.d] = max(m[x.d], x.p)
+					m[x.s] = max(m[x.s], x.w)
 				}
 			}
 		}
@@ -226,6 +226,17 @@ type sw struct {
 	w float64
 }
 
+// heaviestFirst sorts list by weight, heaviest first, then by name, so that
+// the generated files are the same every run.
+func heaviestFirst(list []sw) {
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].w != list[j].w {
+			return list[i].w > list[j].w
+		}
+		return list[i].s < list[j].s
+	})
+}
+
 // neighboursMax and neighbourMin: a trade's neighbours are the (at most
 // five) trades whose stems are most like its own, by cosine, from 0.35.
 const (
@@ -257,12 +268,7 @@ func neighbours(c string, codes []string, vecs map[string]map[string]float64) st
 			list = append(list, sw{o, sim})
 		}
 	}
-	sort.Slice(list, func(i, j int) bool {
-		if list[i].w != list[j].w {
-			return list[i].w > list[j].w
-		}
-		return list[i].s < list[j].s
-	})
+	heaviestFirst(list)
 	parts := make([]string, 0, neighboursMax)
 	for _, x := range list[:min(len(list), neighboursMax)] {
 		parts = append(parts, fmt.Sprintf("%s:%.2f", x.s, x.w))
@@ -280,12 +286,7 @@ func topStems(tf map[string]float64, df map[string]int, n float64) []sw {
 			list = append(list, sw{s, tfWeight(t) * idf})
 		}
 	}
-	sort.Slice(list, func(i, j int) bool {
-		if list[i].w != list[j].w {
-			return list[i].w > list[j].w
-		}
-		return list[i].s < list[j].s
-	})
+	heaviestFirst(list)
 	if len(list) > stemsPerTrade {
 		list = list[:stemsPerTrade]
 	}
