@@ -139,3 +139,19 @@ func TestSearch_TitleNoFileLists(t *testing.T) {
 		t.Fatalf("explanation %v; want the asbestos abatement worker's trade", ex)
 	}
 }
+
+// TestSearch_GenericWordNamesNoTrade: ESCO lists "medewerker" as a label
+// of one occupation (a drinks filtering technician); an employer's
+// "medewerker sloopwerk" asks for demolition work, not for that trade.
+func TestSearch_GenericWordNamesNoTrade(t *testing.T) {
+	s := newSearchEnv(t)
+	demolition := s.candidate("Utrecht", 30, []string{"sloopwerk", "puin ruimen"}, nil)
+	s.candidate("Utrecht", 30, []string{"dranken filteren", "filters vervangen"}, nil)
+	st, b := s.do("GET", "/api/v1/search/candidates?q="+url.QueryEscape("medewerker sloopwerk"), s.empTok, nil)
+	if st != 200 {
+		t.Fatalf("search: %d %v", st, b)
+	}
+	if got := itemIDs(b); len(got) != 1 || got[0] != demolition {
+		t.Fatalf("medewerker sloopwerk found %v; want %s only", got, demolition)
+	}
+}

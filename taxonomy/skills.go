@@ -165,6 +165,7 @@ func (t *Taxonomy) loadESCO() error {
 		own[w] = true
 	}
 	t.escoWord = map[string]bool{}
+	generic := genericHeads(escoTSV)
 	for n, line := range strings.Split(escoTSV, "\n") {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
@@ -200,7 +201,7 @@ func (t *Taxonomy) loadESCO() error {
 		}
 		for _, p := range append(append([]string{}, nl...), en...) {
 			k := Fold(p)
-			if k == "" {
+			if k == "" || generic[k] {
 				continue
 			}
 			t.add(p, ref{skill: sk.Code}) // beside the project's own meaning, if any
@@ -218,6 +219,68 @@ func (t *Taxonomy) loadESCO() error {
 	}
 	sort.Strings(t.escoWords)
 	return nil
+}
+
+// genericHeadMin: a one-word ESCO label that ends the labels of this many
+// other occupations names a kind of work, not one trade.
+const genericHeadMin = 15
+
+// genericHeads are ESCO's one-word labels that end the labels of
+// genericHeadMin other occupations or more, as their last word or the last
+// part of a compound: "medewerker" (a label of a drinks filtering
+// technician, and the end of "magazijnmedewerker", "horecamedewerker" …),
+// "operator", "monteur", "technician", "driver". Taken as that one
+// occupation, every "medewerker schoonmaak" asked for drinks filtering; the
+// word is searched as a word instead.
+func genericHeads(tsv string) map[string]bool {
+	type row struct {
+		bare   map[string]bool
+		labels []string
+	}
+	var rows []row
+	owners := map[string]int{}
+	for _, line := range strings.Split(tsv, "\n") {
+		f := strings.Split(line, "\t")
+		if line == "" || strings.HasPrefix(line, "#") || len(f) != 5 {
+			continue
+		}
+		r := row{bare: map[string]bool{}}
+		for _, l := range append(split(f[3]), split(f[4])...) {
+			k := Fold(l)
+			if k == "" {
+				continue
+			}
+			r.labels = append(r.labels, k)
+			if !strings.Contains(k, " ") && !r.bare[k] {
+				r.bare[k] = true
+				owners[k]++
+			}
+		}
+		rows = append(rows, r)
+	}
+	ends := map[string]int{}
+	for _, r := range rows {
+		seen := map[string]bool{}
+		for _, l := range r.labels {
+			w := l[strings.LastIndexByte(l, ' ')+1:]
+			for i := range len(w) - 2 { // the word itself, and each tail after a head of three letters or more
+				if i > 0 && i < 3 {
+					continue
+				}
+				if tail := w[i:]; owners[tail] > 0 && !r.bare[tail] && !seen[tail] {
+					seen[tail] = true
+					ends[tail]++
+				}
+			}
+		}
+	}
+	out := map[string]bool{}
+	for w, n := range ends {
+		if n >= genericHeadMin {
+			out[w] = true
+		}
+	}
+	return out
 }
 
 func contains(list []string, v string) bool {

@@ -222,3 +222,28 @@ func TestResolve_CompoundTitle(t *testing.T) {
 		t.Errorf("zorgmedewerker: %+v rest %v; want it unplaced", ms, rest)
 	}
 }
+
+// TestResolve_GenericHeads: ESCO's one-word labels that end many other
+// occupations' labels ("medewerker", "operator", "driver", "machinist")
+// name a kind of work, not the one occupation ESCO gives them to (a drinks
+// filtering technician, a hearse driver, a tyre fitter): no ESCO occupation
+// comes of them. Titles that end in them still resolve.
+func TestResolve_GenericHeads(t *testing.T) {
+	tx := load(t)
+	for _, text := range []string{"medewerker", "driver", "machinist", "operator", "monteur", "medewerker sloopwerk"} {
+		ms, _ := tx.Resolve(text)
+		for _, m := range ms {
+			for _, s := range m.Skills {
+				if s == "esco_8160_3" || s == "esco_8322_3" || s == "esco_7231_7" || s == "esco_7233_8_2" {
+					t.Errorf("%s: %+v; want no ESCO occupation named by the bare word", text, ms)
+				}
+			}
+		}
+	}
+	for text, want := range map[string]string{"treinmachinist": "esco_8311_1", "bandenmonteur": "esco_7231_7"} {
+		ms, _ := tx.Resolve(text)
+		if len(ms) == 0 || !slices.Contains(ms[0].Skills, want) {
+			t.Errorf("%s: %+v; want %s", text, ms, want)
+		}
+	}
+}

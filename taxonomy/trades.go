@@ -220,20 +220,35 @@ func (t *Taxonomy) queryTradesOf(text string) []string {
 	if len(Stems(false, text)) < 2 && len(Stems(true, text)) < 2 {
 		return nil // one word no file lists names a sector or a topic ("productie") more often than a trade
 	}
-	words := strings.Fields(Fold(text))
+	var words []string // the query's telling words
+	for _, w := range strings.Fields(Fold(text)) {
+		if n := len(t.rankTrades([]string{w}).touched); n > 0 && n <= len(t.trades.codes)/genericShare {
+			words = append(words, w)
+		}
+	}
+	need := min(2, len(words))
+	if need == 0 {
+		return nil
+	}
 	var out []string
 	for _, f := range t.Trades([]string{text}) {
-		if f.Primary && t.carriedBy(words, f.Code) >= 2 {
+		if f.Primary && t.carriedBy(words, f.Code) >= need {
 			out = append(out, f.Code)
 		}
 	}
 	return out
 }
 
+// genericShare: a word that reaches more than one in genericShare of the
+// trades says what kind of work, not which ("hand", "worker",
+// "medewerker", "removal"); it does not carry a query's trade.
+const genericShare = 40
+
 // carriedBy is how many of the words reach trade code on their own: a
-// query's trade needs two of them, so that one word it shares with the
-// query ("horeca" in "allround medewerker horeca": the doormen of bars)
-// does not make it the query's trade.
+// query's trade needs two of its telling words, or its one, so that one
+// word it shares with the query ("horeca" in "allround medewerker horeca":
+// the doormen of bars) does not make it the query's trade, and a title of
+// one telling word and a generic one ("stable hand") still has one.
 func (t *Taxonomy) carriedBy(words []string, code string) int {
 	i := t.trades.index[code]
 	n := 0

@@ -183,6 +183,13 @@ func TestQueryTrades(t *testing.T) {
 	if got := tx.QueryTrades("asbestos removal worker"); !slices.Contains(got, "esco_7133_1") {
 		t.Fatalf("asbestos removal worker: %v; want esco_7133_1", got)
 	}
+	// A title of one telling word and a generic one ("hand", "worker" reach
+	// dozens of trades) asks for the trade of the telling word.
+	for q, want := range map[string]string{"stable hand": "esco_9212_4", "deck hand": "esco_8350_7", "roof worker": "esco_7121_1"} {
+		if got := tx.QueryTrades(q); !slices.Contains(got, want) {
+			t.Errorf("%s: %v; want %s", q, got, want)
+		}
+	}
 	for _, q := range []string{"metselaar", "asbestsaneerder", "heftruck rijden", "brewer"} {
 		if got := tx.QueryTrades(q); len(got) != 0 {
 			t.Errorf("%s: %v; want none (the taxonomy places it whole)", q, got)
