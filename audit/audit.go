@@ -102,6 +102,10 @@ type Recorder struct {
 	qmu    sync.Mutex       // guards queue
 	queue  []*pendingEvent  // events waiting for the next group commit
 	slots  map[string]int64 // the last slot this process gave each subject (under mu)
+
+	headMu   sync.Mutex
+	headWant *headDoc      // the newest head not yet saved
+	headDone chan struct{} // closed when the running head saver stops; nil when none runs
 }
 
 // NewRecorder returns a Recorder over db. now may be nil (time.Now).
@@ -188,7 +192,8 @@ func (r *Recorder) Record(ctx context.Context, entry Entry) error {
 // by group commit: the caller queues its event and then either finds it
 // written by the caller before it, or takes the writer's turn (r.mu) and
 // writes every event queued so far in one go — their subject slots in one
-// insert, the events in one ordered insert, the head once. Each caller
+// insert, the events in one ordered insert; the head is saved after, off
+// the path (saveHeadLater). Each caller
 // returns only once its own event is stored, so an answered request's
 // event is durable; under load many requests share one round trip instead
 // of queueing for three each. The chain stays one chain across instances:
@@ -290,12 +295,12 @@ func (r *Recorder) writeBatch(ctx context.Context, batch []*pendingEvent) {
 			last := events[stored-1]
 			nh := &headDoc{ID: "head", Seq: last.Seq, Hash: last.Hash}
 			r.cached, h = nh, nh
-			herr := r.saveHead(ctx, nh)
+			r.saveHeadLater(nh)
 			for i, p := range batch[:stored] {
 				// The event is written: a checkpoint that fails now is made
 				// good by the next one (or the one at shutdown).
 				_ = r.maybeCheckpoint(ctx, events[i].Seq, events[i].Hash)
-				p.done <- appendResult{seq: events[i].Seq, err: herr}
+				p.done <- appendResult{seq: events[i].Seq}
 			}
 			batch = batch[stored:]
 		}
@@ -371,6 +376,66 @@ func (r *Recorder) currentHead(ctx context.Context) (*headDoc, error) {
 		return nil, fmt.Errorf("audit head: %w", err)
 	}
 	return &h, nil
+}
+
+// saveHeadLater saves h as the head off the request path: an event is
+// durable once it is inserted, and the head is only a hint where to append
+// (a start or another instance that finds it behind reads forward from it,
+// by _id) and a witness that the log reached it (Verify). One saver runs
+// at a time and saves the newest head it was given, at most every
+// headEvery, so many group commits share one write, and a request waits
+// for two round trips instead of three. A crash loses at most the last
+// headEvery of the head's moves, not an event.
+func (r *Recorder) saveHeadLater(h *headDoc) {
+	r.headMu.Lock()
+	defer r.headMu.Unlock()
+	if r.headWant == nil || h.Seq > r.headWant.Seq {
+		r.headWant = h
+	}
+	if r.headDone == nil {
+		r.headDone = make(chan struct{})
+		go r.saveHeads(r.headDone)
+	}
+}
+
+// saveHeads saves the newest head wanted until none is left. A save that
+// fails is made good by the next, or by the next start's reading forward.
+func (r *Recorder) saveHeads(done chan struct{}) {
+	for {
+		r.headMu.Lock()
+		h := r.headWant
+		r.headWant = nil
+		if h == nil {
+			r.headDone = nil
+			r.headMu.Unlock()
+			close(done)
+			return
+		}
+		r.headMu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+		_ = r.saveHead(ctx, h)
+		cancel()
+		time.Sleep(headEvery) // the heads given meanwhile make one write
+	}
+}
+
+// headEvery spaces the head's saves: SQLite takes one write at a time, so
+// a save after every group commit would still hold up the next one.
+const headEvery = 100 * time.Millisecond
+
+// FlushHead waits until the heads given so far are saved (at shutdown,
+// and before the log is verified).
+func (r *Recorder) FlushHead(ctx context.Context) {
+	r.headMu.Lock()
+	done := r.headDone
+	r.headMu.Unlock()
+	if done == nil {
+		return
+	}
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
 }
 
 // saveHead moves the head forward, never back. The head is only a hint where
@@ -515,6 +580,7 @@ func (r *Recorder) indexAll(ctx context.Context, events []Event) error {
 	type claim struct {
 		subject string
 		n, seq  int64
+		hash    string
 	}
 	var claims []claim
 	next := map[string]int64{}
@@ -534,14 +600,14 @@ func (r *Recorder) indexAll(ctx context.Context, events []Event) error {
 		}
 		n++
 		next[e.Subject] = n
-		claims = append(claims, claim{e.Subject, n, e.Seq})
+		claims = append(claims, claim{e.Subject, n, e.Seq, e.Hash})
 	}
 	if len(claims) == 0 {
 		return nil
 	}
 	docs := make([]any, len(claims))
 	for i, c := range claims {
-		docs[i] = bson.M{"_id": slotID(c.subject, c.n), "seq": c.seq}
+		docs[i] = bson.M{"_id": slotID(c.subject, c.n), "seq": c.seq, "hash": c.hash}
 	}
 	_, err := r.subjects.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	var taken []int
@@ -571,7 +637,7 @@ func (r *Recorder) indexAll(ctx context.Context, events []Event) error {
 		n := max(next[c.subject], c.n)
 		for {
 			n++
-			_, err := r.subjects.InsertOne(ctx, bson.M{"_id": slotID(c.subject, n), "seq": c.seq})
+			_, err := r.subjects.InsertOne(ctx, bson.M{"_id": slotID(c.subject, n), "seq": c.seq, "hash": c.hash})
 			if err == nil {
 				break
 			}
@@ -617,11 +683,14 @@ func (r *Recorder) BySubject(ctx context.Context, subject string, before int64, 
 	}
 	out := []Event{}
 	seen := map[int64]bool{}
-	take := func(seq int64) error {
+	// take adds event seq when it is about subject and, for a slot that
+	// names the event's hash, when it is that event: a slot claimed for a
+	// sequence number that another event took (the head was behind) points
+	// at that other event, which may be about the same subject.
+	take := func(seq int64, hash string) error {
 		if seen[seq] || (before > 0 && seq >= before) {
 			return nil
 		}
-		seen[seq] = true
 		var d eventDoc
 		err := r.events.FindOne(ctx, bson.M{"_id": DocID(seq)}).Decode(&d)
 		if errors.Is(err, mongo.ErrNoDocuments) {
@@ -630,14 +699,16 @@ func (r *Recorder) BySubject(ctx context.Context, subject string, before int64, 
 		if err != nil {
 			return fmt.Errorf("audit event %d: %w", seq, err)
 		}
-		if d.Subject == subject {
+		if d.Subject == subject && (hash == "" || hash == d.Hash) {
+			seen[seq] = true
 			out = append(out, d.toEvent())
 		}
 		return nil
 	}
 	for n := last; n >= 1 && len(out) < limit; n-- {
 		var slot struct {
-			Seq int64 `bson:"seq"`
+			Seq  int64  `bson:"seq"`
+			Hash string `bson:"hash"` // empty in slots written before it was kept
 		}
 		err := r.subjects.FindOne(ctx, bson.M{"_id": slotID(subject, n)}).Decode(&slot)
 		if errors.Is(err, mongo.ErrNoDocuments) {
@@ -646,7 +717,7 @@ func (r *Recorder) BySubject(ctx context.Context, subject string, before int64, 
 		if err != nil {
 			return nil, fmt.Errorf("audit subject: %w", err)
 		}
-		if err := take(slot.Seq); err != nil {
+		if err := take(slot.Seq, slot.Hash); err != nil {
 			return nil, err
 		}
 	}
@@ -662,7 +733,7 @@ func (r *Recorder) BySubject(ctx context.Context, subject string, before int64, 
 		}
 		slices.Sort(c.Seqs)
 		for i := len(c.Seqs) - 1; i >= 0 && len(out) < limit; i-- {
-			if err := take(c.Seqs[i]); err != nil {
+			if err := take(c.Seqs[i], ""); err != nil {
 				return nil, err
 			}
 		}
@@ -693,6 +764,7 @@ func (r *Recorder) Verify(ctx context.Context) (Report, error) {
 // number (a rewritten event is caught even with its hashes recomputed),
 // and reach the newest one (a cut tail is caught).
 func (r *Recorder) VerifySigned(ctx context.Context, pub ed25519.PublicKey, file string) (Report, error) {
+	r.FlushHead(ctx) // this process's own appends count as written
 	var rep Report
 	signed := map[int64]string{}
 	var newest int64

@@ -155,3 +155,58 @@ func TestBySubject_SpansChunks(t *testing.T) {
 		t.Fatalf("page after %d starts at %d; want %d", all[120].Seq, page[0].Seq, all[121].Seq)
 	}
 }
+
+// TestHead_SavedOffThePathAndCaughtUp: the head is saved after the events,
+// off the request path; FlushHead waits for it. A process that starts on a
+// head left behind (killed before its save) reads forward from it and
+// chains its events after the last one stored.
+func TestHead_SavedOffThePathAndCaughtUp(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t)
+	a := audit.NewRecorder(db, nil)
+	record(t, a, 7, "candidate:c1")
+	a.FlushHead(ctx)
+	var h struct {
+		Seq int64 `bson:"seq"`
+	}
+	if err := db.Collection("audit_head").FindOne(ctx, bson.M{"_id": "head"}).Decode(&h); err != nil || h.Seq != 7 {
+		t.Fatalf("head after 7 events and a flush: %+v, %v; want seq 7", h, err)
+	}
+	if _, err := db.Collection("audit_head").UpdateOne(ctx, bson.M{"_id": "head"}, bson.M{"$set": bson.M{"seq": 3}}); err != nil {
+		t.Fatal(err)
+	}
+	b := audit.NewRecorder(db, nil) // a new process: its head is read from the database
+	record(t, b, 2, "candidate:c2")
+	rep, err := b.Verify(ctx)
+	if err != nil || !rep.OK() || rep.Events != 9 {
+		t.Fatalf("Verify after a start on a head 4 behind = %+v, %v; want 9 intact events", rep, err)
+	}
+}
+
+// TestBySubject_SlotsOfAClashAreSkipped: a process whose head is behind
+// claims subject slots for sequence numbers that events about the same
+// subject already hold; after the clash its events go after them, and the
+// subject's list holds each event once, newest first.
+func TestBySubject_SlotsOfAClashAreSkipped(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t)
+	a := audit.NewRecorder(db, nil)
+	record(t, a, 3, "candidate:c1")
+	a.FlushHead(ctx)
+	if _, err := db.Collection("audit_head").UpdateOne(ctx, bson.M{"_id": "head"}, bson.M{"$set": bson.M{"seq": 1}}); err != nil {
+		t.Fatal(err)
+	}
+	b := audit.NewRecorder(db, nil)
+	record(t, b, 2, "candidate:c1")
+	evs, err := b.BySubject(ctx, "candidate:c1", 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seqs []int64
+	for _, e := range evs {
+		seqs = append(seqs, e.Seq)
+	}
+	if fmt.Sprint(seqs) != "[5 4 3 2 1]" {
+		t.Fatalf("events about c1 = %v; want [5 4 3 2 1]", seqs)
+	}
+}

@@ -141,9 +141,11 @@ func (r *Recorder) sign(ctx context.Context, seq int64, hash string) error {
 	return os.Rename(tmp, r.signer.file)
 }
 
-// Checkpoint signs the chain's end as it is now (at shutdown, and for
-// tests); nothing when no key is set or the log is empty.
+// Checkpoint saves the head and signs the chain's end as it is now (at
+// shutdown, and for tests); it signs nothing when no key is set or the log
+// is empty.
 func (r *Recorder) Checkpoint(ctx context.Context) error {
+	r.FlushHead(ctx)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.signer == nil {

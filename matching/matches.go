@@ -72,8 +72,9 @@ func (s *Service) rankPool(ctx context.Context, hits []Hit, v employers.Vacancy,
 		score float64
 	}
 	pool := make([]pooled, 0, len(hits))
+	sc := NewScorer(s.tax, v, now)
 	for _, h := range hits {
-		sh, ok := shownHit(h)
+		sh, ok := s.shownHit(h)
 		if !ok {
 			pool = nil
 			break
@@ -82,8 +83,7 @@ func (s *Service) rankPool(ctx context.Context, hits []Hit, v employers.Vacancy,
 		if !c.Confirmed(now) || places.DistanceKm(sh.Lat, sh.Lon, v.Place.Lat, v.Place.Lon) > float64(c.Profile.TravelRadiusKm) {
 			continue // Check would turn it away: confirmation and travel radius are on the card
 		}
-		score, _ := Score(s.tax, c, v, now)
-		pool = append(pool, pooled{h, score})
+		pool = append(pool, pooled{h, sc.Rank(c)})
 	}
 	checked := func(hs []Hit) ([]CandidateResult, int, error) {
 		loaded, err := s.loadAll(ctx, hs)
@@ -97,7 +97,7 @@ func (s *Service) rankPool(ctx context.Context, hits []Hit, v employers.Vacancy,
 				failed++
 				continue
 			}
-			score, ex := Score(s.tax, c, v, now)
+			score, ex := sc.Score(c)
 			out = append(out, CandidateResult{Card: candidates.CardOf(c, now), Score: score, Explanation: ex})
 		}
 		return out, failed, nil

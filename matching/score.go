@@ -56,12 +56,45 @@ var monthsNL = []string{"jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", 
 // nice-to-have skills, distance against the candidate's travel radius,
 // availability by the start date, hours fit and certificates.
 func Score(tx *taxonomy.Taxonomy, c candidates.Candidate, v employers.Vacancy, now time.Time) (float64, Explanation) {
+	return NewScorer(tx, v, now).Score(c)
+}
+
+// Scorer scores candidates against one vacancy (or a search's probe): the
+// vacancy's skills are worked out once, not per candidate (a vacancy's
+// matches rank a pool of 200).
+type Scorer struct {
+	tx        *taxonomy.Taxonomy
+	v         employers.Vacancy
+	now       time.Time
+	req, nice []string
+}
+
+// NewScorer prepares the scoring of candidates against v at now.
+func NewScorer(tx *taxonomy.Taxonomy, v employers.Vacancy, now time.Time) *Scorer {
+	req, nice := vacancySkills(tx, v)
+	return &Scorer{tx: tx, v: v, now: now, req: req, nice: nice}
+}
+
+// Score is the package's Score for c.
+func (s *Scorer) Score(c candidates.Candidate) (float64, Explanation) {
+	return s.score(c, true)
+}
+
+// Rank is c's score alone, without the words of its explanation (nor the
+// count of a trade's core words they name): for ranking a pool of which
+// only a page is shown.
+func (s *Scorer) Rank(c candidates.Candidate) float64 {
+	score, _ := s.score(c, false)
+	return score
+}
+
+func (s *Scorer) score(c candidates.Candidate, explain bool) (float64, Explanation) {
+	tx, v, now, req, nice := s.tx, s.v, s.now, s.req, s.nice
 	have, _ := resolveAll(tx, c.Profile.Skills)
 	haveSet := map[string]bool{}
 	for _, s := range have {
 		haveSet[s] = true
 	}
-	req, nice := vacancySkills(tx, v)
 	ex := Explanation{RequiredTotal: len(req)}
 	// A trade the profile describes in its own words counts as met. The
 	// profile's trades are worked out once, and only when the vacancy or
@@ -80,7 +113,7 @@ func Score(tx *taxonomy.Taxonomy, c candidates.Candidate, v employers.Vacancy, n
 				continue
 			}
 			haveSet[code] = true
-			if ex.Trade == nil {
+			if ex.Trade == nil && explain {
 				_, core, _ := tx.TradeFitOf(c.Profile.Skills, code)
 				sk, _ := tx.Skill(code)
 				ex.Trade = &TradeExplanation{Code: code, NL: sk.NL, EN: sk.EN, CoreWords: core, CoreTotal: taxonomy.TradeCore, Labels: f.Labels}
@@ -139,6 +172,9 @@ func Score(tx *taxonomy.Taxonomy, c candidates.Candidate, v employers.Vacancy, n
 	}
 	if ex.CertificateMet > 0 {
 		score += wCert
+	}
+	if !explain {
+		return score, ex
 	}
 
 	af := c.Profile.AvailableFrom

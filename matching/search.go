@@ -152,8 +152,9 @@ func (s *Service) SearchCandidates(ctx context.Context, in CandidateSearch) (Can
 	// kept cards is read from the database and checked there.
 	var old []Hit
 	cards := make(map[string]CandidateResult, len(res.Hits))
+	sc := NewScorer(s.tax, probe, now)
 	for _, h := range res.Hits {
-		sh, ok := shownHit(h)
+		sh, ok := s.shownHit(h)
 		if !ok {
 			old = append(old, h)
 			continue
@@ -161,7 +162,7 @@ func (s *Service) SearchCandidates(ctx context.Context, in CandidateSearch) (Can
 		if !visibleShown(sh, p.place, now) {
 			continue // the index lagged, or a rule the index cannot hold
 		}
-		score, ex := Score(s.tax, sh.candidate(), probe, now)
+		score, ex := sc.Score(sh.candidate())
 		cards[h.ID] = CandidateResult{Card: sh.Card, Score: score, Explanation: ex}
 	}
 	loaded, err := s.loadAll(ctx, old)
@@ -172,7 +173,7 @@ func (s *Service) SearchCandidates(ctx context.Context, in CandidateSearch) (Can
 		if c.ID == "" || !s.visibleTo(c, emp, p.place, now) {
 			continue // gone since it was indexed, the index lagged, or a rule the index cannot hold
 		}
-		score, ex := Score(s.tax, c, probe, now)
+		score, ex := sc.Score(c)
 		cards[string(c.ID)] = CandidateResult{Card: candidates.CardOf(c, now), Score: score, Explanation: ex}
 	}
 	for _, h := range res.Hits { // in the engine's order

@@ -7,6 +7,7 @@ import (
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/employers"
+	"github.com/herstart/herstart/memo"
 	"github.com/herstart/herstart/places"
 	"github.com/herstart/herstart/ratelimit"
 	"github.com/herstart/herstart/store"
@@ -56,6 +57,7 @@ type Service struct {
 	// search writes nothing); reach counts cards shown per organisation.
 	searches *ratelimit.Window
 	reach    reach
+	cards    memo.Memo[decodedShown] // the cards of hits, by their stored text (shown.go)
 }
 
 // NewService returns a Service; tk hashes conflict lists and excluded

@@ -42,15 +42,27 @@ func (s shown) candidate() candidates.Candidate {
 
 // shownHit decodes a hit's card; false when the index holds none (a
 // document indexed before cards were kept: read from the database then).
-func shownHit(h Hit) (shown, bool) {
+// Cards are remembered by their stored text: a vacancy's matches decode
+// the same pool of 200 on every request. A remembered card is shared, read
+// only.
+func (sv *Service) shownHit(h Hit) (shown, bool) {
 	if h.Shown == "" {
 		return shown{}, false
 	}
-	var s shown
-	if err := json.Unmarshal([]byte(h.Shown), &s); err != nil || s.Card.ID != candidates.ID(h.ID) {
+	d := sv.cards.Get(h.Shown, func() decodedShown {
+		var s shown
+		err := json.Unmarshal([]byte(h.Shown), &s)
+		return decodedShown{s, err == nil}
+	})
+	if !d.ok || d.s.Card.ID != candidates.ID(h.ID) {
 		return shown{}, false
 	}
-	return s, true
+	return d.s, true
+}
+
+type decodedShown struct {
+	s  shown
+	ok bool
 }
 
 // visibleShown is visibleTo for a card from the index: confirmed within

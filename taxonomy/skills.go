@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/herstart/herstart/memo"
 	"github.com/herstart/herstart/places"
 )
 
@@ -64,9 +65,9 @@ type Taxonomy struct {
 	known       map[string]bool // words.txt
 	trades      *trades
 
-	resolved    memo[resolved]   // Resolve's answers: typo matching scans every phrase
-	claimed     memo[[]TradeFit] // Trades' answers: a vacancy's matches weigh its whole pool's labels on every request
-	queryTrades memo[[]string]   // QueryTrades' answers: a vacancy's matches score its title against every pooled profile
+	resolved    memo.Memo[resolved]   // Resolve's answers: typo matching scans every phrase
+	claimed     memo.Memo[[]TradeFit] // Trades' answers: a vacancy's matches weigh its whole pool's labels on every request
+	queryTrades memo.Memo[[]string]   // QueryTrades' answers: a vacancy's matches score its title against every pooled profile
 }
 
 type resolved struct {
@@ -343,7 +344,7 @@ type Match struct {
 // (one edit from 5 letters, two from 9; a swap of neighbours is one edit).
 // Text it cannot place is returned as rest, to search as plain words.
 func (t *Taxonomy) Resolve(text string) (matches []Match, rest []string) {
-	r := t.resolved.get(text, func() resolved {
+	r := t.resolved.Get(text, func() resolved {
 		m, r := t.resolve(text)
 		return resolved{m, r}
 	})

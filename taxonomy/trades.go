@@ -11,6 +11,8 @@ import (
 	"github.com/blevesearch/snowballstem"
 	snowdutch "github.com/blevesearch/snowballstem/dutch"
 	snowenglish "github.com/blevesearch/snowballstem/english"
+
+	"github.com/herstart/herstart/memo"
 )
 
 // tradesTSV holds each ESCO entry-level occupation's words as weighted
@@ -86,7 +88,7 @@ type trades struct {
 	sorted   [2][]string         // per language, the stems in order
 	byStem   [2]map[string][]tradeWeight
 
-	words [2]memo[[]stemMatch] // stemsOf's answers per language
+	words [2]memo.Memo[[]stemMatch] // stemsOf's answers per language
 }
 
 // TradeCore is how many of a trade's heaviest stems are its core words
@@ -171,7 +173,7 @@ const primaryShare = 0.9
 // a stem that starts it, so the parts of a compound count ("gipsplaten":
 // gips).
 func (t *Taxonomy) Trades(labels []string) []TradeFit {
-	fits := t.claimed.get(strings.Join(labels, "\x00"), func() []TradeFit { return t.claims(labels) })
+	fits := t.claimed.Get(strings.Join(labels, "\x00"), func() []TradeFit { return t.claims(labels) })
 	return slices.Clone(fits) // the caller's to change; the labels inside are shared and read only
 }
 
@@ -210,7 +212,7 @@ func (t *Taxonomy) claims(labels []string) []TradeFit {
 // each on their own, are what it asks for. A query the taxonomy places
 // whole names its trade already and gets none, and so does a single word.
 func (t *Taxonomy) QueryTrades(text string) []string {
-	return slices.Clone(t.queryTrades.get(text, func() []string { return t.queryTradesOf(text) }))
+	return slices.Clone(t.queryTrades.Get(text, func() []string { return t.queryTradesOf(text) }))
 }
 
 func (t *Taxonomy) queryTradesOf(text string) []string {
@@ -379,7 +381,7 @@ const (
 // the vocabulary its stem of five letters or more starts ("brouw":
 // brouwerij, brouwketel).
 func (tr *trades) stemsOf(lang int, w string) []stemMatch {
-	return tr.words[lang].get(w, func() []stemMatch { return tr.stemsOfWord(lang, w) })
+	return tr.words[lang].Get(w, func() []stemMatch { return tr.stemsOfWord(lang, w) })
 }
 
 // stemsOfWord is stemsOf without the memo of words met before.

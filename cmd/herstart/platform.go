@@ -140,7 +140,7 @@ func (p *platform) close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
 	defer cancel()
 	if p.audit != nil {
-		_ = p.audit.Checkpoint(ctx) // the chain's end, signed at shutdown
+		_ = p.audit.Checkpoint(ctx) // the head saved and the chain's end signed at shutdown
 	}
 	if p.leases != nil && p.holder != "" {
 		// Another instance takes the periodic jobs at once, not when
