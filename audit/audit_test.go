@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/store/storetest"
@@ -172,9 +173,7 @@ func TestHead_SavedOffThePathAndCaughtUp(t *testing.T) {
 	if err := db.Collection("audit_head").FindOne(ctx, bson.M{"_id": "head"}).Decode(&h); err != nil || h.Seq != 7 {
 		t.Fatalf("head after 7 events and a flush: %+v, %v; want seq 7", h, err)
 	}
-	if _, err := db.Collection("audit_head").UpdateOne(ctx, bson.M{"_id": "head"}, bson.M{"$set": bson.M{"seq": 3}}); err != nil {
-		t.Fatal(err)
-	}
+	setHead(t, db, 3)
 	b := audit.NewRecorder(db, nil) // a new process: its head is read from the database
 	record(t, b, 2, "candidate:c2")
 	rep, err := b.Verify(ctx)
@@ -193,12 +192,28 @@ func TestBySubject_SlotsOfAClashAreSkipped(t *testing.T) {
 	a := audit.NewRecorder(db, nil)
 	record(t, a, 3, "candidate:c1")
 	a.FlushHead(ctx)
-	if _, err := db.Collection("audit_head").UpdateOne(ctx, bson.M{"_id": "head"}, bson.M{"$set": bson.M{"seq": 1}}); err != nil {
-		t.Fatal(err)
-	}
+	setHead(t, db, 1)
 	b := audit.NewRecorder(db, nil)
 	record(t, b, 2, "candidate:c1")
-	evs, err := b.BySubject(ctx, "candidate:c1", 0, 10)
+	if seqs := subjectSeqs(t, b, "candidate:c1"); fmt.Sprint(seqs) != "[5 4 3 2 1]" {
+		t.Fatalf("events about c1 = %v; want [5 4 3 2 1]", seqs)
+	}
+}
+
+// setHead moves the stored head back to seq, as a process killed before
+// its head's save leaves it.
+func setHead(t *testing.T, db *mongo.Database, seq int64) {
+	t.Helper()
+	if _, err := db.Collection("audit_head").UpdateOne(context.Background(), bson.M{"_id": "head"}, bson.M{"$set": bson.M{"seq": seq}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// subjectSeqs are the sequence numbers of the (first ten) events about
+// subject, as BySubject lists them.
+func subjectSeqs(t *testing.T, r *audit.Recorder, subject string) []int64 {
+	t.Helper()
+	evs, err := r.BySubject(context.Background(), subject, 0, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +221,5 @@ func TestBySubject_SlotsOfAClashAreSkipped(t *testing.T) {
 	for _, e := range evs {
 		seqs = append(seqs, e.Seq)
 	}
-	if fmt.Sprint(seqs) != "[5 4 3 2 1]" {
-		t.Fatalf("events about c1 = %v; want [5 4 3 2 1]", seqs)
-	}
+	return seqs
 }

@@ -120,15 +120,7 @@ func TestBySubject_ReadsTheChunkedLayout(t *testing.T) {
 	}
 	r2 := audit.NewRecorder(db, nil) // a fresh process: no cached slots
 	record(t, r2, 2, "candidate:old")
-	evs, err := r2.BySubject(ctx, "candidate:old", 0, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var seqs []int64
-	for _, e := range evs {
-		seqs = append(seqs, e.Seq)
-	}
-	if fmt.Sprint(seqs) != "[5 4 3 2 1]" {
+	if seqs := subjectSeqs(t, r2, "candidate:old"); fmt.Sprint(seqs) != "[5 4 3 2 1]" {
 		t.Fatalf("events = %v; want [5 4 3 2 1], the new ones first", seqs)
 	}
 }
