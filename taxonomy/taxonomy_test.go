@@ -240,6 +240,11 @@ func TestResolve_GenericHeads(t *testing.T) {
 			}
 		}
 	}
+	// The project's file names a driver, as it names a "chauffeur": the
+	// truck driver.
+	if ms, _ := tx.Resolve("driver"); len(ms) != 1 || ms[0].Occupation != "truck_driver" {
+		t.Errorf("driver: %+v; want the project's truck driver", ms)
+	}
 	for text, want := range map[string]string{"treinmachinist": "esco_8311_1", "bandenmonteur": "esco_7231_7"} {
 		ms, _ := tx.Resolve(text)
 		if len(ms) == 0 || !slices.Contains(ms[0].Skills, want) {
