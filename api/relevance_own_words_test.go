@@ -87,6 +87,26 @@ func TestRelevance_OwnWords(t *testing.T) {
 	if P < 0.9 || R < 0.87 {
 		t.Fatalf("precision@10 %.3f, recall@10 %.3f; want 0.9 and 0.87 or more", P, R)
 	}
+	// Each ISCO group holds 0.9 in both, except where a known shortfall is
+	// named below: there the floor is where the group stands today, so it
+	// cannot fall further unseen (issue 26; decision 56 gives the reasons).
+	shortfall := map[string][2]float64{
+		"ISCO 7": {0.9, 0.88}, // recall: glass painters' "glas in lood" claims lead and glass trades under other names
+		"ISCO 8": {0.9, 0.78}, // recall: in ESCO "brewer" is only another label of the germination operator
+		// precision: ESCO's Dutch farrier texts lack "beslaan", so farriers claim the horse groom's
+		// trade; and they tie with the grooms, whose order then follows the run's random ids
+		// (0.85–0.87 precision, 0.91–0.94 recall seen): the floor leaves room for that.
+		"ISCO 9": {0.82, 0.88},
+	}
+	for g, pr := range groups {
+		floor, ok := shortfall[g]
+		if !ok {
+			floor = [2]float64{0.9, 0.9}
+		}
+		if pr[0] < floor[0] || pr[1] < floor[1] {
+			t.Errorf("%s: precision@10 %.3f, recall@10 %.3f; want %.2f and %.2f or more", g, pr[0], pr[1], floor[0], floor[1])
+		}
+	}
 }
 
 // TestSearch_TradeInOwnWords: a profile that describes a trade in its own
