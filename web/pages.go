@@ -727,6 +727,7 @@ var pageTexts = map[string]string{
 	"One job per line; shown from disclosure level 1.": "Eén baan per regel; zichtbaar vanaf openheidsniveau 1.",
 	"Only if you set up a second factor.":              "Alleen als u een tweede factor heeft ingesteld.",
 	"Organisation":                                     "Organisatie",
+	"Or by bank transfer to this account:":             "Of per overboeking naar deze rekening:",
 	"Overdue":                                          "Te laat",
 	"Overview":                                         "Overzicht",
 	"Pages":                                            "Pagina's",
