@@ -195,10 +195,15 @@ func TestQueryTrades(t *testing.T) {
 			t.Errorf("%s: %v; want none (the taxonomy places it whole)", q, got)
 		}
 	}
-	// One word says a sector or a topic, not a trade; and a trade that
-	// only one of the query's words reaches ("horeca": the doormen of
-	// bars) is not the query's.
-	for _, q := range []string{"xyzzy", "productie", "allround medewerker horeca"} {
+	// A title of one word no file lists asks for the trades it is a core
+	// word of: ESCO has "engraver" only inside longer titles.
+	if got := tx.QueryTrades("engraver"); !slices.Contains(got, "esco_7316_3") || len(got) > 8 {
+		t.Errorf("engraver: %v; want the engravers, esco_7316_3 among them", got)
+	}
+	// A word in no trade's core says a sector or a topic, not a trade; and
+	// a trade that only one of the query's words reaches ("horeca": the
+	// doormen of bars) is not the query's.
+	for _, q := range []string{"xyzzy", "productie", "logistiek", "techniek", "allround medewerker horeca"} {
 		if got := tx.QueryTrades(q); len(got) != 0 {
 			t.Errorf("%s: %v; want none", q, got)
 		}
