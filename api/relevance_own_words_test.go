@@ -86,8 +86,8 @@ func TestRelevance_OwnWords(t *testing.T) {
 	if len(groups) < 5 {
 		t.Errorf("%d ISCO major groups; want the set to span five", len(groups))
 	}
-	if P < 0.85 || R < 0.85 {
-		t.Fatalf("precision@10 %.3f, recall@10 %.3f; want 0.85 and 0.85 or more", P, R)
+	if P < 0.87 || R < 0.87 {
+		t.Fatalf("precision@10 %.3f, recall@10 %.3f; want 0.87 and 0.87 or more", P, R)
 	}
 	// Each ISCO group holds 0.9 in both, except where a known shortfall is
 	// named below: there the floor is where the group stands today, so it
@@ -96,9 +96,8 @@ func TestRelevance_OwnWords(t *testing.T) {
 		// recall: a fishmonger who "helps customers at the market" is claimed by the market traders
 		"ISCO 5": {0.9, 0.88},
 		// both: the glass trades (glass painter, glass blower, picture framer) share their words,
-		// and so do engravers, goldsmiths and stonemasons, smiths and farriers; the typos
-		// "graveer" (a word of its own) and "smit" (four letters: no typo) find none
-		"ISCO 7": {0.84, 0.84},
+		// and so do engravers, goldsmiths and stonemasons, smiths and farriers
+		"ISCO 7": {0.86, 0.86},
 		"ISCO 8": {0.9, 0.8}, // recall: in ESCO "brewer" is only another label of the germination operator
 		// precision: ESCO's Dutch farrier texts lack "beslaan", so farriers claim the horse groom's
 		// trade; and they tie with the grooms, whose order then follows the run's random ids
@@ -180,5 +179,38 @@ func TestSearch_GenericWordNamesNoTrade(t *testing.T) {
 	}
 	if got := itemIDs(b); len(got) != 1 || got[0] != demolition {
 		t.Fatalf("medewerker sloopwerk found %v; want %s only", got, demolition)
+	}
+}
+
+// TestSearch_CorrectedWhenNobodyFound: a query that finds nobody, with a
+// word one letter off a trade the taxonomy knows, is searched as that
+// trade and says so ("smit" is four letters, under the typo rule;
+// "graveer" is a word of its own); one that finds somebody is searched as
+// typed, and one with nothing near finds nobody and corrects nothing.
+func TestSearch_CorrectedWhenNobodyFound(t *testing.T) {
+	s := newSearchEnv(t)
+	smith := s.candidate("Utrecht", 30, []string{"smid"}, nil)
+	engraver := s.candidate("Utrecht", 30, []string{"sieraden graveren", "engraving"}, nil)
+	search := func(q string) map[string]any {
+		t.Helper()
+		st, b := s.do("GET", "/api/v1/search/candidates?q="+url.QueryEscape(q)+"&place=Utrecht", s.empTok, nil)
+		if st != 200 {
+			t.Fatalf("%s: %d %v", q, st, b)
+		}
+		return b
+	}
+	for q, want := range map[string][2]string{"smit": {smith, "smid"}, "graveer": {engraver, "graveur"}} {
+		b := search(q)
+		if got := itemIDs(b); len(got) != 1 || got[0] != want[0] || b["corrected"] != want[1] {
+			t.Fatalf("%s found %v, searched as %v; want %s, searched as %s", q, got, b["corrected"], want[0], want[1])
+		}
+	}
+	// A word as written is found as written: nothing to correct.
+	writer := s.candidate("Utrecht", 30, []string{"smit"}, nil)
+	if b := search("smit"); len(itemIDs(b)) != 1 || itemIDs(b)[0] != writer || b["corrected"] != nil {
+		t.Fatalf("smit found %v, searched as %v; want %s, as typed", itemIDs(b), b["corrected"], writer)
+	}
+	if b := search("xyzzy"); b["total"].(float64) != 0 || b["corrected"] != nil {
+		t.Fatalf("xyzzy: %v; want nobody, nothing corrected", b)
 	}
 }

@@ -39,6 +39,9 @@ type CandidatePage struct {
 	Total  int                     `json:"total"`
 	Page   int                     `json:"page"`
 	Facets map[string][]FacetCount `json:"facets,omitempty"` // none for matches
+	// Corrected is the query as searched when the one typed found nobody
+	// and a word of it was one letter off a phrase the taxonomy knows.
+	Corrected string `json:"corrected,omitempty"`
 }
 
 type parsed struct {
@@ -135,16 +138,37 @@ func (s *Service) SearchCandidates(ctx context.Context, in CandidateSearch) (Can
 	if !s.searches.Allow(string(actor.UserID), now) {
 		return CandidatePage{}, apperr.Errorf(apperr.TooManyRequests, "Too many searches. Wait a minute and try again.")
 	}
-	res, err := s.index.SearchCandidates(ctx, CandidateQuery{
-		Skills: p.skills, Words: p.words, Trades: TradeTerms(s.tax, append(p.skills, p.trades...)), Geo: p.geo, Province: p.province, Certificates: certs, HoursMin: in.HoursMin,
-		AvailableBefore: before, ConfirmedAfter: now.Add(-candidates.ConfirmEvery), Offset: p.offset, Limit: p.limit, Facets: true,
-		Viewer: ViewerOf(s.tokens, emp),
-	})
+	query := func(p parsed) CandidateQuery {
+		return CandidateQuery{
+			Skills: p.skills, Words: p.words, Trades: TradeTerms(s.tax, append(p.skills, p.trades...)), Geo: p.geo, Province: p.province, Certificates: certs, HoursMin: in.HoursMin,
+			AvailableBefore: before, ConfirmedAfter: now.Add(-candidates.ConfirmEvery), Offset: p.offset, Limit: p.limit, Facets: true,
+			Viewer: ViewerOf(s.tokens, emp),
+		}
+	}
+	res, err := s.index.SearchCandidates(ctx, query(p))
 	if err != nil {
 		return CandidatePage{}, err
 	}
-	out := CandidatePage{Items: []CandidateResult{}, Total: res.Total, Page: p.offset/p.limit + 1, Facets: res.Facets}
-	probe := employers.Vacancy{Title: in.Q, HoursPerWeek: in.HoursMin, StartDate: now}
+	// A query that found nobody, with a word the taxonomy could not place,
+	// is searched once more with that word corrected ("smit": smid), and
+	// the page says so (taxonomy.Correct).
+	text, corrected := in.Q, ""
+	if res.Total == 0 && len(p.words) > 0 {
+		if c, ok := s.tax.Correct(in.Q); ok {
+			var again apperr.Fields
+			if pc := s.parse(&again, c, in.Place, in.Province, in.WithinKm, in.Page, in.PerPage); again.Err() == nil {
+				rc, err := s.index.SearchCandidates(ctx, query(pc))
+				if err != nil {
+					return CandidatePage{}, err
+				}
+				if rc.Total > 0 {
+					res, p, text, corrected = rc, pc, c, c
+				}
+			}
+		}
+	}
+	out := CandidatePage{Items: []CandidateResult{}, Total: res.Total, Page: p.offset/p.limit + 1, Facets: res.Facets, Corrected: corrected}
+	probe := employers.Vacancy{Title: text, HoursPerWeek: in.HoursMin, StartDate: now}
 	if p.place != nil {
 		probe.Place = employers.Place{Lat: p.place.Lat, Lon: p.place.Lon}
 	} // else no place: the explanation says nothing about distance
@@ -181,9 +205,13 @@ func (s *Service) SearchCandidates(ctx context.Context, in CandidateSearch) (Can
 			out.Items = append(out.Items, r)
 		}
 	}
-	if err := s.record(ctx, actor, emp, ActionSearchCandidates, map[string]string{
+	details := map[string]string{
 		"q": truncate(in.Q, 100), "place": in.Place, "within_km": strconv.Itoa(in.WithinKm), "page": strconv.Itoa(out.Page), "shown": strconv.Itoa(len(out.Items)),
-	}, out.Items); err != nil {
+	}
+	if corrected != "" {
+		details["searched_as"] = truncate(corrected, 100)
+	}
+	if err := s.record(ctx, actor, emp, ActionSearchCandidates, details, out.Items); err != nil {
 		return CandidatePage{}, err
 	}
 	return out, nil

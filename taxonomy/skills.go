@@ -383,6 +383,61 @@ func (t *Taxonomy) resolve(text string) (matches []Match, rest []string) {
 	return matches, rest
 }
 
+// Correct is text with each word the taxonomy cannot place replaced by
+// the nearest of its phrases one edit away, for a search that found
+// nobody ("smit": smid; "graveer": graveur). The typo rule finds no typo
+// in a word under five letters, nor in a word of its own ("graveer" is a
+// form of "graveren"), and rightly so while the word finds something;
+// when it finds nothing, a word one letter off a trade is likelier a slip
+// than a search for nothing. The first letter stays (Meilisearch counts a
+// change there as two); a job title is preferred among words as near. It
+// reports false when no word changed.
+func (t *Taxonomy) Correct(text string) (string, bool) {
+	_, rest := t.Resolve(text)
+	unplaced := map[string]bool{}
+	for _, w := range rest {
+		unplaced[w] = true
+	}
+	words := strings.Fields(Fold(text))
+	changed := false
+	for i, w := range words {
+		if !unplaced[w] || len([]rune(w)) < 4 {
+			continue
+		}
+		best, d := nearest(t.words, w, 1)
+		if len(best) == 0 {
+			best, d = nearest(t.escoWords, w, 1)
+		}
+		if d != 1 {
+			continue
+		}
+		pick := ""
+		for _, b := range best {
+			if []rune(b)[0] != []rune(w)[0] {
+				continue
+			}
+			if pick == "" || t.isTitlePhrase(b) && !t.isTitlePhrase(pick) {
+				pick = b
+			}
+		}
+		if pick != "" {
+			words[i], changed = pick, true
+		}
+	}
+	return strings.Join(words, " "), changed
+}
+
+// isTitlePhrase reports whether phrase names an occupation: one of the
+// project's, or an ESCO trade.
+func (t *Taxonomy) isTitlePhrase(phrase string) bool {
+	for _, r := range t.phrases[phrase] {
+		if r.occupation != "" || t.IsTrade(r.skill) {
+			return true
+		}
+	}
+	return false
+}
+
 // compoundTitle reads a Dutch compound that ends in a job title the
 // taxonomy knows as that title ("hulpmetselaar", "nachtportier",
 // "pakketbezorger"): the longest tail of tailMin letters or more, after a

@@ -252,3 +252,20 @@ func TestResolve_GenericHeads(t *testing.T) {
 		}
 	}
 }
+
+// TestCorrect: a word the taxonomy cannot place that is one letter off
+// one of its phrases is corrected to it, keeping its first letter; a word
+// it places, a word with nothing near and a short word are left alone.
+func TestCorrect(t *testing.T) {
+	tx := load(t)
+	for q, want := range map[string]string{"smit": "smid", "graveer": "graveur", "smit utrecht": "smid utrecht", "koks": "kok"} {
+		if got, ok := tx.Correct(q); !ok || got != want {
+			t.Errorf("Correct(%q) = %q, %v; want %q", q, got, ok, want)
+		}
+	}
+	for _, q := range []string{"heftruk", "metselaar", "xyzzy", "vis", "zmid"} {
+		if got, ok := tx.Correct(q); ok {
+			t.Errorf("Correct(%q) = %q; want it left alone", q, got)
+		}
+	}
+}

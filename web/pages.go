@@ -647,6 +647,7 @@ var pageTexts = map[string]string{
 	"A consent is recorded for an employer the candidate is introduced to: propose a vacancy first, or take the consent step of an introduction.": "Een toestemming wordt vastgelegd voor een werkgever aan wie de kandidaat is voorgesteld: stel eerst een vacature voor, of zet de toestemmingsstap van een kennismaking.",
 	"The employers the candidate is introduced to.": "De werkgevers aan wie de kandidaat is voorgesteld.",
 	"Did you mean": "Bedoelt u",
+	"Nobody was found for “%s”. These are the candidates for “%s”.":                                                                                                     "Niemand gevonden voor “%s”. Dit zijn de kandidaten voor “%s”.",
 	"Employers do not find this candidate yet, and no vacancy is matched: a registered candidate is shown once you make them available (when they are ready to start).": "Werkgevers vinden deze kandidaat nog niet en er worden geen vacatures bij gezocht: een ingeschreven kandidaat wordt pas getoond als u hem of haar beschikbaar maakt (als de kandidaat kan beginnen).",
 	"Make available to employers": "Beschikbaar maken voor werkgevers",
 	"Placed: the candidate's card has left the search while the placement runs.":                             "Geplaatst: de kaart van de kandidaat staat niet in de zoekresultaten zolang de plaatsing loopt.",
