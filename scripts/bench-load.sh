@@ -8,7 +8,8 @@
 #                                BENCH_DURATION, BENCH_WORKLOADS, BENCH_PORT, BENCH_PAUSE,
 #                                BENCH_PROFILE: a folder for serve's profiles,
 #                                BENCH_BIN: another herstart binary to serve with,
-#                                BENCH_REINDEX=1: rebuild the index with it first)
+#                                BENCH_REINDEX=1: rebuild the index with it first,
+#                                BENCH_ARGS: more flags for bench load, such as --fresh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
@@ -41,7 +42,7 @@ for w in $workloads; do
 	for r in $(seq "$runs"); do
 		echo "== $w, run $r of $runs"
 		bin/herstart bench load --url "http://127.0.0.1:$port" --workload "$w" --clients "$clients" --duration "$duration" \
-			${BENCH_PROFILE:+--profile "$BENCH_PROFILE/$w-$r"} | tr '\r' '\n' | grep -v '^\[' 
+			${BENCH_PROFILE:+--profile "$BENCH_PROFILE/$w-$r"} ${BENCH_ARGS:-} | tr '\r' '\n' | grep -v '^\[' 
 		sleep "${BENCH_PAUSE:-5}" # 1,200 users stay well under 60 searches a minute each at 1,000/s
 	done
 done

@@ -49,6 +49,7 @@ func benchLoad(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	mentor := fs.String("mentor", "mentor@demo.herstart.nl", "the mentor of the mixed workload")
 	profile := fs.String("profile", "", "folder for serve's CPU, block and mutex profiles and heap, taken during the run (serve needs HERSTART_PPROF_ADDR)")
 	pprofURL := fs.String("pprof", "http://127.0.0.1:6060", "serve's pprof address (HERSTART_PPROF_ADDR)")
+	fresh := fs.Bool("fresh", false, "searches of three words drawn from 60 job words, so that nearly every query is new to serve (a first search with new words: the taxonomy's memo cannot answer it)")
 	if err := fs.Parse(args); err != nil {
 		return exitError(2)
 	}
@@ -61,7 +62,7 @@ func benchLoad(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		// users for 1,200 searches/s.
 		*nusers = 1200
 	}
-	b := &loadBench{base: strings.TrimRight(*base, "/"), client: &http.Client{Timeout: 30 * time.Second}, out: stdout}
+	b := &loadBench{base: strings.TrimRight(*base, "/"), client: &http.Client{Timeout: 30 * time.Second}, out: stdout, fresh: *fresh}
 	if err := b.setup(ctx, *email, *password, *nusers, *workload == "mixed", *worker, *mentor); err != nil {
 		return err
 	}
@@ -152,6 +153,7 @@ type loadBench struct {
 	next      atomic.Uint64
 	mu        sync.Mutex
 	rng       *rand.Rand
+	fresh     bool // searches of three words from loadWords, nearly all new
 }
 
 // benchWorker is a probation worker of the mixed workload: its token and
@@ -437,13 +439,23 @@ var (
 		"forklift", "cleaning", "welding", "timmerman", "schilder", "kapper", "bezorger", "productie", "", "bouw"}
 	loadPlaces = []string{"Utrecht", "Amsterdam", "Rotterdam", "Eindhoven", "Groningen", "Zwolle", "Breda", "Den Haag", "Tilburg", "Nijmegen", "Arnhem", ""}
 	loadRadii  = []int{10, 25, 25, 50}
+	// loadWords: 60 words of job searches, three at a time (205,320 texts).
+	loadWords = strings.Fields(`ervaren gemotiveerde stukadoor schilder metselaar lasser heftruck chauffeur schoonmaker kok
+		magazijn orderpicker timmerman tegelzetter hovenier dakdekker elektricien monteur loodgieter stratenmaker bakker
+		slager productie inpakken zelfstandig flexibel nachtdienst weekend ploegendienst rijbewijs vca ervaring omgeving
+		regio fulltime parttime starter junior senior leerling assistent medewerker allround zorgvuldig handig technisch
+		buiten binnen bouw logistiek horeca groen schoonmaak vervoer installatie afbouw sloop asbest verhuizer
+		glazenwasser`)
 )
 
 func (b *loadBench) searchPath() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	v := url.Values{}
-	if s := loadSkills[b.rng.IntN(len(loadSkills))]; s != "" {
+	if b.fresh {
+		w := b.rng.Perm(len(loadWords))
+		v.Set("q", loadWords[w[0]]+" "+loadWords[w[1]]+" "+loadWords[w[2]])
+	} else if s := loadSkills[b.rng.IntN(len(loadSkills))]; s != "" {
 		v.Set("q", s)
 	}
 	if p := loadPlaces[b.rng.IntN(len(loadPlaces))]; p != "" {

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"math/rand/v2"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -41,5 +43,27 @@ func TestBenchLoad_Mixed(t *testing.T) {
 	}
 	if m := regexp.MustCompile(`(?m)^all .*\b5\d\d×`).FindString(out.String()); m != "" {
 		t.Errorf("server errors under load: %s", m)
+	}
+}
+
+// With --fresh every search asks three different job words, and the
+// queries hardly repeat: the taxonomy's memo cannot answer them.
+func TestBenchLoad_FreshQueries(t *testing.T) {
+	b := &loadBench{fresh: true, rng: rand.New(rand.NewPCG(1, 2))}
+	seen := map[string]bool{}
+	for range 1000 {
+		u, err := url.Parse(b.searchPath())
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := u.Query().Get("q")
+		w := strings.Fields(q)
+		if len(w) != 3 || w[0] == w[1] || w[1] == w[2] || w[0] == w[2] {
+			t.Fatalf("query %q: want three different words", q)
+		}
+		seen[q] = true
+	}
+	if len(seen) < 990 {
+		t.Fatalf("%d different queries of 1,000; want nearly all new", len(seen))
 	}
 }
