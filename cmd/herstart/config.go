@@ -46,6 +46,7 @@ type Config struct {
 	MeiliURL       string // MEILI_URL: use Meilisearch instead of the embedded Bleve index
 	MeiliAPIKey    string // MEILI_API_KEY
 	PprofAddr      string // HERSTART_PPROF_ADDR: serve's pprof profiles on this (loopback) address, for measurements; off by default
+	EngineTurns    int    // HERSTART_ENGINE_TURNS: searches the embedded engine works on at once, the rest waiting their turn in order (default 0: one a core; -1: no limit)
 
 	AuditKeyFile    string // HERSTART_AUDIT_KEY_FILE: the Ed25519 key that signs audit checkpoints (default <data dir>/audit-signing.key, made at first start)
 	AuditPublicKey  string // HERSTART_AUDIT_PUBLIC_KEY: hex public key `audit verify` checks the checkpoints with (default: the key file's)
@@ -100,6 +101,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		return n
 	}
 	cfg.RetainExitedDays = whole("HERSTART_RETAIN_EXITED_DAYS", int64(candidates.DefaultRetainExited/(24*time.Hour)), 1, "days")
+	cfg.EngineTurns = int(min(whole("HERSTART_ENGINE_TURNS", 0, -1, "searches"), 1<<20))
 	cfg.CheckpointEvery = whole("HERSTART_AUDIT_CHECKPOINT_EVERY", audit.DefaultCheckpointEvery, 1, "events")
 	if cfg.AuditPublicKey != "" {
 		if _, err := audit.ParsePublicKey(cfg.AuditPublicKey); err != nil {

@@ -222,6 +222,8 @@ func TestRun_ConfigAndUsage(t *testing.T) {
 		{"BadLogLevel", []string{"version"}, map[string]string{"HERSTART_LOG_LEVEL": "loud"}, "HERSTART_LOG_LEVEL"},
 		{"HalfAdmin", []string{"version"}, map[string]string{"HERSTART_ADMIN_EMAIL": "a@b.nl"}, "HERSTART_ADMIN_PASSWORD"},
 		{"BothDatabases", []string{"version"}, map[string]string{"MONGODB_URI": "mongodb://x", "HERSTART_POSTGRES_URL": "postgres://y"}, "not both"},
+		{"EngineTurnsNotANumber", []string{"version"}, map[string]string{"HERSTART_ENGINE_TURNS": "two"}, "HERSTART_ENGINE_TURNS"},
+		{"EngineTurnsBelowNoLimit", []string{"version"}, map[string]string{"HERSTART_ENGINE_TURNS": "-2"}, "HERSTART_ENGINE_TURNS"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

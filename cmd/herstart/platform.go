@@ -86,7 +86,11 @@ func openPlatform(ctx context.Context, cfg Config, log *slog.Logger, what string
 	if cfg.MeiliURL != "" {
 		p.index, err = meili.Open(ctx, cfg.MeiliURL, cfg.MeiliAPIKey, "herstart_", tx)
 	} else {
-		p.index, err = bleve.Open(filepath.Join(cfg.DataDir, "index"))
+		var ix *bleve.Index
+		if ix, err = bleve.Open(filepath.Join(cfg.DataDir, "index")); err == nil {
+			ix.SetTurns(cfg.EngineTurns)
+			p.index = ix
+		}
 	}
 	if err != nil {
 		_ = db.Close(context.Background())

@@ -22,6 +22,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/herstart/herstart/matching"
 	"github.com/herstart/herstart/places"
@@ -33,6 +34,7 @@ type Index struct {
 	dir     string // empty: in memory
 	created bool   // the on-disk indexes did not exist (or were of an older schema) before Open
 
+	turns      *semaphore.Weighted // searches worked on at once (turns.go)
 	mu         sync.RWMutex
 	candidates blv.Index
 	table      *table // rows of the candidates index's segments
@@ -54,7 +56,7 @@ var schemas = map[string]string{"candidates": "6", "vacancies": "2"}
 // Open opens (or creates) the indexes under dir; an empty dir keeps them in
 // memory.
 func Open(dir string) (*Index, error) {
-	ix := &Index{dir: dir, table: newTable()}
+	ix := &Index{dir: dir, table: newTable(), turns: newTurns(0)}
 	var err error
 	var created bool
 	if ix.candidates, created, err = open(dir, "candidates", candidateMapping()); err != nil {
@@ -505,6 +507,10 @@ func (ix *Index) SearchCandidates(ctx context.Context, q matching.CandidateQuery
 			inner = blv.NewConjunctionQuery(narrow...)
 		}
 	}
+	if err := ix.turns.Acquire(ctx, 1); err != nil {
+		return matching.Result{}, err
+	}
+	defer ix.turns.Release(1)
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	f := newFilter(ix.table.names, q)
@@ -582,6 +588,10 @@ func (ix *Index) SearchVacancies(ctx context.Context, q matching.VacancyQuery) (
 		facets = standardFacets("skills")
 		facets["sector"] = blv.NewFacetRequest("sector", 20)
 	}
+	if err := ix.turns.Acquire(ctx, 1); err != nil {
+		return matching.Result{}, err
+	}
+	defer ix.turns.Release(1)
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	return run(ctx, ix.vacancies, scoring, filters, exclude, q.Offset, limitOf(q.Limit), facets, check)

@@ -1,6 +1,10 @@
 package bleve
 
-import blv "github.com/blevesearch/bleve/v2"
+import (
+	"context"
+
+	blv "github.com/blevesearch/bleve/v2"
+)
 
 // SetSchemaForTest writes another schema version into the index at path,
 // as an earlier release would have left it.
@@ -14,4 +18,13 @@ func SetSchemaForTest(path, version string) error {
 		return err
 	}
 	return idx.Close()
+}
+
+// TakeTurnForTest holds one of the turns searches wait for (turns.go);
+// the returned func gives it back.
+func (ix *Index) TakeTurnForTest(ctx context.Context) (func(), error) {
+	if err := ix.turns.Acquire(ctx, 1); err != nil {
+		return nil, err
+	}
+	return func() { ix.turns.Release(1) }, nil
 }
