@@ -507,10 +507,11 @@ func (ix *Index) SearchCandidates(ctx context.Context, q matching.CandidateQuery
 			inner = blv.NewConjunctionQuery(narrow...)
 		}
 	}
-	if err := ix.turns.Acquire(ctx, 1); err != nil {
+	done, err := ix.takeTurn(ctx)
+	if err != nil {
 		return matching.Result{}, err
 	}
-	defer ix.turns.Release(1)
+	defer done()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	f := newFilter(ix.table.names, q)
@@ -588,10 +589,11 @@ func (ix *Index) SearchVacancies(ctx context.Context, q matching.VacancyQuery) (
 		facets = standardFacets("skills")
 		facets["sector"] = blv.NewFacetRequest("sector", 20)
 	}
-	if err := ix.turns.Acquire(ctx, 1); err != nil {
+	done, err := ix.takeTurn(ctx)
+	if err != nil {
 		return matching.Result{}, err
 	}
-	defer ix.turns.Release(1)
+	defer done()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	return run(ctx, ix.vacancies, scoring, filters, exclude, q.Offset, limitOf(q.Limit), facets, check)

@@ -1,6 +1,7 @@
 package bleve
 
 import (
+	"context"
 	"runtime"
 
 	"golang.org/x/sync/semaphore"
@@ -37,3 +38,12 @@ func newTurns(n int) *semaphore.Weighted {
 // one a core (the default), a negative number every search at once. Call
 // it before the index is used.
 func (ix *Index) SetTurns(n int) { ix.turns = newTurns(n) }
+
+// takeTurn waits for a turn (or for ctx to end); the returned func gives
+// it back.
+func (ix *Index) takeTurn(ctx context.Context) (func(), error) {
+	if err := ix.turns.Acquire(ctx, 1); err != nil {
+		return nil, err
+	}
+	return func() { ix.turns.Release(1) }, nil
+}
