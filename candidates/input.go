@@ -240,11 +240,7 @@ func resolve(in Input, tbl *places.Table, now time.Time) (resolved, error) {
 			f.Add("home_place_id", "is not a known place")
 		}
 	} else if pl, err := tbl.Lookup(in.HomePlace, in.HomeProvince); err != nil {
-		if fe, ok := apperr.As(err); ok {
-			for k, v := range fe.Fields {
-				f.Add(map[string]string{"place": "home_place", "province": "home_province"}[k], v)
-			}
-		}
+		places.AddRefusal(&f, err, "home_place", "home_province")
 	} else {
 		p.HomePlace = Place{ID: pl.ID, Name: pl.Name, Province: pl.ProvinceName(), Lat: pl.Lat, Lon: pl.Lon}
 	}
@@ -289,7 +285,7 @@ func areaBan(f *apperr.Fields, field string, b AreaBanInput, tbl *places.Table) 
 	case b.Place != "":
 		pl, err := tbl.Lookup(b.Place, b.Province)
 		if err != nil {
-			f.Add(field+".place", "is not a known Dutch place")
+			places.AddRefusal(f, err, field+".place", field+".province")
 			return AreaBan{}, false
 		}
 		return AreaBan{PlaceName: pl.Name, Lat: pl.Lat, Lon: pl.Lon, RadiusKm: b.RadiusKm}, ok

@@ -13,6 +13,7 @@ import (
 	"github.com/herstart/herstart/audit"
 	"github.com/herstart/herstart/employers"
 	"github.com/herstart/herstart/ids"
+	"github.com/herstart/herstart/places"
 	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/users"
 )
@@ -115,13 +116,7 @@ func (s *Service) RegisterPartner(ctx context.Context, in PartnerInput) (Partner
 		f.Add("kvk", "must be exactly 8 digits")
 	}
 	if pl, err := s.places.Lookup(in.Place, in.Province); err != nil {
-		if fe, ok := apperr.As(err); ok && len(fe.Fields) > 0 {
-			for k, v := range fe.Fields {
-				f.Add(k, v)
-			}
-		} else {
-			f.Add("place", "is not a known Dutch place")
-		}
+		places.AddRefusal(&f, err, "place", "province")
 	} else {
 		p.Place, p.Province = pl.Name, pl.ProvinceName()
 	}

@@ -209,11 +209,7 @@ func (r Registration) resolve(tbl *places.Table) (resolvedRegistration, error) {
 			addr := f.Text(field+".address", l.Address, 200, true)
 			p, err := tbl.Lookup(l.Place, l.Province)
 			if err != nil {
-				if fe, ok := apperr.As(err); ok {
-					for k, v := range fe.Fields {
-						f.Add(field+"."+k, v)
-					}
-				}
+				places.AddRefusal(&f, err, field+".place", field+".province")
 				continue
 			}
 			out.locations = append(out.locations, Location{Address: addr, Place: placeOf(p)})

@@ -151,11 +151,7 @@ func (in VacancyInput) resolve(tbl *places.Table, now time.Time, existingStart t
 		v.StartDate = sd
 	}
 	if p, err := tbl.Lookup(in.Place, in.Province); err != nil {
-		if fe, ok := apperr.As(err); ok {
-			for k, msg := range fe.Fields {
-				f.Add(k, msg)
-			}
-		}
+		places.AddRefusal(&f, err, "place", "province")
 	} else {
 		v.Place = placeOf(p)
 	}

@@ -188,7 +188,7 @@ func (s *Service) AddEntry(ctx context.Context, id string, in EntryInput) (View,
 		case KindPlace:
 			pl, err := s.places.Lookup(in.Place, in.Province)
 			if err != nil {
-				f.Add("place", "is not a known Dutch place")
+				places.AddRefusal(f, err, "place", "province")
 			} else {
 				e.Place = &Place{ID: pl.ID, Name: pl.Name, Province: pl.ProvinceName(), Lat: pl.Lat, Lon: pl.Lon}
 				if e.Name == "" {
@@ -248,7 +248,7 @@ func (s *Service) SetDestination(ctx context.Context, id string, in DestinationI
 	return s.step(ctx, id, "destination", func(f *apperr.Fields) {
 		pl, err := s.places.Lookup(in.Place, in.Province)
 		if err != nil {
-			f.Add("place", "is not a known Dutch place")
+			places.AddRefusal(f, err, "place", "province")
 		} else {
 			d.Place = Place{ID: pl.ID, Name: pl.Name, Province: pl.ProvinceName(), Lat: pl.Lat, Lon: pl.Lon}
 		}

@@ -513,3 +513,22 @@ func (t *Table) Suggest(prefix string, n int) []Place {
 	}
 	return out
 }
+
+// AddRefusal adds err, Lookup's refusal, to f under the caller's names for
+// the two fields Lookup reads (its "place" and "province"): a province that
+// is none, or does not match the place, is the province's error, not the
+// place's. An error that names no field is place's "is not a known Dutch
+// place".
+func AddRefusal(f *apperr.Fields, err error, placeField, provinceField string) {
+	if fe, ok := apperr.As(err); ok && len(fe.Fields) > 0 {
+		for k, v := range fe.Fields {
+			if k == "province" {
+				f.Add(provinceField, v)
+			} else {
+				f.Add(placeField, v)
+			}
+		}
+		return
+	}
+	f.Add(placeField, "is not a known Dutch place")
+}

@@ -182,3 +182,33 @@ func TestLookup_EveryFormShownIsTaken(t *testing.T) {
 		t.Errorf("a name that does not repeat: Label = %q, %v", tbl.Label(p), err)
 	}
 }
+
+// TestAddRefusal: Lookup's refusal lands on the caller's own field names,
+// the province's on the province field, and one that names no field on
+// the place.
+func TestAddRefusal(t *testing.T) {
+	tbl := places.New()
+	for _, c := range []struct {
+		place, province, field string
+	}{
+		{"Utrecht", "Nergensland", "home_province"},
+		{"Hengelo (Gld)", "Overijssel", "home_province"},
+		{"Nergenshuizen", "", "home_place"},
+		{"", "", "home_place"},
+	} {
+		_, err := tbl.Lookup(c.place, c.province)
+		if err == nil {
+			t.Fatalf("%q, %q: found", c.place, c.province)
+		}
+		f := apperr.Fields{}
+		places.AddRefusal(&f, err, "home_place", "home_province")
+		if len(f) != 1 || f[c.field] == "" {
+			t.Errorf("%q, %q: %v; want the error on %s", c.place, c.province, f, c.field)
+		}
+	}
+	f := apperr.Fields{}
+	places.AddRefusal(&f, apperr.Errorf(apperr.NotFound, "no"), "p", "q")
+	if f["p"] != "is not a known Dutch place" {
+		t.Errorf("an error that names no field: %v; want it on the place", f)
+	}
+}
