@@ -97,11 +97,13 @@ type Recorder struct {
 	now         func() time.Time
 	signer      *signer // nil: no checkpoints are signed
 
-	mu     sync.Mutex // the writer's turn
-	cached *headDoc
-	qmu    sync.Mutex       // guards queue
-	queue  []*pendingEvent  // events waiting for the next group commit
-	slots  map[string]int64 // the last slot this process gave each subject (under mu)
+	mu      sync.Mutex // the writer's turn
+	cached  *headDoc
+	qmu     sync.Mutex       // guards queue
+	queue   []*pendingEvent  // events waiting for the next group commit
+	slots   map[string]int64 // the last slot this process gave each subject (under mu)
+	streams []*stream        // the events indexed a second time (Stream; under mu and smu)
+	smu     sync.RWMutex     // guards streams for readers, who do not take the writer's turn
 
 	headMu   sync.Mutex
 	headWant *headDoc      // the newest head not yet saved
@@ -588,19 +590,27 @@ func (r *Recorder) indexAll(ctx context.Context, events []Event) error {
 		if e.Subject == "" {
 			continue
 		}
-		n, ok := next[e.Subject]
-		if !ok {
-			if n, ok = r.slots[e.Subject]; !ok {
-				h, err := r.subjectHead(ctx, e.Subject)
-				if err != nil {
-					return err
-				}
-				n = h.Slots
+		keys := []string{e.Subject}
+		for _, st := range r.streams {
+			if st.actions[e.Action] {
+				keys = append(keys, streamKey(e.Subject, st.name))
 			}
 		}
-		n++
-		next[e.Subject] = n
-		claims = append(claims, claim{e.Subject, n, e.Seq, e.Hash})
+		for _, key := range keys {
+			n, ok := next[key]
+			if !ok {
+				if n, ok = r.slots[key]; !ok {
+					h, err := r.subjectHead(ctx, key)
+					if err != nil {
+						return err
+					}
+					n = h.Slots
+				}
+			}
+			n++
+			next[key] = n
+			claims = append(claims, claim{key, n, e.Seq, e.Hash})
+		}
 	}
 	if len(claims) == 0 {
 		return nil
@@ -666,13 +676,20 @@ func (r *Recorder) indexAll(ctx context.Context, events []Event) error {
 // BySubject returns up to limit events about subject, newest first, with a
 // sequence number below before (0: from the newest).
 func (r *Recorder) BySubject(ctx context.Context, subject string, before int64, limit int) ([]Event, error) {
-	h, err := r.subjectHead(ctx, subject)
+	return r.bySubject(ctx, subject, subject, before, limit, nil, 0)
+}
+
+// bySubject reads the index at key (the subject's own, or one of its
+// streams) newest first: up to limit events about subject that keep
+// accepts (nil: all), looking at no more than scan events (0: no bound).
+func (r *Recorder) bySubject(ctx context.Context, key, subject string, before int64, limit int, keep func(action string) bool, scan int) ([]Event, error) {
+	h, err := r.subjectHead(ctx, key)
 	if err != nil {
 		return nil, err
 	}
 	last := h.Slots
 	for { // the hint lags by up to hintEvery slots
-		err := r.subjects.FindOne(ctx, bson.M{"_id": slotID(subject, last+1)}).Err()
+		err := r.subjects.FindOne(ctx, bson.M{"_id": slotID(key, last+1)}).Err()
 		if errors.Is(err, mongo.ErrNoDocuments) {
 			break
 		}
@@ -683,6 +700,7 @@ func (r *Recorder) BySubject(ctx context.Context, subject string, before int64, 
 	}
 	out := []Event{}
 	seen := map[int64]bool{}
+	looked := 0 // events looked at, for scan
 	// take adds event seq when it is about subject and, for a slot that
 	// names the event's hash, when it is that event: a slot claimed for a
 	// sequence number that another event took (the head was behind) points
@@ -691,6 +709,7 @@ func (r *Recorder) BySubject(ctx context.Context, subject string, before int64, 
 		if seen[seq] || (before > 0 && seq >= before) {
 			return nil
 		}
+		looked++
 		var d eventDoc
 		err := r.events.FindOne(ctx, bson.M{"_id": DocID(seq)}).Decode(&d)
 		if errors.Is(err, mongo.ErrNoDocuments) {
@@ -701,16 +720,19 @@ func (r *Recorder) BySubject(ctx context.Context, subject string, before int64, 
 		}
 		if d.Subject == subject && (hash == "" || hash == d.Hash) {
 			seen[seq] = true
-			out = append(out, d.toEvent())
+			if keep == nil || keep(d.Action) {
+				out = append(out, d.toEvent())
+			}
 		}
 		return nil
 	}
-	for n := last; n >= 1 && len(out) < limit; n-- {
+	more := func() bool { return len(out) < limit && (scan == 0 || looked < scan) }
+	for n := last; n >= 1 && more(); n-- {
 		var slot struct {
 			Seq  int64  `bson:"seq"`
 			Hash string `bson:"hash"` // empty in slots written before it was kept
 		}
-		err := r.subjects.FindOne(ctx, bson.M{"_id": slotID(subject, n)}).Decode(&slot)
+		err := r.subjects.FindOne(ctx, bson.M{"_id": slotID(key, n)}).Decode(&slot)
 		if errors.Is(err, mongo.ErrNoDocuments) {
 			continue
 		}
@@ -723,16 +745,16 @@ func (r *Recorder) BySubject(ctx context.Context, subject string, before int64, 
 	}
 	// The chunked layout of older events.
 	const chunkSize = 25
-	for k := (h.Count - 1) / chunkSize; h.Count > 0 && k >= 0 && len(out) < limit; k-- {
+	for k := (h.Count - 1) / chunkSize; h.Count > 0 && k >= 0 && more(); k-- {
 		var c struct {
 			Seqs []int64 `bson:"seqs"`
 		}
-		err := r.subjects.FindOne(ctx, bson.M{"_id": fmt.Sprintf("%s#%d", subject, k)}).Decode(&c)
+		err := r.subjects.FindOne(ctx, bson.M{"_id": fmt.Sprintf("%s#%d", key, k)}).Decode(&c)
 		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 			return nil, fmt.Errorf("audit subject: %w", err)
 		}
 		slices.Sort(c.Seqs)
-		for i := len(c.Seqs) - 1; i >= 0 && len(out) < limit; i-- {
+		for i := len(c.Seqs) - 1; i >= 0 && more(); i-- {
 			if err := take(c.Seqs[i], ""); err != nil {
 				return nil, err
 			}

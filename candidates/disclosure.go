@@ -117,6 +117,15 @@ type DisclosureEntry struct {
 // maxLog bounds one disclosure-log answer.
 const maxLog = 1000
 
+// DisclosureStream is the audit stream of the events a disclosure log
+// shows (audit.Recorder.Stream), of DisclosureActions: the platform asks
+// for it at start, so that the log reads those events only, not every
+// read of the candidate by their own worker or themself.
+const DisclosureStream = "disclosures"
+
+// DisclosureActions are the actions of DisclosureStream.
+var DisclosureActions = []string{ActionDisclosed, audit.ActionConsentGrant, audit.ActionConsentRevoke, audit.ActionIntroductionStep}
+
 // DisclosureLog lists, newest first, every read of the candidate by an
 // employer, every consent change and every introduction step (each can
 // change the level an employer sees) — what the candidate may ask to see
@@ -140,7 +149,7 @@ func (s *Service) DisclosureLog(ctx context.Context, id ID) ([]DisclosureEntry, 
 
 // disclosureLog reads c's disclosure log from the audit chain.
 func (s *Service) disclosureLog(ctx context.Context, c Candidate) ([]DisclosureEntry, error) {
-	events, err := s.audit.BySubject(ctx, subject(c.ID), 0, maxLog*3)
+	events, err := s.audit.BySubjectStream(ctx, subject(c.ID), DisclosureStream, 0, maxLog)
 	if err != nil {
 		return nil, err
 	}

@@ -97,7 +97,7 @@ func (s *Service) erase(ctx context.Context, c Candidate, by, role, reason strin
 		}
 		e.Kept = append(e.Kept, more...)
 	}
-	events, err := s.audit.BySubject(ctx, subject(c.ID), 0, 100000)
+	events, err := s.audit.BySubjectStream(ctx, subject(c.ID), DisclosureStream, 0, 100000)
 	if err != nil {
 		return Erasure{}, err
 	}

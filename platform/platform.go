@@ -126,6 +126,9 @@ func New(ctx context.Context, db *mongo.Database, index matching.Index, o Option
 			return nil, err
 		}
 	}
+	if err := s.Audit.Stream(ctx, candidates.DisclosureStream, candidates.DisclosureActions...); err != nil {
+		return nil, err
+	}
 	for _, cs := range [][]string{s.Audit.Collections(), userStore.Collections(), candStore.Collections(), empStore.Collections(), placeStore.Collections(), payStore.Collections(),
 		{s.Outbox.Name(), s.Leases.Name(), s.Throttle.Name(), "secrets", store.NewVersions(db).Name(), "inboxes", "jobs", "idempotency"}} {
 		s.collections = append(s.collections, cs...)
