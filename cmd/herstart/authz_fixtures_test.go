@@ -20,6 +20,7 @@ func authzFixtures(t interface {
 	login := func(who, email, password string) {
 		n++
 		tok[who] = c.login(email, password, n)
+		tok["login:"+who] = email // for a caller to sign in again (hostileSweep)
 	}
 	login("w1", "reclassering.jansen@demo.herstart.nl", DemoPassword)
 	login("w2", "reclassering.bakker@demo.herstart.nl", DemoPassword)

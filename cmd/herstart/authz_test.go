@@ -320,6 +320,7 @@ func TestAuthzMatrix(t *testing.T) {
 	if len(wrong) > 0 {
 		t.Errorf("%d answers differ from the table:\n%s", len(wrong), strings.Join(wrong, "\n"))
 	}
+	hostileSweep(t, c, rows, fx, tokens, routes)
 	t.Logf("authorisation matrix: %d rows over %d routes × %d callers = %d requests; %d planted values on %d candidates; leaks %d",
 		len(rows), len(covered), len(authzCallers), requests, len(marks[0].values)*len(marks), len(marks), leaks)
 }
