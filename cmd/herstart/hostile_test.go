@@ -173,7 +173,10 @@ func hostileSweep(t *testing.T, c *authzClient, rows []authzRow, fx, tokens map[
 			for _, v := range hostileQueryValues {
 				q2, _ := url.ParseQuery(rawq)
 				q2.Set(k, v)
-				send(r, who, base+"?"+q2.Encode(), body, fmt.Sprintf("query %s=%.20q", k, v))
+				st, answer := send(r, who, base+"?"+q2.Encode(), body, fmt.Sprintf("query %s=%.20q", k, v))
+				if strings.HasPrefix(r.path, "/api/") && r.want[who] >= 200 && r.want[who] < 300 && (st == 400 || st == 422) && !namesField(answer, k) {
+					unnamed = append(unnamed, fmt.Sprintf("%s %s query %s=%.20q: %d %.160s", r.method, r.path, k, v, st, answer))
+				}
 			}
 		}
 		if r.method == "GET" || r.method == "DELETE" {
@@ -240,6 +243,17 @@ func hostileSweep(t *testing.T, c *authzClient, rows []authzRow, fx, tokens map[
 	if len(unnamed) > 0 {
 		t.Errorf("%d refused fields the error does not name:\n%s", len(unnamed), strings.Join(unnamed, "\n"))
 	}
+}
+
+// namesField reports whether an error body names field k, or an element
+// or part of it ("certificates[0]", "contact.email").
+func namesField(body []byte, k string) bool {
+	for _, end := range []string{`"`, `[`, `.`} {
+		if strings.Contains(string(body), `"`+k+end) {
+			return true
+		}
+	}
+	return false
 }
 
 // hostileCaller is a caller the row lets in: the first of the owners (asked
