@@ -259,7 +259,9 @@ func (p *Pages) card(c *fiber.Ctx, pg *Page) error {
 		return err
 	}
 	open := vacs[:0:0]
+	titles := map[string]string{} // an introduction names its vacancy by title
 	for _, v := range vacs {
+		titles[string(v.ID)] = v.Title
 		if v.Status == employers.Open {
 			open = append(open, v)
 		}
@@ -286,7 +288,8 @@ func (p *Pages) card(c *fiber.Ctx, pg *Page) error {
 		Level2        *candidates.Level2
 		Vacancies     []employers.VacancySummary
 		Introductions []placements.IntroductionSummary
-	}{id, d.Level, cardOf(d), level1Of(d), level2Of(d), open, mine}
+		VacancyTitles map[string]string
+	}{id, d.Level, cardOf(d), level1Of(d), level2Of(d), open, mine, titles}
 	return p.render(c, fiber.StatusOK, "card", pg)
 }
 

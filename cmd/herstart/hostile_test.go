@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"golang.org/x/net/html"
 )
 
 // hostileSweep sends what a careless or hostile client sends to every row
@@ -78,6 +80,8 @@ func hostileSweep(t *testing.T, c *authzClient, rows []authzRow, fx, tokens map[
 	colleagues := 0
 	limited := map[string]int{}
 	gate := 0 // answers of the login or role gate, where the row lets the caller in
+	pages := 0
+	var shownIDs []string
 	send := func(r authzRow, who, path, body, what string) (int, []byte) {
 		ip++
 		began := time.Now()
@@ -129,6 +133,15 @@ func hostileSweep(t *testing.T, c *authzClient, rows []authzRow, fx, tokens map[
 			return s
 		}
 		path, body := fill(r.path, true), fill(r.body, false)
+		if r.method == "GET" && !strings.HasPrefix(r.path, "/api/") && first {
+			// The page as its owner sees it: names, never record ids.
+			if st, page := send(r, who, path, "", "as it is"); st == 200 {
+				pages++
+				if ids := idsShown(page); len(ids) > 0 && !strings.HasPrefix(r.path, "/audit") {
+					shownIDs = append(shownIDs, fmt.Sprintf("%s as %s: %v", r.path, who, ids))
+				}
+			}
+		}
 		// Path ids that are none.
 		for _, seg := range regexpFixture.FindAllString(r.path, -1) {
 			if !first {
@@ -259,9 +272,48 @@ func hostileSweep(t *testing.T, c *authzClient, rows []authzRow, fx, tokens map[
 	if len(fails) > 0 {
 		t.Errorf("%d hostile requests answered 5xx (want a 4xx naming the field):\n%s", len(fails), strings.Join(fails, "\n"))
 	}
+	t.Logf("hostile input: %d pages read as their owner for record ids in the text", pages)
+	if len(shownIDs) > 0 {
+		t.Errorf("%d pages show a person record ids where a name belongs:\n%s", len(shownIDs), strings.Join(shownIDs, "\n"))
+	}
 	if len(unnamed) > 0 {
 		t.Errorf("%d refused fields the error does not name:\n%s", len(unnamed), strings.Join(unnamed, "\n"))
 	}
+}
+
+// idsShown are the record ids (c_…, e_…, u_…) in the text of a page's
+// main part as a person reads it: not in attributes (links, form values),
+// scripts or what is hidden.
+func idsShown(page []byte) []string {
+	doc, err := html.Parse(bytes.NewReader(page))
+	if err != nil {
+		return nil
+	}
+	var out []string
+	var walk func(n *html.Node, inMain bool)
+	walk = func(n *html.Node, inMain bool) {
+		if n.Type == html.ElementNode {
+			switch n.Data {
+			case "script", "style", "template", "head":
+				return
+			case "main":
+				inMain = true
+			}
+			for _, a := range n.Attr {
+				if a.Key == "hidden" || (a.Key == "class" && strings.Contains(a.Val, "visually-hidden")) {
+					return
+				}
+			}
+		}
+		if n.Type == html.TextNode && inMain {
+			out = append(out, rawID.FindAllString(n.Data, -1)...)
+		}
+		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+			walk(ch, inMain)
+		}
+	}
+	walk(doc, false)
+	return out
 }
 
 // namesField reports whether an error body names field k, or an element
