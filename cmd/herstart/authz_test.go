@@ -249,7 +249,7 @@ func TestAuthzMatrix(t *testing.T) {
 	record := os.Getenv("HERSTART_AUTHZ_RECORD") == "1"
 	got := map[int]map[string]int{}
 	var wrong []string
-	requests, leaks := 0, 0
+	requests, leaks, pagesRead := 0, 0, 0
 	shown := map[string]bool{} // planted values a caller with the right was shown: the check can see them
 	for _, r := range rows {
 		route := authzRouteOf(routes, r.method, r.path)
@@ -275,6 +275,12 @@ func TestAuthzMatrix(t *testing.T) {
 			b = append(b, loc...)
 			requests++
 			got[r.line][who] = st
+			if r.method == "GET" && st == 200 && !strings.HasPrefix(r.path, "/api/") && !strings.HasPrefix(r.path, "/audit") {
+				pagesRead++
+				if ids := idsShown(b); len(ids) > 0 {
+					t.Errorf("%s as %s shows a person record ids where a name belongs: %v", r.path, who, ids)
+				}
+			}
 			if want, ok := r.want[who]; !record && (!ok || st != want) {
 				wrong = append(wrong, fmt.Sprintf("%s:%d %s %s as %s = %d; the table says %d: %.200s", authzTable, r.line, r.method, r.path, who, st, want, b))
 			}
@@ -321,8 +327,8 @@ func TestAuthzMatrix(t *testing.T) {
 		t.Errorf("%d answers differ from the table:\n%s", len(wrong), strings.Join(wrong, "\n"))
 	}
 	hostileSweep(t, c, rows, fx, tokens, routes)
-	t.Logf("authorisation matrix: %d rows over %d routes × %d callers = %d requests; %d planted values on %d candidates; leaks %d",
-		len(rows), len(covered), len(authzCallers), requests, len(marks[0].values)*len(marks), len(marks), leaks)
+	t.Logf("authorisation matrix: %d rows over %d routes × %d callers = %d requests; %d planted values on %d candidates; leaks %d; %d pages read for record ids",
+		len(rows), len(covered), len(authzCallers), requests, len(marks[0].values)*len(marks), len(marks), leaks, pagesRead)
 }
 
 func contains(s []string, v string) bool {
