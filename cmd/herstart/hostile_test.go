@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -215,7 +216,7 @@ func hostileSweep(t *testing.T, c *authzClient, rows []authzRow, fx, tokens map[
 		}
 		// The row's own body under a content type that is not JSON.
 		for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json; charset=latin1"} {
-			req, _ := http.NewRequest(r.method, c.base+path, strings.NewReader(cmpOr(body, "{}")))
+			req, _ := http.NewRequest(r.method, c.base+path, strings.NewReader(cmp.Or(body, "{}")))
 			req.Header.Set("Content-Type", ct)
 			req.Header.Set("Authorization", "Bearer "+tok[who])
 			resp, err := c.http.Do(req)
@@ -325,13 +326,6 @@ func namesField(body []byte, k string) bool {
 		}
 	}
 	return false
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // hostileCaller is a caller the row lets in: the first of the owners (asked
