@@ -135,6 +135,40 @@ func TestInvariant_OneActivePlacement_TwoInstances(t *testing.T) {
 	}
 }
 
+// TestInvariant_OneOpenIntroduction: 20 parallel requests of an employer
+// to meet the same candidate for the same vacancy (a double click, twenty
+// times), split over two instances. One introduction is made; once it is
+// withdrawn, a new one may open. Before the open key, all 20 answered 201
+// and the worker's inbox held 20 introductions of one candidate.
+func TestInvariant_OneOpenIntroduction(t *testing.T) {
+	e := newIntroEnv(t)
+	other := newEnvOn(t, storetest.SecondInstance(t, e.mongoDB()))
+	apps := []*env{e.env, other}
+	body := map[string]any{"candidate_id": e.cand, "vacancy_id": e.vacancy}
+	var mu sync.Mutex
+	var made string
+	got := parallel(racers, func(i int) int {
+		st, b := apps[i%2].do("POST", "/api/v1/introductions", e.empTok, body)
+		if st == 201 {
+			mu.Lock()
+			made, _ = b["id"].(string)
+			mu.Unlock()
+		}
+		return st
+	})
+	t.Logf("20 parallel introductions of one candidate for one vacancy: %v", got)
+	if got[201] != 1 || got[409] != racers-1 {
+		t.Fatalf("answers %v; want one 201 and 19 409", got)
+	}
+	if n := e.count("introductions", bson.M{"candidate_id": e.cand, "vacancy_id": e.vacancy}); n != 1 {
+		t.Fatalf("%d introductions of the candidate for the vacancy in the database; want 1", n)
+	}
+	e.step(e.worker, made, "withdraw", map[string]any{"reason": "Past nu niet"}, 200)
+	if st, b := e.do("POST", "/api/v1/introductions", e.empTok, body); st != 201 {
+		t.Fatalf("a new introduction after the withdrawal: %d %v; want 201 (the key released)", st, b)
+	}
+}
+
 // liveConsents counts the candidate's consents in force for employer at
 // level, as the worker reads the record.
 func (e *introEnv) liveConsents(employer string, level int) (n int, id string) {

@@ -103,26 +103,30 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (IntroductionView,
 	if err != nil {
 		return IntroductionView{}, err
 	}
-	for _, x := range open {
+	for _, x := range open { // introductions from before the open key (claimOpen) have none
 		if x.VacancyID == string(v.ID) && x.State.Open() {
-			return IntroductionView{}, apperr.Errorf(apperr.Conflict, "This candidate is being introduced for this vacancy already.")
+			return IntroductionView{}, errOpenIntroduction
 		}
 	}
 	intro := Introduction{ID: ids.New("i_"), CandidateID: c.ID, WorkerID: c.WorkerID, VacancyID: v.ID, EmployerID: e.ID, State: state,
 		History: []Step{{State: state, By: a.UserID, Role: a.Role, At: now}}, CreatedAt: now, UpdatedAt: now, Version: 1}
-	if err := s.writeIntro(ctx, a, &intro, "create", introTask{}); err != nil {
+	if err := s.writeIntro(ctx, a, &intro, "create", introTask{Open: intro.ID}); err != nil {
 		return IntroductionView{}, err
 	}
 	return viewOf(intro, a.Role), nil
 }
 
 // introTask is what an introduction write's follow-up needs beside the
-// introduction: the active-placement claim its place step took (released
-// again when the step did not land), and the consent its consent step
-// took (recorded only once the step landed).
+// introduction: the open key its creation took and the active-placement
+// claim its place step took (each released again when the write did not
+// land), and the consent its consent step took (recorded only once the
+// step landed).
 type introTask struct {
 	Introduction string              `json:"introduction"`
 	Claim        string              `json:"claim,omitempty"`
+	Open         string              `json:"open,omitempty"`      // a creation's open key (claimOpen), owned by the new introduction
+	Candidate    candidates.ID       `json:"candidate,omitempty"` // the open key's candidate and vacancy
+	Vacancy      employers.VacancyID `json:"vacancy,omitempty"`
 	Consent      *candidates.Consent `json:"consent,omitempty"`
 }
 
@@ -133,11 +137,19 @@ type introTask struct {
 // Errors: store.ErrStale, Conflict.
 func (s *Service) writeIntro(ctx context.Context, a users.Actor, in *Introduction, op string, data introTask) error {
 	data.Introduction = in.ID
+	if data.Open != "" {
+		data.Candidate, data.Vacancy = in.CandidateID, in.VacancyID
+	}
 	return store.Do(ctx, s.writer, store.Write[introTask]{
 		Kind: taskIntro, Key: in.ID, Data: data,
 		Event: audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: ActionIntroduction,
 			Subject: "candidate:" + string(in.CandidateID), Details: map[string]string{"introduction": in.ID, "employer": string(in.EmployerID), "state": string(in.State), "op": op}},
 		Save: func(ctx context.Context, task string) error {
+			if data.Open != "" {
+				if err := s.store.claimOpen(ctx, in.CandidateID, in.VacancyID, data.Open); err != nil {
+					return err
+				}
+			}
 			if data.Claim != "" {
 				if err := s.store.claimPlacement(ctx, in.CandidateID, data.Claim); err != nil {
 					return err
@@ -162,6 +174,11 @@ func (s *Service) followIntro(ctx context.Context, t store.FollowUp[introTask]) 
 	}
 	if err != nil || !in.writes.Has(t.ID()) {
 		// The write this task followed up did not take effect.
+		if t.Data.Open != "" && err != nil { // the creation: no introduction holds the key
+			if err := s.store.releaseOpen(ctx, t.Data.Candidate, t.Data.Vacancy, t.Data.Open); err != nil {
+				return false, err
+			}
+		}
 		if t.Data.Claim != "" && (err != nil || in.PlaceClaim != t.Data.Claim) {
 			return false, s.store.releasePlacement(ctx, in.CandidateID, t.Data.Claim)
 		}
@@ -169,6 +186,11 @@ func (s *Service) followIntro(ctx context.Context, t store.FollowUp[introTask]) 
 	}
 	if err := s.store.listIntro(ctx, in); err != nil {
 		return false, err
+	}
+	if !in.State.Open() { // closed: another introduction for the vacancy may open
+		if err := s.store.releaseOpen(ctx, in.CandidateID, in.VacancyID, in.ID); err != nil {
+			return false, err
+		}
 	}
 	switch in.State {
 	case CandidateConsented:

@@ -28,7 +28,7 @@ type Store struct {
 	lists      *mongo.Collection
 	templates  *mongo.Collection
 	archive    *mongo.Collection // check-ins beyond a placement's newest, one document each
-	claims     *store.Keys       // "candidate:c_…" → the claim of its one active placement
+	claims     *store.Keys       // "candidate:c_…" → the claim of its one active placement; "open:c_…|v_…" → its open introduction
 	versions   *store.Versions
 	locks      store.Locks
 }
@@ -137,6 +137,35 @@ func (s *Store) claimPlacement(ctx context.Context, c candidates.ID, owner strin
 		return errActivePlacement
 	}
 	return err
+}
+
+var errOpenIntroduction = apperr.Errorf(apperr.Conflict, "This candidate is being introduced for this vacancy already.")
+
+// openKey names the one open introduction of a candidate for a vacancy.
+func openKey(c candidates.ID, v employers.VacancyID) string {
+	return "open:" + string(c) + "|" + string(v)
+}
+
+// claimOpen takes the candidate's one open introduction for the vacancy
+// for the introduction id: a unique key, so of any number of creating
+// requests, on any number of instances, one holds it until its
+// introduction closes (placed, declined, withdrawn).
+// Errors: Conflict (another open introduction holds it).
+func (s *Store) claimOpen(ctx context.Context, c candidates.ID, v employers.VacancyID, id string) error {
+	err := s.claims.Claim(ctx, openKey(c, v), id)
+	if errors.Is(err, store.ErrKeyTaken) {
+		return errOpenIntroduction
+	}
+	return err
+}
+
+// releaseOpen gives the key up, if the introduction id holds it (one that
+// closed, or whose creation did not land).
+func (s *Store) releaseOpen(ctx context.Context, c candidates.ID, v employers.VacancyID, id string) error {
+	if c == "" || v == "" || id == "" {
+		return nil
+	}
+	return s.claims.Release(ctx, openKey(c, v), id)
 }
 
 // releasePlacement gives the candidate's active-placement key up, if owner

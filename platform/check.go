@@ -71,6 +71,34 @@ func CheckInvariants(ctx context.Context, s *Services, pub ed25519.PublicKey, fi
 		}
 	}
 
+	// One open introduction per candidate and vacancy.
+	type introDoc struct {
+		ID          string `bson:"_id"`
+		CandidateID string `bson:"candidate_id"`
+		VacancyID   string `bson:"vacancy_id"`
+		State       string `bson:"state"`
+	}
+	open := map[string][]string{}
+	err = each(ctx, s, "introductions", func(raw bson.Raw) error {
+		var in introDoc
+		if err := bson.Unmarshal(raw, &in); err != nil {
+			return err
+		}
+		if in.State != "placed" && in.State != "declined" && in.State != "withdrawn" {
+			k := "candidate " + in.CandidateID + " for vacancy " + in.VacancyID
+			open[k] = append(open[k], in.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range sortedKeys(open) {
+		if len(open[k]) > 1 {
+			add("%s has %d open introductions (%v)", k, len(open[k]), open[k])
+		}
+	}
+
 	// At most one consent in force per candidate × employer × level.
 	type candidateDoc struct {
 		ID       string `bson:"_id"`
