@@ -88,7 +88,7 @@ func TestIntroduction_Walkthrough(t *testing.T) {
 	}
 	level, fields = e.cardLevel()
 	t.Logf("candidate_consented, level %d: %v", level, fields)
-	if level != 1 || !has(fields, "first_name") || has(fields, "last_name") || has(fields, "email") {
+	if level != 1 || !has(fields, "first_name") || has(fields, "last_name") || has(fields, "email") || has(fields, "probation_contact") {
 		t.Fatalf("level-1 view: %d %v", level, fields)
 	}
 	e.step(e.worker, id, "consent", map[string]any{}, 409) // a replay changes nothing
@@ -111,7 +111,7 @@ func TestIntroduction_Walkthrough(t *testing.T) {
 	}
 	level, fields = e.cardLevel()
 	t.Logf("placed with a level-2 consent, level %d: %v", level, fields)
-	if level != 2 || !has(fields, "last_name") || !has(fields, "email") || has(fields, "address") || has(fields, "birth_date") {
+	if level != 2 || !has(fields, "last_name") || !has(fields, "email") || !has(fields, "probation_contact") || has(fields, "address") || has(fields, "birth_date") {
 		t.Fatalf("level-2 view: %d %v", level, fields)
 	}
 	// The worker withdraws the consents: the very next request drops.
@@ -184,7 +184,7 @@ func TestIntroduction_Walkthrough(t *testing.T) {
 	resp := e.raw("GET", "/api/v1/candidates/"+e.cand+"/disclosures?format=csv", e.worker, nil)
 	csv, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{"introduction_employer_interested", "introduction_candidate_consented", "introduction_placed", "consent_granted", "consent_withdrawn", ",disclosed,", ",2,card first_name work_history curfew last_name email phone,"} {
+	for _, want := range []string{"introduction_employer_interested", "introduction_candidate_consented", "introduction_placed", "consent_granted", "consent_withdrawn", ",disclosed,", ",2,card first_name work_history curfew last_name email phone probation_contact,"} {
 		if !strings.Contains(string(csv), want) {
 			t.Fatalf("disclosure log lacks %q:\n%s", want, csv)
 		}

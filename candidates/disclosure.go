@@ -34,17 +34,22 @@ type EmployerStanding struct {
 type Disclosed struct {
 	Level int `json:"level"`
 	View  any `json:"candidate"`
+	// Searchable: the candidate is in search now (available, confirmed
+	// within 30 days), so an employer may ask to meet them; a placed one
+	// is shown by consent but not introduced again.
+	Searchable bool `json:"-"`
 }
 
 // fieldsAt names what each level shows beyond the card, for the log.
-var fieldsAt = map[int]string{0: "card", 1: "card,first_name,work_history,curfew", 2: "card,first_name,work_history,curfew,last_name,email,phone"}
+var fieldsAt = map[int]string{0: "card", 1: "card,first_name,work_history,curfew", 2: "card,first_name,work_history,curfew,last_name,email,phone,probation_contact"}
 
 // ViewFor returns the candidate as the acting employer may see them, at
 // the level their consents and introduction allow: 1 needs a live consent
 // of level 1 for this employer and an introduction that reached
-// candidate_consented; 2 a live consent of level 2 and a placement
-// (IntroductionLevel gives the introduction's part; without it no employer
-// gets beyond the card). Withdrawing the consent drops the level on the
+// candidate_consented; 2 a live consent of level 2 and a placement (the
+// view then names the candidate's probation worker: WorkerContact).
+// IntroductionLevel gives the introduction's part; without it no employer
+// gets beyond the card. Withdrawing the consent drops the level on the
 // next call. Every read is recorded (candidate.disclosed, with the level
 // and the fields shown) before the answer: the disclosure log.
 // A candidate hidden from the employer (its conflict list, every sector
@@ -93,12 +98,23 @@ func (s *Service) ViewFor(ctx context.Context, id ID) (Disclosed, error) {
 			return Disclosed{}, err
 		}
 	}
+	view := Disclose(c, level, now)
+	if l2, ok := view.(Level2); ok && s.WorkerContact != nil && c.WorkerID != "" {
+		k, err := s.WorkerContact(ctx, c.WorkerID)
+		switch {
+		case err == nil:
+			l2.Probation = &k
+			view = l2
+		case !apperr.Is(err, apperr.NotFound): // a worker whose account is gone: no contact shown
+			return Disclosed{}, err
+		}
+	}
 	err = s.audit.Record(ctx, audit.Entry{ActorID: string(a.UserID), Role: string(a.Role), Action: ActionDisclosed, Subject: subject(c.ID),
 		Details: map[string]string{"employer": e.ID, "level": itoa(level), "fields": fieldsAt[level]}})
 	if err != nil {
 		return Disclosed{}, err
 	}
-	return Disclosed{Level: level, View: Disclose(c, level, now)}, nil
+	return Disclosed{Level: level, View: view, Searchable: c.Searchable(now)}, nil
 }
 
 // DisclosureEntry is one line of a candidate's disclosure log.

@@ -46,6 +46,10 @@ type Service struct {
 	// once placed; wired to the introductions when they exist). Without it
 	// no employer gets beyond the card, whatever the consents.
 	IntroductionLevel func(ctx context.Context, candidate ID, employer string) (int, error)
+	// WorkerContact, when set, names a probation worker and their e-mail:
+	// the probation contact a level-2 view shows (wired to the users
+	// service). Without it level 2 shows no probation contact.
+	WorkerContact func(ctx context.Context, worker users.ID) (ProbationContact, error)
 
 	// Indexer, when set, brings the candidate's search-index document in
 	// line (wired by cmd to the matching service). Every write records an

@@ -78,12 +78,21 @@ type CurfewView struct {
 	To   string `json:"to"`
 }
 
-// Level2 is disclosure level 2, after placement: contact details too.
+// Level2 is disclosure level 2, after placement: contact details too, and
+// the probation contact (the candidate's probation worker).
 type Level2 struct {
 	Level1
-	LastName string `json:"last_name"`
-	Email    string `json:"email,omitempty"`
-	Phone    string `json:"phone,omitempty"`
+	LastName  string            `json:"last_name"`
+	Email     string            `json:"email,omitempty"`
+	Phone     string            `json:"phone,omitempty"`
+	Probation *ProbationContact `json:"probation_contact,omitempty"`
+}
+
+// ProbationContact is the probation worker an employer may reach about a
+// placed candidate: a name and a work e-mail address.
+type ProbationContact struct {
+	Name  string `json:"name"`
+	Email string `json:"email,omitempty"`
 }
 
 // Disclose returns the view of c at level (0, 1 or 2).

@@ -3,6 +3,7 @@ package frontend
 import (
 	"html/template"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -271,11 +272,17 @@ func (p *Pages) card(c *fiber.Ctx, pg *Page) error {
 		return err
 	}
 	var mine []placements.IntroductionSummary
+	taken := map[string]bool{} // a vacancy the candidate is introduced or placed for already
 	for _, in := range intros {
 		if in.CandidateID == string(id) {
 			mine = append(mine, in)
+			taken[in.VacancyID] = taken[in.VacancyID] || in.State.Open() || in.State == placements.Placed
 		}
 	}
+	if !d.Searchable { // placed, or not available now: nobody to ask to meet
+		open = nil
+	}
+	open = slices.DeleteFunc(open, func(v employers.VacancySummary) bool { return taken[string(v.ID)] })
 	flashOf(c, pg)
 	// The interest form starts on the vacancy the search was for, else on
 	// the newest open one.

@@ -44,8 +44,9 @@ type Parties struct {
 //   - the probation worker: the candidate as their caseload names them, the
 //     workplace with its contact, the mentor's name and e-mail;
 //   - the employer: the candidate as the card's level allows (first name
-//     from level 1, the last name and phone at level 2), the mentor's name
-//     and e-mail;
+//     from level 1, the last name and phone at level 2), at level 2 the
+//     probation worker's name and e-mail (the card's probation contact),
+//     the mentor's name and e-mail;
 //   - a coordinator: the workplace, the worker and the mentor; not the
 //     candidate (the placement is named by its vacancy and employer).
 //
@@ -107,7 +108,7 @@ func (s *Service) Parties(ctx context.Context, id string) (Parties, error) {
 		}
 		out.Candidate.Name = names[p.CandidateID]
 	case a.Is(users.Employer):
-		out.Candidate = s.employerSees(ctx, p.CandidateID)
+		out.Candidate, out.Worker = s.employerSees(ctx, p.CandidateID)
 	}
 	return out, nil
 }
@@ -127,19 +128,23 @@ func (s *Service) caseloadNames(ctx context.Context) (map[candidates.ID]string, 
 
 // employerSees is the candidate as the acting employer's card shows them
 // (the read is the card's, recorded as a disclosure); nothing when the
-// card is not theirs to see.
-func (s *Service) employerSees(ctx context.Context, id candidates.ID) Person {
+// card is not theirs to see; at level 2 also the probation worker.
+func (s *Service) employerSees(ctx context.Context, id candidates.ID) (Person, *Person) {
 	d, err := s.candidates.ViewFor(ctx, id)
 	if err != nil {
-		return Person{}
+		return Person{}, nil
 	}
 	switch v := d.View.(type) {
 	case candidates.Level2:
-		return Person{Name: v.FirstName + " " + v.LastName, Phone: v.Phone, Email: v.Email}
+		var worker *Person
+		if k := v.Probation; k != nil {
+			worker = &Person{Name: k.Name, Email: k.Email}
+		}
+		return Person{Name: v.FirstName + " " + v.LastName, Phone: v.Phone, Email: v.Email}, worker
 	case candidates.Level1:
-		return Person{Name: v.FirstName}
+		return Person{Name: v.FirstName}, nil
 	}
-	return Person{}
+	return Person{}, nil
 }
 
 // nameList fills the names of a list of placements as the caller may know
@@ -191,7 +196,8 @@ func (s *Service) nameList(ctx context.Context, a users.Actor, list []PlacementS
 					}
 					n = k.FirstName
 				} else {
-					n = s.employerSees(ctx, cid).Name
+					who, _ := s.employerSees(ctx, cid)
+					n = who.Name
 				}
 				seen[cid] = n
 			}

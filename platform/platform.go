@@ -185,6 +185,10 @@ func New(ctx context.Context, db *mongo.Database, index matching.Index, o Option
 	s.Candidates.EmployerActive = s.Employers.IsActive
 	s.Candidates.EmployerOf = EmployerStanding(s.Employers)
 	s.Candidates.IntroductionLevel = s.Placements.IntroductionLevel
+	s.Candidates.WorkerContact = func(ctx context.Context, id users.ID) (candidates.ProbationContact, error) {
+		u, err := s.Users.Load(ctx, id)
+		return candidates.ProbationContact{Name: u.Name, Email: u.Email}, err
+	}
 	s.Candidates.Indexer = s.Matching.IndexCandidate
 	s.Candidates.IndexBatch = s.Matching.IndexCandidates
 	s.Placements.Notify = s.Inbox.NotifyOnce

@@ -337,6 +337,7 @@ var pageTexts = map[string]string{
 	"Your probation worker has not marked you as looking for work now. Talk to them if you want to look.": "Uw reclasseringswerker heeft u nu niet als werkzoekend staan. Praat met hem of haar als u wilt zoeken.",
 	"candidate":         "kandidaat",
 	"probation contact": "contactpersoon bij de reclassering",
+	"Probation contact": "Contactpersoon bij de reclassering",
 	"up to %d km":       "tot %d km",
 	"Account created. Make its invitation link in the list and hand it over in person.": "Account aangemaakt. Maak de uitnodigingslink in de lijst en geef hem persoonlijk door.",
 	"A new invitation is on its way by mail.":                                           "Er is een nieuwe uitnodiging per mail onderweg.",

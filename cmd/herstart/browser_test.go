@@ -1186,6 +1186,19 @@ func TestBrowser_Roles(t *testing.T) {
 	employer.check("messages (employer)", "inbox")
 	employer.open("/placements")
 	employer.check("placements (employer)", "")
+	// A placement that holds: the candidate consented to level 2, so the
+	// placement names the probation worker and the card gives the contact
+	// details and the probation contact, and asks nothing more of them.
+	employer.open(eval[string](employer, `[...document.querySelectorAll('main table tr')].find(r => r.textContent.includes('actief')).querySelector('a').getAttribute('href')`))
+	employer.wantText("Reclasseringswerker")
+	employer.check("placement (employer)", "placement-employer")
+	employer.open(eval[string](employer, `document.querySelector('main a[href^="/cards/"]').getAttribute('href')`))
+	employer.wantText("Openheidsniveau 2", "Telefoon", "Contactpersoon bij de reclassering", "@demo.herstart.nl")
+	if n := eval[int](employer, `document.querySelectorAll('form[action$="/interest"]').length`); n != 0 {
+		t.Fatalf("the card of a placed candidate offers to ask to meet them:\n%s", employer.text("main"))
+	}
+	b.record("card of a placed candidate (employer): " + strings.Join(strings.Fields(employer.text("main dl.facts")), " "))
+	employer.check("card of a placed candidate (employer)", "card-placed")
 	worker.open("/placements")
 	worker.check("placements (probation worker)", "")
 	worker.open(eval[string](worker, `document.querySelector('main table a').getAttribute('href')`))

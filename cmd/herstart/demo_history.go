@@ -70,6 +70,7 @@ func demoHistory(ctx context.Context, p *platform, ids map[string]users.ID, org 
 
 	type live struct {
 		plan    historyPlan
+		cand    candidates.ID
 		intro   string
 		pid     string
 		start   time.Time
@@ -105,7 +106,7 @@ func demoHistory(ctx context.Context, p *platform, ids map[string]users.ID, org 
 		if _, err := p.placements.Transition(wctx, iv.ID, placements.ActConsent, placements.TransitionInput{Purpose: "Kennismaking magazijn"}); err != nil {
 			return err
 		}
-		all = append(all, &live{plan: h, intro: iv.ID, worker: w, start: today.AddDate(0, -h.months, 0), visits: map[time.Time]int{}, flagged: map[time.Time]string{}})
+		all = append(all, &live{plan: h, cand: c.ID, intro: iv.ID, worker: w, start: today.AddDate(0, -h.months, 0), visits: map[time.Time]int{}, flagged: map[time.Time]string{}})
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].start.Before(all[j].start) })
 	// Two subsidy schemes: a wage-cost subsidy for the first six months and
@@ -232,11 +233,19 @@ func demoHistory(ctx context.Context, p *platform, ids map[string]users.ID, org 
 			fmt.Fprintf(stdout, "\r  placement history: day %d/%d   ", n+1, total)
 		}
 	}
-	// The escalations of the first months were dealt with.
+	// The escalations of the first months were dealt with; a placement
+	// that holds has the candidate's consent to level 2 (contact details),
+	// which the worker recorded.
 	for _, l := range all {
 		pv, err := p.placements.GetPlacement(users.WithActor(ctx, l.worker), l.pid)
 		if err != nil {
 			return err
+		}
+		if l.plan.end == "" {
+			if _, err := p.candidates.GrantConsent(users.WithActor(ctx, l.worker), l.cand, candidates.ConsentInput{EmployerID: string(org.user.EmployerID), Level: 2,
+				Purpose: "Contact tijdens de plaatsing", ExpiresAt: today.AddDate(0, 11, 0).Format(time.DateOnly)}); err != nil {
+				return fmt.Errorf("demo consent: %w", err)
+			}
 		}
 		for _, e := range pv.Escalations {
 			if e.State == placements.EscOpen && e.RaisedAt.Before(today.AddDate(0, -1, 0)) {
