@@ -46,10 +46,42 @@ func (p *Pages) candidateInvite(c *fiber.Ctx, pg *Page) error {
 	return p.render(c, fiber.StatusOK, "candidate_invite", pg)
 }
 
-// selfSentence is one line of the candidate's disclosure log, in words.
+// selfSentence is one line of the candidate's disclosure log, in words:
+// Times reads of the same by the same party on one day are one line.
 type selfSentence struct {
 	At                     time.Time
 	Who, What, Shown, Kind string
+	Times                  int
+}
+
+// selfLogLines is how many lines of the log the page shows before "show
+// everything".
+const selfLogLines = 30
+
+// selfLog is the candidate's disclosure log in sentences, newest first:
+// the same reads by the same party on one day make one line, and without
+// all only the newest selfLogLines lines are given (more: there are more).
+// kinds[i] is rows[i]'s kind (disclosed, consent_granted, …).
+func selfLog(pg *Page, rows []disclosureRow, kinds []string, all bool) (log []selfSentence, more bool) {
+	log = make([]selfSentence, 0, len(rows))
+	for i, r := range rows {
+		who := r.Employer
+		if who == "" {
+			who = r.By
+		}
+		line := selfSentence{At: r.At, Who: who, What: r.What, Shown: r.Shown, Kind: kinds[i], Times: 1}
+		if n := len(log); n > 0 {
+			if last := &log[n-1]; last.Who == line.Who && last.What == line.What && last.Shown == line.Shown && last.Kind == line.Kind && pg.Day(last.At) == pg.Day(line.At) {
+				last.Times++ // the newest of the day's reads stays the line's time
+				continue
+			}
+		}
+		log = append(log, line)
+	}
+	if more = len(log) > selfLogLines && !all; more {
+		log = log[:selfLogLines]
+	}
+	return log, more
 }
 
 // selfPage is the candidate's own page.
@@ -69,14 +101,11 @@ func (p *Pages) selfPage(c *fiber.Ctx, pg *Page) error {
 	if err != nil {
 		return err
 	}
-	log := make([]selfSentence, 0, len(rows))
-	for i, r := range rows {
-		who := r.Employer
-		if who == "" {
-			who = r.By
-		}
-		log = append(log, selfSentence{At: r.At, Who: who, What: r.What, Shown: r.Shown, Kind: v.Disclosures[i].What})
+	kinds := make([]string, len(v.Disclosures))
+	for i, d := range v.Disclosures {
+		kinds[i] = d.What
 	}
+	log, more := selfLog(pg, rows, kinds, c.Query("log") == "all")
 	names := map[string]string{}
 	for _, in := range m.Introductions {
 		names[in.EmployerID] = in.Employer
@@ -99,12 +128,13 @@ func (p *Pages) selfPage(c *fiber.Ctx, pg *Page) error {
 		Self    candidates.SelfView
 		Mine    placements.Mine
 		Log     []selfSentence
+		More    bool
 		Stale   bool
 		Soon    bool
 		CanSay  bool
 		Levels  [][]string
 		Confirm time.Time
-	}{circle, names, v, m, log, v.StaleOn != nil && pg.Now.After(*v.StaleOn), v.StaleOn != nil && pg.Now.Add(7*24*time.Hour).After(*v.StaleOn),
+	}{circle, names, v, m, log, more, v.StaleOn != nil && pg.Now.After(*v.StaleOn), v.StaleOn != nil && pg.Now.Add(7*24*time.Hour).After(*v.StaleOn),
 		v.Status == candidates.Available, [][]string{v.Levels[1], v.Levels[2]}, pg.Now}
 	return p.render(c, fiber.StatusOK, "self", pg)
 }

@@ -298,6 +298,8 @@ var pageTexts = map[string]string{
 	"Thank you: the employer now sees your first name and work history, and your probation worker plans the meeting.": "Dank u: de werkgever ziet nu uw voornaam en werkervaring, en uw reclasseringswerker plant de kennismaking.",
 	"The introduction is stopped. The employer sees only your card.":                                                  "De kennismaking is gestopt. De werkgever ziet alleen uw kaart.",
 	"%s saw on %s: %s.":                                                            "%s zag op %s: %s.",
+	"%s saw on %s, %d times: %s.":                                                  "%s zag op %s, %d keer: %s.",
+	"Show everything":                                                              "Alles tonen",
 	"A page of their own":                                                          "Een eigen pagina",
 	"After you agree to meet an employer:":                                         "Als u afspreekt om een werkgever te ontmoeten:",
 	"After you start working there, also:":                                         "Als u daar gaat werken, ook:",
