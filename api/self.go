@@ -76,3 +76,14 @@ func (s *Server) handleSelfWithdraw(c *fiber.Ctx) error {
 	}
 	return c.JSON(k)
 }
+
+// handleSelfShareContact handles POST
+// /api/v1/self/placements/{id}/share-contact (candidates): the employer of
+// their active placement may see their contact details (level 2).
+func (s *Server) handleSelfShareContact(c *fiber.Ctx) error {
+	k, err := s.cfg.Placements.ShareContact(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(k)
+}

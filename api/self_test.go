@@ -218,3 +218,55 @@ func TestSelf_ErasureDeletesTheAccount(t *testing.T) {
 		t.Errorf("the candidate's account key is kept")
 	}
 }
+
+// TestSelf_SharesContactWithTheirEmployer: a placed candidate lets their
+// employer see level 2 on their own page; the card then names them and
+// their probation contact. Twice is a conflict, a placement not theirs is
+// not found, and after the placement ends there is nothing to share.
+// Twenty at once (a double tap, twenty times) record one consent.
+func TestSelf_SharesContactWithTheirEmployer(t *testing.T) {
+	e := newIntroEnv(t)
+	_, in := e.do("POST", "/api/v1/candidates/"+e.cand+"/account", e.worker, map[string]any{})
+	link, _ := url.Parse(in["link"].(string))
+	e.do("POST", "/api/v1/auth/invitation", "", map[string]any{"code": link.Query().Get("code"), "password": "mijn eigen wachtwoord"})
+	_, tok := e.do("POST", "/api/v1/auth/token", "", map[string]any{"email": in["login"], "password": "mijn eigen wachtwoord"})
+	cand := tok["token"].(string)
+	id := e.interview(e.empTok, e.vacancy)
+	b := e.step(e.empTok, id, "place", placeBody(), 200)
+	pid := b["placement_id"].(string)
+	_, self := e.do("GET", "/api/v1/self", cand, nil)
+	if pl, _ := self["placement"].(map[string]any); pl["id"] != pid || pl["employer"] == "" {
+		t.Fatalf("the candidate's own view of their placement: %v", self["placement"])
+	}
+	if level, _ := e.cardLevel(); level != 1 {
+		t.Fatalf("placed, before the candidate shares: level %d; want 1", level)
+	}
+	if st, _ := e.do("POST", "/api/v1/self/placements/p_aaaaaaaaaaaaaaaa/share-contact", cand, nil); st != 404 {
+		t.Errorf("a placement that is not theirs: %d; want 404", st)
+	}
+	if st, _ := e.do("POST", "/api/v1/self/placements/"+pid+"/share-contact", e.worker, nil); st != 403 {
+		t.Errorf("the worker on the candidate's route: %d; want 403", st)
+	}
+	got := parallel(racers, func(int) int {
+		st, _ := e.do("POST", "/api/v1/self/placements/"+pid+"/share-contact", cand, nil)
+		return st
+	})
+	if got[201] != 1 || got[409] != racers-1 {
+		t.Fatalf("20 parallel shares: %v; want one 201 and 19 409", got)
+	}
+	if n, _ := e.liveConsents(e.emp, 2); n != 1 {
+		t.Fatalf("%d level-2 consents in force; want 1", n)
+	}
+	st, card := e.do("GET", "/api/v1/cards/"+e.cand, e.empTok, nil)
+	view, _ := card["candidate"].(map[string]any)
+	contact, _ := view["probation_contact"].(map[string]any)
+	if st != 200 || card["level"] != float64(2) || view["last_name"] != "de Vries" || contact["email"] == nil {
+		t.Fatalf("the employer's card after the candidate shared: %d %v", st, card)
+	}
+	if st, b := e.do("POST", "/api/v1/placements/"+pid+"/end", e.empTok, map[string]any{"reason": "resigned"}); st != 200 {
+		t.Fatalf("end: %d %v", st, b)
+	}
+	if st, _ := e.do("POST", "/api/v1/self/placements/"+pid+"/share-contact", cand, nil); st != 404 {
+		t.Errorf("an ended placement: %d; want 404", st)
+	}
+}

@@ -102,6 +102,7 @@ func Mount(w *web.Web, cfg Config) {
 	v1.Get("/self", s.handleSelf)
 	v1.Post("/self/confirm-availability", s.handleSelfConfirm)
 	v1.Post("/self/consents/:cid/withdraw", s.handleSelfWithdraw)
+	v1.Post("/self/placements/:id/share-contact", s.handleSelfShareContact)
 	v1.Post("/self/circle/:n/:action", s.handleSelfCircleStep)
 
 	v1.Post("/partners", s.handlePartnerRegister)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/audit"
+	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/users"
 )
 
@@ -132,6 +133,40 @@ func (s *Service) ConfirmSelf(ctx context.Context) (Record, error) {
 		return Record{}, err
 	}
 	return RecordOf(c, c.UpdatedAt), nil
+}
+
+// GrantOwn records a consent the acting candidate gives themself (their
+// placement's employer may see their contact details: ShareContact in
+// placements checks that the employer is theirs). As GrantConsent, at most
+// one of a level for an employer is in force.
+// Errors: Unauthenticated, Forbidden, NotFound, Invalid, Conflict (too
+// many, or one of this level for this employer in force).
+func (s *Service) GrantOwn(ctx context.Context, in ConsentInput) (ConsentView, error) {
+	a, err := users.RequireRole(ctx, users.Candidate)
+	if err != nil {
+		return ConsentView{}, err
+	}
+	terms, err := s.NewConsent(ctx, in)
+	if err != nil {
+		return ConsentView{}, err
+	}
+	var k Consent
+	_, err = s.changeWith(ctx, ID(a.Candidate), 0, s.self, func(a users.Actor, c *Candidate, now time.Time) (audit.Entry, bool, error) {
+		if len(c.Consents) >= maxConsents {
+			return audit.Entry{}, false, apperr.Errorf(apperr.Conflict, "You have the maximum number of consent records.")
+		}
+		if c.liveConsent(terms.EmployerID, terms.Level, now) != "" {
+			return audit.Entry{}, false, apperr.Errorf(apperr.Conflict, "You gave this consent already.")
+		}
+		k = terms
+		k.ID, k.GrantedAt, k.RecordedBy, k.ByCandidate = store.NewID("k_"), now, a.UserID, true
+		c.Consents = append(c.Consents, k)
+		return audit.Entry{Action: audit.ActionConsentGrant, Details: map[string]string{"consent": k.ID, "employer": k.EmployerID, "level": itoa(k.Level), "by": "candidate"}}, false, nil
+	})
+	if err != nil {
+		return ConsentView{}, err
+	}
+	return ConsentOf(k, s.clock()), nil
 }
 
 // WithdrawOwn withdraws one of the acting candidate's consents: the

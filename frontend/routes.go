@@ -81,6 +81,7 @@ func (p *Pages) routes(app *fiber.App) {
 	app.Get("/mijn", p.handler("My page", p.selfPage))
 	app.Post("/mijn/beschikbaar", p.handler("My page", p.selfConfirm))
 	app.Post("/mijn/kennismakingen/:id/:answer", p.handler("My page", p.selfIntroduction))
+	app.Post("/mijn/plaatsing/:id/contact", p.handler("My page", p.selfShareContact))
 	app.Post("/mijn/toestemmingen/:cid/intrekken", p.handler("My page", p.selfWithdraw))
 
 	app.Post("/mijn/kring/:n/:answer", p.handler("My page", p.selfCircle))

@@ -117,6 +117,14 @@ func (p *Pages) selfPage(c *fiber.Ctx, pg *Page) error {
 			}
 		}
 	}
+	// The employer of the placement that holds may see level 2 once the
+	// candidate says so here (or the worker records it for them).
+	ask := m.Placement
+	for _, k := range v.Consents {
+		if ask != nil && k.EmployerID == ask.EmployerID && k.Level == 2 {
+			ask = nil
+		}
+	}
 	circle, err := p.cfg.Circles.Self(ctxAs(c))
 	if err != nil {
 		return err
@@ -129,12 +137,13 @@ func (p *Pages) selfPage(c *fiber.Ctx, pg *Page) error {
 		Mine    placements.Mine
 		Log     []selfSentence
 		More    bool
+		Ask     *placements.MinePlacement
 		Stale   bool
 		Soon    bool
 		CanSay  bool
 		Levels  [][]string
 		Confirm time.Time
-	}{circle, names, v, m, log, more, v.StaleOn != nil && pg.Now.After(*v.StaleOn), v.StaleOn != nil && pg.Now.Add(7*24*time.Hour).After(*v.StaleOn),
+	}{circle, names, v, m, log, more, ask, v.StaleOn != nil && pg.Now.After(*v.StaleOn), v.StaleOn != nil && pg.Now.Add(7*24*time.Hour).After(*v.StaleOn),
 		v.Status == candidates.Available, [][]string{v.Levels[1], v.Levels[2]}, pg.Now}
 	return p.render(c, fiber.StatusOK, "self", pg)
 }
@@ -161,6 +170,15 @@ func (p *Pages) selfIntroduction(c *fiber.Ctx, pg *Page) error {
 		return err
 	}
 	return back(c, "/mijn#h-intros", done)
+}
+
+// selfShareContact is the candidate's yes: the employer of their placement
+// may see their contact details and probation contact.
+func (p *Pages) selfShareContact(c *fiber.Ctx, pg *Page) error {
+	if _, err := p.cfg.Placements.ShareContact(ctxAs(c), c.Params("id")); err != nil {
+		return err
+	}
+	return back(c, "/mijn#h-consents", "Thank you: your employer now sees how to reach you and your probation contact.")
 }
 
 // selfWithdraw withdraws one of the candidate's consents.

@@ -5,7 +5,9 @@ import (
 	"time"
 
 	"github.com/herstart/herstart/apperr"
+	"github.com/herstart/herstart/candidates"
 	"github.com/herstart/herstart/employers"
+	"github.com/herstart/herstart/ids"
 	"github.com/herstart/herstart/users"
 )
 
@@ -17,6 +19,16 @@ import (
 type Mine struct {
 	Introductions []MineIntroduction `json:"introductions"`
 	CheckIns      []MineCheckIn      `json:"checkins"`
+	Placement     *MinePlacement     `json:"placement,omitempty"` // the active one
+}
+
+// MinePlacement is the candidate's active placement: where they work.
+type MinePlacement struct {
+	ID         string `json:"id"`
+	EmployerID string `json:"employer_id"`
+	Employer   string `json:"employer"`
+	Vacancy    string `json:"vacancy"`
+	StartDate  string `json:"start_date"`
 }
 
 // MineIntroduction is one of the candidate's introductions.
@@ -71,6 +83,7 @@ func (s *Service) Mine(ctx context.Context) (Mine, error) {
 		if p.State != Active || string(p.CandidateID) != a.Candidate {
 			continue
 		}
+		out.Placement = &MinePlacement{ID: p.ID, EmployerID: string(p.EmployerID), Employer: mi.Employer, Vacancy: mi.Vacancy, StartDate: p.StartDate.Format(time.DateOnly)}
 		for _, d := range p.Schedule {
 			if d.Status == DueOpen && !d.graceEnd().Before(today) {
 				out.CheckIns = append(out.CheckIns, MineCheckIn{Date: d.Date.Format(time.DateOnly), Status: d.Status})
@@ -78,4 +91,29 @@ func (s *Service) Mine(ctx context.Context) (Mine, error) {
 		}
 	}
 	return out, nil
+}
+
+// ShareContact is the candidate's own consent, on their page, that the
+// employer of their active placement sees level 2: their last name, phone
+// and e-mail, and their probation contact (the consent a worker may also
+// record for them). It runs for a year, the longest a consent may.
+// Errors: Unauthenticated, Forbidden (another role), NotFound (not their
+// active placement), Conflict (given already).
+func (s *Service) ShareContact(ctx context.Context, id string) (candidates.ConsentView, error) {
+	a, err := users.RequireRole(ctx, users.Candidate)
+	if err != nil {
+		return candidates.ConsentView{}, err
+	}
+	if !ids.Valid(id, "p_") {
+		return candidates.ConsentView{}, errPlacementNotFound
+	}
+	p, err := s.store.placement(ctx, id)
+	if err != nil {
+		return candidates.ConsentView{}, err
+	}
+	if string(p.CandidateID) != a.Candidate || p.State != Active {
+		return candidates.ConsentView{}, errPlacementNotFound
+	}
+	return s.candidates.GrantOwn(ctx, candidates.ConsentInput{EmployerID: string(p.EmployerID), Level: 2,
+		Purpose: "Contact during the placement", ExpiresAt: day(s.clock()).AddDate(1, 0, 0).Format(time.DateOnly)})
 }

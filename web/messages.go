@@ -69,6 +69,8 @@ var catalogue = map[string]string{
 	"This method is not allowed here.":                                      "Deze methode is hier niet toegestaan.",
 	"The vetting checklist is not complete.":                                "De screeningschecklist is niet compleet.",
 	"This candidate has the maximum number of consent records.":             "Deze kandidaat heeft het maximale aantal toestemmingen.",
+	"You have the maximum number of consent records.":                       "U heeft het maximale aantal toestemmingen.",
+	"You gave this consent already.":                                        "Deze toestemming heeft u al gegeven.",
 	"This consent was withdrawn already.":                                   "Deze toestemming is al ingetrokken.",
 	"This employer has the maximum number of recorded concerns.":            "Voor deze werkgever is het maximale aantal signalen vastgelegd.",
 	"This employer is on the conflict list already.":                        "Deze werkgever staat al op de conflictlijst.",

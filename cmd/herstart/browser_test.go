@@ -1087,7 +1087,7 @@ func TestBrowser_Roles(t *testing.T) {
 	housing.wantText("De actie is bijgewerkt", "afgerond")
 
 	sanne.open("/mijn")
-	sanne.wantText("Wie helpt je nog meer", "Woonstichting De Linde")
+	sanne.wantText("Wie helpt u nog meer", "Woonstichting De Linde")
 	sanne.submit(`button[aria-label="Mijn toestemming voor Woonstichting De Linde intrekken"]`)
 	sanne.wantText("Je toestemming is ingetrokken", "Woonstichting De Linde zag op")
 	sanne.check("own page after withdrawing a partner (candidate)", "self-circle")
