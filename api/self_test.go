@@ -234,6 +234,15 @@ func TestSelf_SharesContactWithTheirEmployer(t *testing.T) {
 	id := e.interview(e.empTok, e.vacancy)
 	b := e.step(e.empTok, id, "place", placeBody(), 200)
 	pid := b["placement_id"].(string)
+	// Told in their messages that they may say so.
+	_, box := e.do("GET", "/api/v1/inbox", cand, nil)
+	asked := false
+	for _, it := range box["items"].([]any) {
+		asked = asked || it.(map[string]any)["subject"] == "self:contact"
+	}
+	if !asked {
+		t.Errorf("the hired candidate's messages do not ask about level 2: %v", box)
+	}
 	_, self := e.do("GET", "/api/v1/self", cand, nil)
 	if pl, _ := self["placement"].(map[string]any); pl["id"] != pid || pl["employer"] == "" {
 		t.Fatalf("the candidate's own view of their placement: %v", self["placement"])

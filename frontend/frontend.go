@@ -380,6 +380,9 @@ func subjectLink(subject string) *link {
 	case "placement":
 		return &link{"/placements/" + id, "Open the placement"}
 	case "self":
+		if id == "contact" {
+			return &link{"/mijn#h-consents", "Open my page"}
+		}
 		return &link{"/mijn#h-intros", "Open my page"}
 	}
 	return nil

@@ -247,6 +247,7 @@ const (
 	msgWithdrawn = "The introduction was withdrawn."
 	// To the candidate themself, on their own page.
 	msgAskCandidate = "An employer would like to meet you. Give your answer on your page."
+	msgHired        = "You are hired. Say on your page whether your employer may see how to reach you."
 )
 
 // notifyNext tells the party whose step it is now (or who should know).
@@ -311,16 +312,21 @@ func (s *Service) notifyNext(ctx context.Context, key string, in Introduction) e
 			return err
 		}
 	}
-	if in.State == EmployerInterested { // the candidate answers on their own page, if they have one
-		u, ok, err := s.users.CandidateAccount(ctx, string(in.CandidateID))
-		if err != nil {
-			return err
-		}
-		if ok {
-			return s.Notify(ctx, u, key+"k", "introduction."+string(in.State), msgAskCandidate, "self:introduction")
-		}
+	// The candidate answers on their own page, if they have one: whether
+	// to meet the employer, and once hired whether it may see level 2.
+	ask, subject := msgAskCandidate, "self:introduction"
+	switch in.State {
+	case EmployerInterested:
+	case Placed:
+		ask, subject = msgHired, "self:contact"
+	default:
+		return nil
 	}
-	return nil
+	u, ok, err := s.users.CandidateAccount(ctx, string(in.CandidateID))
+	if err != nil || !ok {
+		return err
+	}
+	return s.Notify(ctx, u, key+"k", "introduction."+string(in.State), ask, subject)
 }
 
 // TransitionInput carries what a step needs.

@@ -16,6 +16,7 @@ import (
 // carry over in order. TestCatalogue_Complete fails when a message in the
 // code has no entry.
 var catalogue = map[string]string{
+	"You are hired. Say on your page whether your employer may see how to reach you.":  "U bent aangenomen. Zeg op uw pagina of uw werkgever mag zien hoe hij u kan bereiken.",
 	"An employer would like to meet you. Give your answer on your page.":               "Een werkgever wil graag met u kennismaken. Geef uw antwoord op uw pagina.",
 	"The candidate has chosen a password already: a new one goes by a password reset.": "De kandidaat heeft al een wachtwoord gekozen: een nieuw wachtwoord gaat via wachtwoordherstel.",
 	"This candidate has left the platform.":                                            "Deze kandidaat heeft het platform verlaten.",
