@@ -102,15 +102,22 @@ func TestSelf_ParallelInvitesOneAccount(t *testing.T) {
 	}
 }
 
-// The candidate's confirmation keeps their worker's caseload as it was:
-// the entry still names them.
-func TestSelf_ConfirmKeepsTheCaseloadName(t *testing.T) {
-	e := newIntroEnv(t)
+// ownPage invites the candidate to a page of their own, chooses their
+// password and returns their token.
+func (e *introEnv) ownPage() string {
+	e.t.Helper()
 	_, in := e.do("POST", "/api/v1/candidates/"+e.cand+"/account", e.worker, map[string]any{})
 	link, _ := url.Parse(in["link"].(string))
 	e.do("POST", "/api/v1/auth/invitation", "", map[string]any{"code": link.Query().Get("code"), "password": "mijn eigen wachtwoord"})
 	_, tok := e.do("POST", "/api/v1/auth/token", "", map[string]any{"email": in["login"], "password": "mijn eigen wachtwoord"})
-	if st, b := e.do("POST", "/api/v1/self/confirm-availability", tok["token"].(string), nil); st != 200 {
+	return tok["token"].(string)
+}
+
+// The candidate's confirmation keeps their worker's caseload as it was:
+// the entry still names them.
+func TestSelf_ConfirmKeepsTheCaseloadName(t *testing.T) {
+	e := newIntroEnv(t)
+	if st, b := e.do("POST", "/api/v1/self/confirm-availability", e.ownPage(), nil); st != 200 {
 		t.Fatalf("confirm: %d %v", st, b)
 	}
 	_, list := e.do("GET", "/api/v1/candidates", e.worker, nil)
@@ -134,11 +141,7 @@ func TestSelf_ConfirmKeepsTheCaseloadName(t *testing.T) {
 // shows what the employer saw, with the consent given by themself.
 func TestSelf_ConsentGivenAndWithdrawnByTheCandidate(t *testing.T) {
 	e := newIntroEnv(t)
-	_, in := e.do("POST", "/api/v1/candidates/"+e.cand+"/account", e.worker, map[string]any{})
-	link, _ := url.Parse(in["link"].(string))
-	e.do("POST", "/api/v1/auth/invitation", "", map[string]any{"code": link.Query().Get("code"), "password": "mijn eigen wachtwoord"})
-	_, tok := e.do("POST", "/api/v1/auth/token", "", map[string]any{"email": in["login"], "password": "mijn eigen wachtwoord"})
-	cand := tok["token"].(string)
+	cand := e.ownPage()
 	st, intro := e.do("POST", "/api/v1/introductions", e.empTok, map[string]any{"candidate_id": e.cand, "vacancy_id": e.vacancy})
 	if st != 201 {
 		t.Fatalf("employer's request: %d %v", st, intro)
@@ -226,11 +229,7 @@ func TestSelf_ErasureDeletesTheAccount(t *testing.T) {
 // Twenty at once (a double tap, twenty times) record one consent.
 func TestSelf_SharesContactWithTheirEmployer(t *testing.T) {
 	e := newIntroEnv(t)
-	_, in := e.do("POST", "/api/v1/candidates/"+e.cand+"/account", e.worker, map[string]any{})
-	link, _ := url.Parse(in["link"].(string))
-	e.do("POST", "/api/v1/auth/invitation", "", map[string]any{"code": link.Query().Get("code"), "password": "mijn eigen wachtwoord"})
-	_, tok := e.do("POST", "/api/v1/auth/token", "", map[string]any{"email": in["login"], "password": "mijn eigen wachtwoord"})
-	cand := tok["token"].(string)
+	cand := e.ownPage()
 	id := e.interview(e.empTok, e.vacancy)
 	b := e.step(e.empTok, id, "place", placeBody(), 200)
 	pid := b["placement_id"].(string)

@@ -7,9 +7,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 
-	bleveindex "github.com/herstart/herstart/matching/bleve"
 	"github.com/herstart/herstart/platform"
-	"github.com/herstart/herstart/store/storetest"
 )
 
 // TestCheckInvariants_FindsWhatIsPlanted: broken promises written straight
@@ -18,16 +16,7 @@ import (
 // and level) are each reported by the check that herstart check and the
 // kill test run; a database that keeps them reports nothing.
 func TestCheckInvariants_FindsWhatIsPlanted(t *testing.T) {
-	db := storetest.Open(t)
-	ix, err := bleveindex.Open("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ix.Close() })
-	s, err := platform.New(t.Context(), db, ix, platform.Options{TokenKey: []byte("test key for index tokens 123456")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, db := newServices(t)
 	ctx := t.Context()
 	insert := func(coll string, docs ...any) {
 		t.Helper()

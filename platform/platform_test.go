@@ -4,14 +4,16 @@ import (
 	"strings"
 	"testing"
 
+	"go.mongodb.org/mongo-driver/mongo"
+
 	bleveindex "github.com/herstart/herstart/matching/bleve"
 	"github.com/herstart/herstart/platform"
 	"github.com/herstart/herstart/store/storetest"
 )
 
-// TestNew_EveryHookSet: the one wiring sets every hook, and a hook left
-// unset is an error that names it (not a rule silently switched off).
-func TestNew_EveryHookSet(t *testing.T) {
+// newServices wires the platform on a database of its own.
+func newServices(t *testing.T) (*platform.Services, *mongo.Database) {
+	t.Helper()
 	db := storetest.Open(t)
 	ix, err := bleveindex.Open("")
 	if err != nil {
@@ -22,9 +24,16 @@ func TestNew_EveryHookSet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s, db
+}
+
+// TestNew_EveryHookSet: the one wiring sets every hook, and a hook left
+// unset is an error that names it (not a rule silently switched off).
+func TestNew_EveryHookSet(t *testing.T) {
+	s, _ := newServices(t)
 	s.Candidates.IntroductionLevel = nil
 	s.Employers.OnVacancyChange = nil
-	err = s.Check()
+	err := s.Check()
 	if err == nil || !strings.Contains(err.Error(), "candidates.Service.IntroductionLevel") || !strings.Contains(err.Error(), "employers.Service.OnVacancyChange") {
 		t.Fatalf("Check with two hooks unset: %v", err)
 	}
