@@ -242,7 +242,7 @@ const (
 	msgProposed  = "A probation worker proposed a candidate for one of your vacancies."
 	msgConsented = "The candidate consented to the introduction: you can see more of them now and plan an interview."
 	msgInterview = "An interview is planned."
-	msgPlaced    = "The candidate was placed. Assign a mentor before the start date."
+	msgPlaced    = "The candidate was placed. Assign a mentor before the start date, and record the candidate's consent if the employer may see their contact details (level 2)."
 	msgDeclined  = "The employer declined after the interview."
 	msgWithdrawn = "The introduction was withdrawn."
 	// To the candidate themself, on their own page.
