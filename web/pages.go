@@ -279,7 +279,7 @@ var pageTexts = map[string]string{
 	"You declined the invitation.":            "U heeft de uitnodiging afgewezen.",
 	"The membership has ended.":               "De deelname is beëindigd.",
 	"Thank you: your permission is recorded.": "Dank u: uw toestemming is vastgelegd.",
-	"Your permission is withdrawn.":           "Je toestemming is ingetrokken.",
+	"Your permission is withdrawn.":           "Uw toestemming is ingetrokken.",
 	"Open my page":                            "Naar mijn pagina",
 	"%s would like to meet you. Do you want that? If you say yes, they see your first name, your work history and your curfew.": "%s wil graag met u kennismaken. Wilt u dat? Als u ja zegt, ziet de werkgever uw voornaam, uw werkervaring en uw avondklok.",
 	"Rather not":                    "Liever niet",

@@ -1089,7 +1089,7 @@ func TestBrowser_Roles(t *testing.T) {
 	sanne.open("/mijn")
 	sanne.wantText("Wie helpt u nog meer", "Woonstichting De Linde")
 	sanne.submit(`button[aria-label="Mijn toestemming voor Woonstichting De Linde intrekken"]`)
-	sanne.wantText("Je toestemming is ingetrokken", "Woonstichting De Linde zag op")
+	sanne.wantText("Uw toestemming is ingetrokken", "Woonstichting De Linde zag op")
 	sanne.check("own page after withdrawing a partner (candidate)", "self-circle")
 	housing.open("/kringen/" + candID)
 	if main := housing.text("main"); !strings.Contains(strings.ToLower(main), "niet gevonden") || strings.Contains(main, "Sanne") {
