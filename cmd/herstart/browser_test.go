@@ -864,7 +864,7 @@ func TestBrowser_Roles(t *testing.T) {
 	today := time.Now().Format(time.DateOnly)
 	countToday := func() int {
 		mentor.open(placementPath)
-		return eval[int](mentor, `[...document.querySelectorAll('ol.cards > li.card > strong')].filter(e => e.textContent.trim() === `+strconv.Quote(today)+`).length`)
+		return eval[int](mentor, `document.querySelectorAll('ol.cards > li.card > strong > time[datetime=`+strconv.Quote(today)+`]').length`)
 	}
 	before := countToday()
 	mentor.open(link)
