@@ -37,28 +37,48 @@ func (s *Service) GrantConsent(ctx context.Context, id ID, in ConsentInput) (Con
 	if _, coded := apperr.As(invalid); invalid != nil && !coded {
 		return ConsentView{}, invalid
 	}
-	emp, purpose, exp := terms.EmployerID, terms.Purpose, terms.ExpiresAt
 	var k Consent
+	add := grant(terms, false, &k)
 	_, err := s.change(ctx, id, 0, func(a users.Actor, c *Candidate, now time.Time) (audit.Entry, bool, error) {
 		if invalid != nil { // told once the candidate is the caller's: another worker gets "not found"
 			return audit.Entry{}, false, invalid
 		}
-		if len(c.Consents) >= maxConsents {
-			return audit.Entry{}, false, apperr.Errorf(apperr.Conflict, "This candidate has the maximum number of consent records.")
-		}
-		if c.liveConsent(emp, in.Level, now) != "" {
-			return audit.Entry{}, false, &apperr.Error{Code: apperr.Conflict, Message: "A consent of this level for this employer is in force already; withdraw it first to record a new one.",
-				Fields: map[string]string{"level": "a consent of this level for this employer is in force already"}}
-		}
-		k = Consent{ID: store.NewID("k_"), EmployerID: emp, Level: in.Level, Purpose: purpose,
-			GrantedAt: now, ExpiresAt: exp, RecordedBy: a.UserID}
-		c.Consents = append(c.Consents, k)
-		return audit.Entry{Action: audit.ActionConsentGrant, Details: map[string]string{"consent": k.ID, "employer": k.EmployerID, "level": itoa(k.Level)}}, false, nil
+		return add(a, c, now)
 	})
 	if err != nil {
 		return ConsentView{}, err
 	}
 	return ConsentOf(k, s.clock()), nil
+}
+
+// grant is the change that adds the consent terms to a candidate, recorded
+// by the actor, into k: at most maxConsents records, and one in force per
+// employer and level. own: the candidate gives it themself (GrantOwn), and
+// the refusals speak to them.
+func grant(terms Consent, own bool, k *Consent) func(a users.Actor, c *Candidate, now time.Time) (audit.Entry, bool, error) {
+	return func(a users.Actor, c *Candidate, now time.Time) (audit.Entry, bool, error) {
+		if len(c.Consents) >= maxConsents {
+			if own {
+				return audit.Entry{}, false, apperr.Errorf(apperr.Conflict, "You have the maximum number of consent records.")
+			}
+			return audit.Entry{}, false, apperr.Errorf(apperr.Conflict, "This candidate has the maximum number of consent records.")
+		}
+		if c.liveConsent(terms.EmployerID, terms.Level, now) != "" {
+			if own {
+				return audit.Entry{}, false, apperr.Errorf(apperr.Conflict, "You gave this consent already.")
+			}
+			return audit.Entry{}, false, &apperr.Error{Code: apperr.Conflict, Message: "A consent of this level for this employer is in force already; withdraw it first to record a new one.",
+				Fields: map[string]string{"level": "a consent of this level for this employer is in force already"}}
+		}
+		*k = terms
+		k.ID, k.GrantedAt, k.RecordedBy, k.ByCandidate = store.NewID("k_"), now, a.UserID, own
+		c.Consents = append(c.Consents, *k)
+		details := map[string]string{"consent": k.ID, "employer": k.EmployerID, "level": itoa(k.Level)}
+		if own {
+			details["by"] = "candidate"
+		}
+		return audit.Entry{Action: audit.ActionConsentGrant, Details: details}, false, nil
+	}
 }
 
 // NewConsent checks the terms of a consent (the employer approved and

@@ -7,7 +7,6 @@ import (
 
 	"github.com/herstart/herstart/apperr"
 	"github.com/herstart/herstart/audit"
-	"github.com/herstart/herstart/store"
 	"github.com/herstart/herstart/users"
 )
 
@@ -151,19 +150,7 @@ func (s *Service) GrantOwn(ctx context.Context, in ConsentInput) (ConsentView, e
 		return ConsentView{}, err
 	}
 	var k Consent
-	_, err = s.changeWith(ctx, ID(a.Candidate), 0, s.self, func(a users.Actor, c *Candidate, now time.Time) (audit.Entry, bool, error) {
-		if len(c.Consents) >= maxConsents {
-			return audit.Entry{}, false, apperr.Errorf(apperr.Conflict, "You have the maximum number of consent records.")
-		}
-		if c.liveConsent(terms.EmployerID, terms.Level, now) != "" {
-			return audit.Entry{}, false, apperr.Errorf(apperr.Conflict, "You gave this consent already.")
-		}
-		k = terms
-		k.ID, k.GrantedAt, k.RecordedBy, k.ByCandidate = store.NewID("k_"), now, a.UserID, true
-		c.Consents = append(c.Consents, k)
-		return audit.Entry{Action: audit.ActionConsentGrant, Details: map[string]string{"consent": k.ID, "employer": k.EmployerID, "level": itoa(k.Level), "by": "candidate"}}, false, nil
-	})
-	if err != nil {
+	if _, err = s.changeWith(ctx, ID(a.Candidate), 0, s.self, grant(terms, true, &k)); err != nil {
 		return ConsentView{}, err
 	}
 	return ConsentOf(k, s.clock()), nil

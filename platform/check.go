@@ -9,6 +9,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 
+	"github.com/herstart/herstart/placements"
 	"github.com/herstart/herstart/users"
 )
 
@@ -24,6 +25,15 @@ import (
 func CheckInvariants(ctx context.Context, s *Services, pub ed25519.PublicKey, file string) ([]string, error) {
 	var out []string
 	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	// more reports each group of records that holds more than one of what
+	// may be one (what: "active placements").
+	more := func(groups map[string][]string, what string) {
+		for _, k := range sortedKeys(groups) {
+			if len(groups[k]) > 1 {
+				add("%s has %d %s (%v)", k, len(groups[k]), what, groups[k])
+			}
+		}
+	}
 
 	// One active placement per candidate; a guarantee's cover never exceeded.
 	type claimDoc struct {
@@ -47,7 +57,8 @@ func CheckInvariants(ctx context.Context, s *Services, pub ed25519.PublicKey, fi
 			return err
 		}
 		if p.State == "active" {
-			active[p.CandidateID] = append(active[p.CandidateID], p.ID)
+			k := "candidate " + p.CandidateID
+			active[k] = append(active[k], p.ID)
 		}
 		for _, g := range p.Guarantees {
 			var approved int64
@@ -65,11 +76,7 @@ func CheckInvariants(ctx context.Context, s *Services, pub ed25519.PublicKey, fi
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range sortedKeys(active) {
-		if len(active[c]) > 1 {
-			add("candidate %s has %d active placements (%v)", c, len(active[c]), active[c])
-		}
-	}
+	more(active, "active placements")
 
 	// One open introduction per candidate and vacancy.
 	type introDoc struct {
@@ -84,7 +91,7 @@ func CheckInvariants(ctx context.Context, s *Services, pub ed25519.PublicKey, fi
 		if err := bson.Unmarshal(raw, &in); err != nil {
 			return err
 		}
-		if in.State != "placed" && in.State != "declined" && in.State != "withdrawn" {
+		if placements.State(in.State).Open() {
 			k := "candidate " + in.CandidateID + " for vacancy " + in.VacancyID
 			open[k] = append(open[k], in.ID)
 		}
@@ -93,11 +100,7 @@ func CheckInvariants(ctx context.Context, s *Services, pub ed25519.PublicKey, fi
 	if err != nil {
 		return nil, err
 	}
-	for _, k := range sortedKeys(open) {
-		if len(open[k]) > 1 {
-			add("%s has %d open introductions (%v)", k, len(open[k]), open[k])
-		}
-	}
+	more(open, "open introductions")
 
 	// At most one consent in force per candidate × employer × level.
 	type candidateDoc struct {
